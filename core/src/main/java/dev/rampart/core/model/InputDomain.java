@@ -1,0 +1,36 @@
+package dev.rampart.core.model;
+
+/**
+ * The closed interval {@code [min, max]} that every input value of a model lies in, such as
+ * {@code [0, 1]} for images scaled from bytes. Attacks clip adversarial examples to it.
+ *
+ * @param min the smallest valid value
+ * @param max the largest valid value
+ */
+public record InputDomain(double min, double max) {
+
+    /** Images with values in {@code [0, 1]}. */
+    public static final InputDomain UNIT = new InputDomain(0, 1);
+
+    /**
+     * @throws IllegalArgumentException if a bound is not finite or {@code min >= max}
+     */
+    public InputDomain {
+        if (!Double.isFinite(min) || !Double.isFinite(max)) {
+            throw new IllegalArgumentException("InputDomain bounds must be finite, found [" + min + ", " + max + "]");
+        }
+        if (min >= max) {
+            throw new IllegalArgumentException("InputDomain needs min < max, found min=" + min + ", max=" + max);
+        }
+    }
+
+    /** The width {@code max - min}. */
+    public double width() {
+        return max - min;
+    }
+
+    @Override
+    public String toString() {
+        return "[" + min + ", " + max + "]";
+    }
+}

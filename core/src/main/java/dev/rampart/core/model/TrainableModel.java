@@ -1,0 +1,23 @@
+package dev.rampart.core.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A model that can take a training step. Adversarial training and poisoning experiments use it;
+ * the step is the wrapped framework's own (its updater, its regularization, its listeners).
+ *
+ * <pre>{@code
+ * TrainableModel model = MultiLayerNetworkModel.of(net, shape, InputDomain.UNIT);
+ * model.fit(batch, Labels.oneHot(labels, model.numClasses()));
+ * }</pre>
+ */
+public interface TrainableModel extends Classifier {
+
+    /**
+     * One training step on a batch; this is the one method that changes the model.
+     *
+     * @param x inputs of shape {@code [n, inputShape...]}
+     * @param oneHotLabels labels of shape {@code [n, numClasses()]}
+     */
+    void fit(INDArray x, INDArray oneHotLabels);
+}

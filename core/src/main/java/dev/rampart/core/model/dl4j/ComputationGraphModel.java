@@ -1,0 +1,95 @@
+package dev.rampart.core.model.dl4j;
+
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Inputs;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Adapter for a DL4J {@link ComputationGraph} with one input and one output layer.
+ *
+ * <p>DL4J 1.0.0-M2.1 has no {@code calculateGradients} on graphs; Rampart compiles the graph
+ * (layers, merge, element-wise and preprocessor vertices) into the same inference-mode gradient
+ * program as {@link MultiLayerNetworkModel}, with exact gradients of {@code output(false, x)}.
+ *
+ * <p>Not thread-safe: give each thread its own {@link #copy()}.
+ *
+ * <pre>{@code
+ * ComputationGraph graph = ComputationGraph.load(file, false);
+ * ComputationGraphModel model = ComputationGraphModel.of(graph, new long[] {1, 28, 28}, InputDomain.UNIT);
+ * }</pre>
+ */
+public final class ComputationGraphModel extends Dl4jModel {
+
+    private final ComputationGraph graph;
+
+    private ComputationGraphModel(ComputationGraph graph, long[] inputShape, InputDomain domain) {
+        super(inputShape, domain, numClassesOf(graph), Dl4jCompiler.compile(graph));
+        this.graph = graph;
+    }
+
+    /**
+     * Wraps an initialized graph (used, not copied).
+     *
+     * @throws UnsupportedLayerException if a vertex's inference-mode gradient is not supported
+     */
+    public static ComputationGraphModel of(ComputationGraph graph, long[] inputShape, InputDomain domain) {
+        if (graph == null) {
+            throw new IllegalArgumentException("graph must not be null");
+        }
+        if (graph.params() == null) {
+            throw new IllegalArgumentException("graph must be initialized (call graph.init())");
+        }
+        return new ComputationGraphModel(graph, inputShape, domain);
+    }
+
+    private static int numClassesOf(ComputationGraph graph) {
+        List<String> outs = graph.getConfiguration().getNetworkOutputs();
+        if (outs.size() != 1) {
+            throw new UnsupportedLayerException("Only graphs with one output are supported, found " + outs);
+        }
+        return (int) graph.layerSize(outs.get(0));
+    }
+
+    /** The wrapped graph. */
+    public ComputationGraph graph() {
+        return graph;
+    }
+
+    @Override
+    public List<String> layerNames() {
+        List<String> names = new ArrayList<>();
+        for (int idx : graph.topologicalSortOrder()) {
+            GraphVertex v = graph.getVertices()[idx];
+            if (!v.isInputVertex()) {
+                names.add(v.getVertexName());
+            }
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    @Override
+    public INDArray activations(INDArray x, String layer) {
+        Inputs.checkBatch(this, x, "x");
+        if (!layerNames().contains(layer)) {
+            throw new IllegalArgumentException("layer '" + layer + "' is not one of " + layerNames());
+        }
+        return graph.feedForward(x, false).get(layer).dup();
+    }
+
+    @Override
+    public void fit(INDArray x, INDArray oneHotLabels) {
+        checkFit(this, x, oneHotLabels);
+        graph.fit(new DataSet(x, oneHotLabels.castTo(x.dataType())));
+    }
+
+    @Override
+    public ComputationGraphModel copy() {
+        return new ComputationGraphModel(graph.clone(), inputShape(), domain());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.rampart.core.model.dl4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * A DL4J network compiled for inference-mode input gradients.
+ *
+ * <p>DL4J's own backward pass runs in training mode (dropout on, batch statistics in batch
+ * normalization) and also computes every parameter gradient. This program replays the network as
+ * {@code output(x, false)} computes it, as a DAG of {@link Stage}s built on libnd4j's ops, and
+ * back-propagates to the input alone. It reads the network's parameter arrays on every call, so it
+ * follows the network through training; it never writes to them.
+ *
+ * <p>Node 0 is the network input; every other node applies a stage to earlier nodes. The last
+ * node holds the output layer's pre-activation (the logits); the head applies the output layer's
+ * activation and loss function, so any activation/loss pair DL4J supports is handled.
+ */
+final class InferenceProgram {
+
+    /** One node: a stage and the indices of the nodes it reads. */
+    record Node(Stage stage, int[] inputs) {
+    }
+
+    private final List<Node> nodes;
+    private final IActivation outputActivation;
+    private final ILossFunction loss;
+
+    InferenceProgram(List<Node> nodes, IActivation outputActivation, ILossFunction loss) {
+        this.nodes = List.copyOf(nodes);
+        this.outputActivation = outputActivation;
+        this.loss = loss;
+    }
+
+    /** The values of every node, index 0 being {@code x}. */
+    INDArray[] forwardAll(INDArray x) {
+        INDArray[] values = new INDArray[nodes.size() + 1];
+        values[0] = x;
+        for (int i = 0; i < nodes.size(); i++) {
+            values[i + 1] = nodes.get(i).stage().forward(gather(values, nodes.get(i).inputs()));
+        }
+        return values;
+    }
+
+    INDArray logits(INDArray x) {
+        INDArray[] values = forwardAll(x);
+        return values[values.length - 1];
+    }
+
+    INDArray probabilities(INDArray logits) {
+        return outputActivation.getActivation(logits.dup(), false);
+    }
+
+    /** Per-example loss, input gradient and probabilities in one pass. */
+    Result lossAndGradient(INDArray x, INDArray labels) {
+        INDArray[] values = forwardAll(x);
+        INDArray logits = values[values.length - 1];
+        INDArray perExample = loss.computeScoreArray(labels, logits.dup(), outputActivation, null);
+        INDArray grad = loss.computeGradient(labels, logits.dup(), outputActivation, null);
+        INDArray[] grads = new INDArray[values.length];
+        grads[values.length - 1] = grad;
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            INDArray g = grads[i + 1];
+            if (g == null) {
+                continue; // this node does not reach the output
+            }
+            Node node = nodes.get(i);
+            INDArray[] in = gather(values, node.inputs());
+            INDArray[] back = node.stage().backward(in, values[i + 1], g);
+            for (int k = 0; k < node.inputs().length; k++) {
+                int src = node.inputs()[k];
+                grads[src] = grads[src] == null ? back[k] : grads[src].add(back[k]);
+            }
+            grads[i + 1] = null; // free early
+        }
+        INDArray inputGrad = grads[0];
+        if (inputGrad == x) {
+            inputGrad = inputGrad.dup();
+        }
+        return new Result(perExample.reshape(perExample.length()), inputGrad.reshape(x.shape()),
+                probabilities(logits));
+    }
+
+    /** Descriptions of the stages, for logs and messages. */
+    List<String> describe() {
+        List<String> out = new ArrayList<>();
+        for (Node n : nodes) {
+            out.add(n.stage().describe());
+        }
+        return out;
+    }
+
+    private static INDArray[] gather(INDArray[] values, int[] idx) {
+        INDArray[] in = new INDArray[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            in[k] = values[idx[k]];
+        }
+        return in;
+    }
+
+    record Result(INDArray loss, INDArray gradient, INDArray probabilities) {
+    }
+}

@@ -1,0 +1,103 @@
+package dev.rampart.core.model.dl4j;
+
+import dev.rampart.core.model.InputDomain;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Adapter for a DL4J {@link MultiLayerNetwork}.
+ *
+ * <p>Gradients are exact inference-mode gradients ({@code output(x, false)}): the network is
+ * compiled once into a program of libnd4j ops that applies batch normalization with its running
+ * statistics, skips dropout, and back-propagates to the input only. DL4J's
+ * {@code calculateGradients}, which runs in training mode, is never used; the network's
+ * parameters and statistics are never written except by {@link #fit}. Layers the compiler does
+ * not know are refused at construction with an {@link UnsupportedLayerException}.
+ *
+ * <p>Not thread-safe: give each thread its own {@link #copy()}.
+ *
+ * <pre>{@code
+ * MultiLayerNetwork net = MultiLayerNetwork.load(file, false);
+ * MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, new long[] {1, 28, 28}, InputDomain.UNIT);
+ * INDArray grad = model.lossGradient(x, Labels.oneHot(y, model.numClasses()));
+ * }</pre>
+ */
+public final class MultiLayerNetworkModel extends Dl4jModel {
+
+    private final MultiLayerNetwork net;
+
+    private MultiLayerNetworkModel(MultiLayerNetwork net, long[] inputShape, InputDomain domain) {
+        super(inputShape, domain, numClassesOf(net), Dl4jCompiler.compile(net));
+        this.net = net;
+    }
+
+    /**
+     * Wraps an initialized network. The network is used, not copied: training it elsewhere is
+     * seen by this adapter.
+     *
+     * @param inputShape shape of one example, without the batch dimension
+     * @param domain the valid range of input values
+     * @throws UnsupportedLayerException if a layer's inference-mode gradient is not supported
+     */
+    public static MultiLayerNetworkModel of(MultiLayerNetwork net, long[] inputShape, InputDomain domain) {
+        if (net == null) {
+            throw new IllegalArgumentException("net must not be null");
+        }
+        if (net.params() == null) {
+            throw new IllegalArgumentException("net must be initialized (call net.init())");
+        }
+        return new MultiLayerNetworkModel(net, inputShape, domain);
+    }
+
+    private static int numClassesOf(MultiLayerNetwork net) {
+        if (net.getnLayers() == 0 || !(net.getOutputLayer() instanceof IOutputLayer)) {
+            throw new UnsupportedLayerException("The network's last layer must be an OutputLayer or LossLayer");
+        }
+        long n = net.layerSize(net.getnLayers() - 1);
+        if (n <= 0) {
+            throw new UnsupportedLayerException("Cannot tell the number of classes from the last layer");
+        }
+        return (int) n;
+    }
+
+    /** The wrapped network. */
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    @Override
+    public List<String> layerNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            String n = net.getLayer(i).conf().getLayer().getLayerName();
+            names.add(n == null ? String.valueOf(i) : n);
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    @Override
+    public INDArray activations(INDArray x, String layer) {
+        dev.rampart.core.model.Inputs.checkBatch(this, x, "x");
+        int idx = layerNames().indexOf(layer);
+        if (idx < 0) {
+            throw new IllegalArgumentException("layer '" + layer + "' is not one of " + layerNames());
+        }
+        return net.feedForwardToLayer(idx, x, false).get(idx + 1).dup();
+    }
+
+    @Override
+    public void fit(INDArray x, INDArray oneHotLabels) {
+        checkFit(this, x, oneHotLabels);
+        net.fit(new DataSet(x, oneHotLabels.castTo(x.dataType())));
+    }
+
+    @Override
+    public MultiLayerNetworkModel copy() {
+        return new MultiLayerNetworkModel(net.clone(), inputShape(), domain());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.rampart.core.model.dl4j;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One step of an {@link InferenceProgram}: a function of its inputs and its backward pass with
+ * respect to those inputs only (parameter gradients are never computed).
+ */
+interface Stage {
+
+    /** The output for the given inputs; never modifies them. */
+    INDArray forward(INDArray[] in);
+
+    /**
+     * Gradients with respect to each input, given the inputs, the output {@link #forward} gave
+     * and the gradient with respect to that output. May overwrite {@code gradOut}.
+     */
+    INDArray[] backward(INDArray[] in, INDArray out, INDArray gradOut);
+
+    /** A short description for error messages and logs. */
+    String describe();
+
+    /** A stage with one input. */
+    abstract class Unary implements Stage {
+        @Override
+        public final INDArray forward(INDArray[] in) {
+            return forward(in[0]);
+        }
+
+        @Override
+        public final INDArray[] backward(INDArray[] in, INDArray out, INDArray gradOut) {
+            return new INDArray[] {backward(in[0], out, gradOut)};
+        }
+
+        abstract INDArray forward(INDArray x);
+
+        abstract INDArray backward(INDArray x, INDArray out, INDArray gradOut);
+    }
+}

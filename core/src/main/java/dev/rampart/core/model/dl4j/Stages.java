@@ -1,0 +1,361 @@
+package dev.rampart.core.model.dl4j;
+
+import java.util.function.Function;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** The stages an {@link InferenceProgram} is made of, one per kind of DL4J computation. */
+final class Stages {
+
+    private Stages() {
+    }
+
+    /** {@code x W + b}, for DenseLayer and the affine part of OutputLayer. */
+    static final class Dense extends Stage.Unary {
+        private final Layer layer;
+        private final boolean hasBias;
+
+        Dense(Layer layer, boolean hasBias) {
+            this.layer = layer;
+            this.hasBias = hasBias;
+        }
+
+        @Override
+        INDArray forward(INDArray x) {
+            INDArray z = x.mmul(layer.getParam(DefaultParamInitializer.WEIGHT_KEY));
+            return hasBias ? z.addiRowVector(layer.getParam(DefaultParamInitializer.BIAS_KEY)) : z;
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            return gradOut.mmul(layer.getParam(DefaultParamInitializer.WEIGHT_KEY).transpose());
+        }
+
+        @Override
+        public String describe() {
+            return "dense";
+        }
+    }
+
+    /** An element-wise activation function, through DL4J's own implementation. */
+    static final class Activation extends Stage.Unary {
+        private final IActivation fn;
+
+        Activation(IActivation fn) {
+            this.fn = fn;
+        }
+
+        @Override
+        INDArray forward(INDArray x) {
+            return fn.getActivation(x.dup(), false);
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            return fn.backprop(x.dup(), gradOut).getFirst();
+        }
+
+        @Override
+        public String describe() {
+            return "activation " + fn;
+        }
+    }
+
+    /** 2-D convolution through libnd4j's conv2d/conv2d_bp ops (oneDNN- and cuDNN-backed). */
+    static final class Convolution extends Stage.Unary {
+        private final Layer layer;
+        private final boolean hasBias;
+        private final int[] intArgs;
+
+        Convolution(Layer layer, ConvolutionLayer conf) {
+            this.layer = layer;
+            this.hasBias = conf.hasBias();
+            int[] k = conf.getKernelSize();
+            int[] s = conf.getStride();
+            int[] p = conf.getPadding();
+            int[] d = conf.getDilation();
+            boolean same = conf.getConvolutionMode() == ConvolutionMode.Same;
+            int nhwc = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 1 : 0;
+            int weightsOiyx = 1; // DL4J stores weights as [out, in, kH, kW]
+            this.intArgs = new int[] {k[0], k[1], s[0], s[1], same ? 0 : p[0], same ? 0 : p[1], d[0], d[1],
+                    same ? 1 : 0, nhwc, weightsOiyx};
+        }
+
+        @Override
+        INDArray forward(INDArray x) {
+            INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray[] in = hasBias
+                    ? new INDArray[] {x, w, layer.getParam(DefaultParamInitializer.BIAS_KEY).reshape(-1)}
+                    : new INDArray[] {x, w};
+            return Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in).addIntegerArguments(intArgs).build())[0];
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray gradIn = Nd4j.createUninitialized(x.dataType(), x.shape());
+            INDArray gradW = Nd4j.createUninitialized(w.dataType(), w.shape());
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp");
+            if (hasBias) {
+                INDArray b = layer.getParam(DefaultParamInitializer.BIAS_KEY).reshape(-1);
+                op.addInputs(x, w, b, gradOut).addOutputs(gradIn, gradW, Nd4j.createUninitialized(b.dataType(), b.shape()));
+            } else {
+                op.addInputs(x, w, gradOut).addOutputs(gradIn, gradW);
+            }
+            Nd4j.exec(op.addIntegerArguments(intArgs).build());
+            return gradIn;
+        }
+
+        @Override
+        public String describe() {
+            return "conv2d k=" + intArgs[0] + "x" + intArgs[1];
+        }
+    }
+
+    /** Max, average or p-norm pooling through libnd4j's pooling ops, as DL4J's layer calls them. */
+    static final class Pooling extends Stage.Unary {
+        private final String op;
+        private final int[] intArgs;
+        private final double pnormEps;
+
+        Pooling(SubsamplingLayer conf) {
+            PoolingType type = conf.getPoolingType();
+            int extra;
+            switch (type) {
+                case MAX -> {
+                    op = "maxpool2d";
+                    extra = 0;
+                }
+                case AVG -> {
+                    op = "avgpool2d";
+                    extra = conf.isAvgPoolIncludePadInDivisor() ? 1 : 0;
+                }
+                case PNORM -> {
+                    op = "pnormpool2d";
+                    extra = conf.getPnorm();
+                }
+                default -> throw new IllegalArgumentException("Pooling type " + type + " is not supported");
+            }
+            int[] k = conf.getKernelSize();
+            int[] s = conf.getStride();
+            int[] p = conf.getPadding();
+            int[] d = conf.getDilation();
+            boolean same = conf.getConvolutionMode() == ConvolutionMode.Same;
+            int nhwc = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 1 : 0;
+            this.intArgs = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], same ? 1 : 0, extra, nhwc};
+            this.pnormEps = conf.getEps();
+        }
+
+        @Override
+        INDArray forward(INDArray x) {
+            return Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x).addIntegerArguments(intArgs).build())[0];
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            INDArray gradIn = Nd4j.createUninitialized(x.dataType(), x.shape());
+            DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op + "_bp")
+                    .addInputs(x, gradOut).addOutputs(gradIn).addIntegerArguments(intArgs);
+            if (op.equals("pnormpool2d")) {
+                b.addFloatingPointArguments(pnormEps);
+            }
+            Nd4j.exec(b.build());
+            return gradIn;
+        }
+
+        @Override
+        public String describe() {
+            return op + " k=" + intArgs[0] + "x" + intArgs[1];
+        }
+    }
+
+    /**
+     * Batch normalization in inference mode: a fixed affine map per channel built from the running
+     * statistics, {@code y = (x - mean) * gamma / sqrt(var + eps) + beta}.
+     */
+    static final class BatchNorm extends Stage.Unary {
+        private final Layer layer;
+        private final BatchNormalization conf;
+
+        BatchNorm(Layer layer, BatchNormalization conf) {
+            this.layer = layer;
+            this.conf = conf;
+        }
+
+        /** Per-channel scale; with {@code lockGammaBeta}, gamma is applied as DL4J's output does. */
+        private INDArray scale() {
+            INDArray var;
+            if (conf.isUseLogStd()) {
+                INDArray log10s = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+                var = Transforms.pow(Nd4j.valueArrayOf(log10s.shape(), 10.0, log10s.dataType()), log10s, false);
+                var.muli(var);
+            } else {
+                var = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).dup();
+            }
+            INDArray inv = Transforms.pow(var.addi(conf.getEps()), -0.5, false);
+            if (!conf.isLockGammaBeta()) {
+                inv.muli(layer.getParam(BatchNormalizationParamInitializer.GAMMA));
+            } else if (lockedAffineApplies()) {
+                inv.muli(conf.getGamma());
+            }
+            return inv.reshape(-1);
+        }
+
+        private INDArray shift(INDArray scale) {
+            INDArray mean = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(-1);
+            INDArray shift = mean.mul(scale).negi();
+            if (!conf.isLockGammaBeta()) {
+                shift.addi(layer.getParam(BatchNormalizationParamInitializer.BETA).reshape(-1));
+            } else if (lockedAffineApplies()) {
+                shift.addi(conf.getBeta());
+            }
+            return shift;
+        }
+
+        /** DL4J's output skips fixed gamma/beta unless gamma != 1 and beta != 0; mirror it exactly. */
+        private boolean lockedAffineApplies() {
+            return conf.getGamma() != 1.0 && conf.getBeta() != 0.0;
+        }
+
+        private int channelDim(INDArray x) {
+            return x.rank() == 4 && conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
+        }
+
+        @Override
+        INDArray forward(INDArray x) {
+            INDArray scale = scale();
+            INDArray shift = shift(scale);
+            int c = channelDim(x);
+            INDArray y = x.rank() == 2 ? x.mulRowVector(scale) : broadcast(x, scale, c, true);
+            return x.rank() == 2 ? y.addiRowVector(shift) : broadcastInPlace(y, shift, c);
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            INDArray scale = scale();
+            return gradOut.rank() == 2 ? gradOut.mulRowVector(scale) : broadcast(gradOut, scale, channelDim(x), true);
+        }
+
+        private static INDArray broadcast(INDArray x, INDArray v, int dim, boolean multiply) {
+            INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+            if (multiply) {
+                Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(x, v, out, dim));
+            }
+            return out;
+        }
+
+        private static INDArray broadcastInPlace(INDArray y, INDArray v, int dim) {
+            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp(y, v, y, dim));
+            return y;
+        }
+
+        @Override
+        public String describe() {
+            return "batchnorm (running statistics)";
+        }
+    }
+
+    /** An input preprocessor (reshapes between convolutional and dense layers, and the like). */
+    static final class Preprocessor extends Stage.Unary {
+        private final InputPreProcessor pre;
+
+        Preprocessor(InputPreProcessor pre) {
+            this.pre = pre;
+        }
+
+        @Override
+        INDArray forward(INDArray x) {
+            return pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces()).dup();
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            return pre.backprop(gradOut, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces()).dup();
+        }
+
+        @Override
+        public String describe() {
+            return "preprocessor " + pre.getClass().getSimpleName();
+        }
+    }
+
+    /**
+     * A parameter-free layer that behaves the same in training and inference (global pooling,
+     * zero padding, cropping, upsampling...), run through DL4J's own forward and backward code.
+     */
+    static final class Delegate extends Stage.Unary {
+        private final Layer layer;
+
+        Delegate(Layer layer) {
+            this.layer = layer;
+        }
+
+        @Override
+        INDArray forward(INDArray x) {
+            layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
+            INDArray out = layer.activate(false, LayerWorkspaceMgr.noWorkspaces()).dup();
+            layer.clear();
+            return out;
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
+            layer.activate(false, LayerWorkspaceMgr.noWorkspaces());
+            INDArray g = layer.backpropGradient(gradOut, LayerWorkspaceMgr.noWorkspaces()).getSecond().dup();
+            layer.clear();
+            return g;
+        }
+
+        @Override
+        public String describe() {
+            return layer.getClass().getSimpleName();
+        }
+    }
+
+    /** An element-wise function of several inputs of one shape (graph vertices). */
+    static final class ElementWise implements Stage {
+        private final String name;
+        private final Function<INDArray[], INDArray> fwd;
+        private final BackwardRule rule;
+
+        interface BackwardRule {
+            INDArray[] apply(INDArray[] in, INDArray gradOut);
+        }
+
+        ElementWise(String name, Function<INDArray[], INDArray> fwd, BackwardRule rule) {
+            this.name = name;
+            this.fwd = fwd;
+            this.rule = rule;
+        }
+
+        @Override
+        public INDArray forward(INDArray[] in) {
+            return fwd.apply(in);
+        }
+
+        @Override
+        public INDArray[] backward(INDArray[] in, INDArray out, INDArray gradOut) {
+            return rule.apply(in, gradOut);
+        }
+
+        @Override
+        public String describe() {
+            return name;
+        }
+    }
+}
