@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -53,7 +54,7 @@ final class Dl4jCompiler {
         if (n == 0) {
             throw new IllegalArgumentException("The network has no layers");
         }
-        Builder b = new Builder();
+        Builder b = new Builder(true);
         int current = 0;
         for (int i = 0; i < n; i++) {
             String where = "layer " + i + " (" + net.getLayer(i).conf().getLayer().getClass().getSimpleName() + ")";
@@ -74,7 +75,7 @@ final class Dl4jCompiler {
                     + conf.getNetworkInputs() + " and outputs " + conf.getNetworkOutputs());
         }
         String outputName = conf.getNetworkOutputs().get(0);
-        Builder b = new Builder();
+        Builder b = new Builder(false);
         Map<String, Integer> nodeOf = new HashMap<>();
         nodeOf.put(conf.getNetworkInputs().get(0), 0);
         for (int idx : graph.topologicalSortOrder()) {
@@ -182,9 +183,14 @@ final class Dl4jCompiler {
 
     /** Accumulates nodes; the head is set by the output layer. */
     private static final class Builder {
+        private final boolean chain;
         private final List<InferenceProgram.Node> nodes = new ArrayList<>();
         private IActivation headActivation;
         private ILossFunction headLoss;
+
+        Builder(boolean chain) {
+            this.chain = chain;
+        }
 
         int add(Stage stage, int... inputs) {
             nodes.add(new InferenceProgram.Node(stage, inputs));
@@ -192,8 +198,28 @@ final class Dl4jCompiler {
         }
 
         int activation(IActivation fn, int input) {
-            return fn == null || fn instanceof ActivationIdentity ? input : add(new Stages.Activation(fn), input);
+            if (fn == null || fn instanceof ActivationIdentity) {
+                return input;
+            }
+            return add(fn instanceof ActivationReLU ? new Stages.Relu() : new Stages.Activation(fn), input);
         }
+
+        /**
+         * Max pooling after a ReLU: pool first, then apply the ReLU to the four-times smaller
+         * result. Both orders give the same values (ReLU is non-decreasing) and the same gradient
+         * (where they could differ, the ReLU's gradient is zero). Only in a chain, where no other
+         * node reads the ReLU's output.
+         */
+        int pooling(Stages.Pooling pool, int input) {
+            int last = nodes.size();
+            InferenceProgram.Node prev = last == 0 ? null : nodes.get(last - 1);
+            if (chain && pool.isMax() && input == last && prev != null && prev.stage() instanceof Stages.Relu) {
+                nodes.set(last - 1, new InferenceProgram.Node(pool, prev.inputs()));
+                return add(new Stages.Relu(), last);
+            }
+            return add(pool, input);
+        }
+
 
         int layer(Layer layer, int input, boolean last, String where) {
             var conf = layer.conf().getLayer();
@@ -229,7 +255,7 @@ final class Dl4jCompiler {
                 return activation(cl.getActivationFn(), add(new Stages.Convolution(layer, cl), input));
             }
             if (conf instanceof SubsamplingLayer sl && sl.getClass() == SubsamplingLayer.class) {
-                return add(new Stages.Pooling(sl), input);
+                return pooling(new Stages.Pooling(sl), input);
             }
             if (conf instanceof BatchNormalization bn) {
                 // DL4J's BatchNormalization layer never applies its configured activation; mirror output().

@@ -51,6 +51,25 @@ final class Stages {
         }
     }
 
+    /** ReLU through libnd4j's fused relu and relu_bp ops. */
+    static final class Relu extends Stage.Unary {
+        @Override
+        INDArray forward(INDArray x) {
+            return Transforms.relu(x, true);
+        }
+
+        @Override
+        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            return Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(x, gradOut)
+                    .addFloatingPointArguments(0.0).build())[0];
+        }
+
+        @Override
+        public String describe() {
+            return "relu";
+        }
+    }
+
     /** An element-wise activation function, through DL4J's own implementation. */
     static final class Activation extends Stage.Unary {
         private final IActivation fn;
@@ -80,6 +99,8 @@ final class Stages {
         private final Layer layer;
         private final boolean hasBias;
         private final int[] intArgs;
+        /** Transposed convolution gives the input gradient alone when padding is explicit. */
+        private final boolean inputGradByDeconv;
 
         Convolution(Layer layer, ConvolutionLayer conf) {
             this.layer = layer;
@@ -93,6 +114,7 @@ final class Stages {
             int weightsOiyx = 1; // DL4J stores weights as [out, in, kH, kW]
             this.intArgs = new int[] {k[0], k[1], s[0], s[1], same ? 0 : p[0], same ? 0 : p[1], d[0], d[1],
                     same ? 1 : 0, nhwc, weightsOiyx};
+            this.inputGradByDeconv = !same && d[0] == 1 && d[1] == 1;
         }
 
         @Override
@@ -107,6 +129,18 @@ final class Stages {
         @Override
         INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
             INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            if (inputGradByDeconv) {
+                // deconv2d reads [in, out, kH, kW] weights (its OIYX) from DL4J's [out, in, kH, kW]
+                // array as is. With strides that drop input rows it yields a smaller array: then fall
+                // back to conv2d_bp.
+                INDArray g = Nd4j.exec(DynamicCustomOp.builder("deconv2d").addInputs(gradOut, w)
+                        .addIntegerArguments(intArgs[0], intArgs[1], intArgs[2], intArgs[3], intArgs[4], intArgs[5],
+                                1, 1, 0, intArgs[9], 1)
+                        .build())[0];
+                if (java.util.Arrays.equals(g.shape(), x.shape())) {
+                    return g;
+                }
+            }
             INDArray gradIn = Nd4j.createUninitialized(x.dataType(), x.shape());
             INDArray gradW = Nd4j.createUninitialized(w.dataType(), w.shape());
             DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp");
@@ -158,6 +192,11 @@ final class Stages {
             int nhwc = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 1 : 0;
             this.intArgs = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], same ? 1 : 0, extra, nhwc};
             this.pnormEps = conf.getEps();
+        }
+
+        /** Max pooling commutes with ReLU, so ReLU may be applied on the smaller pooled array. */
+        boolean isMax() {
+            return op.equals("maxpool2d");
         }
 
         @Override

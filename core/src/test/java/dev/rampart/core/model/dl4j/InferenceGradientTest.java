@@ -45,6 +45,21 @@ class InferenceGradientTest {
     }
 
     @Test
+    void referenceCnnMatchesFiniteDifferences() {
+        MultiLayerNetwork net = dev.rampart.core.model.zoo.ReferenceModels.cnn(21);
+        MultiLayerNetwork dbl = net.convertDataType(DataType.DOUBLE);
+        checkAgainstFiniteDifferences(MultiLayerNetworkModel.of(dbl, new long[] {1, 28, 28}, InputDomain.UNIT),
+                x -> dbl.output(x, false), 16);
+    }
+
+    @Test
+    void stridedConvolutionThatDropsInputRowsMatchesFiniteDifferences() {
+        MultiLayerNetwork net = TestNetworks.strided(22, DataType.DOUBLE);
+        checkAgainstFiniteDifferences(MultiLayerNetworkModel.of(net, new long[] {1, 9, 9}, InputDomain.UNIT),
+                x -> net.output(x, false), 12);
+    }
+
+    @Test
     void mlpWithBatchNormAndDropoutMatchesFiniteDifferences() {
         MultiLayerNetwork net = TestNetworks.mlp(13, DataType.DOUBLE);
         checkAgainstFiniteDifferences(MultiLayerNetworkModel.of(net, new long[] {6}, InputDomain.UNIT),

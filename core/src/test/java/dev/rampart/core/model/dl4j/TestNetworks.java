@@ -57,6 +57,23 @@ final class TestNetworks {
         return net;
     }
 
+    /** Stride-2 convolutions on a 9x9 input (the last row and column are dropped), leaky ReLU. */
+    static MultiLayerNetwork strided(long seed, DataType type) {
+        MultiLayerConfiguration conf = base(seed, type).list()
+                .layer(new ConvolutionLayer.Builder(2, 2).stride(2, 2).nOut(3).activation(Activation.LEAKYRELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).stride(1, 1).padding(1, 1).nOut(2)
+                        .activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX, new int[] {2, 2}, new int[] {2, 2})
+                        .build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(9, 9, 1))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
     /** dense - BN - dropout - dense - softmax on [n, 6]. */
     static MultiLayerNetwork mlp(long seed, DataType type) {
         MultiLayerConfiguration conf = base(seed, type).list()

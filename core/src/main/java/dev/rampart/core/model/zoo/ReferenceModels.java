@@ -1,0 +1,82 @@
+package dev.rampart.core.model.zoo;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The reference models of Rampart's tests, benchmarks and bundled audit, for 28x28 one-channel
+ * images such as Fashion-MNIST (input {@code [n, 1, 28, 28]}, values in {@code [0, 1]}).
+ *
+ * <ul>
+ *   <li>{@link #cnn(long)}: conv 5x5x16, ReLU, max-pool 2, conv 5x5x32, ReLU, max-pool 2,
+ *       dense 128 ReLU, dense 10 softmax (about 80,000 parameters), the architecture of
+ *       the small CNNs used in the adversarial-training literature on MNIST-like data.</li>
+ *   <li>{@link #mlp(long)}: 784-256-256-10 with ReLU.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * MultiLayerNetwork net = ReferenceModels.cnn(42);   // initialized, untrained
+ * }</pre>
+ */
+public final class ReferenceModels {
+
+    /** Shape of one input example. */
+    public static final long[] INPUT_SHAPE = {1, 28, 28};
+    /** Number of classes. */
+    public static final int CLASSES = 10;
+    /** Adam learning rate used to train both models. */
+    public static final double LEARNING_RATE = 1e-3;
+
+    private ReferenceModels() {
+    }
+
+    /** The reference CNN, initialized with {@code seed}. */
+    public static MultiLayerNetwork cnn(long seed) {
+        MultiLayerConfiguration conf = base(seed).list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(16).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .build())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(32).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .build())
+                .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build();
+        return init(conf);
+    }
+
+    /** The reference MLP (784-256-256-10), taking the same {@code [n, 1, 28, 28]} input. */
+    public static MultiLayerNetwork mlp(long seed) {
+        MultiLayerConfiguration conf = base(seed).list()
+                .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build();
+        return init(conf);
+    }
+
+    private static NeuralNetConfiguration.Builder base(long seed) {
+        return new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.RELU)
+                .updater(new Adam(LEARNING_RATE));
+    }
+
+    private static MultiLayerNetwork init(MultiLayerConfiguration conf) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+}
