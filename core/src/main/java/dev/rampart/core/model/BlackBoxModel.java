@@ -1,0 +1,67 @@
+package dev.rampart.core.model;
+
+import java.util.Arrays;
+import java.util.function.Function;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Adapter around any prediction function, for query-only attacks and for models Rampart cannot
+ * look inside (a remote service, a model in another framework). It has no gradient: it is not a
+ * {@link GradientClassifier}, so white-box attacks refuse it when they are built.
+ *
+ * <p>The function must be stateless or thread-safe: {@link #copy()} returns this object.
+ *
+ * <pre>{@code
+ * Classifier remote = new BlackBoxModel(x -> service.scores(x), 10, new long[] {1, 28, 28}, InputDomain.UNIT);
+ * }</pre>
+ *
+ * @param predict maps a batch {@code [n, inputShape...]} to probabilities {@code [n, numClasses]}
+ * @param numClasses number of classes
+ * @param inputShape shape of one example
+ * @param domain valid input range
+ */
+public record BlackBoxModel(Function<INDArray, INDArray> predict, int numClasses, long[] inputShape,
+        InputDomain domain) implements Classifier {
+
+    /**
+     * @throws IllegalArgumentException if an argument is null or a size is not positive
+     */
+    public BlackBoxModel {
+        if (predict == null || domain == null || inputShape == null) {
+            throw new IllegalArgumentException("predict, inputShape and domain must not be null");
+        }
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("numClasses must be at least 2, found " + numClasses);
+        }
+        if (inputShape.length == 0 || Arrays.stream(inputShape).anyMatch(d -> d <= 0)) {
+            throw new IllegalArgumentException("inputShape must have positive dimensions, found "
+                    + Arrays.toString(inputShape));
+        }
+        inputShape = inputShape.clone();
+    }
+
+    @Override
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /**
+     * @throws IllegalStateException if the function returns an array of the wrong shape
+     */
+    @Override
+    public INDArray predictProbabilities(INDArray x) {
+        Inputs.checkBatch(this, x, "x");
+        INDArray p = predict.apply(x.dup());
+        if (p == null || p.rank() != 2 || p.size(0) != x.size(0) || p.size(1) != numClasses) {
+            throw new IllegalStateException("The prediction function returned "
+                    + (p == null ? "null" : Arrays.toString(p.shape())) + " for a batch of " + x.size(0)
+                    + "; expected [" + x.size(0) + ", " + numClasses + "]");
+        }
+        return p;
+    }
+
+    @Override
+    public BlackBoxModel copy() {
+        return this;
+    }
+}

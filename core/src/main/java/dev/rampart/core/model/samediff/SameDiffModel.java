@@ -1,0 +1,151 @@
+package dev.rampart.core.model.samediff;
+
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Inputs;
+import dev.rampart.core.model.LossAndGradient;
+import java.util.Arrays;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.loss.LossReduce;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Adapter for a SameDiff graph that maps an input placeholder to class logits.
+ *
+ * <p>Rampart works on its own copy of the graph, to which it adds a label placeholder, a softmax
+ * and the per-example cross-entropy; the user's graph is never modified. The gradient is that of
+ * the graph as given: build it for inference (batch normalization with fixed mean and variance
+ * variables, no dropout), as {@code sd.nn().batchNorm(...)} with stored statistics is.
+ *
+ * <p>Not thread-safe: give each thread its own {@link #copy()}.
+ *
+ * <pre>{@code
+ * SameDiffModel model = SameDiffModel.of(sd, "input", "logits", new long[] {1, 28, 28}, InputDomain.UNIT);
+ * INDArray grad = model.lossGradient(x, Labels.oneHot(y, model.numClasses()));
+ * }</pre>
+ */
+public final class SameDiffModel implements GradientClassifier {
+
+    private static final String LABELS = "rampart_labels";
+    private static final String PROBABILITIES = "rampart_probabilities";
+    private static final String LOSS = "rampart_example_loss";
+    private static final String TOTAL = "rampart_total_loss";
+
+    private final SameDiff original;
+    private final SameDiff sd;
+    private final String input;
+    private final String logits;
+    private final long[] inputShape;
+    private final InputDomain domain;
+    private final int numClasses;
+
+    private SameDiffModel(SameDiff original, String input, String logits, long[] inputShape, InputDomain domain) {
+        this.original = original;
+        this.input = input;
+        this.logits = logits;
+        this.inputShape = inputShape.clone();
+        this.domain = domain;
+        this.sd = original.dup();
+        SDVariable z = sd.getVariable(logits);
+        long[] probeShape = new long[inputShape.length + 1];
+        probeShape[0] = 1;
+        System.arraycopy(inputShape, 0, probeShape, 1, inputShape.length);
+        INDArray probe = Nd4j.zeros(sd.getVariable(input).dataType(), probeShape);
+        long[] zShape = sd.output(Map.of(input, probe), logits).get(logits).shape();
+        if (zShape.length != 2 || zShape[1] <= 1) {
+            throw new IllegalArgumentException("logits variable '" + logits + "' must have shape [n, classes], found "
+                    + Arrays.toString(zShape) + " for one example of shape " + Arrays.toString(inputShape));
+        }
+        this.numClasses = (int) zShape[1];
+        SDVariable y = sd.placeHolder(LABELS, z.dataType(), -1, numClasses);
+        sd.nn().softmax(PROBABILITIES, z, 1);
+        SDVariable perExample = sd.loss().softmaxCrossEntropy(LOSS, y, z, null, LossReduce.NONE, 0.0);
+        sd.sum(TOTAL, perExample);
+        sd.setLossVariables(TOTAL);
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                v.convertToConstant(); // only the input gradient is needed
+            }
+        }
+        try {
+            sd.createGradFunction(input);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("SameDiff cannot differentiate this graph with respect to '" + input
+                    + "': " + e.getMessage() + ". In ND4J 1.0.0-M2.1, batchNorm ops have no working gradient;"
+                    + " write inference batch normalization as (x - mean) * gamma / sqrt(var + eps) + beta.", e);
+        }
+    }
+
+    /**
+     * Wraps a graph.
+     *
+     * @param input name of the input placeholder
+     * @param logits name of the variable holding the class logits {@code [n, classes]}
+     * @throws IllegalArgumentException if a name is not a variable of the graph or not a placeholder
+     */
+    public static SameDiffModel of(SameDiff sd, String input, String logits, long[] inputShape, InputDomain domain) {
+        if (sd == null) {
+            throw new IllegalArgumentException("sd must not be null");
+        }
+        if (!sd.hasVariable(input) || sd.getVariable(input).getVariableType() != VariableType.PLACEHOLDER) {
+            throw new IllegalArgumentException("input '" + input + "' is not a placeholder of the graph");
+        }
+        if (!sd.hasVariable(logits)) {
+            throw new IllegalArgumentException("logits '" + logits + "' is not a variable of the graph");
+        }
+        if (inputShape == null || inputShape.length == 0 || Arrays.stream(inputShape).anyMatch(d -> d <= 0)) {
+            throw new IllegalArgumentException("inputShape must have positive dimensions, found "
+                    + Arrays.toString(inputShape));
+        }
+        if (domain == null) {
+            throw new IllegalArgumentException("domain must not be null");
+        }
+        return new SameDiffModel(sd, input, logits, inputShape, domain);
+    }
+
+    @Override
+    public int numClasses() {
+        return numClasses;
+    }
+
+    @Override
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    @Override
+    public InputDomain domain() {
+        return domain;
+    }
+
+    @Override
+    public INDArray predictProbabilities(INDArray x) {
+        Inputs.checkBatch(this, x, "x");
+        return sd.output(Map.of(input, x), PROBABILITIES).get(PROBABILITIES);
+    }
+
+    @Override
+    public INDArray logits(INDArray x) {
+        Inputs.checkBatch(this, x, "x");
+        return sd.output(Map.of(input, x), logits).get(logits);
+    }
+
+    @Override
+    public LossAndGradient lossAndGradient(INDArray x, INDArray oneHotLabels) {
+        Inputs.checkBatch(this, x, "x");
+        Inputs.checkLabelMatrix(oneHotLabels, x.size(0), numClasses, "oneHotLabels");
+        Map<String, INDArray> ph = Map.of(input, x, LABELS, oneHotLabels.castTo(x.dataType()));
+        INDArray grad = sd.calculateGradients(ph, input).get(input).dup();
+        Map<String, INDArray> out = sd.output(ph, LOSS, PROBABILITIES);
+        return new LossAndGradient(out.get(LOSS).reshape(-1), grad, out.get(PROBABILITIES));
+    }
+
+    @Override
+    public SameDiffModel copy() {
+        return new SameDiffModel(original, input, logits, inputShape, domain); // the constructor copies the graph
+    }
+}

@@ -1,0 +1,126 @@
+package dev.rampart.core.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReadersTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void bundledSampleHasTheDocumentedSizeAndRange() throws IOException {
+        LabeledData test = FashionMnist.bundledTest();
+        assertEquals(FashionMnist.BUNDLED_TEST, test.size());
+        assertArrayEquals(new long[] {1, 28, 28}, test.exampleShape());
+        assertTrue(test.features().minNumber().doubleValue() >= 0);
+        assertEquals(1.0, test.features().maxNumber().doubleValue(), 1e-6);
+        // every class is present in the sample
+        assertEquals(10, Arrays.stream(test.labels()).distinct().count());
+        assertEquals(FashionMnist.BUNDLED_TRAIN, FashionMnist.bundledTrain().size());
+    }
+
+    @Test
+    void idxRoundTripGzippedAndPlain() throws IOException {
+        byte[] pixels = {0, (byte) 255, 51, 102};
+        writeIdx(dir.resolve("img.gz"), 0x803, new int[] {1, 2, 2}, pixels, true);
+        writeIdx(dir.resolve("img"), 0x803, new int[] {1, 2, 2}, pixels, false);
+        for (String f : new String[] {"img.gz", "img"}) {
+            var x = IdxReader.readImages(dir.resolve(f), 0);
+            assertArrayEquals(new long[] {1, 1, 2, 2}, x.shape());
+            assertArrayEquals(new float[] {0f, 1f, 0.2f, 0.4f}, x.reshape(4).toFloatVector(), 1e-6f);
+        }
+    }
+
+    @Test
+    void truncatedIdxNamesFileAndSizes() throws IOException {
+        Path f = dir.resolve("short.gz");
+        writeIdx(f, 0x803, new int[] {10, 28, 28}, new byte[784 * 3], true);
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(f, 0));
+        assertTrue(e.getMessage().contains("short.gz") && e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void wrongMagicAndCorruptGzipAndMissingFileAreReported() throws IOException {
+        Path labels = dir.resolve("labels");
+        writeIdx(labels, 0x801, new int[] {2}, new byte[] {1, 2}, false);
+        DatasetFormatException magic = assertThrows(DatasetFormatException.class,
+                () -> IdxReader.readImages(labels, 0));
+        assertTrue(magic.getMessage().contains("magic"), magic.getMessage());
+
+        Path corrupt = dir.resolve("corrupt.gz");
+        Files.write(corrupt, new byte[] {0x1f, (byte) 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+        assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(corrupt, 0));
+
+        DatasetFormatException missing = assertThrows(DatasetFormatException.class,
+                () -> IdxReader.readLabels(dir.resolve("nope.gz"), 0));
+        assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+        assertThrows(DatasetFormatException.class, () -> FashionMnist.load(dir, FashionMnist.Split.TEST, 0));
+    }
+
+    @Test
+    void cifarRecordsAndBadSizes() throws IOException {
+        byte[] rec = new byte[Cifar10Reader.RECORD_BYTES * 2];
+        rec[0] = 3;
+        rec[1] = (byte) 255;
+        rec[Cifar10Reader.RECORD_BYTES] = 9;
+        Path f = dir.resolve("b.bin");
+        Files.write(f, rec);
+        LabeledData d = Cifar10Reader.read(List.of(f), 0);
+        assertArrayEquals(new int[] {3, 9}, d.labels());
+        assertArrayEquals(new long[] {2, 3, 32, 32}, d.features().shape());
+        assertEquals(1.0f, d.features().getFloat(0, 0, 0, 0), 1e-6f);
+
+        Files.write(f, Arrays.copyOf(rec, rec.length - 5));
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> Cifar10Reader.read(List.of(f), 0));
+        assertTrue(e.getMessage().contains("multiple"), e.getMessage());
+        rec[0] = 12;
+        Files.write(f, rec);
+        assertThrows(DatasetFormatException.class, () -> Cifar10Reader.read(List.of(f), 0));
+    }
+
+    @Test
+    void csvValuesLabelsAndErrorsWithLineAndColumn() throws IOException {
+        Path f = dir.resolve("t.csv");
+        Files.writeString(f, "a,b,label\n1.5,2,0\n-3,4e-1,2\n");
+        LabeledData d = new CsvReader(',', true, -1).read(f, 3);
+        assertArrayEquals(new int[] {0, 2}, d.labels());
+        assertArrayEquals(new float[] {1.5f, 2f, -3f, 0.4f}, d.features().reshape(4).toFloatVector(), 1e-6f);
+
+        Files.writeString(f, "1,2,0\n1,x,1\n");
+        DatasetFormatException e = assertThrows(DatasetFormatException.class,
+                () -> new CsvReader(',', false, 2).read(f, 2));
+        assertTrue(e.getMessage().contains("line 2, column 2"), e.getMessage());
+        Files.writeString(f, "1,2,0\n1,NaN,1\n");
+        assertThrows(DatasetFormatException.class, () -> new CsvReader(',', false, 2).read(f, 2));
+        Files.writeString(f, "1,2,5\n");
+        assertThrows(DatasetFormatException.class, () -> new CsvReader(',', false, 2).read(f, 2));
+        Files.writeString(f, "1,2,0\n1,2\n");
+        assertThrows(DatasetFormatException.class, () -> new CsvReader(',', false, 2).read(f, 2));
+    }
+
+    private static void writeIdx(Path f, int magic, int[] dims, byte[] data, boolean gzip) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
+        b.putInt(magic);
+        for (int d : dims) {
+            b.putInt(d);
+        }
+        b.put(data);
+        try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(f)) : Files.newOutputStream(f)) {
+            out.write(b.array());
+        }
+    }
+}
