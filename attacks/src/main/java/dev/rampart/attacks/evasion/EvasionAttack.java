@@ -1,0 +1,45 @@
+package dev.rampart.attacks.evasion;
+
+import dev.rampart.core.norm.Norm;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * An evasion attack: finds, for each input, a perturbation within an epsilon ball of a norm that
+ * makes the model misclassify it (or classify it as a target).
+ *
+ * <p>Attacks are immutable and built from a validated configuration; {@link #withEpsilon} gives
+ * the same attack with another budget, for sweeps.
+ *
+ * <pre>{@code
+ * EvasionAttack pgd = Pgd.builder(model).norm(Norm.LINF).epsilon(0.1).steps(20).build();
+ * EvasionResult r = pgd.run(x, AttackGoal.untargeted(labels));
+ * double robust = r.robustAccuracy();
+ * }</pre>
+ */
+public interface EvasionAttack {
+
+    /** A short name for reports, such as {@code PGD-20}. */
+    String name();
+
+    /** The norm of the threat model. */
+    Norm norm();
+
+    /** The perturbation budget. */
+    double epsilon();
+
+    /** This attack with budget {@code epsilon}. */
+    EvasionAttack withEpsilon(double epsilon);
+
+    /**
+     * Runs the attack. The inputs are not modified.
+     *
+     * @param x a batch inside the model's input domain
+     * @throws IllegalArgumentException if {@code x} or the goal does not fit the model
+     */
+    EvasionResult run(INDArray x, AttackGoal goal);
+
+    /** Untargeted run: any wrong class. */
+    default EvasionResult run(INDArray x, int[] labels) {
+        return run(x, AttackGoal.untargeted(labels));
+    }
+}

@@ -1,0 +1,292 @@
+package dev.rampart.attacks.evasion;
+
+import dev.rampart.core.model.Capabilities;
+import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.LossAndGradient;
+import dev.rampart.core.norm.Norm;
+import dev.rampart.core.random.Seeds;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Projected Gradient Descent (Madry, Makelov, Schmidt, Tsipras &amp; Vladu, "Towards Deep
+ * Learning Models Resistant to Adversarial Attacks", ICLR 2018): from a random point of the
+ * epsilon ball, repeat {@code x <- clip(x + project(x + alpha * steepestAscent(grad) - x0))}.
+ *
+ * <p>With several restarts, each example keeps its worst case over restarts: a successful
+ * adversarial beats an unsuccessful one, then a higher loss wins; examples already fooled are not
+ * attacked again. With early stopping, an example leaves the loop as soon as the model is fooled
+ * on it, which saves work and never lowers the success rate. The default step size is
+ * {@code 2.5 * epsilon / steps} (Madry et al.).
+ *
+ * <pre>{@code
+ * Pgd pgd = Pgd.builder(model).norm(Norm.LINF).epsilon(0.1).steps(20).restarts(5).seed(7).build();
+ * EvasionResult r = pgd.run(x, labels);
+ * }</pre>
+ */
+public final class Pgd extends GradientAttack {
+
+    /** Madry et al.'s step size, as a multiple of {@code epsilon / steps}. */
+    public static final double DEFAULT_STEP_FACTOR = 2.5;
+
+    /**
+     * PGD's configuration.
+     *
+     * @param norm the threat model's norm
+     * @param epsilon the budget
+     * @param steps iterations per restart
+     * @param relativeStepSize the step size divided by epsilon
+     * @param restarts independent runs; the worst case per example is kept
+     * @param randomStart start from a uniform point of the ball instead of the clean input
+     * @param earlyStop stop iterating on an example once the goal is achieved
+     * @param batchSize examples per forward-backward pass
+     * @param seed fixes the random starts
+     */
+    public record Config(Norm norm, double epsilon, int steps, double relativeStepSize, int restarts,
+            boolean randomStart, boolean earlyStop, int batchSize, long seed) {
+
+        /** The absolute step size. */
+        public double stepSize() {
+            return relativeStepSize * epsilon;
+        }
+    }
+
+    private final Config config;
+
+    private Pgd(GradientClassifier model, Config config) {
+        super(model, config.norm(), config.epsilon(), config.batchSize(), config.seed());
+        Check.positive("steps", config.steps());
+        Check.positive("restarts", config.restarts());
+        Check.positive("stepSize", config.relativeStepSize());
+        this.config = config;
+    }
+
+    /** A builder with defaults L-inf, epsilon 0.1, 20 steps, one restart, random start. */
+    public static Builder builder(Classifier model) {
+        return new Builder(Capabilities.gradients(model, "PGD"));
+    }
+
+    @Override
+    public String name() {
+        return "PGD-" + config.steps() + (config.restarts() > 1 ? "x" + config.restarts() : "");
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public Pgd withEpsilon(double epsilon) {
+        return new Pgd(model, new Config(config.norm(), epsilon, config.steps(), config.relativeStepSize(),
+                config.restarts(), config.randomStart(), config.earlyStop(), config.batchSize(), config.seed()));
+    }
+
+    @Override
+    protected INDArray perturb(Batch batch) {
+        int n = batch.size();
+        INDArray best = batch.x().dup();
+        boolean[] bestSuccess = new boolean[n];
+        double[] bestScore = new double[n];
+        Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
+        for (int r = 0; r < config.restarts(); r++) {
+            int[] idx = notYet(bestSuccess);
+            if (idx.length == 0) {
+                break;
+            }
+            INDArray x0 = idx.length == n ? batch.x() : Rows.gather(batch.x(), idx);
+            INDArray xAdv = ascend(batch, idx, x0, Seeds.derive(batch.seed(), r));
+            keepWorstCase(batch, idx, xAdv, best, bestSuccess, bestScore);
+        }
+        return best;
+    }
+
+    /** One restart on examples {@code idx} (clean inputs {@code x0}); returns their end points. */
+    private INDArray ascend(Batch batch, int[] idx, INDArray x0, long seed) {
+        INDArray xAdv = x0.dup();
+        if (config.randomStart()) {
+            xAdv.addi(norm().randomInBall(x0.shape(), epsilon(), seed, x0.dataType()));
+            clip(xAdv);
+        }
+        INDArray labels = batch.lossLabels(model, idx);
+        double alpha = config.stepSize() * batch.direction();
+        int[] active = Rows.all(idx.length);
+        for (int t = 0; t < config.steps() && active.length > 0; t++) {
+            boolean whole = active.length == idx.length;
+            INDArray xs = whole ? xAdv : Rows.gather(xAdv, active);
+            INDArray ys = whole ? labels : Rows.gather(labels, active);
+            LossAndGradient lg = model.lossAndGradient(xs, ys);
+            batch.countGradientCalls(active.length);
+            INDArray grad = lg.gradient();
+            INDArray xClean = whole ? x0 : Rows.gather(x0, active);
+            if (config.earlyStop()) {
+                int[] predicted = Labels.argmax(lg.probabilities());
+                int[] keep = stillActive(batch, idx, active, predicted);
+                if (keep.length < active.length) {
+                    if (keep.length == 0) {
+                        break;
+                    }
+                    int[] local = positionsIn(active, keep);
+                    xs = Rows.gather(xs, local);
+                    grad = Rows.gather(grad, local);
+                    xClean = Rows.gather(xClean, local);
+                    active = keep;
+                    whole = false;
+                }
+            }
+            xs.addi(norm().steepestAscent(grad).muli(alpha));
+            projectAndClip(xClean, xs);
+            if (!whole) {
+                Rows.scatter(xAdv, active, xs);
+            }
+        }
+        return xAdv;
+    }
+
+    /** Positions of {@code active} (indices into the restart's examples) whose goal is not met. */
+    private static int[] stillActive(Batch batch, int[] idx, int[] active, int[] predicted) {
+        int[] keep = new int[active.length];
+        int k = 0;
+        for (int j = 0; j < active.length; j++) {
+            if (!batch.achieved(idx[active[j]], predicted[j])) {
+                keep[k++] = active[j];
+            }
+        }
+        return Arrays.copyOf(keep, k);
+    }
+
+    /** For each element of {@code subset} (sorted, inside sorted {@code set}), its position in {@code set}. */
+    private static int[] positionsIn(int[] set, int[] subset) {
+        int[] pos = new int[subset.length];
+        for (int i = 0, j = 0; i < subset.length; i++) {
+            while (set[j] != subset[i]) {
+                j++;
+            }
+            pos[i] = j;
+        }
+        return pos;
+    }
+
+    /** Replaces an example's best point if this restart fooled the model, or raised the loss more. */
+    private void keepWorstCase(Batch batch, int[] idx, INDArray xAdv, INDArray best, boolean[] bestSuccess,
+            double[] bestScore) {
+        INDArray p = model.predictProbabilities(xAdv);
+        int[] predicted = Labels.argmax(p);
+        int[] lossClasses = batch.goal().isTargeted() ? batch.goal().targets() : batch.goal().labels();
+        for (int k = 0; k < idx.length; k++) {
+            int i = idx[k];
+            boolean success = batch.achieved(i, predicted[k]);
+            double crossEntropy = -Math.log(Math.max(p.getDouble(k, lossClasses[i]), Double.MIN_NORMAL));
+            double score = batch.direction() * crossEntropy;
+            if ((success && !bestSuccess[i]) || (success == bestSuccess[i] && score > bestScore[i])) {
+                bestSuccess[i] = success;
+                bestScore[i] = score;
+                Rows.scatter(best, new int[] {i}, Rows.gather(xAdv, new int[] {k}));
+            }
+        }
+    }
+
+    private static int[] notYet(boolean[] success) {
+        int[] idx = new int[success.length];
+        int k = 0;
+        for (int i = 0; i < success.length; i++) {
+            if (!success[i]) {
+                idx[k++] = i;
+            }
+        }
+        return Arrays.copyOf(idx, k);
+    }
+
+    /** Builds a {@link Pgd}; every value is checked in {@link #build()}. */
+    public static final class Builder {
+        private final GradientClassifier model;
+        private Norm norm = Norm.LINF;
+        private double epsilon = 0.1;
+        private int steps = 20;
+        private Double stepSize;
+        private Double relativeStepSize;
+        private int restarts = 1;
+        private boolean randomStart = true;
+        private boolean earlyStop;
+        private int batchSize = 256;
+        private long seed;
+
+        private Builder(GradientClassifier model) {
+            this.model = model;
+        }
+
+        public Builder norm(Norm norm) {
+            this.norm = norm;
+            return this;
+        }
+
+        public Builder epsilon(double epsilon) {
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Absolute step size (default {@code 2.5 * epsilon / steps}). */
+        public Builder stepSize(double stepSize) {
+            this.stepSize = stepSize;
+            this.relativeStepSize = null;
+            return this;
+        }
+
+        /** Step size as a multiple of epsilon; kept when {@link Pgd#withEpsilon} changes epsilon. */
+        public Builder relativeStepSize(double relativeStepSize) {
+            this.relativeStepSize = relativeStepSize;
+            this.stepSize = null;
+            return this;
+        }
+
+        public Builder restarts(int restarts) {
+            this.restarts = restarts;
+            return this;
+        }
+
+        public Builder randomStart(boolean randomStart) {
+            this.randomStart = randomStart;
+            return this;
+        }
+
+        public Builder earlyStop(boolean earlyStop) {
+            this.earlyStop = earlyStop;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Pgd build() {
+            Check.positive("epsilon", epsilon);
+            Check.positive("steps", steps);
+            double relative;
+            if (stepSize != null) {
+                Check.positive("stepSize", stepSize);
+                relative = stepSize / epsilon;
+            } else if (relativeStepSize != null) {
+                Check.positive("relativeStepSize", relativeStepSize);
+                relative = relativeStepSize;
+            } else {
+                relative = DEFAULT_STEP_FACTOR / steps;
+            }
+            return new Pgd(model, new Config(norm, epsilon, steps, relative, restarts, randomStart, earlyStop,
+                    batchSize, seed));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.rampart.attacks.evasion;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.norm.Norm;
+import dev.rampart.core.testing.Fixtures;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What every evasion attack must satisfy, on the bundled trained CNN: adversarial examples inside
+ * the epsilon ball (float tolerance) and the domain, shapes preserved, reported norms true,
+ * identical output for the same seed, inputs untouched, success measured truthfully, accuracy
+ * lowered, and bad input refused with the parameter's name. An attack's test supplies
+ * {@link #make}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class EvasionAttackContract {
+
+    /** Examples per contract check. */
+    protected static final int N = 48;
+    /** Float tolerance of the ball constraint, relative to epsilon. */
+    private static final double TOLERANCE = 1e-5;
+
+    protected GradientClassifier model;
+    protected LabeledData data;
+
+    /** The attack under test, with budget {@code epsilon} in {@code norm}. */
+    protected abstract EvasionAttack make(GradientClassifier model, Norm norm, double epsilon);
+
+    /** A budget that fools the trained CNN on a good share of examples. */
+    protected static double strongEpsilon(Norm norm) {
+        return norm == Norm.LINF ? 0.15 : 3.0;
+    }
+
+    @BeforeAll
+    void load() {
+        model = Fixtures.trainedCnn();
+        data = Fixtures.testSample(N);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void staysInBallAndDomainWithTrueNorms(Norm norm) {
+        double eps = strongEpsilon(norm);
+        EvasionResult r = make(model, norm, eps).run(data.features(), data.labels());
+        INDArray adv = r.adversarial();
+        assertArrayEquals(data.features().shape(), adv.shape());
+        assertTrue(adv.minNumber().doubleValue() >= model.domain().min());
+        assertTrue(adv.maxNumber().doubleValue() <= model.domain().max());
+        double[] recomputed = norm.perExample(adv.sub(data.features()));
+        for (int i = 0; i < N; i++) {
+            assertTrue(recomputed[i] <= eps * (1 + TOLERANCE), "example " + i + " norm " + recomputed[i]);
+            assertEquals(recomputed[i], r.perturbationNorm()[i], 1e-6);
+        }
+        assertEquals(N, r.success().length);
+        assertEquals(N, r.adversarialPredictions().length);
+        assertArrayEquals(model.predictClasses(adv), r.adversarialPredictions(), "predictions must be re-measured");
+        for (int i = 0; i < N; i++) {
+            assertEquals(r.adversarialPredictions()[i] != data.labels()[i], r.success()[i]);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void lowersAccuracy(Norm norm) {
+        EvasionResult r = make(model, norm, strongEpsilon(norm)).run(data.features(), data.labels());
+        assertTrue(r.cleanAccuracy() > 0.7, "the fixture model is trained: clean " + r.cleanAccuracy());
+        assertTrue(r.robustAccuracy() < r.cleanAccuracy() - 0.2, "robust " + r.robustAccuracy()
+                + " vs clean " + r.cleanAccuracy());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void sameSeedSameOutputAndInputsUntouched(Norm norm) {
+        INDArray x = data.features().dup();
+        int[] labels = data.labels();
+        EvasionAttack attack = make(model, norm, strongEpsilon(norm));
+        EvasionResult a = attack.run(x, labels);
+        EvasionResult b = attack.run(x, labels);
+        assertEquals(a.adversarial(), b.adversarial());
+        assertEquals(data.features(), x, "x must not be modified");
+        assertArrayEquals(data.labels(), labels);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void targetedSuccessMeansTheTargetClass(Norm norm) {
+        int[] labels = data.labels();
+        int[] targets = new int[N];
+        for (int i = 0; i < N; i++) {
+            targets[i] = (labels[i] + 1) % 10;
+        }
+        EvasionResult r = make(model, norm, strongEpsilon(norm)).run(data.features(),
+                AttackGoal.targeted(labels, targets));
+        int hits = 0;
+        for (int i = 0; i < N; i++) {
+            assertEquals(r.adversarialPredictions()[i] == targets[i], r.success()[i]);
+            hits += r.success()[i] ? 1 : 0;
+        }
+        assertTrue(hits > 0, "a targeted attack at this budget reaches some targets");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void badInputIsRefusedByName(Norm norm) {
+        EvasionAttack attack = make(model, norm, 0.1);
+        INDArray x = data.features().dup();
+        int[] labels = data.labels();
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> attack.run(x, java.util.Arrays.copyOf(labels, N - 1))), "labels");
+        INDArray nan = x.dup();
+        nan.putScalar(new long[] {3, 0, 5, 5}, Double.NaN);
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> attack.run(nan, labels)), "NaN");
+        INDArray outside = x.dup();
+        outside.putScalar(new long[] {0, 0, 0, 0}, 1.5);
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> attack.run(outside, labels)), "domain");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> attack.run(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 28, 28), new int[2])), "x");
+        int[] badLabel = labels.clone();
+        badLabel[0] = 10;
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> attack.run(x, badLabel)), "labels[0]");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> make(model, norm, 0)), "epsilon");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> make(model, norm, -0.1)), "epsilon");
+    }
+
+    private static void assertMessage(IllegalArgumentException e, String part) {
+        assertTrue(e.getMessage().contains(part), "message should mention '" + part + "': " + e.getMessage());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.rampart.benchmarks.jmh;
+
+import dev.rampart.attacks.evasion.EvasionResult;
+import dev.rampart.attacks.evasion.Pgd;
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.ReferenceModels;
+import dev.rampart.core.norm.Norm;
+import dev.rampart.core.random.Seeds;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * PGD-20 throughput in image-steps per second on the reference CNN and MLP, batch 256, the
+ * yardstick of {@code ../shared/peer/pgd_peer.py}: L-inf, epsilon 0.1, step 0.01, no random start,
+ * random weights (throughput does not depend on them), Fashion-MNIST test images.
+ *
+ * <ul>
+ *   <li>{@code steps}: the bare loop the peer times (gradient, sign step, projection, clipping).</li>
+ *   <li>{@code attack}: {@link Pgd#run} as users call it, with its input checks and the clean and
+ *       final predictions.</li>
+ * </ul>
+ *
+ * Run with {@code benchmarks/run-pgd-benchmark.sh}, which also runs the peer right after.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 4, time = 5)
+@Measurement(iterations = 5, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=6G",
+    "-Dorg.bytedeco.javacpp.maxphysicalbytes=10G"})
+public class PgdThroughput {
+
+    static final int BATCH = 256;
+    static final int STEPS = 20;
+    static final double EPS = 0.1;
+    static final double ALPHA = 0.01;
+
+    @Param({"cnn", "mlp"})
+    public String model;
+
+    private GradientClassifier classifier;
+    private Pgd pgd;
+    private INDArray x;
+    private int[] labels;
+    private INDArray oneHot;
+
+    @Setup
+    public void setup() throws Exception {
+        MultiLayerNetwork net = "cnn".equals(model) ? ReferenceModels.cnn(0) : ReferenceModels.mlp(0);
+        classifier = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        x = FashionMnist.bundledTest().head(BATCH).features();
+        SplittableRandom rnd = Seeds.random(0);
+        labels = new int[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            labels[i] = rnd.nextInt(10);
+        }
+        oneHot = Labels.oneHot(labels, 10);
+        pgd = Pgd.builder(classifier).norm(Norm.LINF).epsilon(EPS).stepSize(ALPHA).steps(STEPS).randomStart(false)
+                .batchSize(BATCH).build();
+    }
+
+    /** The peer's loop, step for step. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH * STEPS)
+    public INDArray steps() {
+        INDArray adv = x.dup();
+        for (int s = 0; s < STEPS; s++) {
+            INDArray g = classifier.lossGradient(adv, oneHot);
+            adv.addi(Transforms.sign(g, false).muli(ALPHA));
+            INDArray delta = Transforms.min(Transforms.max(adv.subi(x), -EPS, false), EPS, false);
+            adv = Transforms.min(Transforms.max(delta.addi(x), 0.0, false), 1.0, false);
+        }
+        Nd4j.getExecutioner().commit(); // waits for the GPU on CUDA; no-op on CPU
+        return adv;
+    }
+
+    /** The attack as users run it. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH * STEPS)
+    public EvasionResult attack() {
+        EvasionResult r = pgd.run(x, labels);
+        Nd4j.getExecutioner().commit();
+        return r;
+    }
+}

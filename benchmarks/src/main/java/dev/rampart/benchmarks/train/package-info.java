@@ -1,0 +1,4 @@
+/**
+ * Reproducible training of the reference models.
+ */
+package dev.rampart.benchmarks.train;

@@ -1,0 +1,4 @@
+/**
+ * Adapter for SameDiff graphs.
+ */
+package dev.rampart.core.model.samediff;

@@ -1,0 +1,38 @@
+package dev.rampart.core.testing;
+
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.BundledModels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Shared test fixtures: the bundled trained CNN and slices of the bundled test sample. */
+public final class Fixtures {
+
+    private static LabeledData test;
+
+    private Fixtures() {
+    }
+
+    /** A fresh copy of the bundled reference CNN (trained on Fashion-MNIST). */
+    public static MultiLayerNetworkModel trainedCnn() {
+        try {
+            return BundledModels.referenceCnn();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first {@code n} images of the bundled test sample. */
+    public static synchronized LabeledData testSample(int n) {
+        try {
+            if (test == null) {
+                test = FashionMnist.bundledTest();
+            }
+            return test.head(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Examples of evasion attacks.
+ */
+package dev.rampart.examples.evasion;

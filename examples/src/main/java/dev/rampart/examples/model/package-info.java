@@ -1,0 +1,4 @@
+/**
+ * Examples of wrapping models.
+ */
+package dev.rampart.examples.model;

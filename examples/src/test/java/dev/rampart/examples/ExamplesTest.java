@@ -1,0 +1,29 @@
+package dev.rampart.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.examples.evasion.EvasionQuickstart;
+import dev.rampart.examples.model.WrapYourNetwork;
+import org.junit.jupiter.api.Test;
+
+/** Every example runs on the bundled sample and shows what it claims. */
+class ExamplesTest {
+
+    @Test
+    void evasionQuickstartOrdersTheAttacks() throws Exception {
+        EvasionQuickstart.Result r = EvasionQuickstart.run(150, 0.1);
+        assertTrue(r.clean() > 0.8, "clean " + r.clean());
+        assertTrue(r.fgsm() < r.clean(), r.fgsm() + " vs " + r.clean());
+        assertTrue(r.pgd() <= r.fgsm(), r.pgd() + " vs " + r.fgsm());
+        assertTrue(r.fooledExample() >= 0 && r.fooledAs() >= 0);
+    }
+
+    @Test
+    void wrappedNetworkIsAttackedWithoutBeingChanged() throws Exception {
+        WrapYourNetwork.Result r = WrapYourNetwork.run(1000, 100);
+        assertTrue(r.cleanAccuracy() > 0.6, "clean " + r.cleanAccuracy());
+        assertTrue(r.robustAccuracy() < r.cleanAccuracy(), r.robustAccuracy() + " vs " + r.cleanAccuracy());
+        assertTrue(r.gradientsRepeat());
+        assertTrue(r.parametersUnchanged());
+    }
+}
