@@ -8,6 +8,8 @@ threads=${1:-2}
 repeats=${2:-5}
 cd "$(dirname "$0")/.."
 peer=../shared/peer/pgd_peer.py
+# Debian's PyTorch takes matrix products from libblas.so.3: with only libblas3 installed that is the
+# slow reference BLAS. Install libopenblas0-pthread for a fair peer; the BLAS in use is printed below.
 out=$(mktemp -d)
 export OMP_NUM_THREADS=$threads
 
@@ -16,6 +18,7 @@ export OMP_NUM_THREADS=$threads
   -Dexec.args="-cp %classpath org.openjdk.jmh.Main PgdThroughput -i $repeats -rf json -rff $out/jmh.json" \
   | tee "$out/jmh.txt"
 
+echo "peer BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)" | tee -a "$out/peer.txt"
 for m in cnn mlp; do
   if [ -x /usr/bin/python3 ] && [ -f "$peer" ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
     /usr/bin/python3 "$peer" --model $m --batch 256 --steps 20 --threads "$threads" --repeats "$repeats" \

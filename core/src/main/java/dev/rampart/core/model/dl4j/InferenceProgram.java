@@ -3,7 +3,14 @@ package dev.rampart.core.model.dl4j;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
@@ -24,6 +31,13 @@ final class InferenceProgram {
     /** One node: a stage and the indices of the nodes it reads. */
     record Node(Stage stage, int[] inputs) {
     }
+
+    static final boolean USE_WORKSPACE = !Boolean.getBoolean("rampart.noWorkspace");
+    private static final String WORKSPACE_ID = "RAMPART_INPUT_GRADIENT";
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).build();
 
     private final List<Node> nodes;
     private final IActivation outputActivation;
@@ -54,8 +68,21 @@ final class InferenceProgram {
         return outputActivation.getActivation(logits.dup(), false);
     }
 
-    /** Per-example loss, input gradient and probabilities in one pass. */
+    /**
+     * Per-example loss, input gradient and probabilities in one pass. Intermediate arrays live in
+     * a per-thread workspace that is reused from call to call; only the results leave it.
+     */
     Result lossAndGradient(INDArray x, INDArray labels) {
+        if (!USE_WORKSPACE) {
+            return lossAndGradientUnscoped(x, labels);
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+            Result r = lossAndGradientUnscoped(x, labels);
+            return new Result(r.loss().detach(), r.gradient().detach(), r.probabilities().detach());
+        }
+    }
+
+    private Result lossAndGradientUnscoped(INDArray x, INDArray labels) {
         INDArray[] values = forwardAll(x);
         INDArray logits = values[values.length - 1];
         INDArray perExample = loss.computeScoreArray(labels, logits.dup(), outputActivation, null);
