@@ -67,29 +67,10 @@ public final class Fgsm extends GradientAttack {
     }
 
     /** Builds an {@link Fgsm}; every value is checked in {@link #build()}. */
-    public static final class Builder {
-        private final GradientClassifier model;
-        private Norm norm = Norm.LINF;
-        private double epsilon = 0.1;
-        private int batchSize = 256;
+    public static final class Builder extends GradientAttack.Builder<Builder> {
 
         private Builder(GradientClassifier model) {
-            this.model = model;
-        }
-
-        public Builder norm(Norm norm) {
-            this.norm = norm;
-            return this;
-        }
-
-        public Builder epsilon(double epsilon) {
-            this.epsilon = epsilon;
-            return this;
-        }
-
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return this;
+            super(model);
         }
 
         /** @throws IllegalArgumentException naming the first invalid value */

@@ -137,6 +137,53 @@ public abstract class GradientAttack implements EvasionAttack {
     }
 
     /**
+     * What every gradient attack's builder sets: the norm, the budget, the batch size and the seed,
+     * with the defaults L-inf, 0.1, 256 and 0. Values are checked when the attack is built.
+     *
+     * @param <B> the concrete builder, returned by every setter
+     */
+    public abstract static class Builder<B extends Builder<B>> {
+        protected final GradientClassifier model;
+        protected Norm norm = Norm.LINF;
+        protected double epsilon = 0.1;
+        protected int batchSize = 256;
+        protected long seed;
+
+        protected Builder(GradientClassifier model) {
+            this.model = model;
+        }
+
+        /** The threat model's norm. */
+        public B norm(Norm norm) {
+            this.norm = norm;
+            return self();
+        }
+
+        /** The perturbation budget, in {@code norm}. */
+        public B epsilon(double epsilon) {
+            this.epsilon = epsilon;
+            return self();
+        }
+
+        /** Examples per forward-backward pass; bounds memory. */
+        public B batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return self();
+        }
+
+        /** The seed of every random choice. */
+        public B seed(long seed) {
+            this.seed = seed;
+            return self();
+        }
+
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
+    }
+
+    /**
      * One batch of a run: the clean inputs, the goal, the clean predictions and a seed derived from
      * the attack's seed and the batch index.
      */

@@ -98,6 +98,9 @@ public final class Pgd extends GradientAttack {
             }
             INDArray x0 = idx.length == n ? batch.x() : Rows.gather(batch.x(), idx);
             INDArray xAdv = ascend(batch, idx, x0, Seeds.derive(batch.seed(), r));
+            if (config.restarts() == 1) {
+                return xAdv; // a single run is its own worst case
+            }
             keepWorstCase(batch, idx, xAdv, best, bestSuccess, bestScore);
         }
         return best;
@@ -175,16 +178,24 @@ public final class Pgd extends GradientAttack {
         INDArray p = model.predictProbabilities(xAdv);
         int[] predicted = Labels.argmax(p);
         int[] lossClasses = batch.goal().isTargeted() ? batch.goal().targets() : batch.goal().labels();
+        double[][] probabilities = p.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+        int[] from = new int[idx.length];
+        int[] to = new int[idx.length];
+        int improved = 0;
         for (int k = 0; k < idx.length; k++) {
             int i = idx[k];
             boolean success = batch.achieved(i, predicted[k]);
-            double crossEntropy = -Math.log(Math.max(p.getDouble(k, lossClasses[i]), Double.MIN_NORMAL));
+            double crossEntropy = -Math.log(Math.max(probabilities[k][lossClasses[i]], Double.MIN_NORMAL));
             double score = batch.direction() * crossEntropy;
             if ((success && !bestSuccess[i]) || (success == bestSuccess[i] && score > bestScore[i])) {
                 bestSuccess[i] = success;
                 bestScore[i] = score;
-                Rows.scatter(best, new int[] {i}, Rows.gather(xAdv, new int[] {k}));
+                from[improved] = k;
+                to[improved++] = i;
             }
+        }
+        if (improved > 0) {
+            Rows.scatter(best, Arrays.copyOf(to, improved), Rows.gather(xAdv, Arrays.copyOf(from, improved)));
         }
     }
 
@@ -200,33 +211,19 @@ public final class Pgd extends GradientAttack {
     }
 
     /** Builds a {@link Pgd}; every value is checked in {@link #build()}. */
-    public static final class Builder {
-        private final GradientClassifier model;
-        private Norm norm = Norm.LINF;
-        private double epsilon = 0.1;
+    public static final class Builder extends GradientAttack.Builder<Builder> {
         private int steps = 20;
         private Double stepSize;
         private Double relativeStepSize;
         private int restarts = 1;
         private boolean randomStart = true;
         private boolean earlyStop;
-        private int batchSize = 256;
-        private long seed;
 
         private Builder(GradientClassifier model) {
-            this.model = model;
+            super(model);
         }
 
-        public Builder norm(Norm norm) {
-            this.norm = norm;
-            return this;
-        }
-
-        public Builder epsilon(double epsilon) {
-            this.epsilon = epsilon;
-            return this;
-        }
-
+        /** Iterations per restart (default 20). */
         public Builder steps(int steps) {
             this.steps = steps;
             return this;
@@ -246,28 +243,21 @@ public final class Pgd extends GradientAttack {
             return this;
         }
 
+        /** Independent runs; each example keeps its worst case (default 1). */
         public Builder restarts(int restarts) {
             this.restarts = restarts;
             return this;
         }
 
+        /** Start from a uniform point of the ball (default true). */
         public Builder randomStart(boolean randomStart) {
             this.randomStart = randomStart;
             return this;
         }
 
+        /** Stop iterating on an example once the goal is achieved (default false). */
         public Builder earlyStop(boolean earlyStop) {
             this.earlyStop = earlyStop;
-            return this;
-        }
-
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -60,7 +61,7 @@ final class Dl4jCompiler {
             String where = "layer " + i + " (" + net.getLayer(i).conf().getLayer().getClass().getSimpleName() + ")";
             InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
             if (pre != null) {
-                current = b.add(new Stages.Preprocessor(pre), current);
+                current = b.add(preprocessor(pre), current);
             }
             boolean last = i == n - 1;
             current = b.layer(net.getLayer(i), current, last, where);
@@ -95,13 +96,13 @@ final class Dl4jCompiler {
             if (v instanceof LayerVertex lv) {
                 int cur = single(in, where);
                 if (lv.getPreProcessor() != null) {
-                    cur = b.add(new Stages.Preprocessor(lv.getPreProcessor()), cur);
+                    cur = b.add(preprocessor(lv.getPreProcessor()), cur);
                 }
                 node = b.layer(graph.getLayer(name), cur, last, where);
             } else if (last) {
                 throw new UnsupportedLayerException("The output " + where + " must be an output or loss layer");
             } else if (v instanceof PreprocessorVertex pv) {
-                node = b.add(new Stages.Preprocessor(pv.getPreProcessor()), single(in, where));
+                node = b.add(preprocessor(pv.getPreProcessor()), single(in, where));
             } else if (v instanceof MergeVertex mv) {
                 node = b.add(merge(mv.getMergeAxis()), in);
             } else if (v instanceof ElementWiseVertex ev) {
@@ -112,6 +113,11 @@ final class Dl4jCompiler {
             nodeOf.put(name, node);
         }
         return b.build();
+    }
+
+    /** A flattening preprocessor becomes a reshape; any other runs through DL4J's own code. */
+    private static Stage preprocessor(InputPreProcessor pre) {
+        return pre instanceof CnnToFeedForwardPreProcessor ? new Stages.Flatten() : new Stages.Preprocessor(pre);
     }
 
     private static int single(int[] in, String where) {
