@@ -12,6 +12,12 @@ peer=../shared/peer/pgd_peer.py
 # slow reference BLAS. Install libopenblas0-pthread for a fair peer; the BLAS in use is printed below.
 out=$(mktemp -d)
 export OMP_NUM_THREADS=$threads
+# OpenBLAS (ND4J bundles 0.3.19) may not recognise a virtual CPU that names itself generically and
+# then falls back to slower kernels; on AVX-512 machines pick the SkylakeX kernels, for both sides.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512f /proc/cpuinfo; then
+  export OPENBLAS_CORETYPE=SkylakeX
+fi
+echo "threads=$threads OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto} cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 
 ./mvnw -q -B -pl benchmarks -am -DskipTests install
 ./mvnw -q -B -pl benchmarks exec:exec -Dexec.executable=java \

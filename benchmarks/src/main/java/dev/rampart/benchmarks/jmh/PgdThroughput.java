@@ -38,6 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code steps}: the bare loop the peer times (gradient, sign step, projection, clipping).</li>
  *   <li>{@code attack}: {@link Pgd#run} as users call it, with its input checks and the clean and
  *       final predictions.</li>
+ *   <li>{@code dl4jCalculateGradients}: the bare loop on DL4J's {@code calculateGradients}, the
+ *       baseline.</li>
  * </ul>
  *
  * Run with {@code benchmarks/run-pgd-benchmark.sh}, which also runs the peer right after.
@@ -59,6 +61,7 @@ public class PgdThroughput {
     @Param({"cnn", "mlp"})
     public String model;
 
+    private MultiLayerNetwork network;
     private GradientClassifier classifier;
     private Pgd pgd;
     private INDArray x;
@@ -68,6 +71,7 @@ public class PgdThroughput {
     @Setup
     public void setup() throws Exception {
         MultiLayerNetwork net = "cnn".equals(model) ? ReferenceModels.cnn(0) : ReferenceModels.mlp(0);
+        network = net;
         classifier = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         x = FashionMnist.bundledTest().head(BATCH).features();
         SplittableRandom rnd = Seeds.random(0);
@@ -92,6 +96,24 @@ public class PgdThroughput {
             adv = Transforms.min(Transforms.max(delta.addi(x), 0.0, false), 1.0, false);
         }
         Nd4j.getExecutioner().commit(); // waits for the GPU on CUDA; no-op on CPU
+        return adv;
+    }
+
+    /**
+     * The same loop on DL4J's own {@code calculateGradients}: the baseline Rampart replaces (it
+     * runs in training mode and computes every parameter gradient too).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH * STEPS)
+    public INDArray dl4jCalculateGradients() {
+        INDArray adv = x.dup();
+        for (int s = 0; s < STEPS; s++) {
+            INDArray g = network.calculateGradients(adv, oneHot, null, null).getSecond();
+            adv.addi(Transforms.sign(g, false).muli(ALPHA));
+            INDArray delta = Transforms.min(Transforms.max(adv.subi(x), -EPS, false), EPS, false);
+            adv = Transforms.min(Transforms.max(delta.addi(x), 0.0, false), 1.0, false);
+        }
+        Nd4j.getExecutioner().commit();
         return adv;
     }
 
