@@ -67,6 +67,14 @@ class AuditTest {
         Files.write(corrupt, new byte[] {1, 2, 3, 4});
         e = assertThrows(IOException.class, () -> Audit.run(config(corrupt), null));
         assertTrue(e.getMessage().contains("corrupt.zip"), e.getMessage());
+        byte[] whole;
+        try (var in = AuditTest.class.getResourceAsStream(dev.rampart.core.model.zoo.BundledModels.REFERENCE_CNN)) {
+            whole = in.readAllBytes();
+        }
+        Path truncated = dir.resolve("truncated.zip");
+        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+        e = assertThrows(IOException.class, () -> Audit.run(config(truncated), null));
+        assertTrue(e.getMessage().contains("truncated.zip"), e.getMessage());
         IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
                 () -> Audit.run(AuditCommand.parse(new String[] {"--samples", "5000", "--out", "none"}), null));
         assertTrue(tooMany.getMessage().contains("samples"), tooMany.getMessage());
