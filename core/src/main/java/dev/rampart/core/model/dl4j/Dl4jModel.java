@@ -73,7 +73,7 @@ abstract class Dl4jModel implements GradientClassifier, ActivationModel, Trainab
     @Override
     public final INDArray logits(INDArray x) {
         Inputs.checkBatch(this, x, "x");
-        return program.logits(x).dup();
+        return program.logits(x);
     }
 
     @Override

@@ -103,11 +103,7 @@ final class InferenceProgram {
             }
             grads[i + 1] = null; // free early
         }
-        INDArray inputGrad = grads[0];
-        if (inputGrad == x) {
-            inputGrad = inputGrad.dup();
-        }
-        return new Result(perExample.reshape(perExample.length()), inputGrad.reshape(x.shape()),
+        return new Result(perExample.reshape(perExample.length()), grads[0].reshape(x.shape()),
                 probabilities(logits));
     }
 

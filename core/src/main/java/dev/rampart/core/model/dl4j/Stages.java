@@ -282,21 +282,20 @@ final class Stages {
             INDArray scale = scale();
             INDArray shift = shift(scale);
             int c = channelDim(x);
-            INDArray y = x.rank() == 2 ? x.mulRowVector(scale) : broadcast(x, scale, c, true);
+            INDArray y = x.rank() == 2 ? x.mulRowVector(scale) : broadcastMul(x, scale, c);
             return x.rank() == 2 ? y.addiRowVector(shift) : broadcastInPlace(y, shift, c);
         }
 
         @Override
         INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
             INDArray scale = scale();
-            return gradOut.rank() == 2 ? gradOut.mulRowVector(scale) : broadcast(gradOut, scale, channelDim(x), true);
+            return gradOut.rank() == 2 ? gradOut.mulRowVector(scale) : broadcastMul(gradOut, scale, channelDim(x));
         }
 
-        private static INDArray broadcast(INDArray x, INDArray v, int dim, boolean multiply) {
+        /** {@code x * v} with {@code v} along dimension {@code dim}, into a new array. */
+        private static INDArray broadcastMul(INDArray x, INDArray v, int dim) {
             INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
-            if (multiply) {
-                Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(x, v, out, dim));
-            }
+            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(x, v, out, dim));
             return out;
         }
 
