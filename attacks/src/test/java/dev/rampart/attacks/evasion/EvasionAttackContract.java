@@ -126,6 +126,12 @@ public abstract class EvasionAttackContract {
         assertMessage(assertThrows(IllegalArgumentException.class, () -> attack.run(outside, labels)), "domain");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> attack.run(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 28, 28), new int[2])), "x");
+        assertMessage(assertThrows(IllegalArgumentException.class,
+                () -> attack.run(Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 0, 1, 28, 28), new int[0])),
+                "empty");
+        INDArray infinite = x.dup();
+        infinite.putScalar(new long[] {1, 0, 2, 2}, Double.POSITIVE_INFINITY);
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> attack.run(infinite, labels)), "infinite");
         int[] badLabel = labels.clone();
         badLabel[0] = 10;
         assertMessage(assertThrows(IllegalArgumentException.class, () -> attack.run(x, badLabel)), "labels[0]");
