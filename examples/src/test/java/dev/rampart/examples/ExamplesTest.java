@@ -2,6 +2,7 @@ package dev.rampart.examples;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rampart.examples.detection.DetectAdversarialInputs;
 import dev.rampart.examples.evasion.EvasionQuickstart;
 import dev.rampart.examples.model.WrapYourNetwork;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,14 @@ class ExamplesTest {
         assertTrue(r.fgsm() < r.clean(), r.fgsm() + " vs " + r.clean());
         assertTrue(r.pgd() <= r.fgsm(), r.pgd() + " vs " + r.fgsm());
         assertTrue(r.fooledExample() >= 0 && r.fooledAs() >= 0);
+    }
+
+    @Test
+    void featureSqueezingFlagsAdversarialExamplesMoreThanCleanOnes() throws Exception {
+        DetectAdversarialInputs.Result r = DetectAdversarialInputs.run(300, 300);
+        assertTrue(r.falsePositiveRate() < 0.12, "false positives " + r.falsePositiveRate());
+        assertTrue(r.weakPgdDetection() > 3 * r.falsePositiveRate(),
+                r.weakPgdDetection() + " vs " + r.falsePositiveRate());
     }
 
     @Test

@@ -1,0 +1,86 @@
+package dev.rampart.examples.detection;
+
+import dev.rampart.attacks.evasion.EvasionResult;
+import dev.rampart.attacks.evasion.Fgsm;
+import dev.rampart.attacks.evasion.Pgd;
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.BundledModels;
+import dev.rampart.defenses.detection.FeatureSqueezing;
+import dev.rampart.defenses.detection.Guard;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * Feature squeezing in front of the bundled CNN: calibrate the detector on clean images for a
+ * 5% false-positive rate, then measure how many held-out clean images and how many successful
+ * FGSM and PGD adversarial examples it flags. The main method prints the figures recorded in
+ * {@code benchmarks/BENCHMARKS.md}.
+ *
+ * <pre>
+ * ./mvnw -q -pl examples -am -DskipTests compile exec:java \
+ *   -Dexec.mainClass=dev.rampart.examples.detection.DetectAdversarialInputs
+ * </pre>
+ */
+public final class DetectAdversarialInputs {
+
+    /**
+     * What the example measured.
+     *
+     * @param threshold the calibrated threshold
+     * @param falsePositiveRate share of held-out clean images flagged
+     * @param fgsmDetection share of successful FGSM (L-inf 0.1) examples flagged
+     * @param pgdDetection share of successful PGD-20 (L-inf 0.1) examples flagged
+     * @param weakPgdDetection share of successful PGD-20 (L-inf 0.05) examples flagged
+     */
+    public record Result(double threshold, double falsePositiveRate, double fgsmDetection, double pgdDetection,
+            double weakPgdDetection) {
+    }
+
+    private DetectAdversarialInputs() {
+    }
+
+    /** Calibrates on the first {@code calibrationSize} bundled test images, measures on the next {@code heldOut}. */
+    public static Result run(int calibrationSize, int heldOut) throws IOException {
+        MultiLayerNetworkModel model = BundledModels.referenceCnn();
+        LabeledData test = FashionMnist.bundledTest();
+        LabeledData calibration = test.slice(0, calibrationSize);
+        LabeledData held = test.slice(calibrationSize, calibrationSize + heldOut);
+
+        FeatureSqueezing detector = FeatureSqueezing.builder(model).falsePositiveRate(0.05)
+                .fit(calibration.features());
+        Guard guard = new Guard(model, detector);
+
+        EvasionResult fgsm = Fgsm.builder(model).epsilon(0.1).build().run(held.features(), held.labels());
+        EvasionResult pgd = Pgd.builder(model).epsilon(0.1).steps(20).seed(1).build()
+                .run(held.features(), held.labels());
+        EvasionResult weak = Pgd.builder(model).epsilon(0.05).steps(20).seed(1).build()
+                .run(held.features(), held.labels());
+        return new Result(detector.threshold(), share(guard.predict(held.features()).flagged(), null),
+                share(detector.flag(fgsm.adversarial()), fgsm.success()),
+                share(detector.flag(pgd.adversarial()), pgd.success()),
+                share(detector.flag(weak.adversarial()), weak.success()));
+    }
+
+    /** The share of {@code flags} that are set, among the examples {@code among} marks (all if null). */
+    static double share(boolean[] flags, boolean[] among) {
+        int hits = 0;
+        int n = 0;
+        for (int i = 0; i < flags.length; i++) {
+            if (among == null || among[i]) {
+                n++;
+                hits += flags[i] ? 1 : 0;
+            }
+        }
+        return n == 0 ? 0 : (double) hits / n;
+    }
+
+    public static void main(String[] args) throws IOException {
+        Result r = run(1000, 1000);
+        System.out.printf(Locale.ROOT, "feature squeezing (2-bit depth, 2x2 median), threshold %.4f%n", r.threshold());
+        System.out.printf(Locale.ROOT, "held-out clean images flagged: %.1f%% (target 5%%)%n", 100 * r.falsePositiveRate());
+        System.out.printf(Locale.ROOT, "successful adversarial examples flagged: FGSM eps 0.1 %.1f%%, PGD-20 eps 0.1 %.1f%%,"
+                + " PGD-20 eps 0.05 %.1f%%%n", 100 * r.fgsmDetection(), 100 * r.pgdDetection(), 100 * r.weakPgdDetection());
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Examples of adversarial-input detection.
+ */
+package dev.rampart.examples.detection;
