@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.examples.detection.DetectAdversarialInputs;
 import dev.rampart.examples.evasion.EvasionQuickstart;
+import dev.rampart.examples.training.AdversarialTrainingCost;
 import dev.rampart.examples.model.WrapYourNetwork;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,16 @@ class ExamplesTest {
         assertTrue(r.falsePositiveRate() < 0.12, "false positives " + r.falsePositiveRate());
         assertTrue(r.weakPgdDetection() > 3 * r.falsePositiveRate(),
                 r.weakPgdDetection() + " vs " + r.falsePositiveRate());
+    }
+
+    @Test
+    void adversarialTrainingBuysRobustness() throws Exception {
+        AdversarialTrainingCost.Row[] rows = AdversarialTrainingCost.run("mlp", 1500, 2, 200);
+        AdversarialTrainingCost.Row standard = rows[0];
+        for (int i = 1; i < rows.length; i++) {
+            assertTrue(rows[i].robustAccuracy() > standard.robustAccuracy(),
+                    rows[i].name() + " " + rows[i].robustAccuracy() + " vs " + standard.robustAccuracy());
+        }
     }
 
     @Test

@@ -1,0 +1,387 @@
+package dev.rampart.defenses.training;
+
+import dev.rampart.attacks.evasion.EvasionResult;
+import dev.rampart.attacks.evasion.Pgd;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.TrainableModel;
+import dev.rampart.core.norm.Norm;
+import dev.rampart.core.random.Seeds;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Adversarial training: each minibatch is (partly) replaced by adversarial examples crafted
+ * against the current model, then the model takes its normal training step on it.
+ *
+ * <ul>
+ *   <li>{@link Method#PGD}: PGD adversarial training (Madry, Makelov, Schmidt, Tsipras &amp;
+ *       Vladu, ICLR 2018): k-step PGD from a random start, step {@code 2.5 epsilon / k}.</li>
+ *   <li>{@link Method#FAST_FGSM}: "fast is better than free" (Wong, Rice &amp; Kolter, ICLR
+ *       2020): one FGSM step of {@code 1.25 epsilon} from a uniform random start.</li>
+ * </ul>
+ *
+ * <p>Adversarial examples use the model's inference-mode gradients (dropout off, batch
+ * normalization with running statistics), crafted by Rampart's {@link Pgd}; the training step is
+ * the wrapped network's own {@code fit}, so its updater, regularization and
+ * {@code TrainingListener}s apply unchanged. Epsilon can ramp up linearly over the first epochs.
+ * With held-out data, clean and PGD robust accuracy are measured after every epoch, the best
+ * robust parameters can be restored at the end, and training can stop early.
+ *
+ * <pre>{@code
+ * MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, new long[] {1, 28, 28}, InputDomain.UNIT);
+ * TrainingReport report = AdversarialTraining.builder(model)
+ *         .method(AdversarialTraining.Method.PGD).epsilon(0.1).pgdSteps(7)
+ *         .epochs(10).warmupEpochs(2).evaluateOn(heldOut, 20).keepBest(true)
+ *         .build()
+ *         .fit(trainIterator);
+ * }</pre>
+ *
+ * @param <M> a model with inference-mode gradients that can train, such as
+ *     {@code MultiLayerNetworkModel} or {@code ComputationGraphModel}
+ */
+public final class AdversarialTraining<M extends GradientClassifier & TrainableModel> {
+
+    /** How adversarial examples are crafted during training. */
+    public enum Method { PGD, FAST_FGSM }
+
+    /** Fast FGSM's step, as a multiple of epsilon (Wong et al. 2020). */
+    public static final double FAST_FGSM_STEP = 1.25;
+
+    /**
+     * The training's configuration.
+     *
+     * @param method how adversarial examples are crafted
+     * @param norm the threat model's norm
+     * @param epsilon the final budget
+     * @param pgdSteps PGD steps per example (PGD method)
+     * @param epochs passes over the training data
+     * @param warmupEpochs epochs over which epsilon ramps linearly from 0 (0: full budget at once)
+     * @param adversarialFraction share of each batch replaced by adversarial examples, in (0, 1]
+     * @param evaluationSteps PGD steps of the held-out robust evaluation
+     * @param keepBest restore, at the end, the parameters of the epoch with the best held-out
+     *     robust accuracy
+     * @param patience stop after this many epochs without a better held-out robust accuracy (0: never)
+     * @param seed fixes random starts and the choice of examples made adversarial
+     */
+    public record Config(Method method, Norm norm, double epsilon, int pgdSteps, int epochs, int warmupEpochs,
+            double adversarialFraction, int evaluationSteps, boolean keepBest, int patience, long seed) {
+    }
+
+    private final M model;
+    private final Config config;
+    private final LabeledData heldOut;
+    private final Consumer<TrainingReport.Epoch> onEpoch;
+
+    private AdversarialTraining(M model, Config config, LabeledData heldOut, Consumer<TrainingReport.Epoch> onEpoch) {
+        this.model = model;
+        this.config = config;
+        this.heldOut = heldOut;
+        this.onEpoch = onEpoch;
+    }
+
+    /** A builder with defaults PGD-7, L-inf 0.1, 10 epochs, all examples adversarial. */
+    public static <M extends GradientClassifier & TrainableModel> Builder<M> builder(M model) {
+        return new Builder<>(model);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Trains the model in place.
+     *
+     * @param train minibatches of features in the model's input shape and one-hot labels; reset
+     *     before every epoch
+     * @return per-epoch figures and the epoch whose parameters the model ends with
+     */
+    public TrainingReport fit(DataSetIterator train) {
+        if (train == null) {
+            throw new IllegalArgumentException("train must not be null");
+        }
+        List<TrainingReport.Epoch> epochs = new ArrayList<>();
+        INDArray bestParams = null;
+        int bestEpoch = -1;
+        double bestRobust = -1;
+        int sinceBest = 0;
+        long batchIndex = 0;
+        int batchesPerEpoch = -1;
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            long start = System.nanoTime();
+            train.reset();
+            int batches = 0;
+            long examples = 0;
+            double epsilonUsed = 0;
+            while (train.hasNext()) {
+                DataSet batch = train.next();
+                double eps = epsilonAt(epoch, batches, batchesPerEpoch);
+                epsilonUsed = eps;
+                INDArray x = mixed(batch.getFeatures(), batch.getLabels(), eps, Seeds.derive(config.seed(), batchIndex++));
+                model.fit(x, batch.getLabels());
+                batches++;
+                examples += batch.numExamples();
+            }
+            batchesPerEpoch = batches;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            TrainingReport.Epoch stats = evaluate(epoch, epsilonUsed, examples, seconds);
+            epochs.add(stats);
+            if (onEpoch != null) {
+                onEpoch.accept(stats);
+            }
+            if (heldOut != null) {
+                if (stats.robustAccuracy() > bestRobust) {
+                    bestRobust = stats.robustAccuracy();
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    if (config.keepBest()) {
+                        bestParams = parameters().dup();
+                    }
+                } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
+                    break;
+                }
+            }
+        }
+        int finalEpoch = epochs.size() - 1;
+        if (bestParams != null && bestEpoch != finalEpoch) {
+            parameters().assign(bestParams);
+            finalEpoch = bestEpoch;
+        }
+        return new TrainingReport(epochs, finalEpoch, config);
+    }
+
+    /** The model's parameter array (a view that training updates in place). */
+    private INDArray parameters() {
+        if (model instanceof dev.rampart.core.model.dl4j.MultiLayerNetworkModel m) {
+            return m.network().params();
+        }
+        if (model instanceof dev.rampart.core.model.dl4j.ComputationGraphModel g) {
+            return g.graph().params();
+        }
+        throw new IllegalStateException("keepBest needs a DL4J model, found " + model.getClass().getSimpleName());
+    }
+
+    /** Epsilon after {@code batch} batches of {@code epoch}: a linear ramp over the warm-up epochs. */
+    double epsilonAt(int epoch, int batch, int batchesPerEpoch) {
+        if (config.warmupEpochs() == 0) {
+            return config.epsilon();
+        }
+        double progress = epoch + (batchesPerEpoch > 0 ? (double) batch / batchesPerEpoch : 0);
+        return config.epsilon() * Math.min(1.0, progress / config.warmupEpochs());
+    }
+
+    /** The batch with a seeded share of its examples replaced by adversarial ones. */
+    private INDArray mixed(INDArray x, INDArray oneHot, double eps, long seed) {
+        int n = (int) x.size(0);
+        if (eps <= 0) {
+            return x;
+        }
+        int[] labels = Labels.argmax(oneHot);
+        int count = (int) Math.round(config.adversarialFraction() * n);
+        if (count == 0) {
+            return x;
+        }
+        int[] chosen = choose(n, count, seed);
+        INDArray rows = Nd4j.pullRows(x.reshape('c', n, -1), 1, chosen).reshape('c', shapeWith(x, count));
+        int[] rowLabels = new int[count];
+        for (int k = 0; k < count; k++) {
+            rowLabels[k] = labels[chosen[k]];
+        }
+        INDArray adversarial = craft(eps, seed).run(rows, rowLabels).adversarial();
+        if (count == n && isIdentity(chosen)) {
+            return adversarial;
+        }
+        INDArray out = x.dup('c');
+        INDArray flat = out.reshape('c', n, -1);
+        INDArray adv = adversarial.reshape('c', count, -1);
+        for (int k = 0; k < count; k++) {
+            flat.putRow(chosen[k], adv.getRow(k));
+        }
+        return out;
+    }
+
+    private Pgd craft(double eps, long seed) {
+        Pgd.Builder b = Pgd.builder(model).norm(config.norm()).epsilon(eps).seed(seed).randomStart(true);
+        return config.method() == Method.FAST_FGSM ? b.steps(1).relativeStepSize(FAST_FGSM_STEP).build()
+                : b.steps(config.pgdSteps()).build();
+    }
+
+    private TrainingReport.Epoch evaluate(int epoch, double eps, long examples, double seconds) {
+        if (heldOut == null) {
+            return new TrainingReport.Epoch(epoch, eps, examples, seconds, Double.NaN, Double.NaN);
+        }
+        EvasionResult r = Pgd.builder(model).norm(config.norm()).epsilon(config.epsilon())
+                .steps(config.evaluationSteps()).seed(config.seed()).earlyStop(true).build()
+                .run(heldOut.features(), heldOut.labels());
+        return new TrainingReport.Epoch(epoch, eps, examples, seconds, r.cleanAccuracy(), r.robustAccuracy());
+    }
+
+    private static int[] choose(int n, int count, long seed) {
+        if (count == n) {
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        java.util.SplittableRandom rnd = Seeds.random(seed);
+        for (int i = 0; i < count; i++) {
+            int j = i + rnd.nextInt(n - i);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        int[] chosen = java.util.Arrays.copyOf(perm, count);
+        java.util.Arrays.sort(chosen);
+        return chosen;
+    }
+
+    private static boolean isIdentity(int[] idx) {
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long[] shapeWith(INDArray x, int rows) {
+        long[] s = x.shape().clone();
+        s[0] = rows;
+        return s;
+    }
+
+    /** Builds an {@link AdversarialTraining}; every value is checked in {@link #build()}. */
+    public static final class Builder<M extends GradientClassifier & TrainableModel> {
+        private final M model;
+        private Method method = Method.PGD;
+        private Norm norm = Norm.LINF;
+        private double epsilon = 0.1;
+        private int pgdSteps = 7;
+        private int epochs = 10;
+        private int warmupEpochs;
+        private double adversarialFraction = 1.0;
+        private LabeledData heldOut;
+        private int evaluationSteps = 20;
+        private boolean keepBest;
+        private int patience;
+        private long seed;
+        private Consumer<TrainingReport.Epoch> onEpoch;
+
+        private Builder(M model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+        }
+
+        public Builder<M> method(Method method) {
+            this.method = method;
+            return this;
+        }
+
+        public Builder<M> norm(Norm norm) {
+            this.norm = norm;
+            return this;
+        }
+
+        public Builder<M> epsilon(double epsilon) {
+            this.epsilon = epsilon;
+            return this;
+        }
+
+        public Builder<M> pgdSteps(int pgdSteps) {
+            this.pgdSteps = pgdSteps;
+            return this;
+        }
+
+        public Builder<M> epochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Epochs over which epsilon ramps up linearly from 0. */
+        public Builder<M> warmupEpochs(int warmupEpochs) {
+            this.warmupEpochs = warmupEpochs;
+            return this;
+        }
+
+        /** Share of each batch replaced by adversarial examples (1: all; 0.5: half clean). */
+        public Builder<M> adversarialFraction(double adversarialFraction) {
+            this.adversarialFraction = adversarialFraction;
+            return this;
+        }
+
+        /** Held-out data on which clean and PGD robust accuracy are measured after every epoch. */
+        public Builder<M> evaluateOn(LabeledData heldOut, int pgdSteps) {
+            this.heldOut = heldOut;
+            this.evaluationSteps = pgdSteps;
+            return this;
+        }
+
+        public Builder<M> keepBest(boolean keepBest) {
+            this.keepBest = keepBest;
+            return this;
+        }
+
+        public Builder<M> patience(int patience) {
+            this.patience = patience;
+            return this;
+        }
+
+        public Builder<M> seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Called with each epoch's figures as soon as they are measured. */
+        public Builder<M> onEpoch(Consumer<TrainingReport.Epoch> onEpoch) {
+            this.onEpoch = onEpoch;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public AdversarialTraining<M> build() {
+            if (method == null || norm == null) {
+                throw new IllegalArgumentException("method and norm must not be null");
+            }
+            if (!(epsilon > 0) || !Double.isFinite(epsilon)) {
+                throw new IllegalArgumentException("epsilon must be positive and finite, found " + epsilon);
+            }
+            if (pgdSteps <= 0) {
+                throw new IllegalArgumentException("pgdSteps must be positive, found " + pgdSteps);
+            }
+            if (epochs <= 0) {
+                throw new IllegalArgumentException("epochs must be positive, found " + epochs);
+            }
+            if (warmupEpochs < 0 || warmupEpochs > epochs) {
+                throw new IllegalArgumentException("warmupEpochs must be in [0, epochs=" + epochs + "], found "
+                        + warmupEpochs);
+            }
+            if (!(adversarialFraction > 0 && adversarialFraction <= 1)) {
+                throw new IllegalArgumentException("adversarialFraction must be in (0, 1], found " + adversarialFraction);
+            }
+            if (evaluationSteps <= 0) {
+                throw new IllegalArgumentException("evaluationSteps must be positive, found " + evaluationSteps);
+            }
+            if (patience < 0) {
+                throw new IllegalArgumentException("patience must not be negative, found " + patience);
+            }
+            if ((keepBest || patience > 0) && heldOut == null) {
+                throw new IllegalArgumentException("keepBest and patience need held-out data (evaluateOn)");
+            }
+            return new AdversarialTraining<>(model, new Config(method, norm, epsilon, pgdSteps, epochs, warmupEpochs,
+                    adversarialFraction, evaluationSteps, keepBest, patience, seed), heldOut, onEpoch);
+        }
+    }
+}

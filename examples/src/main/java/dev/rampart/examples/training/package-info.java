@@ -1,0 +1,4 @@
+/**
+ * Examples of adversarial training.
+ */
+package dev.rampart.examples.training;
