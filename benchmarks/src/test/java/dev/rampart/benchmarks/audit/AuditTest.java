@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static dev.rampart.core.testing.Errors.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.core.norm.Norm;
@@ -84,8 +85,4 @@ class AuditTest {
         return AuditCommand.parse(new String[] {"--model", model.toString(), "--samples", "10", "--out", "none"});
     }
 
-    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String part) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(part), "message should mention " + part + ": " + e.getMessage());
-    }
 }

@@ -2,7 +2,7 @@ package dev.rampart.defenses.detection;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static dev.rampart.core.testing.Errors.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.attacks.evasion.EvasionResult;
@@ -112,10 +112,6 @@ class FeatureSqueezingTest {
         assertMessage(() -> FeatureSqueezing.builder(model).fit(outside), "domain");
     }
 
-    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String part) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(part), "message should mention " + part + ": " + e.getMessage());
-    }
 
     private static double rate(boolean[] flags, boolean[] only) {
         int hits = 0;

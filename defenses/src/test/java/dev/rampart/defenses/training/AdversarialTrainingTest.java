@@ -1,7 +1,7 @@
 package dev.rampart.defenses.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static dev.rampart.core.testing.Errors.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.attacks.evasion.Pgd;
@@ -122,8 +122,4 @@ class AdversarialTrainingTest {
         assertMessage(() -> AdversarialTraining.builder(model).patience(-2).build(), "patience");
     }
 
-    private static void assertMessage(org.junit.jupiter.api.function.Executable call, String part) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(part), "message should mention " + part + ": " + e.getMessage());
-    }
 }
