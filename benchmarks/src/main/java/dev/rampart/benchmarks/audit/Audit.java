@@ -3,6 +3,7 @@ package dev.rampart.benchmarks.audit;
 import dev.rampart.attacks.evasion.EvasionAttack;
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Fgsm;
+import dev.rampart.attacks.evasion.MiFgsm;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
@@ -113,6 +114,8 @@ public final class Audit {
                 case PGD -> Pgd.builder(model).norm(config.norm()).epsilon(firstEps).steps(config.pgdSteps())
                         .restarts(config.pgdRestarts()).earlyStop(true).batchSize(config.batchSize())
                         .seed(config.seed()).build();
+                case MIFGSM -> MiFgsm.builder(model).norm(config.norm()).epsilon(firstEps)
+                        .steps(AuditConfig.MIFGSM_STEPS).batchSize(config.batchSize()).build();
             });
         }
         return list;
@@ -120,7 +123,10 @@ public final class Audit {
 
     /** Gradient passes per example, for the progress bar. */
     private static long cost(EvasionAttack a, AuditConfig config) {
-        return a instanceof Pgd ? (long) config.pgdSteps() * config.pgdRestarts() : 1;
+        if (a instanceof Pgd) {
+            return (long) config.pgdSteps() * config.pgdRestarts();
+        }
+        return a instanceof MiFgsm ? AuditConfig.MIFGSM_STEPS : 1;
     }
 
     private static double accuracy(int[] predicted, int[] labels) {

@@ -23,7 +23,7 @@ public final class AuditCommand {
               --data DIR         directory with Fashion-MNIST IDX files (default: bundled sample)
               --samples N        test images to attack (default 1000)
               --epsilons A,B,..  budgets (default 0.05,0.1,0.2)
-              --attacks a,b      fgsm, pgd (default both)
+              --attacks a,b      fgsm, pgd, mifgsm (default fgsm,pgd)
               --norm linf|l2     threat model (default linf)
               --steps N          PGD steps (default 20)
               --restarts N       PGD restarts (default 1)
@@ -97,7 +97,7 @@ public final class AuditCommand {
                         try {
                             attacks.add(AuditConfig.AttackKind.valueOf(a.trim().toUpperCase(Locale.ROOT)));
                         } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--attacks: unknown attack '" + a + "' (known: fgsm, pgd)");
+                            throw new IllegalArgumentException("--attacks: unknown attack '" + a + "' (known: fgsm, pgd, mifgsm)");
                         }
                     }
                 }

@@ -23,8 +23,11 @@ import java.util.List;
 public record AuditConfig(Path modelFile, Path dataDir, int samples, double[] epsilons, List<AttackKind> attacks,
         Norm norm, int pgdSteps, int pgdRestarts, int batchSize, long seed, Path output) {
 
-    /** The attacks an audit can run. */
-    public enum AttackKind { FGSM, PGD }
+    /** The attacks an audit can run (MI-FGSM with 10 steps). */
+    public enum AttackKind { FGSM, PGD, MIFGSM }
+
+    /** MI-FGSM's steps in an audit. */
+    public static final int MIFGSM_STEPS = 10;
 
     /** The defaults: bundled model and data, 1,000 images, L-inf at 0.05, 0.1 and 0.2, FGSM and PGD-20. */
     public static AuditConfig defaults() {

@@ -24,7 +24,7 @@ class AuditTest {
     void auditOfTheBundledModelOrdersAttacksAndWritesJson() throws IOException {
         Path out = dir.resolve("r/audit.json");
         AuditConfig c = AuditCommand.parse(new String[] {"--samples", "120", "--epsilons", "0.05,0.1", "--steps",
-            "10", "--out", out.toString()});
+            "10", "--attacks", "fgsm,pgd,mifgsm", "--out", out.toString()});
         AuditReport r = Audit.run(c, null);
         assertTrue(r.cleanAccuracy() > 0.8);
         for (double eps : new double[] {0.05, 0.1}) {
@@ -33,7 +33,9 @@ class AuditTest {
             double worst = r.row(AuditReport.WORST_CASE, eps).robustAccuracy();
             assertTrue(fgsm < r.cleanAccuracy());
             assertTrue(pgd <= fgsm);
-            assertTrue(worst <= Math.min(fgsm, pgd), "worst case is per example over attacks");
+            double mi = r.row("MI-FGSM-10", eps).robustAccuracy();
+            assertTrue(mi < r.cleanAccuracy());
+            assertTrue(worst <= Math.min(Math.min(fgsm, pgd), mi), "worst case is per example over attacks");
         }
         assertTrue(r.row("PGD-10", 0.1).robustAccuracy() <= r.row("PGD-10", 0.05).robustAccuracy());
         String json = Files.readString(out);
