@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.norm.Norm;
 import dev.rampart.core.report.Provenance;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,24 +43,16 @@ public record EvasionResult(String attack, Object config, long seed, Norm norm, 
 
     /** Fraction of examples classified correctly on clean inputs. */
     public double cleanAccuracy() {
-        return accuracy(cleanPredictions);
+        return Metrics.accuracy(cleanPredictions, goal.labels());
     }
 
     /** Fraction of examples still classified correctly after the attack. */
     public double robustAccuracy() {
-        return accuracy(adversarialPredictions);
+        return Metrics.accuracy(adversarialPredictions, goal.labels());
     }
 
     /** Whether example {@code i} is classified correctly after the attack. */
     public boolean robust(int i) {
         return adversarialPredictions[i] == goal.label(i);
-    }
-
-    private double accuracy(int[] predictions) {
-        int c = 0;
-        for (int i = 0; i < predictions.length; i++) {
-            c += predictions[i] == goal.label(i) ? 1 : 0;
-        }
-        return (double) c / predictions.length;
     }
 }

@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Capabilities;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.GradientClassifier;

@@ -7,6 +7,7 @@ import dev.rampart.attacks.evasion.MiFgsm;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
@@ -67,7 +68,7 @@ public final class Audit {
 
         int[] labels = data.labels();
         int[] clean = model.predictClasses(data.features());
-        double cleanAccuracy = accuracy(clean, labels);
+        double cleanAccuracy = Metrics.accuracy(clean, labels);
         List<AuditReport.Row> rows = new ArrayList<>();
         for (double eps : epsilons) {
             boolean[] robustToAll = new boolean[labels.length];
@@ -127,13 +128,5 @@ public final class Audit {
             return (long) config.pgdSteps() * config.pgdRestarts();
         }
         return a instanceof MiFgsm ? AuditConfig.MIFGSM_STEPS : 1;
-    }
-
-    private static double accuracy(int[] predicted, int[] labels) {
-        int c = 0;
-        for (int i = 0; i < labels.length; i++) {
-            c += predicted[i] == labels[i] ? 1 : 0;
-        }
-        return (double) c / labels.length;
     }
 }

@@ -2,6 +2,7 @@ package dev.rampart.benchmarks.train;
 
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
@@ -68,11 +69,6 @@ public final class TrainReferenceModel {
     static double accuracy(MultiLayerNetwork net, LabeledData test) {
         int[] predicted = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT)
                 .predictClasses(test.features());
-        int[] labels = test.labels();
-        int c = 0;
-        for (int i = 0; i < labels.length; i++) {
-            c += predicted[i] == labels[i] ? 1 : 0;
-        }
-        return (double) c / labels.length;
+        return Metrics.accuracy(predicted, test.labels());
     }
 }

@@ -20,4 +20,10 @@ public interface TrainableModel extends Classifier {
      * @param oneHotLabels labels of shape {@code [n, numClasses()]}
      */
     void fit(INDArray x, INDArray oneHotLabels);
+
+    /**
+     * All of the model's parameters as one array: a view that training updates in place, so that a
+     * {@code dup()} of it is a snapshot and {@code assign} restores one.
+     */
+    INDArray parameters();
 }

@@ -22,11 +22,15 @@ public interface Detector {
 
     /** Whether each example of {@code x} scores above {@link #threshold()}. */
     default boolean[] flag(INDArray x) {
-        double[] s = score(x);
-        boolean[] f = new boolean[s.length];
+        return flag(score(x));
+    }
+
+    /** Whether each of {@code scores} is above {@link #threshold()}. */
+    default boolean[] flag(double[] scores) {
+        boolean[] f = new boolean[scores.length];
         double t = threshold();
-        for (int i = 0; i < s.length; i++) {
-            f[i] = s[i] > t;
+        for (int i = 0; i < scores.length; i++) {
+            f[i] = scores[i] > t;
         }
         return f;
     }

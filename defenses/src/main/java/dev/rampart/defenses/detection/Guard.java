@@ -39,10 +39,6 @@ public record Guard(Classifier model, Detector detector) {
     public Decisions predict(INDArray x) {
         int[] classes = Labels.argmax(model.predictProbabilities(x));
         double[] scores = detector.score(x);
-        boolean[] flagged = new boolean[scores.length];
-        for (int i = 0; i < scores.length; i++) {
-            flagged[i] = scores[i] > detector.threshold();
-        }
-        return new Decisions(classes, scores, flagged);
+        return new Decisions(classes, scores, detector.flag(scores));
     }
 }

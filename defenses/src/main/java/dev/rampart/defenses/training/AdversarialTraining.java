@@ -3,6 +3,7 @@ package dev.rampart.defenses.training;
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.TrainableModel;
@@ -14,7 +15,6 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Adversarial training: each minibatch is (partly) replaced by adversarial examples crafted
@@ -141,7 +141,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                     bestEpoch = epoch;
                     sinceBest = 0;
                     if (config.keepBest()) {
-                        bestParams = parameters().dup();
+                        bestParams = model.parameters().dup();
                     }
                 } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
                     break;
@@ -150,21 +150,10 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         }
         int finalEpoch = epochs.size() - 1;
         if (bestParams != null && bestEpoch != finalEpoch) {
-            parameters().assign(bestParams);
+            model.parameters().assign(bestParams);
             finalEpoch = bestEpoch;
         }
         return new TrainingReport(epochs, finalEpoch, config);
-    }
-
-    /** The model's parameter array (a view that training updates in place). */
-    private INDArray parameters() {
-        if (model instanceof dev.rampart.core.model.dl4j.MultiLayerNetworkModel m) {
-            return m.network().params();
-        }
-        if (model instanceof dev.rampart.core.model.dl4j.ComputationGraphModel g) {
-            return g.graph().params();
-        }
-        throw new IllegalStateException("keepBest needs a DL4J model, found " + model.getClass().getSimpleName());
     }
 
     /** Epsilon after {@code batch} batches of {@code epoch}: a linear ramp over the warm-up epochs. */
@@ -179,30 +168,22 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
     /** The batch with a seeded share of its examples replaced by adversarial ones. */
     private INDArray mixed(INDArray x, INDArray oneHot, double eps, long seed) {
         int n = (int) x.size(0);
-        if (eps <= 0) {
+        int count = (int) Math.round(config.adversarialFraction() * n);
+        if (eps <= 0 || count == 0) {
             return x;
         }
         int[] labels = Labels.argmax(oneHot);
-        int count = (int) Math.round(config.adversarialFraction() * n);
-        if (count == 0) {
-            return x;
+        if (count == n) {
+            return craft(eps, seed).run(x, labels).adversarial();
         }
         int[] chosen = choose(n, count, seed);
-        INDArray rows = Nd4j.pullRows(x.reshape('c', n, -1), 1, chosen).reshape('c', shapeWith(x, count));
-        int[] rowLabels = new int[count];
+        int[] chosenLabels = new int[count];
         for (int k = 0; k < count; k++) {
-            rowLabels[k] = labels[chosen[k]];
+            chosenLabels[k] = labels[chosen[k]];
         }
-        INDArray adversarial = craft(eps, seed).run(rows, rowLabels).adversarial();
-        if (count == n && isIdentity(chosen)) {
-            return adversarial;
-        }
+        INDArray adversarial = craft(eps, seed).run(Rows.gather(x, chosen), chosenLabels).adversarial();
         INDArray out = x.dup('c');
-        INDArray flat = out.reshape('c', n, -1);
-        INDArray adv = adversarial.reshape('c', count, -1);
-        for (int k = 0; k < count; k++) {
-            flat.putRow(chosen[k], adv.getRow(k));
-        }
+        Rows.scatter(out, chosen, adversarial);
         return out;
     }
 
@@ -222,18 +203,9 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         return new TrainingReport.Epoch(epoch, eps, examples, seconds, r.cleanAccuracy(), r.robustAccuracy());
     }
 
+    /** {@code count} distinct indices of {@code [0, n)}, sorted (a partial Fisher-Yates shuffle). */
     private static int[] choose(int n, int count, long seed) {
-        if (count == n) {
-            int[] all = new int[n];
-            for (int i = 0; i < n; i++) {
-                all[i] = i;
-            }
-            return all;
-        }
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
+        int[] perm = Rows.all(n);
         java.util.SplittableRandom rnd = Seeds.random(seed);
         for (int i = 0; i < count; i++) {
             int j = i + rnd.nextInt(n - i);
@@ -244,21 +216,6 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         int[] chosen = java.util.Arrays.copyOf(perm, count);
         java.util.Arrays.sort(chosen);
         return chosen;
-    }
-
-    private static boolean isIdentity(int[] idx) {
-        for (int i = 0; i < idx.length; i++) {
-            if (idx[i] != i) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static long[] shapeWith(INDArray x, int rows) {
-        long[] s = x.shape().clone();
-        s[0] = rows;
-        return s;
     }
 
     /** Builds an {@link AdversarialTraining}; every value is checked in {@link #build()}. */

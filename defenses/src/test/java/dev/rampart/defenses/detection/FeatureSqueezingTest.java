@@ -9,6 +9,7 @@ import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.testing.Fixtures;
@@ -64,9 +65,9 @@ class FeatureSqueezingTest {
     void heldOutFalsePositiveRateIsNearTarget() {
         FeatureSqueezing fs = FeatureSqueezing.builder(model).falsePositiveRate(0.05).fit(calibration.features());
         assertEquals(400, fs.calibration().examples());
-        double calibrated = rate(fs.flag(calibration.features()), null);
+        double calibrated = Metrics.share(fs.flag(calibration.features()), null);
         assertTrue(calibrated <= 0.05, "on its own calibration data at most the target: " + calibrated);
-        double heldOutRate = rate(fs.flag(heldOut.features()), null);
+        double heldOutRate = Metrics.share(fs.flag(heldOut.features()), null);
         // 400 held-out examples: a binomial standard deviation of about 1.1 points at 5%
         assertTrue(heldOutRate > 0.01 && heldOutRate < 0.10, "held-out false-positive rate " + heldOutRate);
     }
@@ -76,8 +77,8 @@ class FeatureSqueezingTest {
         FeatureSqueezing fs = FeatureSqueezing.builder(model).falsePositiveRate(0.05).fit(calibration.features());
         EvasionResult pgd = Pgd.builder(model).epsilon(0.05).steps(20).seed(2).build()
                 .run(heldOut.features(), heldOut.labels());
-        double detected = rate(fs.flag(pgd.adversarial()), pgd.success());
-        double falsePositives = rate(fs.flag(heldOut.features()), null);
+        double detected = Metrics.share(fs.flag(pgd.adversarial()), pgd.success());
+        double falsePositives = Metrics.share(fs.flag(heldOut.features()), null);
         assertTrue(detected > 0.3 && detected > 4 * falsePositives,
                 "detection " + detected + " vs false positives " + falsePositives);
     }
@@ -113,15 +114,4 @@ class FeatureSqueezingTest {
     }
 
 
-    private static double rate(boolean[] flags, boolean[] only) {
-        int hits = 0;
-        int n = 0;
-        for (int i = 0; i < flags.length; i++) {
-            if (only == null || only[i]) {
-                n++;
-                hits += flags[i] ? 1 : 0;
-            }
-        }
-        return (double) hits / n;
-    }
 }

@@ -5,6 +5,7 @@ import dev.rampart.attacks.evasion.Fgsm;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.BundledModels;
 import dev.rampart.defenses.detection.FeatureSqueezing;
@@ -57,24 +58,12 @@ public final class DetectAdversarialInputs {
                 .run(held.features(), held.labels());
         EvasionResult weak = Pgd.builder(model).epsilon(0.05).steps(20).seed(1).build()
                 .run(held.features(), held.labels());
-        return new Result(detector.threshold(), share(guard.predict(held.features()).flagged(), null),
-                share(detector.flag(fgsm.adversarial()), fgsm.success()),
-                share(detector.flag(pgd.adversarial()), pgd.success()),
-                share(detector.flag(weak.adversarial()), weak.success()));
+        return new Result(detector.threshold(), Metrics.share(guard.predict(held.features()).flagged(), null),
+                Metrics.share(detector.flag(fgsm.adversarial()), fgsm.success()),
+                Metrics.share(detector.flag(pgd.adversarial()), pgd.success()),
+                Metrics.share(detector.flag(weak.adversarial()), weak.success()));
     }
 
-    /** The share of {@code flags} that are set, among the examples {@code among} marks (all if null). */
-    static double share(boolean[] flags, boolean[] among) {
-        int hits = 0;
-        int n = 0;
-        for (int i = 0; i < flags.length; i++) {
-            if (among == null || among[i]) {
-                n++;
-                hits += flags[i] ? 1 : 0;
-            }
-        }
-        return n == 0 ? 0 : (double) hits / n;
-    }
 
     public static void main(String[] args) throws IOException {
         Result r = run(1000, 1000);

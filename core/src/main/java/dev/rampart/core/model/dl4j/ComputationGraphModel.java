@@ -89,6 +89,11 @@ public final class ComputationGraphModel extends Dl4jModel {
     }
 
     @Override
+    public INDArray parameters() {
+        return graph.params();
+    }
+
+    @Override
     public ComputationGraphModel copy() {
         return new ComputationGraphModel(graph.clone(), inputShape(), domain());
     }

@@ -97,6 +97,11 @@ public final class MultiLayerNetworkModel extends Dl4jModel {
     }
 
     @Override
+    public INDArray parameters() {
+        return net.params();
+    }
+
+    @Override
     public MultiLayerNetworkModel copy() {
         return new MultiLayerNetworkModel(net.clone(), inputShape(), domain());
     }

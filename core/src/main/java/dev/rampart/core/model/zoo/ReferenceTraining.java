@@ -1,6 +1,7 @@
 package dev.rampart.core.model.zoo;
 
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Labels;
 import dev.rampart.core.random.Seeds;
 import java.util.SplittableRandom;
@@ -8,7 +9,6 @@ import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Standard (non-adversarial) training of the reference models: minibatch Adam over shuffled data,
@@ -40,18 +40,13 @@ public final class ReferenceTraining {
             throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
         }
         int n = data.size();
-        INDArray flat = data.features().reshape('c', n, -1);
-        long[] exampleShape = data.exampleShape();
         int[] labels = data.labels();
         for (int epoch = 0; epoch < epochs; epoch++) {
             int[] order = permutation(n, Seeds.random(Seeds.derive(seed, epoch)));
             for (int from = 0; from < n; from += batchSize) {
                 int to = Math.min(n, from + batchSize);
                 int[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                long[] shape = new long[exampleShape.length + 1];
-                shape[0] = idx.length;
-                System.arraycopy(exampleShape, 0, shape, 1, exampleShape.length);
-                INDArray x = Nd4j.pullRows(flat, 1, idx).reshape('c', shape);
+                INDArray x = Rows.gather(data.features(), idx);
                 int[] y = new int[idx.length];
                 for (int k = 0; k < idx.length; k++) {
                     y[k] = labels[idx[k]];

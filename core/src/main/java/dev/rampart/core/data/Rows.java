@@ -1,0 +1,51 @@
+package dev.rampart.core.data;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Gathering and scattering examples (rows of the first dimension) of batch arrays of any rank.
+ *
+ * <pre>{@code
+ * INDArray some = Rows.gather(x, new int[] {0, 5, 7});   // [3, ...], a copy
+ * Rows.scatter(x, new int[] {0, 5, 7}, some);            // writes them back, in place
+ * }</pre>
+ */
+public final class Rows {
+
+    private Rows() {
+    }
+
+    /** A new array holding examples {@code idx} of {@code x}, in that order. */
+    public static INDArray gather(INDArray x, int[] idx) {
+        long[] shape = x.shape().clone();
+        shape[0] = idx.length;
+        return Nd4j.pullRows(x.reshape('c', x.size(0), -1), 1, idx).reshape('c', shape);
+    }
+
+    /**
+     * Writes example {@code k} of {@code values} into row {@code idx[k]} of {@code target}, in place.
+     *
+     * @throws IllegalArgumentException if {@code target} is a view or not C-ordered (then writing
+     *     through a reshape of it would not reach it)
+     */
+    public static void scatter(INDArray target, int[] idx, INDArray values) {
+        if (target.isView() || target.ordering() != 'c') {
+            throw new IllegalArgumentException("target must be a C-ordered array that owns its data, not a view");
+        }
+        INDArray flat = target.reshape('c', target.size(0), -1);
+        INDArray src = values.reshape('c', values.size(0), -1);
+        for (int k = 0; k < idx.length; k++) {
+            flat.putRow(idx[k], src.getRow(k));
+        }
+    }
+
+    /** {@code 0, 1, ..., n-1}. */
+    public static int[] all(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+}
