@@ -19,8 +19,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>With several restarts, each example keeps its worst case over restarts: a successful
  * adversarial beats an unsuccessful one, then a higher loss wins; examples already fooled are not
  * attacked again. With early stopping, an example leaves the loop as soon as the model is fooled
- * on it, which saves work and never lowers the success rate. The default step size is
- * {@code 2.5 * epsilon / steps} (Madry et al.).
+ * on it and keeps the point that fooled it, which saves work (PGD without it may walk on to a
+ * point that no longer fools the model). The default step size is
+ * {@code 2.5 * epsilon / steps}: 2.5 times the step that would just reach the ball's edge, so
+ * that a random start can still cross it.
  *
  * <pre>{@code
  * Pgd pgd = Pgd.builder(model).norm(Norm.LINF).epsilon(0.1).steps(20).restarts(5).seed(7).build();
@@ -29,7 +31,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Pgd extends GradientAttack {
 
-    /** Madry et al.'s step size, as a multiple of {@code epsilon / steps}. */
+    /** The default step size, as a multiple of {@code epsilon / steps}. */
     public static final double DEFAULT_STEP_FACTOR = 2.5;
 
     /**

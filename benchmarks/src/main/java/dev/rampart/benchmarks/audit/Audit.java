@@ -27,8 +27,8 @@ import java.util.List;
  * A robustness audit: loads a model and test data, measures clean accuracy, runs every attack at
  * every budget and reports robust accuracy, with the per-example worst case over attacks.
  *
- * <p>PGD runs with early stopping: an example leaves the loop once fooled, which saves time and
- * can only make the attack stronger.
+ * <p>PGD runs with early stopping: an example leaves the loop once fooled and keeps the point that
+ * fooled the model, which saves time.
  *
  * <pre>{@code
  * AuditReport report = Audit.run(AuditConfig.defaults(), System.err);

@@ -22,7 +22,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *
  * <ul>
  *   <li>{@link Method#PGD}: PGD adversarial training (Madry, Makelov, Schmidt, Tsipras &amp;
- *       Vladu, ICLR 2018): k-step PGD from a random start, step {@code 2.5 epsilon / k}.</li>
+ *       Vladu, ICLR 2018): k-step PGD from a random start (step {@code 2.5 epsilon / k}, Rampart's
+ *       PGD default).</li>
  *   <li>{@link Method#FAST_FGSM}: "fast is better than free" (Wong, Rice &amp; Kolter, ICLR
  *       2020): one FGSM step of {@code 1.25 epsilon} from a uniform random start.</li>
  * </ul>

@@ -19,8 +19,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <ul>
  *   <li>{@link #cnn(long)}: conv 5x5x16, ReLU, max-pool 2, conv 5x5x32, ReLU, max-pool 2,
- *       dense 128 ReLU, dense 10 softmax (about 80,000 parameters), the architecture of
- *       the small CNNs used in the adversarial-training literature on MNIST-like data.</li>
+ *       dense 128 ReLU, dense 10 softmax (about 80,000 parameters).</li>
  *   <li>{@link #mlp(long)}: 784-256-256-10 with ReLU.</li>
  * </ul>
  *
