@@ -1,5 +1,7 @@
 package dev.rampart.core.model;
 
+import dev.rampart.core.loss.LogitGradient;
+import dev.rampart.core.loss.LogitObjective;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -40,6 +42,21 @@ public interface GradientClassifier extends Classifier {
      * (C&amp;W, DLR) use them because they do not saturate as probabilities do.
      */
     INDArray logits(INDArray x);
+
+    /**
+     * The input gradient of any objective of the logits, in one inference-mode forward and
+     * backward pass: the model computes the logits, {@code objective} returns its per-example
+     * value and gradient with respect to them, and the model back-propagates that gradient to the
+     * input. Margin losses (C&amp;W, DLR), per-class gradients (DeepFool) and KL terms (TRADES) all
+     * go through here.
+     *
+     * @param x a batch of shape {@code [n, inputShape...]}
+     * @param objective see {@link dev.rampart.core.loss.LogitObjectives}
+     * @return the objective's value, the gradient of its sum over the batch with respect to
+     *     {@code x}, and the logits
+     * @throws IllegalArgumentException on a shape mismatch
+     */
+    LogitGradient logitGradient(INDArray x, LogitObjective objective);
 
     @Override
     GradientClassifier copy();

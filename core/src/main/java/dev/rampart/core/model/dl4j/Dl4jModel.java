@@ -1,5 +1,7 @@
 package dev.rampart.core.model.dl4j;
 
+import dev.rampart.core.loss.LogitGradient;
+import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
@@ -82,6 +84,16 @@ abstract class Dl4jModel implements GradientClassifier, ActivationModel, Trainab
         Inputs.checkLabelMatrix(oneHotLabels, x.size(0), numClasses, "oneHotLabels");
         InferenceProgram.Result r = program.lossAndGradient(x, oneHotLabels.castTo(x.dataType()));
         return new LossAndGradient(r.loss(), r.gradient(), r.probabilities());
+    }
+
+    @Override
+    public final LogitGradient logitGradient(INDArray x, LogitObjective objective) {
+        Inputs.checkBatch(this, x, "x");
+        if (objective == null) {
+            throw new IllegalArgumentException("objective must not be null");
+        }
+        InferenceProgram.Result r = program.logitGradient(x, objective);
+        return new LogitGradient(r.loss(), r.gradient(), r.probabilities());
     }
 
     @Override

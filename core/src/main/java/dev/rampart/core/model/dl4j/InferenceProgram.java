@@ -1,5 +1,6 @@
 package dev.rampart.core.model.dl4j;
 
+import dev.rampart.core.loss.LogitObjective;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.activations.IActivation;
@@ -87,6 +88,39 @@ final class InferenceProgram {
         INDArray logits = values[values.length - 1];
         INDArray perExample = loss.computeScoreArray(labels, logits.dup(), outputActivation, null);
         INDArray grad = loss.computeGradient(labels, logits.dup(), outputActivation, null);
+        return new Result(perExample.reshape(perExample.length()), backward(values, grad).reshape(x.shape()),
+                probabilities(logits));
+    }
+
+    /**
+     * An objective of the logits: its value, its input gradient and the logits, in one pass
+     * (in the same workspace as {@link #lossAndGradient}).
+     */
+    Result logitGradient(INDArray x, LogitObjective objective) {
+        if (!USE_WORKSPACE) {
+            return logitGradientUnscoped(x, objective);
+        }
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+            Result r = logitGradientUnscoped(x, objective);
+            return new Result(r.loss().detach(), r.gradient().detach(), r.probabilities().detach());
+        }
+    }
+
+    private Result logitGradientUnscoped(INDArray x, LogitObjective objective) {
+        INDArray[] values = forwardAll(x);
+        INDArray logits = values[values.length - 1];
+        LogitObjective.Value v = objective.evaluate(logits);
+        if (v == null || v.gradient() == null || !java.util.Arrays.equals(v.gradient().shape(), logits.shape())) {
+            throw new IllegalArgumentException("the objective's gradient must have the logits' shape "
+                    + java.util.Arrays.toString(logits.shape()));
+        }
+        INDArray grad = v.gradient().castTo(logits.dataType());
+        return new Result(v.value().reshape(v.value().length()), backward(values, grad).reshape(x.shape()),
+                logits.dup());
+    }
+
+    /** Back-propagates {@code grad}, the gradient at the logits, to the input. */
+    private INDArray backward(INDArray[] values, INDArray grad) {
         INDArray[] grads = new INDArray[values.length];
         grads[values.length - 1] = grad;
         for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -103,8 +137,7 @@ final class InferenceProgram {
             }
             grads[i + 1] = null; // free early
         }
-        return new Result(perExample.reshape(perExample.length()), grads[0].reshape(x.shape()),
-                probabilities(logits));
+        return grads[0];
     }
 
     /** Descriptions of the stages, for logs and messages. */
@@ -124,6 +157,7 @@ final class InferenceProgram {
         return in;
     }
 
+    /** Per-example loss or objective, input gradient, and probabilities or logits. */
     record Result(INDArray loss, INDArray gradient, INDArray probabilities) {
     }
 }

@@ -1,5 +1,8 @@
 package dev.rampart.core.model.samediff;
 
+import dev.rampart.core.loss.LogitGradient;
+import dev.rampart.core.loss.LogitObjective;
+import dev.rampart.core.loss.LogitObjectives;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Inputs;
@@ -9,7 +12,6 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -17,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Adapter for a SameDiff graph that maps an input placeholder to class logits.
  *
  * <p>Rampart works on its own copy of the graph, to which it adds a label placeholder, a softmax
- * and the per-example cross-entropy; the user's graph is never modified. The gradient is that of
+ * and a vector-Jacobian product of the logits; the user's graph is never modified. The gradient is that of
  * the graph as given: build it for inference (batch normalization with fixed mean and variance
  * variables, no dropout), as {@code sd.nn().batchNorm(...)} with stored statistics is.
  *
@@ -30,10 +32,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class SameDiffModel implements GradientClassifier {
 
-    private static final String LABELS = "rampart_labels";
+    private static final String DLOGITS = "rampart_logit_gradient";
     private static final String PROBABILITIES = "rampart_probabilities";
-    private static final String LOSS = "rampart_example_loss";
-    private static final String TOTAL = "rampart_total_loss";
+    private static final String TOTAL = "rampart_logit_product";
 
     private final SameDiff original;
     private final SameDiff sd;
@@ -61,10 +62,11 @@ public final class SameDiffModel implements GradientClassifier {
                     + Arrays.toString(zShape) + " for one example of shape " + Arrays.toString(inputShape));
         }
         this.numClasses = (int) zShape[1];
-        SDVariable y = sd.placeHolder(LABELS, z.dataType(), -1, numClasses);
+        // sum(z * g) for a given logit gradient g: its input gradient is the vector-Jacobian
+        // product every objective of the logits needs.
+        SDVariable g = sd.placeHolder(DLOGITS, z.dataType(), -1, numClasses);
         sd.nn().softmax(PROBABILITIES, z, 1);
-        SDVariable perExample = sd.loss().softmaxCrossEntropy(LOSS, y, z, null, LossReduce.NONE, 0.0);
-        sd.sum(TOTAL, perExample);
+        sd.sum(TOTAL, z.mul(g));
         sd.setLossVariables(TOTAL);
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
@@ -138,10 +140,26 @@ public final class SameDiffModel implements GradientClassifier {
     public LossAndGradient lossAndGradient(INDArray x, INDArray oneHotLabels) {
         Inputs.checkBatch(this, x, "x");
         Inputs.checkLabelMatrix(oneHotLabels, x.size(0), numClasses, "oneHotLabels");
-        Map<String, INDArray> ph = Map.of(input, x, LABELS, oneHotLabels.castTo(x.dataType()));
+        LogitGradient g = logitGradient(x, LogitObjectives.softCrossEntropy(oneHotLabels));
+        INDArray p = Nd4j.nn().softmax(g.logits().dup(), 1);
+        return new LossAndGradient(g.value(), g.gradient(), p);
+    }
+
+    @Override
+    public LogitGradient logitGradient(INDArray x, LogitObjective objective) {
+        Inputs.checkBatch(this, x, "x");
+        if (objective == null) {
+            throw new IllegalArgumentException("objective must not be null");
+        }
+        INDArray z = sd.output(Map.of(input, x), logits).get(logits);
+        LogitObjective.Value v = objective.evaluate(z);
+        if (v == null || v.gradient() == null || !Arrays.equals(v.gradient().shape(), z.shape())) {
+            throw new IllegalArgumentException("the objective's gradient must have the logits' shape "
+                    + Arrays.toString(z.shape()));
+        }
+        Map<String, INDArray> ph = Map.of(input, x, DLOGITS, v.gradient().castTo(z.dataType()));
         INDArray grad = sd.calculateGradients(ph, input).get(input).dup();
-        Map<String, INDArray> out = sd.output(ph, LOSS, PROBABILITIES);
-        return new LossAndGradient(out.get(LOSS).reshape(-1), grad, out.get(PROBABILITIES));
+        return new LogitGradient(v.value().reshape(-1), grad, z);
     }
 
     @Override

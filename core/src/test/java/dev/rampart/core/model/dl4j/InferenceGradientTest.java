@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rampart.core.loss.LogitGradient;
+import dev.rampart.core.loss.LogitObjective;
+import dev.rampart.core.loss.LogitObjectives;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Labels;
@@ -141,6 +144,37 @@ class InferenceGradientTest {
         assertTrue(labels.getMessage().contains("oneHotLabels"), labels.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> model.predictProbabilities(Nd4j.create(DataType.FLOAT, 0, 6)));
+    }
+
+    @Test
+    void logitObjectivesMatchFiniteDifferencesAndCrossEntropyMatchesTheLoss() {
+        MultiLayerNetwork net = TestNetworks.cnn(13, DataType.DOUBLE, true);
+        MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, new long[] {2, 8, 8}, InputDomain.UNIT);
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 8, 8);
+        int[] y = {0, 1, 2};
+        LogitGradient ce = model.logitGradient(x, LogitObjectives.crossEntropy(y));
+        LossAndGradient lg = model.lossAndGradient(x, Labels.oneHot(y, model.numClasses()).castTo(DataType.DOUBLE));
+        assertTrue(ce.gradient().equalsWithEps(lg.gradient(), 1e-9));
+        assertTrue(ce.value().equalsWithEps(lg.loss(), 1e-9));
+        assertTrue(ce.logits().equalsWithEps(model.logits(x), 1e-12));
+
+        LogitObjective dlr = LogitObjectives.dlr(y);
+        LogitGradient g = model.logitGradient(x, dlr);
+        Random rnd = new Random(9);
+        INDArray flat = x.reshape(x.length());
+        for (int k = 0; k < 12; k++) {
+            long i = rnd.nextInt((int) x.length());
+            double orig = flat.getDouble(i);
+            flat.putScalar(i, orig + H);
+            double plus = dlr.evaluate(model.logits(x)).value().sumNumber().doubleValue();
+            flat.putScalar(i, orig - H);
+            double minus = dlr.evaluate(model.logits(x)).value().sumNumber().doubleValue();
+            flat.putScalar(i, orig);
+            double numeric = (plus - minus) / (2 * H);
+            assertEquals(numeric, g.gradient().reshape(x.length()).getDouble(i), 1e-6 + 1e-4 * Math.abs(numeric),
+                    "coordinate " + i);
+        }
     }
 
     /** Compares the model's gradient with central differences of the inference-mode loss. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rampart.core.loss.LogitObjective;
+import dev.rampart.core.loss.LogitObjectives;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.LossAndGradient;
@@ -63,6 +65,25 @@ class SameDiffModelTest {
         }
         assertTrue(model.predictProbabilities(x).equalsWithEps(lg.probabilities(), 1e-9));
         assertTrue(lg.loss().sumNumber().doubleValue() > 0);
+    }
+
+    @Test
+    void logitObjectiveGradientMatchesFiniteDifferences() {
+        SameDiffModel model = SameDiffModel.of(graph(), "input", "logits", new long[] {6}, InputDomain.UNIT);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 6);
+        INDArray w = Nd4j.createFromArray(new double[][] {{1, -1, 0}, {0, 1, -1}, {-1, 0, 1}, {2, 0, -1}});
+        LogitObjective linear = LogitObjectives.linear(w);
+        INDArray g = model.logitGradient(x, linear).gradient();
+        double h = 1e-6;
+        for (int i = 0; i < x.length(); i++) {
+            INDArray plus = x.dup();
+            plus.reshape(x.length()).putScalar(i, x.reshape(x.length()).getDouble(i) + h);
+            INDArray minus = x.dup();
+            minus.reshape(x.length()).putScalar(i, x.reshape(x.length()).getDouble(i) - h);
+            double numeric = (linear.evaluate(model.logits(plus)).value().sumNumber().doubleValue()
+                    - linear.evaluate(model.logits(minus)).value().sumNumber().doubleValue()) / (2 * h);
+            assertEquals(numeric, g.reshape(x.length()).getDouble(i), 1e-6 + 1e-5 * Math.abs(numeric), "coordinate " + i);
+        }
     }
 
     @Test
