@@ -31,7 +31,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * <p>Adversarial examples use the model's inference-mode gradients (dropout off, batch
  * normalization with running statistics), crafted by Rampart's {@link Pgd}; the training step is
  * the wrapped network's own {@code fit}, so its updater, regularization and
- * {@code TrainingListener}s apply unchanged. Epsilon can ramp up linearly over the first epochs.
+ * {@code TrainingListener}s apply unchanged. Epsilon can ramp up linearly, batch by batch, over the first epochs (with a
+ * warm-up, the iterator is read once more at the start to count its batches).
  * With held-out data, clean and PGD robust accuracy are measured after every epoch, the best
  * robust parameters can be restored at the end, and training can stop early.
  *
@@ -113,7 +114,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         double bestRobust = -1;
         int sinceBest = 0;
         long batchIndex = 0;
-        int batchesPerEpoch = -1;
+        int batchesPerEpoch = config.warmupEpochs() > 0 ? countBatches(train) : -1;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             long start = System.nanoTime();
             train.reset();
@@ -155,6 +156,17 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             finalEpoch = bestEpoch;
         }
         return new TrainingReport(epochs, finalEpoch, config);
+    }
+
+    /** Batches in one pass of {@code train} (one pass that only reads, so the ramp is per batch from the start). */
+    private static int countBatches(DataSetIterator train) {
+        train.reset();
+        int count = 0;
+        while (train.hasNext()) {
+            train.next();
+            count++;
+        }
+        return count;
     }
 
     /** Epsilon after {@code batch} batches of {@code epoch}: a linear ramp over the warm-up epochs. */

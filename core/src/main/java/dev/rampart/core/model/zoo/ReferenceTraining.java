@@ -1,14 +1,9 @@
 package dev.rampart.core.model.zoo;
 
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.data.Rows;
-import dev.rampart.core.model.Labels;
-import dev.rampart.core.random.Seeds;
-import java.util.SplittableRandom;
+import dev.rampart.core.data.ShuffledBatches;
 import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Standard (non-adversarial) training of the reference models: minibatch Adam over shuffled data,
@@ -39,36 +34,13 @@ public final class ReferenceTraining {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
         }
-        int n = data.size();
-        int[] labels = data.labels();
+        ShuffledBatches batches = new ShuffledBatches(data, batchSize, seed);
         for (int epoch = 0; epoch < epochs; epoch++) {
-            int[] order = permutation(n, Seeds.random(Seeds.derive(seed, epoch)));
-            for (int from = 0; from < n; from += batchSize) {
-                int to = Math.min(n, from + batchSize);
-                int[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                INDArray x = Rows.gather(data.features(), idx);
-                int[] y = new int[idx.length];
-                for (int k = 0; k < idx.length; k++) {
-                    y[k] = labels[idx[k]];
-                }
-                net.fit(new DataSet(x, Labels.oneHot(y, data.numClasses())));
+            batches.reset();
+            while (batches.hasNext()) {
+                net.fit(batches.next());
             }
             onEpoch.accept(epoch);
         }
-    }
-
-    /** A uniformly random permutation of {@code 0..n-1} (Fisher-Yates). */
-    static int[] permutation(int n, SplittableRandom rnd) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }
