@@ -38,6 +38,23 @@ public interface EvasionAttack {
      */
     EvasionResult run(INDArray x, AttackGoal goal);
 
+    /**
+     * Runs the attack at each budget on the same inputs (for minimum-norm attacks, one run whose
+     * perturbations are then held to each budget).
+     *
+     * @param epsilons at least one budget, each positive
+     * @return one result per epsilon, in the given order
+     * @throws IllegalArgumentException if the list is empty or a budget is not positive
+     */
+    default EpsilonSweep sweep(INDArray x, AttackGoal goal, double... epsilons) {
+        Sweeps.check(epsilons);
+        java.util.List<EvasionResult> out = new java.util.ArrayList<>();
+        for (double eps : epsilons) {
+            out.add(withEpsilon(eps).run(x, goal));
+        }
+        return new EpsilonSweep(out);
+    }
+
     /** Untargeted run: any wrong class. */
     default EvasionResult run(INDArray x, int[] labels) {
         return run(x, AttackGoal.untargeted(labels));

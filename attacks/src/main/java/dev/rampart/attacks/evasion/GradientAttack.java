@@ -1,251 +1,35 @@
 package dev.rampart.attacks.evasion;
 
-import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.GradientClassifier;
-import dev.rampart.core.model.InputDomain;
-import dev.rampart.core.model.Inputs;
-import dev.rampart.core.model.Labels;
 import dev.rampart.core.norm.Norm;
-import dev.rampart.core.random.Seeds;
-import dev.rampart.core.report.Provenance;
-import java.util.ArrayList;
-import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The shared template of white-box evasion attacks. {@link #run} is final: it checks the inputs
- * against the model, splits them into batches, calls the algorithm's {@link #perturb} on each,
- * then projects onto the epsilon ball, clips to the domain and measures success and norms. An
- * algorithm writes only its own step.
+ * The base of white-box evasion attacks: the {@link EvasionTemplate} with a model that has
+ * inference-mode input gradients.
  */
-public abstract class GradientAttack implements EvasionAttack {
+public abstract class GradientAttack extends EvasionTemplate {
 
     /** The model under attack. */
     protected final GradientClassifier model;
-    private final Norm norm;
-    private final double epsilon;
-    private final int batchSize;
-    private final long seed;
 
     /**
      * @throws IllegalArgumentException naming the parameter, if a value is invalid
      */
     protected GradientAttack(GradientClassifier model, Norm norm, double epsilon, int batchSize, long seed) {
-        if (model == null) {
-            throw new IllegalArgumentException("model must not be null");
-        }
-        if (norm == null) {
-            throw new IllegalArgumentException("norm must not be null");
-        }
-        Check.positive("epsilon", epsilon);
-        Check.positive("batchSize", batchSize);
+        super(model, norm, epsilon, batchSize, seed);
         this.model = model;
-        this.norm = norm;
-        this.epsilon = epsilon;
-        this.batchSize = batchSize;
-        this.seed = seed;
-    }
-
-    @Override
-    public final Norm norm() {
-        return norm;
-    }
-
-    @Override
-    public final double epsilon() {
-        return epsilon;
-    }
-
-    /** Examples processed together. */
-    public final int batchSize() {
-        return batchSize;
-    }
-
-    /** The seed of every random choice. */
-    public final long seed() {
-        return seed;
-    }
-
-    /** The configuration record, for results and reports. */
-    public abstract Object config();
-
-    @Override
-    public final EvasionResult run(INDArray x, AttackGoal goal) {
-        long start = System.nanoTime();
-        Inputs.checkBatch(model, x, "x");
-        if (goal == null) {
-            throw new IllegalArgumentException("goal must not be null");
-        }
-        Inputs.checkLabels(goal.labels(), x.size(0), model.numClasses(), "labels");
-        if (goal.isTargeted()) {
-            Labels.checkRange(goal.targets(), model.numClasses(), "targets");
-        }
-        InputDomain domain = model.domain();
-        Inputs.checkFiniteInDomain(x, domain, "x");
-
-        int n = (int) x.size(0);
-        List<INDArray> parts = new ArrayList<>();
-        int[] clean = new int[n];
-        int[] adv = new int[n];
-        long[] calls = {0};
-        for (int from = 0, b = 0; from < n; from += batchSize, b++) {
-            int to = Math.min(n, from + batchSize);
-            INDArray xb = x.get(NDArrayIndex.interval(from, to)).dup();
-            AttackGoal gb = goal.slice(from, to);
-            int[] cleanB = model.predictClasses(xb);
-            System.arraycopy(cleanB, 0, clean, from, cleanB.length);
-            Batch batch = new Batch(xb, gb, cleanB, Seeds.derive(seed, b), calls);
-            INDArray xAdv = finish(xb, perturb(batch));
-            int[] advB = model.predictClasses(xAdv);
-            System.arraycopy(advB, 0, adv, from, advB.length);
-            parts.add(xAdv);
-        }
-        INDArray all = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
-        boolean[] success = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            success[i] = goal.achieved(i, adv[i]);
-        }
-        double[] norms = norm.perExample(all.sub(x));
-        return new EvasionResult(name(), config(), seed, norm, epsilon, goal, all, success, norms, clean, adv,
-                calls[0], (System.nanoTime() - start) / 1e9, Provenance.current());
     }
 
     /**
-     * The algorithm's step: adversarial candidates for one batch. The template projects and clips
-     * the result afterwards, so an algorithm may return points slightly outside.
-     */
-    protected abstract INDArray perturb(Batch batch);
-
-    /** {@code x + project(xAdv - x)}, clipped to the domain. */
-    private INDArray finish(INDArray x, INDArray xAdv) {
-        INDArray delta = norm.projectInPlace(xAdv.sub(x), epsilon);
-        return clip(x.add(delta));
-    }
-
-    /** Clips to the model's domain, in place. */
-    protected final INDArray clip(INDArray x) {
-        InputDomain d = model.domain();
-        return Transforms.min(Transforms.max(x, d.min(), false), d.max(), false);
-    }
-
-    /** {@code clip(x + project(xAdv - x))}, in place on {@code xAdv}. */
-    protected final INDArray projectAndClip(INDArray x, INDArray xAdv) {
-        INDArray delta = norm.projectInPlace(xAdv.subi(x), epsilon);
-        return clip(delta.addi(x));
-    }
-
-    /**
-     * What every gradient attack's builder sets: the norm, the budget, the batch size and the seed,
-     * with the defaults L-inf, 0.1, 256 and 0. Values are checked when the attack is built.
+     * The builder of a gradient attack: the shared settings plus the model.
      *
      * @param <B> the concrete builder, returned by every setter
      */
-    public abstract static class Builder<B extends Builder<B>> {
+    public abstract static class Builder<B extends Builder<B>> extends EvasionTemplate.Builder<B> {
         protected final GradientClassifier model;
-        protected Norm norm = Norm.LINF;
-        protected double epsilon = 0.1;
-        protected int batchSize = 256;
-        protected long seed;
 
         protected Builder(GradientClassifier model) {
             this.model = model;
-        }
-
-        /** The threat model's norm. */
-        public B norm(Norm norm) {
-            this.norm = norm;
-            return self();
-        }
-
-        /** The perturbation budget, in {@code norm}. */
-        public B epsilon(double epsilon) {
-            this.epsilon = epsilon;
-            return self();
-        }
-
-        /** Examples per forward-backward pass; bounds memory. */
-        public B batchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return self();
-        }
-
-        /** The seed of every random choice. */
-        public B seed(long seed) {
-            this.seed = seed;
-            return self();
-        }
-
-        @SuppressWarnings("unchecked")
-        private B self() {
-            return (B) this;
-        }
-    }
-
-    /**
-     * One batch of a run: the clean inputs, the goal, the clean predictions and a seed derived from
-     * the attack's seed and the batch index.
-     */
-    protected static final class Batch {
-        private final INDArray x;
-        private final AttackGoal goal;
-        private final int[] cleanPredictions;
-        private final long seed;
-        private final long[] calls;
-        private INDArray lossLabels;
-
-        Batch(INDArray x, AttackGoal goal, int[] cleanPredictions, long seed, long[] calls) {
-            this.x = x;
-            this.goal = goal;
-            this.cleanPredictions = cleanPredictions;
-            this.seed = seed;
-            this.calls = calls;
-        }
-
-        /** The clean inputs (do not modify). */
-        public INDArray x() {
-            return x;
-        }
-
-        public AttackGoal goal() {
-            return goal;
-        }
-
-        public int size() {
-            return goal.size();
-        }
-
-        public int[] cleanPredictions() {
-            return cleanPredictions.clone();
-        }
-
-        public long seed() {
-            return seed;
-        }
-
-        /** +1 to ascend the loss of the true class (untargeted), -1 to descend the target's. */
-        public double direction() {
-            return goal.isTargeted() ? -1 : 1;
-        }
-
-        /** One-hot labels of the class whose loss the attack follows, for rows {@code idx}. */
-        public INDArray lossLabels(GradientClassifier model, int[] idx) {
-            if (lossLabels == null) {
-                lossLabels = Labels.oneHot(goal.lossClasses(), model.numClasses()).castTo(x.dataType());
-            }
-            return idx.length == size() ? lossLabels : Rows.gather(lossLabels, idx);
-        }
-
-        /** Whether prediction {@code predicted} achieves the goal for example {@code i}. */
-        public boolean achieved(int i, int predicted) {
-            return goal.achieved(i, predicted);
-        }
-
-        /** Counts {@code examples} forward-backward passes. */
-        public void countGradientCalls(long examples) {
-            calls[0] += examples;
         }
     }
 }

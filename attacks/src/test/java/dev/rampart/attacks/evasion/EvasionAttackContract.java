@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static dev.rampart.core.testing.Errors.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.GradientClassifier;
@@ -37,6 +38,16 @@ public abstract class EvasionAttackContract {
     /** The attack under test, with budget {@code epsilon} in {@code norm}. */
     protected abstract EvasionAttack make(GradientClassifier model, Norm norm, double epsilon);
 
+    /** Whether the attack supports {@code norm}; the contract's checks of other norms are skipped. */
+    protected boolean supports(Norm norm) {
+        return true;
+    }
+
+    /** Whether the attack takes targeted goals. */
+    protected boolean supportsTargeted() {
+        return true;
+    }
+
     /** A budget that fools the trained CNN on a good share of examples. */
     protected static double strongEpsilon(Norm norm) {
         return norm == Norm.LINF ? 0.15 : 3.0;
@@ -51,6 +62,7 @@ public abstract class EvasionAttackContract {
     @ParameterizedTest
     @EnumSource(Norm.class)
     void staysInBallAndDomainWithTrueNorms(Norm norm) {
+        assumeTrue(supports(norm));
         double eps = strongEpsilon(norm);
         EvasionResult r = make(model, norm, eps).run(data.features(), data.labels());
         INDArray adv = r.adversarial();
@@ -73,6 +85,7 @@ public abstract class EvasionAttackContract {
     @ParameterizedTest
     @EnumSource(Norm.class)
     void lowersAccuracy(Norm norm) {
+        assumeTrue(supports(norm));
         EvasionResult r = make(model, norm, strongEpsilon(norm)).run(data.features(), data.labels());
         assertTrue(r.cleanAccuracy() > 0.7, "the fixture model is trained: clean " + r.cleanAccuracy());
         assertTrue(r.robustAccuracy() < r.cleanAccuracy() - 0.2, "robust " + r.robustAccuracy()
@@ -82,6 +95,7 @@ public abstract class EvasionAttackContract {
     @ParameterizedTest
     @EnumSource(Norm.class)
     void sameSeedSameOutputAndInputsUntouched(Norm norm) {
+        assumeTrue(supports(norm));
         INDArray x = data.features().dup();
         int[] labels = data.labels();
         EvasionAttack attack = make(model, norm, strongEpsilon(norm));
@@ -95,6 +109,7 @@ public abstract class EvasionAttackContract {
     @ParameterizedTest
     @EnumSource(Norm.class)
     void targetedSuccessMeansTheTargetClass(Norm norm) {
+        assumeTrue(supports(norm) && supportsTargeted());
         int[] labels = data.labels();
         int[] targets = new int[N];
         for (int i = 0; i < N; i++) {
@@ -113,6 +128,7 @@ public abstract class EvasionAttackContract {
     @ParameterizedTest
     @EnumSource(Norm.class)
     void badInputIsRefusedByName(Norm norm) {
+        assumeTrue(supports(norm));
         EvasionAttack attack = make(model, norm, 0.1);
         INDArray x = data.features().dup();
         int[] labels = data.labels();

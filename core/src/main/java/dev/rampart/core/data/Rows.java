@@ -26,18 +26,32 @@ public final class Rows {
     /**
      * Writes example {@code k} of {@code values} into row {@code idx[k]} of {@code target}, in place.
      *
-     * @throws IllegalArgumentException if {@code target} is a view or not C-ordered (then writing
-     *     through a reshape of it would not reach it)
+     * @throws IllegalArgumentException if {@code target} is not C-ordered and contiguous (then
+     *     writing through a reshape of it would not reach it)
      */
     public static void scatter(INDArray target, int[] idx, INDArray values) {
-        if (target.isView() || target.ordering() != 'c') {
-            throw new IllegalArgumentException("target must be a C-ordered array that owns its data, not a view");
+        if (!contiguous(target)) {
+            throw new IllegalArgumentException("target must be a C-ordered contiguous array");
         }
         INDArray flat = target.reshape('c', target.size(0), -1);
         INDArray src = values.reshape('c', values.size(0), -1);
         for (int k = 0; k < idx.length; k++) {
             flat.putRow(idx[k], src.getRow(k));
         }
+    }
+
+    /** Whether {@code a}'s elements are one dense block in C order (a reshape of it shares its data). */
+    private static boolean contiguous(INDArray a) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] > 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
     }
 
     /** {@code 0, 1, ..., n-1}. */

@@ -2,6 +2,8 @@ package dev.rampart.core.testing;
 
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.BlackBoxModel;
+import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.BundledModels;
 import java.io.IOException;
@@ -22,6 +24,12 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code model} seen through its predictions only: a {@link BlackBoxModel} with no gradient. */
+    public static BlackBoxModel blackBox(Classifier model) {
+        Classifier copy = model.copy();
+        return new BlackBoxModel(copy::predictProbabilities, copy.numClasses(), copy.inputShape(), copy.domain());
     }
 
     /** The first {@code n} images of the bundled test sample. */

@@ -1,0 +1,77 @@
+package dev.rampart.attacks.evasion;
+
+import static dev.rampart.core.testing.Errors.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.norm.Norm;
+import dev.rampart.core.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+
+class CarliniWagnerTest extends EvasionAttackContract {
+
+    @Override
+    protected EvasionAttack make(GradientClassifier model, Norm norm, double epsilon) {
+        return CarliniWagner.builder(model).epsilon(epsilon).binarySearchSteps(3).maxIterations(25)
+                .initialConstant(1).build();
+    }
+
+    @Override
+    protected boolean supports(Norm norm) {
+        return norm == Norm.L2;
+    }
+
+    @Test
+    void findsSmallerPerturbationsThanPgdAtEqualSuccess() {
+        LabeledData d = Fixtures.testSample(40);
+        EvasionResult pgd = Pgd.builder(model).norm(Norm.L2).epsilon(2.0).steps(20).seed(1).build()
+                .run(d.features(), d.labels());
+        EvasionResult cw = CarliniWagner.builder(model).binarySearchSteps(6).maxIterations(60).initialConstant(1)
+                .build().run(d.features(), d.labels());
+        EvasionResult df = DeepFool.builder(model).build().run(d.features(), d.labels());
+        double pgdSum = 0;
+        double cwSum = 0;
+        double dfSum = 0;
+        int both = 0;
+        for (int i = 0; i < d.size(); i++) {
+            boolean clean = pgd.cleanPredictions()[i] == d.labels()[i];
+            if (clean && pgd.success()[i] && cw.success()[i] && df.success()[i]) {
+                pgdSum += pgd.perturbationNorm()[i];
+                cwSum += cw.perturbationNorm()[i];
+                dfSum += df.perturbationNorm()[i];
+                both++;
+            }
+        }
+        assertTrue(both >= 10, "examples fooled by all three: " + both);
+        assertTrue(cwSum < pgdSum, "C&W mean L2 " + cwSum / both + " vs PGD " + pgdSum / both);
+        assertTrue(dfSum < pgdSum, "DeepFool mean L2 " + dfSum / both + " vs PGD " + pgdSum / both);
+        assertTrue(cw.successRate() >= pgd.successRate() - 0.05, cw.successRate() + " vs " + pgd.successRate());
+    }
+
+    @Test
+    void sweepHoldsTheMinimalPerturbationsToEachBudget() {
+        LabeledData d = Fixtures.testSample(30);
+        CarliniWagner cw = CarliniWagner.builder(model).binarySearchSteps(3).maxIterations(30).initialConstant(1)
+                .build();
+        EpsilonSweep s = cw.sweep(d.features(), AttackGoal.untargeted(d.labels()), 0.5, 1.0, 100);
+        EvasionResult unbounded = cw.run(d.features(), d.labels());
+        assertEquals(unbounded.successRate(), s.at(2).successRate(), 1e-12);
+        for (int k = 0; k < 3; k++) {
+            for (int i = 0; i < d.size(); i++) {
+                assertTrue(s.at(k).perturbationNorm()[i] <= s.epsilons()[k] * (1 + 1e-5));
+            }
+        }
+        assertTrue(s.at(0).successRate() <= s.at(1).successRate());
+    }
+
+    @Test
+    void invalidConfigurationsNameTheField() {
+        assertMessage(() -> CarliniWagner.builder(model).kappa(-1).build(), "kappa");
+        assertMessage(() -> CarliniWagner.builder(model).binarySearchSteps(0).build(), "binarySearchSteps");
+        assertMessage(() -> CarliniWagner.builder(model).maxIterations(-5).build(), "maxIterations");
+        assertMessage(() -> CarliniWagner.builder(model).learningRate(0).build(), "learningRate");
+        assertMessage(() -> CarliniWagner.builder(model).norm(Norm.LINF).build(), "norm must be L2");
+    }
+}
