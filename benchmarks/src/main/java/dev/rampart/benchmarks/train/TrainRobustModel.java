@@ -69,6 +69,7 @@ public final class TrainRobustModel {
         AdversarialTraining.Method m = switch (method) {
             case "pgd" -> AdversarialTraining.Method.PGD;
             case "fast-fgsm" -> AdversarialTraining.Method.FAST_FGSM;
+            case "trades" -> AdversarialTraining.Method.TRADES;
             default -> throw new IllegalArgumentException("--method must be pgd, fast-fgsm or trades, found " + method);
         };
         LabeledData all = data == null ? FashionMnist.bundledTrain()

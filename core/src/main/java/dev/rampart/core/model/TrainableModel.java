@@ -26,4 +26,13 @@ public interface TrainableModel extends Classifier {
      * {@code dup()} of it is a snapshot and {@code assign} restores one.
      */
     INDArray parameters();
+
+    /**
+     * Whether a training step's gradient at the logits is {@code p - t} for any label rows
+     * {@code t} summing to 1 ({@code p} the softmax output): true for a softmax output trained
+     * with multi-class cross-entropy. Trainers that pass soft labels (TRADES) need it.
+     */
+    default boolean softmaxCrossEntropyOutput() {
+        return false;
+    }
 }

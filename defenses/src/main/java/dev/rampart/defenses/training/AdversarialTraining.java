@@ -4,6 +4,8 @@ import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.loss.LogitObjective;
+import dev.rampart.core.loss.LogitObjectives;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.TrainableModel;
@@ -15,6 +17,8 @@ import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Adversarial training: each minibatch is (partly) replaced by adversarial examples crafted
@@ -26,6 +30,16 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *       PGD default).</li>
  *   <li>{@link Method#FAST_FGSM}: "fast is better than free" (Wong, Rice &amp; Kolter, ICLR
  *       2020): one FGSM step of {@code 1.25 epsilon} from a uniform random start.</li>
+ *   <li>{@link Method#TRADES}: Zhang, Yu, Jiao, Xing, El Ghaoui &amp; Jordan (ICML 2019): minimizes
+ *       {@code CE(f(x), y) + beta KL(f(x) || f(x'))}, {@code x'} found by k-step PGD on the KL term
+ *       from {@code x + 0.001 N(0, 1)}. The step is still the network's own {@code fit}: it runs on
+ *       the batch of clean and adversarial examples with soft labels chosen so that DL4J's
+ *       softmax cross-entropy gradient, {@code p - t}, equals the TRADES gradient on every row
+ *       (clean rows {@code t = y - beta p (log p - log q - KL)}, adversarial rows
+ *       {@code t = (1 - beta) q + beta p}). The loss is thus averaged over {@code 2n} rows: half
+ *       the TRADES gradient, which Adam's step does not see. It needs a softmax output with
+ *       multi-class cross-entropy (checked), and is exact when inference and training modes
+ *       compute the same function (no dropout or batch normalization).</li>
  * </ul>
  *
  * <p>Adversarial examples use the model's inference-mode gradients (dropout off, batch
@@ -51,7 +65,10 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 public final class AdversarialTraining<M extends GradientClassifier & TrainableModel> {
 
     /** How adversarial examples are crafted during training. */
-    public enum Method { PGD, FAST_FGSM }
+    public enum Method { PGD, FAST_FGSM, TRADES }
+
+    /** Standard deviation of TRADES' Gaussian start (Zhang et al. 2019). */
+    public static final double TRADES_START_SD = 0.001;
 
     /** Fast FGSM's step, as a multiple of epsilon (Wong et al. 2020). */
     public static final double FAST_FGSM_STEP = 1.25;
@@ -70,10 +87,11 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
      * @param keepBest restore, at the end, the parameters of the epoch with the best held-out
      *     robust accuracy
      * @param patience stop after this many epochs without a better held-out robust accuracy (0: never)
+     * @param beta TRADES' weight of the robust (KL) term
      * @param seed fixes random starts and the choice of examples made adversarial
      */
     public record Config(Method method, Norm norm, double epsilon, int pgdSteps, int epochs, int warmupEpochs,
-            double adversarialFraction, int evaluationSteps, boolean keepBest, int patience, long seed) {
+            double adversarialFraction, int evaluationSteps, boolean keepBest, int patience, double beta, long seed) {
     }
 
     private final M model;
@@ -125,8 +143,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                 DataSet batch = train.next();
                 double eps = epsilonAt(epoch, batches, batchesPerEpoch);
                 epsilonUsed = eps;
-                INDArray x = mixed(batch.getFeatures(), batch.getLabels(), eps, Seeds.derive(config.seed(), batchIndex++));
-                model.fit(x, batch.getLabels());
+                long seed = Seeds.derive(config.seed(), batchIndex++);
+                if (config.method() == Method.TRADES) {
+                    tradesStep(batch.getFeatures(), batch.getLabels(), eps, seed);
+                } else {
+                    model.fit(mixed(batch.getFeatures(), batch.getLabels(), eps, seed), batch.getLabels());
+                }
                 batches++;
                 examples += batch.numExamples();
             }
@@ -200,6 +222,58 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         return out;
     }
 
+    /** One TRADES step: crafts x' on the KL term, then fits clean and adversarial rows with soft labels. */
+    private void tradesStep(INDArray x, INDArray oneHot, double eps, long seed) {
+        if (eps <= 0) {
+            model.fit(x, oneHot);
+            return;
+        }
+        INDArray p = model.predictProbabilities(x);
+        INDArray xAdv = tradesExamples(x, p, eps, seed);
+        INDArray q = model.predictProbabilities(xAdv);
+        INDArray targets = tradesTargets(p, q, oneHot.castTo(p.dataType()), config.beta());
+        model.fit(Nd4j.concat(0, x, xAdv.castTo(x.dataType())), targets.castTo(oneHot.dataType()));
+    }
+
+    /**
+     * Soft labels of the clean rows then the adversarial rows such that {@code p - t} (clean) and
+     * {@code q - t} (adversarial) are the gradients of {@code CE(p, y) + beta KL(p || q)} with
+     * respect to the clean and the adversarial logits.
+     */
+    static INDArray tradesTargets(INDArray p, INDArray q, INDArray y, double beta) {
+        INDArray logRatio = Transforms.log(Transforms.max(p, 1e-30, true), false)
+                .subi(Transforms.log(Transforms.max(q, 1e-30, true), false));
+        INDArray kl = p.mul(logRatio).sum(true, 1);
+        INDArray clean = y.sub(p.mul(logRatio.subColumnVector(kl)).muli(beta));
+        INDArray adversarial = q.mul(1 - beta).addi(p.mul(beta));
+        return Nd4j.concat(0, clean, adversarial);
+    }
+
+    /** TRADES' inner maximization: PGD on {@code KL(p || f(x'))} from a small Gaussian start. */
+    INDArray tradesExamples(INDArray x, INDArray p, double eps, long seed) {
+        Norm norm = config.norm();
+        java.util.SplittableRandom rnd = Seeds.random(seed);
+        float[] values = new float[Math.toIntExact(x.length())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (TRADES_START_SD * Seeds.gaussian(rnd));
+        }
+        INDArray noise = Nd4j.createFromArray(values).reshape(x.shape()).castTo(x.dataType());
+        INDArray xAdv = clip(x.add(norm.projectInPlace(noise, eps)));
+        LogitObjective kl = LogitObjectives.klDivergence(p);
+        double alpha = Pgd.DEFAULT_STEP_FACTOR * eps / config.pgdSteps();
+        for (int t = 0; t < config.pgdSteps(); t++) {
+            INDArray grad = model.logitGradient(xAdv, kl).gradient();
+            xAdv.addi(norm.steepestAscent(grad).muli(alpha));
+            INDArray delta = norm.projectInPlace(xAdv.subi(x), eps);
+            xAdv = clip(delta.addi(x));
+        }
+        return xAdv;
+    }
+
+    private INDArray clip(INDArray v) {
+        return Transforms.min(Transforms.max(v, model.domain().min(), false), model.domain().max(), false);
+    }
+
     private Pgd craft(double eps, long seed) {
         Pgd.Builder b = Pgd.builder(model).norm(config.norm()).epsilon(eps).seed(seed).randomStart(true);
         return config.method() == Method.FAST_FGSM ? b.steps(1).relativeStepSize(FAST_FGSM_STEP).build()
@@ -245,6 +319,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         private int evaluationSteps = 20;
         private boolean keepBest;
         private int patience;
+        private double beta = 6.0;
         private long seed;
         private Consumer<TrainingReport.Epoch> onEpoch;
 
@@ -309,6 +384,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             return this;
         }
 
+        /** TRADES' weight of the KL term (default 6). */
+        public Builder<M> beta(double beta) {
+            this.beta = beta;
+            return this;
+        }
+
         public Builder<M> seed(long seed) {
             this.seed = seed;
             return this;
@@ -347,11 +428,22 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             if (patience < 0) {
                 throw new IllegalArgumentException("patience must not be negative, found " + patience);
             }
+            if (!(beta > 0) || !Double.isFinite(beta)) {
+                throw new IllegalArgumentException("beta must be positive and finite, found " + beta);
+            }
+            if (method == Method.TRADES && adversarialFraction != 1.0) {
+                throw new IllegalArgumentException("TRADES trains on every example twice; adversarialFraction must be 1, "
+                        + "found " + adversarialFraction);
+            }
+            if (method == Method.TRADES && !model.softmaxCrossEntropyOutput()) {
+                throw new IllegalArgumentException("TRADES needs a softmax output trained with multi-class "
+                        + "cross-entropy (MCXENT or NEGATIVELOGLIKELIHOOD, no class weights)");
+            }
             if ((keepBest || patience > 0) && heldOut == null) {
                 throw new IllegalArgumentException("keepBest and patience need held-out data (evaluateOn)");
             }
             return new AdversarialTraining<>(model, new Config(method, norm, epsilon, pgdSteps, epochs, warmupEpochs,
-                    adversarialFraction, evaluationSteps, keepBest, patience, seed), heldOut, onEpoch);
+                    adversarialFraction, evaluationSteps, keepBest, patience, beta, seed), heldOut, onEpoch);
         }
     }
 }

@@ -14,12 +14,17 @@ import dev.rampart.core.model.zoo.ReferenceModels;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.ViewIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Short adversarial training runs of the reference MLP on the bundled sample. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -66,11 +71,17 @@ class AdversarialTrainingTest {
         AdversarialTraining.builder(fastTrained).method(AdversarialTraining.Method.FAST_FGSM).epsilon(EPS)
                 .epochs(3).seed(3).build().fit(iterator());
 
+        MultiLayerNetworkModel tradesTrained = freshMlp();
+        AdversarialTraining.builder(tradesTrained).method(AdversarialTraining.Method.TRADES).epsilon(EPS)
+                .pgdSteps(3).epochs(3).seed(3).build().fit(iterator());
+
         double base = robustAccuracy(standard);
         double pgd = robustAccuracy(pgdTrained);
         double fast = robustAccuracy(fastTrained);
+        double trades = robustAccuracy(tradesTrained);
         assertTrue(pgd > base + 0.15, "PGD-AT robust " + pgd + " vs standard " + base);
         assertTrue(fast > base + 0.10, "fast FGSM robust " + fast + " vs standard " + base);
+        assertTrue(trades > base + 0.15, "TRADES robust " + trades + " vs standard " + base);
     }
 
     @Test
@@ -111,6 +122,52 @@ class AdversarialTrainingTest {
     }
 
     @Test
+    void tradesSoftLabelsGiveDl4jTheTradesGradient() {
+        MultiLayerNetwork net = ReferenceModels.mlp(8).convertDataType(DataType.DOUBLE);
+        int n = 4;
+        Nd4j.getRandom().setSeed(12);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, n, 1, 28, 28);
+        INDArray xAdv = x.add(Nd4j.rand(DataType.DOUBLE, n, 1, 28, 28).subi(0.5).muli(0.2));
+        INDArray y = Labels.oneHot(new int[] {1, 4, 7, 9}, 10).castTo(DataType.DOUBLE);
+        double beta = 3.0;
+        INDArray p = net.output(x, false);
+        INDArray q = net.output(xAdv, false);
+        INDArray targets = AdversarialTraining.tradesTargets(p, q, y, beta);
+        assertEquals(2 * n, targets.size(0));
+        assertTrue(targets.sum(1).equalsWithEps(Nd4j.ones(DataType.DOUBLE, 2 * n), 1e-12), "rows sum to 1");
+        net.setInput(Nd4j.concat(0, x, xAdv));
+        net.setLabels(targets);
+        net.computeGradientAndScore();
+        INDArray grad = net.gradient().gradient().dup();
+        INDArray params = net.params();
+        java.util.Random rnd = new java.util.Random(3);
+        double h = 1e-6;
+        for (int k = 0; k < 10; k++) {
+            long i = rnd.nextInt((int) params.length());
+            double orig = params.getDouble(i);
+            params.putScalar(i, orig + h);
+            double plus = tradesLoss(net, x, xAdv, y, beta);
+            params.putScalar(i, orig - h);
+            double minus = tradesLoss(net, x, xAdv, y, beta);
+            params.putScalar(i, orig);
+            double numeric = (plus - minus) / (2 * h);
+            // DL4J's raw gradient sums the rows (its updater then divides by the 2n rows): n times the
+            // gradient of the mean TRADES loss
+            assertEquals(numeric * n, grad.getDouble(i), 1e-7 + 1e-5 * Math.abs(numeric * n), "parameter " + i);
+        }
+    }
+
+    /** Mean over examples of CE(p, y) + beta KL(p || q), both from the network's output. */
+    private static double tradesLoss(MultiLayerNetwork net, INDArray x, INDArray xAdv, INDArray y, double beta) {
+        INDArray p = net.output(x, false);
+        INDArray q = net.output(xAdv, false);
+        INDArray logP = Transforms.log(p, true);
+        double ce = -logP.mul(y).sumNumber().doubleValue();
+        double kl = p.mul(logP.sub(Transforms.log(q, true))).sumNumber().doubleValue();
+        return (ce + beta * kl) / x.size(0);
+    }
+
+    @Test
     void invalidSchedulesAreRefusedByName() {
         MultiLayerNetworkModel model = freshMlp();
         assertMessage(() -> AdversarialTraining.builder(model).epsilon(0).build(), "epsilon");
@@ -120,6 +177,9 @@ class AdversarialTrainingTest {
         assertMessage(() -> AdversarialTraining.builder(model).pgdSteps(0).build(), "pgdSteps");
         assertMessage(() -> AdversarialTraining.builder(model).keepBest(true).build(), "held-out");
         assertMessage(() -> AdversarialTraining.builder(model).patience(-2).build(), "patience");
+        assertMessage(() -> AdversarialTraining.builder(model).beta(0).build(), "beta");
+        assertMessage(() -> AdversarialTraining.builder(model).method(AdversarialTraining.Method.TRADES)
+                .adversarialFraction(0.5).build(), "adversarialFraction must be 1");
     }
 
 }

@@ -97,6 +97,11 @@ abstract class Dl4jModel implements GradientClassifier, ActivationModel, Trainab
     }
 
     @Override
+    public final boolean softmaxCrossEntropyOutput() {
+        return program.softmaxCrossEntropy();
+    }
+
+    @Override
     public abstract Dl4jModel copy();
 
     /** The stages the network was compiled into, for logs. */

@@ -140,6 +140,12 @@ final class InferenceProgram {
         return grads[0];
     }
 
+    /** Whether the head is a softmax with unweighted multi-class cross-entropy (gradient {@code p - t}). */
+    boolean softmaxCrossEntropy() {
+        return outputActivation instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax
+                && loss instanceof org.nd4j.linalg.lossfunctions.impl.LossMCXENT mc && mc.getWeights() == null;
+    }
+
     /** Descriptions of the stages, for logs and messages. */
     List<String> describe() {
         List<String> out = new ArrayList<>();

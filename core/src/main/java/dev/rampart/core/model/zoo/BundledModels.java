@@ -14,6 +14,8 @@ import org.deeplearning4j.util.ModelSerializer;
  *   <li>{@link #referenceCnn()}: {@link ReferenceModels#cnn} trained with standard training on the
  *       full Fashion-MNIST training set ({@code TrainReferenceModel} in the benchmarks module
  *       reproduces it).</li>
+ *   <li>{@link #robustCnn()}: the same architecture trained with PGD adversarial training at
+ *       L-inf 0.1 on the full training set ({@code TrainRobustModel} reproduces it).</li>
  * </ul>
  *
  * <pre>{@code
@@ -25,12 +27,20 @@ public final class BundledModels {
     /** Class-path location of the standard reference CNN. */
     public static final String REFERENCE_CNN = "/dev/rampart/core/model/zoo/reference-cnn-fashion-mnist.zip";
 
+    /** Class-path location of the PGD-trained (robust) reference CNN. */
+    public static final String ROBUST_CNN = "/dev/rampart/core/model/zoo/robust-cnn-fashion-mnist.zip";
+
     private BundledModels() {
     }
 
     /** A fresh copy of the bundled, normally trained reference CNN. */
     public static MultiLayerNetworkModel referenceCnn() throws IOException {
         return MultiLayerNetworkModel.of(load(REFERENCE_CNN), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+    }
+
+    /** A fresh copy of the bundled reference CNN trained with PGD adversarial training (L-inf 0.1). */
+    public static MultiLayerNetworkModel robustCnn() throws IOException {
+        return MultiLayerNetworkModel.of(load(ROBUST_CNN), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
     }
 
     static MultiLayerNetwork load(String resource) throws IOException {
