@@ -88,10 +88,10 @@ public final class AutoAttack {
         List<RobustnessReport.Step> steps = new ArrayList<>();
         for (EvasionAttack attack : attacks) {
             long t0 = System.nanoTime();
-            int[] idx = indices(robust);
+            int[] idx = Rows.where(robust, true);
             int broken = 0;
             if (idx.length > 0) {
-                EvasionResult r = attack.run(Rows.gather(x, idx), pick(labels, idx));
+                EvasionResult r = attack.run(Rows.gather(x, idx), Rows.pick(labels, idx));
                 List<Integer> fooled = new ArrayList<>();
                 for (int k = 0; k < idx.length; k++) {
                     if (r.success()[k]) {
@@ -103,7 +103,7 @@ public final class AutoAttack {
                 broken = fooled.size();
                 if (broken > 0) {
                     int[] local = fooled.stream().mapToInt(Integer::intValue).toArray();
-                    Rows.scatter(worst, pick(idx, local), Rows.gather(r.adversarial(), local));
+                    Rows.scatter(worst, Rows.pick(idx, local), Rows.gather(r.adversarial(), local));
                 }
             }
             steps.add(new RobustnessReport.Step(attack.name(), !(attack instanceof GradientAttack), idx.length,
@@ -126,24 +126,6 @@ public final class AutoAttack {
         return (double) c / flags.length;
     }
 
-    static int[] indices(boolean[] flags) {
-        int[] out = new int[flags.length];
-        int c = 0;
-        for (int i = 0; i < flags.length; i++) {
-            if (flags[i]) {
-                out[c++] = i;
-            }
-        }
-        return java.util.Arrays.copyOf(out, c);
-    }
-
-    static int[] pick(int[] values, int[] idx) {
-        int[] out = new int[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            out[k] = values[idx[k]];
-        }
-        return out;
-    }
 
     /** Builds an {@link AutoAttack}; every value is checked in {@link #build()}. */
     public static final class Builder {

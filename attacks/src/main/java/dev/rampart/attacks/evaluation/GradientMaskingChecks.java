@@ -111,11 +111,11 @@ public final class GradientMaskingChecks {
             blackBoxShare = (double) afterWhiteBox / ensemble.size();
             source = "the ensemble's query-only attacks";
         } else {
-            int[] standing = AutoAttack.indices(robustFlags(atEps));
+            int[] standing = Rows.where(robustFlags(atEps), true);
             int fooled = 0;
             if (standing.length > 0) {
                 EvasionResult sq = Square.builder(model).norm(norm).epsilon(epsilon).queries(1000).seed(seed).build()
-                        .run(Rows.gather(xs, standing), AutoAttack.pick(ys, standing));
+                        .run(Rows.gather(xs, standing), Rows.pick(ys, standing));
                 for (boolean s : sq.success()) {
                     fooled += s ? 1 : 0;
                 }

@@ -135,12 +135,12 @@ public final class Apgd extends GradientAttack {
         long run = 0;
         for (int r = 0; r < config.restarts(); r++) {
             for (int t = 0; t < runs; t++) {
-                int[] idx = open(done);
+                int[] idx = Rows.where(done, false);
                 if (idx.length == 0) {
                     return out;
                 }
-                int[] y = pick(labels, idx);
-                int[] targets = goal.isTargeted() ? pick(goal.targets(), idx)
+                int[] y = Rows.pick(labels, idx);
+                int[] targets = goal.isTargeted() ? Rows.pick(goal.targets(), idx)
                         : ranked != null ? column(ranked, idx, t) : null;
                 LogitObjective objective = objective(y, targets);
                 INDArray x0 = Rows.gather(batch.x(), idx);
@@ -190,6 +190,7 @@ public final class Apgd extends GradientAttack {
         Arrays.fill(fBest, Double.NEGATIVE_INFINITY);
         double[] fPrev = new double[n];
         double[] fBestAtCheck = new double[n];
+        Arrays.fill(fBestAtCheck, Double.NaN); // no earlier checkpoint: never "unchanged"
         double[] etaAtCheck = eta.clone();
         int[] increases = new int[n];
         int lastCheck = 0;
@@ -224,13 +225,13 @@ public final class Apgd extends GradientAttack {
             }
             int[] imp = improved.stream().mapToInt(Integer::intValue).toArray();
             if (imp.length > 0) {
-                int[] rows = pick(active, imp);
+                int[] rows = Rows.pick(active, imp);
                 Rows.scatter(best, rows, Rows.gather(xs, imp));
                 Rows.scatter(bestGrad, rows, Rows.gather(grad, imp));
             }
-            int[] fooled = where(stop, true);
+            int[] fooled = Rows.where(stop, true);
             if (fooled.length > 0) {
-                Rows.scatter(result, pick(active, fooled), Rows.gather(xs, fooled));
+                Rows.scatter(result, Rows.pick(active, fooled), Rows.gather(xs, fooled));
             }
             // step-size control at the checkpoints
             if (nextCheck < checkpoints.length && k + 1 == checkpoints[nextCheck]) {
@@ -251,18 +252,18 @@ public final class Apgd extends GradientAttack {
                 lastCheck = checkpoints[nextCheck++];
                 if (!reset.isEmpty()) {
                     int[] rj = reset.stream().mapToInt(Integer::intValue).toArray();
-                    int[] rows = pick(active, rj);
+                    int[] rows = Rows.pick(active, rj);
                     Rows.scatter(xs, rj, Rows.gather(best, rows));
                     Rows.scatter(grad, rj, Rows.gather(bestGrad, rows));
                     Rows.scatter(previous, rows, Rows.gather(best, rows));
                 }
             }
             // the momentum step, for the examples that go on
-            int[] keep = where(stop, false);
+            int[] keep = Rows.where(stop, false);
             if (keep.length == 0) {
                 break;
             }
-            int[] rows = pick(active, keep);
+            int[] rows = Rows.pick(active, keep);
             INDArray xk = Rows.gather(xs, keep);
             INDArray xClean = Rows.gather(x0, rows);
             INDArray dir = norm().steepestAscent(Rows.gather(grad, keep));
@@ -276,7 +277,7 @@ public final class Apgd extends GradientAttack {
             active = rows;
         }
         // examples never fooled end at their highest-loss point
-        int[] failed = where(success, false);
+        int[] failed = Rows.where(success, false);
         if (failed.length > 0) {
             Rows.scatter(result, failed, Rows.gather(best, failed));
         }
@@ -318,35 +319,12 @@ public final class Apgd extends GradientAttack {
         return out;
     }
 
-    static int[] pick(int[] values, int[] idx) {
-        int[] out = new int[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            out[k] = values[idx[k]];
-        }
-        return out;
-    }
-
     private static double[] pick(double[] values, int[] idx) {
         double[] out = new double[idx.length];
         for (int k = 0; k < idx.length; k++) {
             out[k] = values[idx[k]];
         }
         return out;
-    }
-
-    static int[] where(boolean[] flags, boolean value) {
-        int[] out = new int[flags.length];
-        int c = 0;
-        for (int i = 0; i < flags.length; i++) {
-            if (flags[i] == value) {
-                out[c++] = i;
-            }
-        }
-        return Arrays.copyOf(out, c);
-    }
-
-    private static int[] open(boolean[] done) {
-        return where(done, false);
     }
 
     /** Multiplies row {@code i} of {@code a} by {@code s[i]}, in place. */

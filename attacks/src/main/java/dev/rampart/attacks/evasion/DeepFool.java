@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -106,47 +106,57 @@ public final class DeepFool extends MinimumNormAttack {
             LogitGradient g = model.logitGradient(Rows.gather(xs, rep), LogitObjectives.linear(weights));
             batch.countGradientCalls((long) a * classes);
             double[][] z = g.logits().castTo(DataType.DOUBLE).toDoubleMatrix();
-            INDArray grads = g.gradient().reshape(a, classes, -1);
+            INDArray grads = g.gradient().reshape('c', a, classes, -1);
+            long d = grads.size(2);
+            // w_k = grad z_k - grad z_y for every example and class, in a few whole-batch operations
+            double[][] yHot = new double[a][classes];
+            for (int j = 0; j < a; j++) {
+                yHot[j][labels[active[j]]] = 1;
+            }
+            INDArray yMask = Nd4j.createFromArray(yHot).castTo(grads.dataType());
+            INDArray gy = Broadcast.mul(grads, yMask, grads.ulike(), 0, 1).sum(1);
+            INDArray w = Broadcast.sub(grads, gy, grads.ulike(), 0, 2);
+            double[][] dual = (config.norm() == Norm.L2 ? w.norm2(2) : w.norm1(2)).castTo(DataType.DOUBLE)
+                    .toDoubleMatrix();
             List<Integer> going = new ArrayList<>();
-            List<INDArray> steps = new ArrayList<>();
+            double[][] pick = new double[a][classes];
+            double[] scale = new double[a];
             for (int j = 0; j < a; j++) {
                 double[] zj = z[j * classes];
                 int y = labels[active[j]];
                 if (LogitObjectives.best(zj, -1) != y) {
                     continue; // the class has changed: done
                 }
-                INDArray gj = grads.get(NDArrayIndex.point(j), NDArrayIndex.all(), NDArrayIndex.all());
-                INDArray w = gj.subRowVector(gj.getRow(y));
-                double[] dual = (config.norm() == Norm.L2 ? w.norm2(1) : w.norm1(1)).castTo(DataType.DOUBLE)
-                        .toDoubleVector();
                 int best = -1;
                 double bestDist = Double.POSITIVE_INFINITY;
                 for (int k = 0; k < classes; k++) {
-                    if (k == y) {
-                        continue;
-                    }
-                    double dist = Math.abs(zj[k] - zj[y]) / Math.max(dual[k], 1e-12);
-                    if (dist < bestDist) {
-                        bestDist = dist;
-                        best = k;
+                    if (k != y) {
+                        double dist = Math.abs(zj[k] - zj[y]) / Math.max(dual[j][k], 1e-12);
+                        if (dist < bestDist) {
+                            bestDist = dist;
+                            best = k;
+                        }
                     }
                 }
                 double fl = Math.abs(zj[best] - zj[y]) + 1e-4;
-                INDArray wl = w.getRow(best);
-                INDArray r = config.norm() == Norm.L2
-                        ? wl.mul(fl / Math.max(dual[best] * dual[best], 1e-24))
-                        : Transforms.sign(wl, true).muli(fl / Math.max(dual[best], 1e-12));
+                pick[j][best] = 1;
+                scale[j] = config.norm() == Norm.L2 ? fl / Math.max(dual[j][best] * dual[j][best], 1e-24)
+                        : fl / Math.max(dual[j][best], 1e-12);
                 going.add(j);
-                steps.add(r.reshape(1, -1));
             }
             if (going.isEmpty()) {
                 break;
             }
+            INDArray wl = Broadcast.mul(w, Nd4j.createFromArray(pick).castTo(w.dataType()), w.ulike(), 0, 1).sum(1);
+            if (config.norm() == Norm.LINF) {
+                wl = Transforms.sign(wl, false);
+            }
+            INDArray allSteps = Apgd.scaleRows(wl, scale).reshape(a, d);
             int[] goingIdx = going.stream().mapToInt(Integer::intValue).toArray();
-            int[] rows = Apgd.pick(active, goingIdx);
+            int[] rows = Rows.pick(active, goingIdx);
             long[] shape = x0.shape().clone();
             shape[0] = rows.length;
-            INDArray r = Nd4j.vstack(steps.toArray(new INDArray[0])).reshape(shape);
+            INDArray r = Rows.gather(allSteps, goingIdx).reshape(shape);
             INDArray tot = Rows.gather(total, rows).addi(r);
             Rows.scatter(total, rows, tot);
             INDArray next = Rows.gather(x0, rows).addi(tot.mul(1 + config.overshoot()));

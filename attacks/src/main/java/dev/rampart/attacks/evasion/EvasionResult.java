@@ -19,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param perturbationNorm {@code ||x_adv - x||} of each example, in {@code norm}
  * @param cleanPredictions the model's classes on the clean inputs
  * @param adversarialPredictions the model's classes on the adversarial examples
- * @param gradientCalls forward-backward passes spent, counted per example
+ * @param gradientCalls model passes spent, counted per example: forward-backward passes for gradient
+ *     attacks, forward queries for query-only attacks (Square)
  * @param seconds wall time of the run
  * @param provenance versions and backend
  */

@@ -95,7 +95,7 @@ public final class Pgd extends GradientAttack {
         double[] bestScore = new double[n];
         Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
         for (int r = 0; r < config.restarts(); r++) {
-            int[] idx = notYet(bestSuccess);
+            int[] idx = Rows.where(bestSuccess, false);
             if (idx.length == 0) {
                 break;
             }
@@ -200,17 +200,6 @@ public final class Pgd extends GradientAttack {
         if (improved > 0) {
             Rows.scatter(best, Arrays.copyOf(to, improved), Rows.gather(xAdv, Arrays.copyOf(from, improved)));
         }
-    }
-
-    private static int[] notYet(boolean[] success) {
-        int[] idx = new int[success.length];
-        int k = 0;
-        for (int i = 0; i < success.length; i++) {
-            if (!success[i]) {
-                idx[k++] = i;
-            }
-        }
-        return Arrays.copyOf(idx, k);
     }
 
     /** Builds a {@link Pgd}; every value is checked in {@link #build()}. */

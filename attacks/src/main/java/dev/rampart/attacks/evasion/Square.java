@@ -135,7 +135,7 @@ public final class Square extends EvasionTemplate {
             done[i] = loss[i] < 0;
         }
         for (int q = 1; q < config.queries(); q++) {
-            int[] active = Apgd.where(done, false);
+            int[] active = Rows.where(done, false);
             if (active.length == 0) {
                 break;
             }

@@ -54,6 +54,27 @@ public final class Rows {
         return true;
     }
 
+    /** The indices {@code i} with {@code flags[i] == value}, ascending. */
+    public static int[] where(boolean[] flags, boolean value) {
+        int[] out = new int[flags.length];
+        int c = 0;
+        for (int i = 0; i < flags.length; i++) {
+            if (flags[i] == value) {
+                out[c++] = i;
+            }
+        }
+        return java.util.Arrays.copyOf(out, c);
+    }
+
+    /** {@code values[idx[0]], values[idx[1]], ...}. */
+    public static int[] pick(int[] values, int[] idx) {
+        int[] out = new int[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            out[k] = values[idx[k]];
+        }
+        return out;
+    }
+
     /** {@code 0, 1, ..., n-1}. */
     public static int[] all(int n) {
         int[] a = new int[n];
