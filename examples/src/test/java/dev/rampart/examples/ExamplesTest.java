@@ -3,6 +3,7 @@ package dev.rampart.examples;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.examples.detection.DetectAdversarialInputs;
+import dev.rampart.examples.evaluation.EvaluateRobustness;
 import dev.rampart.examples.evasion.EvasionQuickstart;
 import dev.rampart.examples.training.AdversarialTrainingCost;
 import dev.rampart.examples.model.WrapYourNetwork;
@@ -36,6 +37,17 @@ class ExamplesTest {
             assertTrue(rows[i].robustAccuracy() > standard.robustAccuracy(),
                     rows[i].name() + " " + rows[i].robustAccuracy() + " vs " + standard.robustAccuracy());
         }
+    }
+
+    @Test
+    void robustnessEvaluationRunsTheEnsembleAndMinimumNormAttacks() throws Exception {
+        EvaluateRobustness.Result r = EvaluateRobustness.run(60, 0.1, true);
+        assertTrue(r.report().robustAccuracy() < 0.2, "the standard CNN is not robust at 0.1: "
+                + r.report().robustAccuracy());
+        assertTrue(r.report().warnings().isEmpty(), r.report().warnings().toString());
+        assertTrue(r.cwMedianL2() > 0 && r.cwMedianL2() < 3, "C&W median " + r.cwMedianL2());
+        assertTrue(r.deepFoolMedianL2() > 0 && r.deepFoolMedianL2() < 3, "DeepFool median " + r.deepFoolMedianL2());
+        assertTrue(r.blackBoxSquare() < r.report().cleanAccuracy() - 0.3, "Square " + r.blackBoxSquare());
     }
 
     @Test

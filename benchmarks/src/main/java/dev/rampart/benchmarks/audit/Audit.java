@@ -1,10 +1,19 @@
 package dev.rampart.benchmarks.audit;
 
+import dev.rampart.attacks.evaluation.AutoAttack;
+import dev.rampart.attacks.evaluation.MaskingWarning;
+import dev.rampart.attacks.evaluation.RobustnessReport;
+import dev.rampart.attacks.evasion.Apgd;
+import dev.rampart.attacks.evasion.AttackGoal;
+import dev.rampart.attacks.evasion.CarliniWagner;
+import dev.rampart.attacks.evasion.DeepFool;
+import dev.rampart.attacks.evasion.EpsilonSweep;
 import dev.rampart.attacks.evasion.EvasionAttack;
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Fgsm;
 import dev.rampart.attacks.evasion.MiFgsm;
 import dev.rampart.attacks.evasion.Pgd;
+import dev.rampart.attacks.evasion.Square;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.metric.Metrics;
@@ -19,13 +28,18 @@ import dev.rampart.core.report.Provenance;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * A robustness audit: loads a model and test data, measures clean accuracy, runs every attack at
- * every budget and reports robust accuracy, with the per-example worst case over attacks.
+ * A robustness audit: loads one or more models and test data, measures clean accuracy, runs every
+ * attack at every budget on every model and reports robust accuracy side by side, with the
+ * per-example worst case over attacks. Each attack runs as one {@link EvasionAttack#sweep} over
+ * the budgets (a single run for minimum-norm attacks); {@code autoattack} runs the
+ * {@link AutoAttack} ensemble with its gradient-masking checks, whose warnings join the report.
  *
  * <p>PGD runs with early stopping: an example leaves the loop once fooled and keeps the point that
  * fooled the model, which saves time.
@@ -44,13 +58,14 @@ public final class Audit {
      * Runs the audit described by {@code config}.
      *
      * @param progressOut where to draw a progress bar, or {@code null}
-     * @throws IOException if the model or data cannot be read (the message names the file)
+     * @throws IOException if a model or the data cannot be read (the message names the file)
      */
     public static AuditReport run(AuditConfig config, PrintStream progressOut) throws IOException {
         long start = System.nanoTime();
-        GradientClassifier model = config.modelFile() == null ? BundledModels.referenceCnn()
-                : MultiLayerNetworkModel.of(ModelFiles.loadMultiLayerNetwork(config.modelFile()),
-                        ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        List<GradientClassifier> models = new ArrayList<>();
+        for (String m : config.models()) {
+            models.add(load(m));
+        }
         LabeledData data = (config.dataDir() == null ? FashionMnist.bundledTest()
                 : FashionMnist.load(config.dataDir(), FashionMnist.Split.TEST, config.samples()))
                 .head(config.samples());
@@ -58,43 +73,66 @@ public final class Audit {
             throw new IllegalArgumentException("samples is " + config.samples() + " but " + data.name() + " has only "
                     + data.size() + " test examples");
         }
-        List<EvasionAttack> attacks = attacks(model, config);
         double[] epsilons = config.epsilons();
-        long perEps = 0;
-        for (EvasionAttack a : attacks) {
-            perEps += cost(a, config) * data.size();
-        }
-        Progress progress = new Progress(progressOut, perEps * epsilons.length);
-
+        Progress progress = new Progress(progressOut,
+                (long) models.size() * config.attacks().size() * epsilons.length);
         int[] labels = data.labels();
-        int[] clean = model.predictClasses(data.features());
-        double cleanAccuracy = Metrics.accuracy(clean, labels);
-        List<AuditReport.Row> rows = new ArrayList<>();
-        for (double eps : epsilons) {
-            boolean[] robustToAll = new boolean[labels.length];
-            Arrays.fill(robustToAll, true);
-            for (EvasionAttack base : attacks) {
-                EvasionAttack attack = base.withEpsilon(eps);
-                progress.advance(0, attack.name() + " eps=" + eps);
-                EvasionResult r = attack.run(data.features(), labels);
-                progress.advance(cost(base, config) * data.size(), attack.name() + " eps=" + eps);
-                for (int i = 0; i < labels.length; i++) {
-                    robustToAll[i] &= r.robust(i);
+        List<AuditReport.ModelResult> results = new ArrayList<>();
+        for (int m = 0; m < models.size(); m++) {
+            GradientClassifier model = models.get(m);
+            double cleanAccuracy = Metrics.accuracy(model.predictClasses(data.features()), labels);
+            boolean[][] robustToAll = new boolean[epsilons.length][labels.length];
+            for (boolean[] row : robustToAll) {
+                Arrays.fill(row, true);
+            }
+            List<AuditReport.Row> rows = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
+            for (AuditConfig.AttackKind kind : config.attacks()) {
+                String label = config.models().get(m) + " " + kind.option();
+                progress.advance(0, label);
+                if (kind == AuditConfig.AttackKind.AUTOATTACK) {
+                    for (int k = 0; k < epsilons.length; k++) {
+                        RobustnessReport r = AutoAttack.builder(model).norm(config.norm()).epsilon(epsilons[k])
+                                .squareQueries(config.squareQueries()).batchSize(config.batchSize())
+                                .seed(config.seed()).build().evaluate(data.features(), labels);
+                        for (int i = 0; i < labels.length; i++) {
+                            robustToAll[k][i] &= r.robust()[i];
+                        }
+                        rows.add(new AuditReport.Row("AutoAttack", epsilons[k], r.robustAccuracy(),
+                                1 - r.robustAccuracy(), Double.NaN, r.seconds()));
+                        for (MaskingWarning w : r.warnings()) {
+                            warnings.add(String.format(Locale.ROOT, "epsilon %.3g: %s: %s", epsilons[k], w.check(),
+                                    w.message()));
+                        }
+                        progress.advance(1, label);
+                    }
+                    continue;
                 }
-                rows.add(new AuditReport.Row(attack.name(), eps, r.robustAccuracy(), r.successRate(),
-                        Arrays.stream(r.perturbationNorm()).average().orElse(0), r.seconds()));
+                EvasionAttack attack = attack(kind, model, config, epsilons[0]);
+                EpsilonSweep sweep = attack.sweep(data.features(), AttackGoal.untargeted(labels), epsilons);
+                for (int k = 0; k < epsilons.length; k++) {
+                    EvasionResult r = sweep.at(k);
+                    for (int i = 0; i < labels.length; i++) {
+                        robustToAll[k][i] &= r.robust(i);
+                    }
+                    rows.add(new AuditReport.Row(r.attack(), epsilons[k], r.robustAccuracy(), r.successRate(),
+                            Arrays.stream(r.perturbationNorm()).average().orElse(0), r.seconds()));
+                }
+                progress.advance(epsilons.length, label);
             }
-            int robust = 0;
-            for (boolean b : robustToAll) {
-                robust += b ? 1 : 0;
+            for (int k = 0; k < epsilons.length; k++) {
+                int robust = 0;
+                for (boolean b : robustToAll[k]) {
+                    robust += b ? 1 : 0;
+                }
+                double worst = (double) robust / labels.length;
+                rows.add(new AuditReport.Row(AuditReport.WORST_CASE, epsilons[k], worst, 1 - worst, Double.NaN,
+                        Double.NaN));
             }
-            double worst = (double) robust / labels.length;
-            rows.add(new AuditReport.Row(AuditReport.WORST_CASE, eps, worst, 1 - worst, Double.NaN, Double.NaN));
+            results.add(new AuditReport.ModelResult(describe(config.models().get(m)), cleanAccuracy, rows, warnings));
         }
         progress.finish();
-        String modelName = config.modelFile() == null ? "bundled reference CNN (Fashion-MNIST)"
-                : config.modelFile().toString();
-        AuditReport report = new AuditReport(modelName, data.name(), data.size(), cleanAccuracy, rows, config,
+        AuditReport report = new AuditReport(results, data.name(), data.size(), config,
                 (System.nanoTime() - start) / 1e9, Provenance.current());
         if (config.output() != null) {
             if (config.output().toAbsolutePath().getParent() != null) {
@@ -105,28 +143,42 @@ public final class Audit {
         return report;
     }
 
-    private static List<EvasionAttack> attacks(GradientClassifier model, AuditConfig config) {
-        double firstEps = config.epsilons()[0];
-        List<EvasionAttack> list = new ArrayList<>();
-        for (AuditConfig.AttackKind kind : config.attacks()) {
-            list.add(switch (kind) {
-                case FGSM -> Fgsm.builder(model).norm(config.norm()).epsilon(firstEps).batchSize(config.batchSize())
-                        .build();
-                case PGD -> Pgd.builder(model).norm(config.norm()).epsilon(firstEps).steps(config.pgdSteps())
-                        .restarts(config.pgdRestarts()).earlyStop(true).batchSize(config.batchSize())
-                        .seed(config.seed()).build();
-                case MIFGSM -> MiFgsm.builder(model).norm(config.norm()).epsilon(firstEps)
-                        .steps(AuditConfig.MIFGSM_STEPS).batchSize(config.batchSize()).build();
-            });
-        }
-        return list;
+    /** The bundled model named {@code name}, or the model file at that path. */
+    static GradientClassifier load(String name) throws IOException {
+        return switch (name) {
+            case AuditConfig.STANDARD -> BundledModels.referenceCnn();
+            case AuditConfig.ROBUST -> BundledModels.robustCnn();
+            default -> MultiLayerNetworkModel.of(ModelFiles.loadMultiLayerNetwork(Path.of(name)),
+                    ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        };
     }
 
-    /** Gradient passes per example, for the progress bar. */
-    private static long cost(EvasionAttack a, AuditConfig config) {
-        if (a instanceof Pgd) {
-            return (long) config.pgdSteps() * config.pgdRestarts();
-        }
-        return a instanceof MiFgsm ? AuditConfig.MIFGSM_STEPS : 1;
+    private static String describe(String name) {
+        return switch (name) {
+            case AuditConfig.STANDARD -> "standard CNN (bundled)";
+            case AuditConfig.ROBUST -> "PGD-trained CNN (bundled)";
+            default -> name;
+        };
+    }
+
+    private static EvasionAttack attack(AuditConfig.AttackKind kind, GradientClassifier model, AuditConfig c,
+            double eps) {
+        return switch (kind) {
+            case FGSM -> Fgsm.builder(model).norm(c.norm()).epsilon(eps).batchSize(c.batchSize()).build();
+            case PGD -> Pgd.builder(model).norm(c.norm()).epsilon(eps).steps(c.pgdSteps())
+                    .restarts(c.pgdRestarts()).earlyStop(true).batchSize(c.batchSize()).seed(c.seed()).build();
+            case MIFGSM -> MiFgsm.builder(model).norm(c.norm()).epsilon(eps).steps(AuditConfig.MIFGSM_STEPS)
+                    .batchSize(c.batchSize()).build();
+            case APGD_CE -> Apgd.builder(model).norm(c.norm()).epsilon(eps).steps(AuditConfig.APGD_STEPS)
+                    .batchSize(c.batchSize()).seed(c.seed()).build();
+            case APGD_T -> Apgd.builder(model).norm(c.norm()).epsilon(eps).steps(AuditConfig.APGD_STEPS)
+                    .loss(Apgd.Loss.DLR).targetClasses(Math.min(9, model.numClasses() - 1))
+                    .batchSize(c.batchSize()).seed(c.seed()).build();
+            case CW -> CarliniWagner.builder(model).batchSize(c.batchSize()).build();
+            case DEEPFOOL -> DeepFool.builder(model).norm(c.norm()).build();
+            case SQUARE -> Square.builder(model).norm(c.norm()).epsilon(eps).queries(c.squareQueries())
+                    .batchSize(c.batchSize()).seed(c.seed()).build();
+            case AUTOATTACK -> throw new IllegalStateException("AutoAttack is run as an ensemble");
+        };
     }
 }

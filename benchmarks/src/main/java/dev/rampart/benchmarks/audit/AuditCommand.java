@@ -19,14 +19,18 @@ public final class AuditCommand {
 
     static final String USAGE = """
             Usage: audit [options]
-              --model FILE       DL4J MultiLayerNetwork zip taking [n,1,28,28] inputs in [0,1] (default: bundled CNN)
+              --models A,B,..    models side by side: standard, robust (the bundled CNNs) or DL4J
+                                 MultiLayerNetwork zips taking [n,1,28,28] inputs in [0,1] (default standard,robust)
+              --model FILE       one model (same as --models FILE)
               --data DIR         directory with Fashion-MNIST IDX files (default: bundled sample)
               --samples N        test images to attack (default 1000)
               --epsilons A,B,..  budgets (default 0.05,0.1,0.2)
-              --attacks a,b      fgsm, pgd, mifgsm (default fgsm,pgd)
+              --attacks a,b      fgsm, pgd, mifgsm, apgd-ce, apgd-t, cw (L2), deepfool, square, autoattack
+                                 (default fgsm,pgd)
               --norm linf|l2     threat model (default linf)
               --steps N          PGD steps (default 20)
               --restarts N       PGD restarts (default 1)
+              --queries N        Square's queries per image, alone and in autoattack (default 5000)
               --batch N          examples per pass (default 256)
               --seed N           seed of every random choice (default 0)
               --out FILE         JSON report (default reports/audit.json; "none" for no file)
@@ -51,7 +55,9 @@ public final class AuditCommand {
         }
         System.out.println("Rampart robustness audit: " + config);
         AuditReport report = Audit.run(config, System.console() != null ? System.err : null);
-        System.out.println("model:   " + report.model());
+        for (AuditReport.ModelResult m : report.models()) {
+            System.out.println("model:   " + m.model());
+        }
         System.out.println("data:    " + report.dataset() + " (" + report.samples() + " images)");
         System.out.println("backend: " + report.provenance().backend() + ", " + report.provenance().threads()
                 + " threads");
@@ -66,7 +72,7 @@ public final class AuditCommand {
     /** Parses options over the defaults; {@code null} means help was asked for. */
     static AuditConfig parse(String[] args) {
         AuditConfig d = AuditConfig.defaults();
-        Path model = d.modelFile();
+        List<String> models = d.models();
         Path data = d.dataDir();
         int samples = d.samples();
         double[] eps = d.epsilons();
@@ -74,6 +80,7 @@ public final class AuditCommand {
         Norm norm = d.norm();
         int steps = d.pgdSteps();
         int restarts = d.pgdRestarts();
+        int queries = d.squareQueries();
         int batch = d.batchSize();
         long seed = d.seed();
         Path out = d.output();
@@ -87,18 +94,15 @@ public final class AuditCommand {
             }
             String v = args[++i];
             switch (opt) {
-                case "--model" -> model = Path.of(v);
+                case "--model" -> models = List.of(v);
+                case "--models" -> models = Arrays.stream(v.split(",")).map(String::trim).toList();
                 case "--data" -> data = Path.of(v);
                 case "--samples" -> samples = integer(opt, v);
                 case "--epsilons" -> eps = Arrays.stream(v.split(",")).mapToDouble(s -> number(opt, s)).toArray();
                 case "--attacks" -> {
                     attacks = new ArrayList<>();
                     for (String a : v.split(",")) {
-                        try {
-                            attacks.add(AuditConfig.AttackKind.valueOf(a.trim().toUpperCase(Locale.ROOT)));
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("--attacks: unknown attack '" + a + "' (known: fgsm, pgd, mifgsm)");
-                        }
+                        attacks.add(AuditConfig.AttackKind.parse(a));
                     }
                 }
                 case "--norm" -> norm = switch (v.toLowerCase(Locale.ROOT)) {
@@ -108,13 +112,14 @@ public final class AuditCommand {
                 };
                 case "--steps" -> steps = integer(opt, v);
                 case "--restarts" -> restarts = integer(opt, v);
+                case "--queries" -> queries = integer(opt, v);
                 case "--batch" -> batch = integer(opt, v);
                 case "--seed" -> seed = (long) number(opt, v);
                 case "--out" -> out = v.equals("none") ? null : Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + opt);
             }
         }
-        return new AuditConfig(model, data, samples, eps, attacks, norm, steps, restarts, batch, seed, out);
+        return new AuditConfig(models, data, samples, eps, attacks, norm, steps, restarts, queries, batch, seed, out);
     }
 
     private static int integer(String opt, String v) {

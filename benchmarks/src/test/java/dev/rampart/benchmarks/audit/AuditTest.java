@@ -23,9 +23,10 @@ class AuditTest {
     @Test
     void auditOfTheBundledModelOrdersAttacksAndWritesJson() throws IOException {
         Path out = dir.resolve("r/audit.json");
-        AuditConfig c = AuditCommand.parse(new String[] {"--samples", "120", "--epsilons", "0.05,0.1", "--steps",
-            "10", "--attacks", "fgsm,pgd,mifgsm", "--out", out.toString()});
-        AuditReport r = Audit.run(c, null);
+        AuditConfig c = AuditCommand.parse(new String[] {"--models", "standard", "--samples", "120", "--epsilons",
+            "0.05,0.1", "--steps", "10", "--attacks", "fgsm,pgd,mifgsm", "--out", out.toString()});
+        AuditReport report = Audit.run(c, null);
+        AuditReport.ModelResult r = report.first();
         assertTrue(r.cleanAccuracy() > 0.8);
         for (double eps : new double[] {0.05, 0.1}) {
             double fgsm = r.row("FGSM", eps).robustAccuracy();
@@ -40,7 +41,30 @@ class AuditTest {
         assertTrue(r.row("PGD-10", 0.1).robustAccuracy() <= r.row("PGD-10", 0.05).robustAccuracy());
         String json = Files.readString(out);
         assertTrue(json.contains("\"cleanAccuracy\"") && json.contains("\"worst case\"") && json.contains("\"provenance\""));
-        assertTrue(r.table().contains("PGD-10"));
+        assertTrue(report.table().contains("PGD-10"));
+    }
+
+    @Test
+    void modelsSideBySideWithTheNewAttacks() throws IOException {
+        AuditConfig c = AuditCommand.parse(new String[] {"--models", "standard,robust", "--samples", "60",
+            "--epsilons", "0.05,0.1", "--attacks", "pgd,apgd-ce,square,deepfool", "--queries", "200", "--out", "none"});
+        AuditReport report = Audit.run(c, null);
+        assertEquals(2, report.models().size());
+        AuditReport.ModelResult standard = report.models().get(0);
+        AuditReport.ModelResult robust = report.models().get(1);
+        for (double eps : new double[] {0.05, 0.1}) {
+            assertTrue(robust.row("PGD-20", eps).robustAccuracy() > standard.row("PGD-20", eps).robustAccuracy(),
+                    "the PGD-trained model is the more robust at " + eps);
+            for (AuditReport.ModelResult m : report.models()) {
+                double worst = m.row(AuditReport.WORST_CASE, eps).robustAccuracy();
+                for (String a : new String[] {"PGD-20", "APGD-CE-100", "Square-200", "DeepFool"}) {
+                    assertTrue(worst <= m.row(a, eps).robustAccuracy());
+                }
+            }
+        }
+        assertTrue(standard.row("DeepFool", 0.05).robustAccuracy() >= standard.row("DeepFool", 0.1).robustAccuracy());
+        String table = report.table();
+        assertTrue(table.contains("standard CNN") && table.contains("PGD-trained CNN"), table);
     }
 
     @Test
@@ -55,7 +79,11 @@ class AuditTest {
         assertNull(AuditCommand.parse(new String[] {"--help"}));
         assertMessage(() -> AuditCommand.parse(new String[] {"--epsilons", "0.1,-1"}), "epsilons");
         assertMessage(() -> AuditCommand.parse(new String[] {"--samples", "ten"}), "--samples");
-        assertMessage(() -> AuditCommand.parse(new String[] {"--attacks", "cw"}), "cw");
+        assertMessage(() -> AuditCommand.parse(new String[] {"--attacks", "cw"}), "cw is an L2 attack");
+        assertMessage(() -> AuditCommand.parse(new String[] {"--attacks", "bim"}), "bim");
+        assertMessage(() -> AuditCommand.parse(new String[] {"--queries", "0"}), "squareQueries");
+        assertEquals(List.of(AuditConfig.AttackKind.APGD_T, AuditConfig.AttackKind.AUTOATTACK),
+                AuditCommand.parse(new String[] {"--attacks", "apgd-t,autoattack"}).attacks());
         assertMessage(() -> AuditCommand.parse(new String[] {"--steps", "0"}), "pgdSteps");
         assertMessage(() -> AuditCommand.parse(new String[] {"--bogus", "1"}), "--bogus");
         assertMessage(() -> AuditCommand.parse(new String[] {"--samples"}), "--samples");
