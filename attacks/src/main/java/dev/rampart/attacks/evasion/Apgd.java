@@ -267,7 +267,7 @@ public final class Apgd extends GradientAttack {
             INDArray xk = Rows.gather(xs, keep);
             INDArray xClean = Rows.gather(x0, rows);
             INDArray dir = norm().steepestAscent(Rows.gather(grad, keep));
-            INDArray z = xk.add(scaleRows(dir, pick(eta, rows)));
+            INDArray z = xk.add(Rows.scaleInPlace(dir, pick(eta, rows)));
             projectAndClip(xClean, z);
             double a = k == 0 ? 1.0 : MOMENTUM;
             INDArray next = xk.add(z.subi(xk).muli(a)).addi(xk.sub(Rows.gather(previous, rows)).muli(1 - a));
@@ -303,10 +303,8 @@ public final class Apgd extends GradientAttack {
         double[][] z = model.logits(x).castTo(DataType.DOUBLE).toDoubleMatrix();
         int[][] out = new int[z.length][];
         for (int i = 0; i < z.length; i++) {
-            double[] row = z[i];
             int label = labels[i];
-            out[i] = java.util.stream.IntStream.range(0, row.length).filter(c -> c != label).boxed()
-                    .sorted((a, b) -> Double.compare(row[b], row[a])).mapToInt(Integer::intValue).toArray();
+            out[i] = java.util.Arrays.stream(LogitObjectives.descending(z[i])).filter(c -> c != label).toArray();
         }
         return out;
     }
@@ -325,14 +323,6 @@ public final class Apgd extends GradientAttack {
             out[k] = values[idx[k]];
         }
         return out;
-    }
-
-    /** Multiplies row {@code i} of {@code a} by {@code s[i]}, in place. */
-    static INDArray scaleRows(INDArray a, double[] s) {
-        INDArray flat = a.reshape(a.size(0), -1);
-        INDArray col = org.nd4j.linalg.factory.Nd4j.createFromArray(s).castTo(a.dataType()).reshape(-1, 1);
-        flat.muliColumnVector(col);
-        return a;
     }
 
     /** Builds an {@link Apgd}; every value is checked in {@link #build()}. */

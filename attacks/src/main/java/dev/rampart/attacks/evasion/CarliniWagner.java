@@ -142,7 +142,7 @@ public final class CarliniWagner extends MinimumNormAttack {
                     Rows.scatter(best, rows, Rows.gather(xAdv, rows));
                 }
                 // d/dx' of ||x' - x||^2 + c f, then through x'(w)
-                INDArray gradX = Apgd.scaleRows(g.gradient(), c).addi(delta.muli(2));
+                INDArray gradX = Rows.scaleInPlace(g.gradient(), c).addi(delta.muli(2));
                 INDArray gradW = gradX.muli(t.mul(t).rsubi(1).muli(span / 2));
                 adam(w, gradW, m, v, it + 1);
                 if (it % patience == patience - 1) {

@@ -151,7 +151,7 @@ public final class DeepFool extends MinimumNormAttack {
             if (config.norm() == Norm.LINF) {
                 wl = Transforms.sign(wl, false);
             }
-            INDArray allSteps = Apgd.scaleRows(wl, scale).reshape(a, d);
+            INDArray allSteps = Rows.scaleInPlace(wl, scale).reshape(a, d);
             int[] goingIdx = going.stream().mapToInt(Integer::intValue).toArray();
             int[] rows = Rows.pick(active, goingIdx);
             long[] shape = x0.shape().clone();

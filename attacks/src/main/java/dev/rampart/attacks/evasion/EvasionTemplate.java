@@ -13,7 +13,6 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The shared template of Rampart's evasion attacks. {@link #run} is final: it checks the inputs
@@ -147,8 +146,7 @@ public abstract class EvasionTemplate implements EvasionAttack {
 
     /** Clips to the model's domain, in place. */
     protected final INDArray clip(INDArray x) {
-        InputDomain d = target.domain();
-        return Transforms.min(Transforms.max(x, d.min(), false), d.max(), false);
+        return target.domain().clipInPlace(x);
     }
 
     /** {@code clip(x + project(xAdv - x))}, in place on {@code xAdv}. */

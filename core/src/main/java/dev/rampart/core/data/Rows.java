@@ -75,6 +75,13 @@ public final class Rows {
         return out;
     }
 
+    /** Multiplies example {@code i} of {@code a} by {@code s[i]}, in place; returns {@code a}. */
+    public static INDArray scaleInPlace(INDArray a, double[] s) {
+        INDArray col = Nd4j.createFromArray(s).castTo(a.dataType()).reshape(-1, 1);
+        a.reshape(a.size(0), -1).muliColumnVector(col);
+        return a;
+    }
+
     /** {@code 0, 1, ..., n-1}. */
     public static int[] all(int n) {
         int[] a = new int[n];

@@ -223,7 +223,7 @@ public final class LogitObjectives {
     }
 
     /** Indices of {@code row} sorted by decreasing value (ties by index). */
-    static int[] descending(double[] row) {
+    public static int[] descending(double[] row) {
         return java.util.stream.IntStream.range(0, row.length).boxed()
                 .sorted((a, b) -> row[a] != row[b] ? Double.compare(row[b], row[a]) : Integer.compare(a, b))
                 .mapToInt(Integer::intValue).toArray();

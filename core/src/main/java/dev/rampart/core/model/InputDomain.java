@@ -25,6 +25,13 @@ public record InputDomain(double min, double max) {
     }
 
     /** The width {@code max - min}. */
+    /** Clips every value of {@code x} to {@code [min, max]}, in place; returns {@code x}. */
+    public org.nd4j.linalg.api.ndarray.INDArray clipInPlace(org.nd4j.linalg.api.ndarray.INDArray x) {
+        org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(x, min, false),
+                max, false);
+        return x;
+    }
+
     public double width() {
         return max - min;
     }

@@ -258,20 +258,16 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             values[i] = (float) (TRADES_START_SD * Seeds.gaussian(rnd));
         }
         INDArray noise = Nd4j.createFromArray(values).reshape(x.shape()).castTo(x.dataType());
-        INDArray xAdv = clip(x.add(norm.projectInPlace(noise, eps)));
+        INDArray xAdv = model.domain().clipInPlace(x.add(norm.projectInPlace(noise, eps)));
         LogitObjective kl = LogitObjectives.klDivergence(p);
         double alpha = Pgd.DEFAULT_STEP_FACTOR * eps / config.pgdSteps();
         for (int t = 0; t < config.pgdSteps(); t++) {
             INDArray grad = model.logitGradient(xAdv, kl).gradient();
             xAdv.addi(norm.steepestAscent(grad).muli(alpha));
             INDArray delta = norm.projectInPlace(xAdv.subi(x), eps);
-            xAdv = clip(delta.addi(x));
+            xAdv = model.domain().clipInPlace(delta.addi(x));
         }
         return xAdv;
-    }
-
-    private INDArray clip(INDArray v) {
-        return Transforms.min(Transforms.max(v, model.domain().min(), false), model.domain().max(), false);
     }
 
     private Pgd craft(double eps, long seed) {
