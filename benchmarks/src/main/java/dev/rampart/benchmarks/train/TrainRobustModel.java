@@ -5,6 +5,8 @@ import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.ShuffledBatches;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.BundledModels;
+import dev.rampart.core.model.zoo.ModelFiles;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.training.AdversarialTraining;
 import dev.rampart.defenses.training.TrainingReport;
@@ -29,7 +31,10 @@ import org.deeplearning4j.util.ModelSerializer;
  * sample), {@code --epsilon E} (0.1), {@code --steps N} PGD steps when crafting (7),
  * {@code --epochs N} (12), {@code --warmup N} epochs of linear epsilon ramp (2),
  * {@code --lr-drop N} epoch from which Adam's rate is divided by 10 (9; 0: never),
- * {@code --validation N} (1000), {@code --batch N} (64), {@code --seed N} (42), {@code --out FILE}.
+ * {@code --validation N} (1000), {@code --batch N} (64), {@code --seed N} (42), {@code --out FILE},
+ * {@code --lr R} Adam's rate before the drop (1e-3), {@code --init standard|robust|FILE} to continue
+ * training a bundled model or a saved DL4J zip instead of starting from fresh weights (its Adam state
+ * starts anew).
  */
 public final class TrainRobustModel {
 
@@ -47,6 +52,8 @@ public final class TrainRobustModel {
         int validation = 1000;
         int batch = 64;
         long seed = 42;
+        double lr = ReferenceModels.LEARNING_RATE;
+        String init = null;
         Path out = Path.of("robust-cnn.zip");
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -62,6 +69,8 @@ public final class TrainRobustModel {
                 case "--batch" -> batch = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--out" -> out = Path.of(v);
+                case "--lr" -> lr = Double.parseDouble(v);
+                case "--init" -> init = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
@@ -80,19 +89,24 @@ public final class TrainRobustModel {
         }
         LabeledData train = all.slice(0, all.size() - validation);
         LabeledData heldOut = all.slice(all.size() - validation, all.size());
-        MultiLayerNetwork net = ReferenceModels.cnn(seed);
+        if (!(lr > 0)) {
+            throw new IllegalArgumentException("--lr must be positive, found " + lr);
+        }
+        MultiLayerNetwork net = initialNetwork(init, seed);
+        net.setLearningRate(lr);
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         System.out.printf(Locale.ROOT, "%s training on %s (%d examples, %d held out), epsilon %.3f, %d epochs, "
-                + "batch %d, seed %d%n", method, train.name(), train.size(), heldOut.size(), epsilon, epochs, batch,
-                seed);
+                + "batch %d, seed %d, Adam %.1e, from %s%n", method, train.name(), train.size(), heldOut.size(),
+                epsilon, epochs, batch, seed, lr, init == null ? "fresh weights" : init);
         int drop = lrDrop;
+        double dropped = lr / 10;
         TrainingReport report = AdversarialTraining.builder(model).method(m).epsilon(epsilon).pgdSteps(steps)
                 .epochs(epochs).warmupEpochs(warmup).evaluateOn(heldOut, 10).keepBest(true).seed(seed)
                 .onEpoch(e -> {
                     System.out.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  PGD-10 %.4f%n",
                             e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(), e.robustAccuracy());
                     if (drop > 0 && e.epoch() + 1 == drop) {
-                        net.setLearningRate(ReferenceModels.LEARNING_RATE / 10);
+                        net.setLearningRate(dropped);
                         System.out.println("learning rate divided by 10");
                     }
                 })
@@ -102,5 +116,16 @@ public final class TrainRobustModel {
         Files.createDirectories(parent);
         ModelSerializer.writeModel(net, out.toFile(), false);
         System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    private static MultiLayerNetwork initialNetwork(String init, long seed) throws Exception {
+        if (init == null) {
+            return ReferenceModels.cnn(seed);
+        }
+        return switch (init) {
+            case "standard" -> BundledModels.referenceCnn().network();
+            case "robust" -> BundledModels.robustCnn().network();
+            default -> ModelFiles.loadMultiLayerNetwork(Path.of(init));
+        };
     }
 }
