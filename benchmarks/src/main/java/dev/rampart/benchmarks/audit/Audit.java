@@ -143,8 +143,11 @@ public final class Audit {
         return report;
     }
 
-    /** The bundled model named {@code name}, or the model file at that path. */
-    static GradientClassifier load(String name) throws IOException {
+    /**
+     * The bundled model named {@code name} ({@code standard} or {@code robust}), or the DL4J
+     * {@code MultiLayerNetwork} zip at that path, as a fresh copy.
+     */
+    public static MultiLayerNetworkModel load(String name) throws IOException {
         return switch (name) {
             case AuditConfig.STANDARD -> BundledModels.referenceCnn();
             case AuditConfig.ROBUST -> BundledModels.robustCnn();

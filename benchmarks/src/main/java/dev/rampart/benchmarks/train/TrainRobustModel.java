@@ -1,12 +1,11 @@
 package dev.rampart.benchmarks.train;
 
+import dev.rampart.benchmarks.audit.Audit;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.ShuffledBatches;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
-import dev.rampart.core.model.zoo.BundledModels;
-import dev.rampart.core.model.zoo.ModelFiles;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.training.AdversarialTraining;
 import dev.rampart.defenses.training.TrainingReport;
@@ -119,13 +118,6 @@ public final class TrainRobustModel {
     }
 
     private static MultiLayerNetwork initialNetwork(String init, long seed) throws Exception {
-        if (init == null) {
-            return ReferenceModels.cnn(seed);
-        }
-        return switch (init) {
-            case "standard" -> BundledModels.referenceCnn().network();
-            case "robust" -> BundledModels.robustCnn().network();
-            default -> ModelFiles.loadMultiLayerNetwork(Path.of(init));
-        };
+        return init == null ? ReferenceModels.cnn(seed) : Audit.load(init).network();
     }
 }
