@@ -80,6 +80,9 @@ public final class TrainRobustModel {
             case "trades" -> AdversarialTraining.Method.TRADES;
             default -> throw new IllegalArgumentException("--method must be pgd, fast-fgsm or trades, found " + method);
         };
+        if (!(lr > 0)) {
+            throw new IllegalArgumentException("--lr must be positive, found " + lr);
+        }
         LabeledData all = data == null ? FashionMnist.bundledTrain()
                 : FashionMnist.load(Path.of(data), FashionMnist.Split.TRAIN, 0);
         if (validation <= 0 || validation >= all.size()) {
@@ -88,9 +91,6 @@ public final class TrainRobustModel {
         }
         LabeledData train = all.slice(0, all.size() - validation);
         LabeledData heldOut = all.slice(all.size() - validation, all.size());
-        if (!(lr > 0)) {
-            throw new IllegalArgumentException("--lr must be positive, found " + lr);
-        }
         MultiLayerNetwork net = initialNetwork(init, seed);
         net.setLearningRate(lr);
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
