@@ -1,5 +1,6 @@
 package dev.rampart.benchmarks.audit;
 
+import dev.rampart.benchmarks.cli.Options;
 import dev.rampart.core.norm.Norm;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,8 +98,8 @@ public final class AuditCommand {
                 case "--model" -> models = List.of(v);
                 case "--models" -> models = Arrays.stream(v.split(",")).map(String::trim).toList();
                 case "--data" -> data = Path.of(v);
-                case "--samples" -> samples = integer(opt, v);
-                case "--epsilons" -> eps = Arrays.stream(v.split(",")).mapToDouble(s -> number(opt, s)).toArray();
+                case "--samples" -> samples = Options.integer(opt, v);
+                case "--epsilons" -> eps = Arrays.stream(v.split(",")).mapToDouble(s -> Options.number(opt, s)).toArray();
                 case "--attacks" -> {
                     attacks = new ArrayList<>();
                     for (String a : v.split(",")) {
@@ -110,31 +111,15 @@ public final class AuditCommand {
                     case "l2" -> Norm.L2;
                     default -> throw new IllegalArgumentException("--norm must be linf or l2, found '" + v + "'");
                 };
-                case "--steps" -> steps = integer(opt, v);
-                case "--restarts" -> restarts = integer(opt, v);
-                case "--queries" -> queries = integer(opt, v);
-                case "--batch" -> batch = integer(opt, v);
-                case "--seed" -> seed = (long) number(opt, v);
+                case "--steps" -> steps = Options.integer(opt, v);
+                case "--restarts" -> restarts = Options.integer(opt, v);
+                case "--queries" -> queries = Options.integer(opt, v);
+                case "--batch" -> batch = Options.integer(opt, v);
+                case "--seed" -> seed = (long) Options.number(opt, v);
                 case "--out" -> out = v.equals("none") ? null : Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + opt);
             }
         }
         return new AuditConfig(models, data, samples, eps, attacks, norm, steps, restarts, queries, batch, seed, out);
-    }
-
-    private static int integer(String opt, String v) {
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(opt + " needs an integer, found '" + v + "'");
-        }
-    }
-
-    private static double number(String opt, String v) {
-        try {
-            return Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(opt + " needs a number, found '" + v + "'");
-        }
     }
 }

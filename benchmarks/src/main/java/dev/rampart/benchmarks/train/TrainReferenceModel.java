@@ -1,5 +1,6 @@
 package dev.rampart.benchmarks.train;
 
+import dev.rampart.benchmarks.cli.Options;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.metric.Metrics;
@@ -9,6 +10,7 @@ import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.core.model.zoo.ReferenceTraining;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -31,30 +33,22 @@ public final class TrainReferenceModel {
     }
 
     public static void main(String[] args) throws Exception {
-        String model = "cnn";
-        String data = null;
-        int epochs = 5;
-        int batch = 64;
-        long seed = 42;
-        Path out = Path.of("reference-cnn.zip");
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--model" -> model = v;
-                case "--data" -> data = v;
-                case "--epochs" -> epochs = Integer.parseInt(v);
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                case "--out" -> out = Path.of(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-            i++;
+        Options o = Options.parse(args, Set.of("--model", "--data", "--epochs", "--batch", "--seed", "--out"),
+                Set.of());
+        String model = o.text("--model", "cnn");
+        if (!model.equals("cnn") && !model.equals("mlp")) {
+            throw new IllegalArgumentException("--model must be cnn or mlp, found " + model);
         }
+        String data = o.text("--data", null);
+        int epochs = o.integer("--epochs", 5);
+        int batch = o.integer("--batch", 64);
+        long seed = o.longInteger("--seed", 42);
+        Path out = Path.of(o.text("--out", "reference-cnn.zip"));
         LabeledData train = data == null ? FashionMnist.bundledTrain()
                 : FashionMnist.load(Path.of(data), FashionMnist.Split.TRAIN, 0);
         LabeledData test = data == null ? FashionMnist.bundledTest()
                 : FashionMnist.load(Path.of(data), FashionMnist.Split.TEST, 0);
-        MultiLayerNetwork net = "mlp".equals(model) ? ReferenceModels.mlp(seed) : ReferenceModels.cnn(seed);
+        MultiLayerNetwork net = model.equals("mlp") ? ReferenceModels.mlp(seed) : ReferenceModels.cnn(seed);
         System.out.printf("training %s on %s (%d examples), %d epochs, batch %d, seed %d%n", model, train.name(),
                 train.size(), epochs, batch, seed);
         long start = System.nanoTime();

@@ -1,6 +1,7 @@
 package dev.rampart.benchmarks.train;
 
 import dev.rampart.benchmarks.audit.Audit;
+import dev.rampart.benchmarks.cli.Options;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.ShuffledBatches;
@@ -12,6 +13,7 @@ import dev.rampart.defenses.training.TrainingReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -33,91 +35,100 @@ import org.deeplearning4j.util.ModelSerializer;
  * {@code --validation N} (1000), {@code --batch N} (64), {@code --seed N} (42), {@code --out FILE},
  * {@code --lr R} Adam's rate before the drop (1e-3), {@code --init standard|robust|FILE} to continue
  * training a bundled model or a saved DL4J zip instead of starting from fresh weights (its Adam state
- * starts anew).
+ * starts anew), {@code --beta B} TRADES' weight of the KL term (6), {@code --adv-fraction F} share of
+ * each batch replaced by adversarial examples for pgd and fast-fgsm (1), {@code --keep best|last} which
+ * epoch's parameters to write (best: highest held-out PGD accuracy), {@code --checkpoints} to also write
+ * every epoch's parameters next to {@code --out} ({@code NAME-epochN.zip}).
  */
 public final class TrainRobustModel {
 
     private TrainRobustModel() {
     }
 
-    public static void main(String[] args) throws Exception {
-        String method = "pgd";
-        String data = null;
-        double epsilon = 0.1;
-        int steps = 7;
-        int epochs = 12;
-        int warmup = 2;
-        int lrDrop = 9;
-        int validation = 1000;
-        int batch = 64;
-        long seed = 42;
-        double lr = ReferenceModels.LEARNING_RATE;
-        String init = null;
-        Path out = Path.of("robust-cnn.zip");
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--method" -> method = v;
-                case "--data" -> data = v;
-                case "--epsilon" -> epsilon = Double.parseDouble(v);
-                case "--steps" -> steps = Integer.parseInt(v);
-                case "--epochs" -> epochs = Integer.parseInt(v);
-                case "--warmup" -> warmup = Integer.parseInt(v);
-                case "--lr-drop" -> lrDrop = Integer.parseInt(v);
-                case "--validation" -> validation = Integer.parseInt(v);
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                case "--out" -> out = Path.of(v);
-                case "--lr" -> lr = Double.parseDouble(v);
-                case "--init" -> init = v;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+    /** The program's options, checked before any data is loaded. */
+    record Settings(AdversarialTraining.Method method, String data, double epsilon, int steps, int epochs,
+            int warmup, int lrDrop, int validation, int batch, long seed, double lr, String init, double beta,
+            double advFraction, boolean keepBest, boolean checkpoints, Path out) {
+
+        static Settings parse(String[] args) {
+            Options o = Options.parse(args, Set.of("--method", "--data", "--epsilon", "--steps", "--epochs",
+                    "--warmup", "--lr-drop", "--validation", "--batch", "--seed", "--out", "--lr", "--init", "--beta",
+                    "--adv-fraction", "--keep"), Set.of("--checkpoints"));
+            String method = o.text("--method", "pgd");
+            AdversarialTraining.Method m = switch (method) {
+                case "pgd" -> AdversarialTraining.Method.PGD;
+                case "fast-fgsm" -> AdversarialTraining.Method.FAST_FGSM;
+                case "trades" -> AdversarialTraining.Method.TRADES;
+                default -> throw new IllegalArgumentException("--method must be pgd, fast-fgsm or trades, found "
+                        + method);
+            };
+            String keep = o.text("--keep", "best");
+            if (!keep.equals("best") && !keep.equals("last")) {
+                throw new IllegalArgumentException("--keep must be best or last, found " + keep);
             }
-            i++;
+            double lr = o.number("--lr", ReferenceModels.LEARNING_RATE);
+            if (!(lr > 0) || !Double.isFinite(lr)) {
+                throw new IllegalArgumentException("--lr must be positive, found " + lr);
+            }
+            int lrDrop = o.integer("--lr-drop", 9);
+            if (lrDrop < 0) {
+                throw new IllegalArgumentException("--lr-drop must be 0 (never) or an epoch, found " + lrDrop);
+            }
+            return new Settings(m, o.text("--data", null), o.number("--epsilon", 0.1), o.integer("--steps", 7),
+                    o.integer("--epochs", 12), o.integer("--warmup", 2), lrDrop, o.integer("--validation", 1000),
+                    o.integer("--batch", 64), o.longInteger("--seed", 42), lr, o.text("--init", null),
+                    o.number("--beta", 6.0), o.number("--adv-fraction", 1.0), keep.equals("best"),
+                    o.flag("--checkpoints"), Path.of(o.text("--out", "robust-cnn.zip")).toAbsolutePath());
         }
-        AdversarialTraining.Method m = switch (method) {
-            case "pgd" -> AdversarialTraining.Method.PGD;
-            case "fast-fgsm" -> AdversarialTraining.Method.FAST_FGSM;
-            case "trades" -> AdversarialTraining.Method.TRADES;
-            default -> throw new IllegalArgumentException("--method must be pgd, fast-fgsm or trades, found " + method);
-        };
-        if (!(lr > 0)) {
-            throw new IllegalArgumentException("--lr must be positive, found " + lr);
-        }
-        LabeledData all = data == null ? FashionMnist.bundledTrain()
-                : FashionMnist.load(Path.of(data), FashionMnist.Split.TRAIN, 0);
-        if (validation <= 0 || validation >= all.size()) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings s = Settings.parse(args);
+        LabeledData all = s.data() == null ? FashionMnist.bundledTrain()
+                : FashionMnist.load(Path.of(s.data()), FashionMnist.Split.TRAIN, 0);
+        if (s.validation() <= 0 || s.validation() >= all.size()) {
             throw new IllegalArgumentException("--validation must be in [1, " + (all.size() - 1) + "], found "
-                    + validation);
+                    + s.validation());
         }
-        LabeledData train = all.slice(0, all.size() - validation);
-        LabeledData heldOut = all.slice(all.size() - validation, all.size());
-        MultiLayerNetwork net = initialNetwork(init, seed);
-        net.setLearningRate(lr);
+        LabeledData train = all.slice(0, all.size() - s.validation());
+        LabeledData heldOut = all.slice(all.size() - s.validation(), all.size());
+        MultiLayerNetwork net = s.init() == null ? ReferenceModels.cnn(s.seed()) : Audit.load(s.init()).network();
+        net.setLearningRate(s.lr());
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
-        System.out.printf(Locale.ROOT, "%s training on %s (%d examples, %d held out), epsilon %.3f, %d epochs, "
-                + "batch %d, seed %d, Adam %.1e, from %s%n", method, train.name(), train.size(), heldOut.size(),
-                epsilon, epochs, batch, seed, lr, init == null ? "fresh weights" : init);
-        int drop = lrDrop;
-        double dropped = lr / 10;
-        TrainingReport report = AdversarialTraining.builder(model).method(m).epsilon(epsilon).pgdSteps(steps)
-                .epochs(epochs).warmupEpochs(warmup).evaluateOn(heldOut, 10).keepBest(true).seed(seed)
+        AdversarialTraining<MultiLayerNetworkModel> training = AdversarialTraining.builder(model).method(s.method())
+                .epsilon(s.epsilon()).pgdSteps(s.steps()).epochs(s.epochs()).warmupEpochs(s.warmup()).beta(s.beta())
+                .adversarialFraction(s.advFraction()).evaluateOn(heldOut, 10).keepBest(s.keepBest()).seed(s.seed())
                 .onEpoch(e -> {
                     System.out.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  PGD-10 %.4f%n",
                             e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(), e.robustAccuracy());
-                    if (drop > 0 && e.epoch() + 1 == drop) {
-                        net.setLearningRate(dropped);
+                    if (s.checkpoints()) {
+                        writeCheckpoint(net, s.out(), e.epoch() + 1);
+                    }
+                    if (s.lrDrop() > 0 && e.epoch() + 1 == s.lrDrop()) {
+                        net.setLearningRate(s.lr() / 10);
                         System.out.println("learning rate divided by 10");
                     }
                 })
-                .build().fit(new ShuffledBatches(train, batch, seed));
+                .build();
+        System.out.printf(Locale.ROOT, "%s training on %s (%d examples, %d held out), epsilon %.3f, %d epochs, "
+                + "batch %d, seed %d, Adam %.1e, beta %.1f, adversarial fraction %.2f, from %s%n", s.method(),
+                train.name(), train.size(), heldOut.size(), s.epsilon(), s.epochs(), s.batch(), s.seed(), s.lr(),
+                s.beta(), s.advFraction(), s.init() == null ? "fresh weights" : s.init());
+        Files.createDirectories(s.out().getParent());
+        TrainingReport report = training.fit(new ShuffledBatches(train, s.batch(), s.seed()));
         System.out.println("kept epoch " + (report.finalEpoch() + 1));
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        ModelSerializer.writeModel(net, out.toFile(), false);
-        System.out.println("wrote " + out.toAbsolutePath());
+        ModelSerializer.writeModel(net, s.out().toFile(), false);
+        System.out.println("wrote " + s.out());
     }
 
-    private static MultiLayerNetwork initialNetwork(String init, long seed) throws Exception {
-        return init == null ? ReferenceModels.cnn(seed) : Audit.load(init).network();
+    private static void writeCheckpoint(MultiLayerNetwork net, Path out, int epoch) {
+        String name = out.getFileName().toString().replaceFirst("\\.zip$", "");
+        Path file = out.resolveSibling(name + "-epoch" + epoch + ".zip");
+        try {
+            ModelSerializer.writeModel(net, file.toFile(), false);
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException("cannot write checkpoint " + file, ex);
+        }
     }
+
 }
