@@ -9,11 +9,13 @@ import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.dl4j.ComputationGraphModel;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,6 +84,29 @@ class AdversarialTrainingTest {
         assertTrue(pgd > base + 0.15, "PGD-AT robust " + pgd + " vs standard " + base);
         assertTrue(fast > base + 0.10, "fast FGSM robust " + fast + " vs standard " + base);
         assertTrue(trades > base + 0.15, "TRADES robust " + trades + " vs standard " + base);
+    }
+
+    @Test
+    void aComputationGraphTrainsExactlyAsTheSameMultiLayerNetwork() {
+        for (AdversarialTraining.Method method : AdversarialTraining.Method.values()) {
+            MultiLayerNetworkModel network = freshMlp();
+            ComputationGraph graph = network.network().toComputationGraph();
+            ComputationGraphModel graphModel = ComputationGraphModel.of(graph, ReferenceModels.INPUT_SHAPE,
+                    InputDomain.UNIT);
+            INDArray initial = network.parameters().dup();
+            assertEquals(initial, graphModel.parameters(), "the graph starts from the network's parameters");
+            double fraction = method == AdversarialTraining.Method.TRADES ? 1.0 : 0.5;
+            ViewIterator small = new ViewIterator(new DataSet(train.head(200).features(),
+                    Labels.oneHot(train.head(200).labels(), 10)), 50);
+            AdversarialTraining.builder(network).method(method).epsilon(EPS).pgdSteps(3).epochs(1)
+                    .adversarialFraction(fraction).seed(9).build().fit(small);
+            AdversarialTraining.builder(graphModel).method(method).epsilon(EPS).pgdSteps(3).epochs(1)
+                    .adversarialFraction(fraction).seed(9).build().fit(small);
+            double moved = Transforms.abs(network.parameters().sub(initial)).maxNumber().doubleValue();
+            double apart = Transforms.abs(network.parameters().sub(graphModel.parameters())).maxNumber().doubleValue();
+            assertTrue(moved > 1e-3, method + ": training moved the parameters by " + moved);
+            assertTrue(apart < 1e-5, method + ": graph and network parameters differ by " + apart);
+        }
     }
 
     @Test
