@@ -38,7 +38,9 @@ import org.deeplearning4j.util.ModelSerializer;
  * starts anew), {@code --beta B} TRADES' weight of the KL term (6), {@code --adv-fraction F} share of
  * each batch replaced by adversarial examples for pgd and fast-fgsm (1), {@code --keep best|last} which
  * epoch's parameters to write (best: highest held-out PGD accuracy), {@code --checkpoints} to also write
- * every epoch's parameters next to {@code --out} ({@code NAME-epochN.zip}).
+ * every epoch's parameters next to {@code --out} ({@code NAME-epochN.zip}), {@code --average D} decay of
+ * the per-step moving average of the parameters that evaluation, keep-best and the output use (0: off,
+ * the default).
  */
 public final class TrainRobustModel {
 
@@ -48,12 +50,12 @@ public final class TrainRobustModel {
     /** The program's options, checked before any data is loaded. */
     record Settings(AdversarialTraining.Method method, String data, double epsilon, int steps, int epochs,
             int warmup, int lrDrop, int validation, int batch, long seed, double lr, String init, double beta,
-            double advFraction, boolean keepBest, boolean checkpoints, Path out) {
+            double advFraction, double average, boolean keepBest, boolean checkpoints, Path out) {
 
         static Settings parse(String[] args) {
             Options o = Options.parse(args, Set.of("--method", "--data", "--epsilon", "--steps", "--epochs",
                     "--warmup", "--lr-drop", "--validation", "--batch", "--seed", "--out", "--lr", "--init", "--beta",
-                    "--adv-fraction", "--keep"), Set.of("--checkpoints"));
+                    "--adv-fraction", "--keep", "--average"), Set.of("--checkpoints"));
             String method = o.text("--method", "pgd");
             AdversarialTraining.Method m = switch (method) {
                 case "pgd" -> AdversarialTraining.Method.PGD;
@@ -77,7 +79,8 @@ public final class TrainRobustModel {
             return new Settings(m, o.text("--data", null), o.number("--epsilon", 0.1), o.integer("--steps", 7),
                     o.integer("--epochs", 12), o.integer("--warmup", 2), lrDrop, o.integer("--validation", 1000),
                     o.integer("--batch", 64), o.longInteger("--seed", 42), lr, o.text("--init", null),
-                    o.number("--beta", 6.0), o.number("--adv-fraction", 1.0), keep.equals("best"),
+                    o.number("--beta", 6.0), o.number("--adv-fraction", 1.0), o.number("--average", 0.0),
+                    keep.equals("best"),
                     o.flag("--checkpoints"), Path.of(o.text("--out", "robust-cnn.zip")).toAbsolutePath());
         }
     }
@@ -97,7 +100,7 @@ public final class TrainRobustModel {
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         AdversarialTraining<MultiLayerNetworkModel> training = AdversarialTraining.builder(model).method(s.method())
                 .epsilon(s.epsilon()).pgdSteps(s.steps()).epochs(s.epochs()).warmupEpochs(s.warmup()).beta(s.beta())
-                .adversarialFraction(s.advFraction()).evaluateOn(heldOut, 10).keepBest(s.keepBest()).seed(s.seed())
+                .adversarialFraction(s.advFraction()).weightAveraging(s.average()).evaluateOn(heldOut, 10).keepBest(s.keepBest()).seed(s.seed())
                 .onEpoch(e -> {
                     System.out.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  PGD-10 %.4f%n",
                             e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(), e.robustAccuracy());
@@ -111,9 +114,10 @@ public final class TrainRobustModel {
                 })
                 .build();
         System.out.printf(Locale.ROOT, "%s training on %s (%d examples, %d held out), epsilon %.3f, %d epochs, "
-                + "batch %d, seed %d, Adam %.1e, beta %.1f, adversarial fraction %.2f, from %s%n", s.method(),
-                train.name(), train.size(), heldOut.size(), s.epsilon(), s.epochs(), s.batch(), s.seed(), s.lr(),
-                s.beta(), s.advFraction(), s.init() == null ? "fresh weights" : s.init());
+                + "batch %d, seed %d, Adam %.1e, beta %.1f, adversarial fraction %.2f, weight averaging %s, from %s%n",
+                s.method(), train.name(), train.size(), heldOut.size(), s.epsilon(), s.epochs(), s.batch(), s.seed(),
+                s.lr(), s.beta(), s.advFraction(), s.average() > 0 ? String.valueOf(s.average()) : "off",
+                s.init() == null ? "fresh weights" : s.init());
         Files.createDirectories(s.out().getParent());
         TrainingReport report = training.fit(new ShuffledBatches(train, s.batch(), s.seed()));
         System.out.println("kept epoch " + (report.finalEpoch() + 1));

@@ -24,13 +24,15 @@ class TrainRobustModelTest {
         assertEquals(12, s.epochs());
         assertEquals(9, s.lrDrop());
         assertEquals(1.0, s.advFraction());
+        assertEquals(0.0, s.average(), "weight averaging is off by default");
         assertTrue(s.keepBest());
         assertFalse(s.checkpoints());
         TrainRobustModel.Settings t = TrainRobustModel.Settings.parse(new String[] {"--method", "trades", "--beta",
-            "3", "--keep", "last", "--checkpoints", "--adv-fraction", "0.5"});
+            "3", "--keep", "last", "--checkpoints", "--adv-fraction", "0.5", "--average", "0.999"});
         assertEquals(AdversarialTraining.Method.TRADES, t.method());
         assertEquals(3.0, t.beta());
         assertEquals(0.5, t.advFraction());
+        assertEquals(0.999, t.average());
         assertFalse(t.keepBest());
         assertTrue(t.checkpoints());
     }

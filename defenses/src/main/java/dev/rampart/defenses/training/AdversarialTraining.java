@@ -48,7 +48,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code TrainingListener}s apply unchanged. Epsilon can ramp up linearly, batch by batch, over the first epochs (with a
  * warm-up, the iterator is read once more at the start to count its batches).
  * With held-out data, clean and PGD robust accuracy are measured after every epoch, the best
- * robust parameters can be restored at the end, and training can stop early.
+ * robust parameters can be restored at the end, and training can stop early. With
+ * {@link Builder#weightAveraging(double) weight averaging}, an exponential moving average of the
+ * parameters is kept after every step (Polyak averaging; for adversarial training, Gowal, Qin,
+ * Uesato, Mann &amp; Kohli, "Uncovering the limits of adversarial training", 2020): held-out
+ * evaluation, keep-best and the final model use the averaged parameters, while the steps go on
+ * from the network's own.
  *
  * <pre>{@code
  * MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, new long[] {1, 28, 28}, InputDomain.UNIT);
@@ -88,10 +93,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
      *     robust accuracy
      * @param patience stop after this many epochs without a better held-out robust accuracy (0: never)
      * @param beta TRADES' weight of the robust (KL) term
+     * @param averagingDecay decay of the moving average of the parameters, per step (0: no averaging)
      * @param seed fixes random starts and the choice of examples made adversarial
      */
     public record Config(Method method, Norm norm, double epsilon, int pgdSteps, int epochs, int warmupEpochs,
-            double adversarialFraction, int evaluationSteps, boolean keepBest, int patience, double beta, long seed) {
+            double adversarialFraction, int evaluationSteps, boolean keepBest, int patience, double beta,
+            double averagingDecay, long seed) {
     }
 
     private final M model;
@@ -133,6 +140,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         int sinceBest = 0;
         long batchIndex = 0;
         int batchesPerEpoch = config.warmupEpochs() > 0 ? countBatches(train) : -1;
+        ParameterAverage average = config.averagingDecay() > 0 ? new ParameterAverage(config.averagingDecay()) : null;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             long start = System.nanoTime();
             train.reset();
@@ -149,33 +157,41 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                 } else {
                     model.fit(mixed(batch.getFeatures(), batch.getLabels(), eps, seed), batch.getLabels());
                 }
+                if (average != null) {
+                    average.update(model.parameters());
+                }
                 batches++;
                 examples += batch.numExamples();
             }
             batchesPerEpoch = batches;
             double seconds = (System.nanoTime() - start) / 1e9;
+            INDArray own = average == null ? null : average.swapIn(model.parameters());
             TrainingReport.Epoch stats = evaluate(epoch, epsilonUsed, examples, seconds);
+            boolean better = heldOut != null && stats.robustAccuracy() > bestRobust;
+            if (better && config.keepBest()) {
+                bestParams = model.parameters().dup();
+            }
             epochs.add(stats);
             if (onEpoch != null) {
                 onEpoch.accept(stats);
             }
-            if (heldOut != null) {
-                if (stats.robustAccuracy() > bestRobust) {
-                    bestRobust = stats.robustAccuracy();
-                    bestEpoch = epoch;
-                    sinceBest = 0;
-                    if (config.keepBest()) {
-                        bestParams = model.parameters().dup();
-                    }
-                } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
-                    break;
-                }
+            if (own != null) {
+                model.parameters().assign(own);
+            }
+            if (better) {
+                bestRobust = stats.robustAccuracy();
+                bestEpoch = epoch;
+                sinceBest = 0;
+            } else if (heldOut != null && config.patience() > 0 && ++sinceBest >= config.patience()) {
+                break;
             }
         }
         int finalEpoch = epochs.size() - 1;
-        if (bestParams != null && bestEpoch != finalEpoch) {
+        if (bestParams != null) {
             model.parameters().assign(bestParams);
             finalEpoch = bestEpoch;
+        } else if (average != null) {
+            average.swapIn(model.parameters());
         }
         return new TrainingReport(epochs, finalEpoch, config);
     }
@@ -316,6 +332,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         private boolean keepBest;
         private int patience;
         private double beta = 6.0;
+        private double averagingDecay;
         private long seed;
         private Consumer<TrainingReport.Epoch> onEpoch;
 
@@ -386,12 +403,28 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             return this;
         }
 
+        /**
+         * Keeps an exponential moving average of the parameters, updated after every training step
+         * with decay {@code min(decay, (1 + t) / (10 + t))} at step {@code t} (so that the first
+         * steps' weights fade quickly); held-out evaluation, keep-best and the model at the end use
+         * the average. {@code 0} (the default) turns it off; 0.999 averages over about the last
+         * thousand steps.
+         */
+        public Builder<M> weightAveraging(double decay) {
+            this.averagingDecay = decay;
+            return this;
+        }
+
         public Builder<M> seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Called with each epoch's figures as soon as they are measured. */
+        /**
+         * Called with each epoch's figures as soon as they are measured, while the model holds the
+         * parameters they were measured on (the average, with weight averaging), so that a callback
+         * can save them.
+         */
         public Builder<M> onEpoch(Consumer<TrainingReport.Epoch> onEpoch) {
             this.onEpoch = onEpoch;
             return this;
@@ -427,6 +460,10 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             if (!(beta > 0) || !Double.isFinite(beta)) {
                 throw new IllegalArgumentException("beta must be positive and finite, found " + beta);
             }
+            if (!(averagingDecay >= 0 && averagingDecay < 1)) {
+                throw new IllegalArgumentException("weightAveraging decay must be in [0, 1) (0: off), found "
+                        + averagingDecay);
+            }
             if (method == Method.TRADES && adversarialFraction != 1.0) {
                 throw new IllegalArgumentException("TRADES trains on every example twice; adversarialFraction must be 1, "
                         + "found " + adversarialFraction);
@@ -439,7 +476,8 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                 throw new IllegalArgumentException("keepBest and patience need held-out data (evaluateOn)");
             }
             return new AdversarialTraining<>(model, new Config(method, norm, epsilon, pgdSteps, epochs, warmupEpochs,
-                    adversarialFraction, evaluationSteps, keepBest, patience, beta, seed), heldOut, onEpoch);
+                    adversarialFraction, evaluationSteps, keepBest, patience, beta, averagingDecay, seed), heldOut,
+                    onEpoch);
         }
     }
 }

@@ -147,6 +147,49 @@ class AdversarialTrainingTest {
     }
 
     @Test
+    void weightAveragingEndsWithTheMovingAverageOfEveryStep() {
+        MultiLayerNetworkModel model = freshMlp();
+        java.util.List<INDArray> starts = new java.util.ArrayList<>();
+        java.util.List<INDArray> steps = new java.util.ArrayList<>();
+        model.network().setListeners(new BaseTrainingListener() {
+            @Override
+            public void onGradientCalculation(Model m) {
+                starts.add(m.params().dup());
+            }
+
+            @Override
+            public void iterationDone(Model m, int iteration, int epoch) {
+                steps.add(m.params().dup());
+            }
+        });
+        double decay = 0.9;
+        java.util.List<INDArray> afterEvaluation = new java.util.ArrayList<>();
+        TrainingReport report = AdversarialTraining.builder(model).method(AdversarialTraining.Method.FAST_FGSM)
+                .epsilon(EPS).epochs(2).adversarialFraction(0.5).weightAveraging(decay)
+                .evaluateOn(heldOut.head(100), 5).seed(6).onEpoch(e -> afterEvaluation.add(model.parameters().dup()))
+                .build().fit(iterator());
+        assertEquals(80, steps.size());
+        assertEquals(80, starts.size());
+        assertEquals(steps.get(39), starts.get(40), "training goes on from the network's own parameters");
+        INDArray expected = steps.get(0).dup();
+        for (int t = 1; t < steps.size(); t++) {
+            double d = Math.min(decay, (1.0 + t) / (10.0 + t));
+            expected = expected.mul(d).add(steps.get(t).mul(1 - d));
+            if (t == 39) {
+                double off = Transforms.abs(afterEvaluation.get(0).sub(expected)).maxNumber().doubleValue();
+                assertTrue(off < 1e-5, "onEpoch sees the evaluated average, off by " + off);
+            }
+        }
+        double apart = Transforms.abs(model.parameters().sub(expected)).maxNumber().doubleValue();
+        double lastStepApart = Transforms.abs(model.parameters().sub(steps.get(79))).maxNumber().doubleValue();
+        assertTrue(apart < 1e-5, "the model ends with the average, off by " + apart);
+        assertTrue(lastStepApart > 1e-3, "the average is not the last step's parameters: " + lastStepApart);
+        double now = Pgd.builder(model).epsilon(EPS).steps(5).seed(6).earlyStop(true).build()
+                .run(heldOut.head(100).features(), heldOut.head(100).labels()).robustAccuracy();
+        assertEquals(report.epochs().get(1).robustAccuracy(), now, 1e-12, "the last epoch was evaluated on the average");
+    }
+
+    @Test
     void tradesSoftLabelsGiveDl4jTheTradesGradient() {
         MultiLayerNetwork net = ReferenceModels.mlp(8).convertDataType(DataType.DOUBLE);
         int n = 4;
@@ -203,6 +246,8 @@ class AdversarialTrainingTest {
         assertMessage(() -> AdversarialTraining.builder(model).keepBest(true).build(), "held-out");
         assertMessage(() -> AdversarialTraining.builder(model).patience(-2).build(), "patience");
         assertMessage(() -> AdversarialTraining.builder(model).beta(0).build(), "beta");
+        assertMessage(() -> AdversarialTraining.builder(model).weightAveraging(1.0).build(), "weightAveraging");
+        assertMessage(() -> AdversarialTraining.builder(model).weightAveraging(-0.5).build(), "weightAveraging");
         assertMessage(() -> AdversarialTraining.builder(model).method(AdversarialTraining.Method.TRADES)
                 .adversarialFraction(0.5).build(), "adversarialFraction must be 1");
     }
