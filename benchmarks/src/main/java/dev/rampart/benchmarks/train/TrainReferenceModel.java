@@ -24,7 +24,7 @@ import org.deeplearning4j.util.ModelSerializer;
  *   -Dexec.args="--model cnn --data /usr/share/datasets/fashion-mnist --out reference-cnn.zip"
  * </pre>
  *
- * Options: {@code --model cnn|mlp}, {@code --data DIR} (default: the bundled sample),
+ * Options: {@code --model cnn|mlp|strided-cnn}, {@code --data DIR} (default: the bundled sample),
  * {@code --epochs N} (5), {@code --batch N} (64), {@code --seed N} (42), {@code --out FILE}.
  */
 public final class TrainReferenceModel {
@@ -36,19 +36,16 @@ public final class TrainReferenceModel {
         Options o = Options.parse(args, Set.of("--model", "--data", "--epochs", "--batch", "--seed", "--out"),
                 Set.of());
         String model = o.text("--model", "cnn");
-        if (!model.equals("cnn") && !model.equals("mlp")) {
-            throw new IllegalArgumentException("--model must be cnn or mlp, found " + model);
-        }
+        long seed = o.longInteger("--seed", 42);
+        MultiLayerNetwork net = ReferenceModels.byName(model, seed);
         String data = o.text("--data", null);
         int epochs = o.integer("--epochs", 5);
         int batch = o.integer("--batch", 64);
-        long seed = o.longInteger("--seed", 42);
         Path out = Path.of(o.text("--out", "reference-cnn.zip"));
         LabeledData train = data == null ? FashionMnist.bundledTrain()
                 : FashionMnist.load(Path.of(data), FashionMnist.Split.TRAIN, 0);
         LabeledData test = data == null ? FashionMnist.bundledTest()
                 : FashionMnist.load(Path.of(data), FashionMnist.Split.TEST, 0);
-        MultiLayerNetwork net = model.equals("mlp") ? ReferenceModels.mlp(seed) : ReferenceModels.cnn(seed);
         System.out.printf("training %s on %s (%d examples), %d epochs, batch %d, seed %d%n", model, train.name(),
                 train.size(), epochs, batch, seed);
         long start = System.nanoTime();

@@ -40,7 +40,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * epoch's parameters to write (best: highest held-out PGD accuracy), {@code --checkpoints} to also write
  * every epoch's parameters next to {@code --out} ({@code NAME-epochN.zip}), {@code --average D} decay of
  * the per-step moving average of the parameters that evaluation, keep-best and the output use (0: off,
- * the default).
+ * the default), {@code --model cnn|strided-cnn|mlp} the reference model trained from fresh weights (cnn).
  */
 public final class TrainRobustModel {
 
@@ -48,14 +48,14 @@ public final class TrainRobustModel {
     }
 
     /** The program's options, checked before any data is loaded. */
-    record Settings(AdversarialTraining.Method method, String data, double epsilon, int steps, int epochs,
+    record Settings(AdversarialTraining.Method method, String model, String data, double epsilon, int steps, int epochs,
             int warmup, int lrDrop, int validation, int batch, long seed, double lr, String init, double beta,
             double advFraction, double average, boolean keepBest, boolean checkpoints, Path out) {
 
         static Settings parse(String[] args) {
             Options o = Options.parse(args, Set.of("--method", "--data", "--epsilon", "--steps", "--epochs",
                     "--warmup", "--lr-drop", "--validation", "--batch", "--seed", "--out", "--lr", "--init", "--beta",
-                    "--adv-fraction", "--keep", "--average"), Set.of("--checkpoints"));
+                    "--adv-fraction", "--keep", "--average", "--model"), Set.of("--checkpoints"));
             String method = o.text("--method", "pgd");
             AdversarialTraining.Method m = switch (method) {
                 case "pgd" -> AdversarialTraining.Method.PGD;
@@ -76,7 +76,9 @@ public final class TrainRobustModel {
             if (lrDrop < 0) {
                 throw new IllegalArgumentException("--lr-drop must be 0 (never) or an epoch, found " + lrDrop);
             }
-            return new Settings(m, o.text("--data", null), o.number("--epsilon", 0.1), o.integer("--steps", 7),
+            String model = o.text("--model", "cnn");
+            ReferenceModels.byName(model, 0);
+            return new Settings(m, model, o.text("--data", null), o.number("--epsilon", 0.1), o.integer("--steps", 7),
                     o.integer("--epochs", 12), o.integer("--warmup", 2), lrDrop, o.integer("--validation", 1000),
                     o.integer("--batch", 64), o.longInteger("--seed", 42), lr, o.text("--init", null),
                     o.number("--beta", 6.0), o.number("--adv-fraction", 1.0), o.number("--average", 0.0),
@@ -95,7 +97,8 @@ public final class TrainRobustModel {
         }
         LabeledData train = all.slice(0, all.size() - s.validation());
         LabeledData heldOut = all.slice(all.size() - s.validation(), all.size());
-        MultiLayerNetwork net = s.init() == null ? ReferenceModels.cnn(s.seed()) : Audit.load(s.init()).network();
+        MultiLayerNetwork net = s.init() == null ? ReferenceModels.byName(s.model(), s.seed())
+                : Audit.load(s.init()).network();
         net.setLearningRate(s.lr());
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         AdversarialTraining<MultiLayerNetworkModel> training = AdversarialTraining.builder(model).method(s.method())
@@ -117,7 +120,7 @@ public final class TrainRobustModel {
                 + "batch %d, seed %d, Adam %.1e, beta %.1f, adversarial fraction %.2f, weight averaging %s, from %s%n",
                 s.method(), train.name(), train.size(), heldOut.size(), s.epsilon(), s.epochs(), s.batch(), s.seed(),
                 s.lr(), s.beta(), s.advFraction(), s.average() > 0 ? String.valueOf(s.average()) : "off",
-                s.init() == null ? "fresh weights" : s.init());
+                s.init() == null ? "fresh " + s.model() : s.init());
         Files.createDirectories(s.out().getParent());
         TrainingReport report = training.fit(new ShuffledBatches(train, s.batch(), s.seed()));
         System.out.println("kept epoch " + (report.finalEpoch() + 1));

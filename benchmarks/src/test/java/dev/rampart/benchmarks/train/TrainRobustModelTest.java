@@ -25,14 +25,16 @@ class TrainRobustModelTest {
         assertEquals(9, s.lrDrop());
         assertEquals(1.0, s.advFraction());
         assertEquals(0.0, s.average(), "weight averaging is off by default");
+        assertEquals("cnn", s.model());
         assertTrue(s.keepBest());
         assertFalse(s.checkpoints());
         TrainRobustModel.Settings t = TrainRobustModel.Settings.parse(new String[] {"--method", "trades", "--beta",
-            "3", "--keep", "last", "--checkpoints", "--adv-fraction", "0.5", "--average", "0.999"});
+            "3", "--keep", "last", "--checkpoints", "--adv-fraction", "0.5", "--average", "0.999", "--model", "strided-cnn"});
         assertEquals(AdversarialTraining.Method.TRADES, t.method());
         assertEquals(3.0, t.beta());
         assertEquals(0.5, t.advFraction());
         assertEquals(0.999, t.average());
+        assertEquals("strided-cnn", t.model());
         assertFalse(t.keepBest());
         assertTrue(t.checkpoints());
     }
@@ -44,6 +46,8 @@ class TrainRobustModelTest {
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--keep", "first"}),
                 "--keep must be best or last, found first");
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--lr", "0"}), "--lr must be positive");
+        assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--model", "lenet"}),
+                "model must be cnn, mlp or strided-cnn, found lenet");
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--lr-drop", "-1"}), "--lr-drop");
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--epochs", "x"}), "--epochs needs an integer");
     }

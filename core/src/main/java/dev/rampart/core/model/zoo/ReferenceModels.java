@@ -1,5 +1,6 @@
 package dev.rampart.core.model.zoo;
 
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -21,6 +22,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   <li>{@link #cnn(long)}: conv 5x5x16, ReLU, max-pool 2, conv 5x5x32, ReLU, max-pool 2,
  *       dense 128 ReLU, dense 10 softmax (about 80,000 parameters).</li>
  *   <li>{@link #mlp(long)}: 784-256-256-10 with ReLU.</li>
+ *   <li>{@link #stridedCnn(long)}: the CNN of Croce, Andriushchenko &amp; Hein ("Provable robustness
+ *       of ReLU networks via maximization of linear regions", AISTATS 2019), to compare Rampart's
+ *       adversarial training with theirs: conv 4x4x16 stride 2, ReLU, conv 4x4x32 stride 2, ReLU
+ *       (both "same" padding), dense 100 ReLU, dense 10 softmax (about 166,000 parameters, most of
+ *       them in the first dense layer; about half the reference CNN's multiply-adds).</li>
  * </ul>
  *
  * <pre>{@code
@@ -66,6 +72,35 @@ public final class ReferenceModels {
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
         return init(conf);
+    }
+
+    /** The strided CNN of Croce, Andriushchenko &amp; Hein (2019), initialized with {@code seed}. */
+    public static MultiLayerNetwork stridedCnn(long seed) {
+        MultiLayerConfiguration conf = base(seed).list()
+                .layer(new ConvolutionLayer.Builder(4, 4).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(16)
+                        .activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(4, 4).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(32)
+                        .activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(100).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build();
+        return init(conf);
+    }
+
+    /**
+     * A reference model by name: {@code cnn}, {@code mlp} or {@code strided-cnn}.
+     *
+     * @throws IllegalArgumentException naming the unknown model
+     */
+    public static MultiLayerNetwork byName(String name, long seed) {
+        return switch (name == null ? "" : name) {
+            case "cnn" -> cnn(seed);
+            case "mlp" -> mlp(seed);
+            case "strided-cnn" -> stridedCnn(seed);
+            default -> throw new IllegalArgumentException("model must be cnn, mlp or strided-cnn, found " + name);
+        };
     }
 
     private static NeuralNetConfiguration.Builder base(long seed) {

@@ -56,6 +56,13 @@ class InferenceGradientTest {
     }
 
     @Test
+    void stridedReferenceCnnWithSamePaddingMatchesFiniteDifferences() {
+        MultiLayerNetwork dbl = dev.rampart.core.model.zoo.ReferenceModels.stridedCnn(23).convertDataType(DataType.DOUBLE);
+        checkAgainstFiniteDifferences(MultiLayerNetworkModel.of(dbl, new long[] {1, 28, 28}, InputDomain.UNIT),
+                x -> dbl.output(x, false), 16);
+    }
+
+    @Test
     void stridedConvolutionThatDropsInputRowsMatchesFiniteDifferences() {
         MultiLayerNetwork net = TestNetworks.strided(22, DataType.DOUBLE);
         checkAgainstFiniteDifferences(MultiLayerNetworkModel.of(net, new long[] {1, 9, 9}, InputDomain.UNIT),
