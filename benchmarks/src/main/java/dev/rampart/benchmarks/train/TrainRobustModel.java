@@ -117,9 +117,11 @@ public final class TrainRobustModel {
                 })
                 .build();
         System.out.printf(Locale.ROOT, "%s training on %s (%d examples, %d held out), epsilon %.3f, %d epochs, "
-                + "batch %d, seed %d, Adam %.1e, beta %.1f, adversarial fraction %.2f, weight averaging %s, from %s%n",
+                + "batch %d, seed %d, Adam %.1e, %s, weight averaging %s, from %s%n",
                 s.method(), train.name(), train.size(), heldOut.size(), s.epsilon(), s.epochs(), s.batch(), s.seed(),
-                s.lr(), s.beta(), s.advFraction(), s.average() > 0 ? String.valueOf(s.average()) : "off",
+                s.lr(), s.method() == AdversarialTraining.Method.TRADES ? "beta " + s.beta()
+                        : String.format(Locale.ROOT, "adversarial fraction %.2f", s.advFraction()),
+                s.average() > 0 ? String.valueOf(s.average()) : "off",
                 s.init() == null ? "fresh " + s.model() : s.init());
         Files.createDirectories(s.out().getParent());
         TrainingReport report = training.fit(new ShuffledBatches(train, s.batch(), s.seed()));
