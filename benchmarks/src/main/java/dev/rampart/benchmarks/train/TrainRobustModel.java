@@ -48,9 +48,9 @@ public final class TrainRobustModel {
     }
 
     /** The program's options, checked before any data is loaded. */
-    record Settings(AdversarialTraining.Method method, String model, String data, double epsilon, int steps, int epochs,
-            int warmup, int lrDrop, int validation, int batch, long seed, double lr, String init, double beta,
-            double advFraction, double average, boolean keepBest, boolean checkpoints, Path out) {
+    record Settings(AdversarialTraining.Method method, String model, String data, double epsilon, int steps,
+            int epochs, int warmup, int lrDrop, int validation, int batch, long seed, double lr, String init,
+            double beta, double advFraction, double average, boolean keepBest, boolean checkpoints, Path out) {
 
         static Settings parse(String[] args) {
             Options o = Options.parse(args, Set.of("--method", "--data", "--epsilon", "--steps", "--epochs",
@@ -77,13 +77,15 @@ public final class TrainRobustModel {
                 throw new IllegalArgumentException("--lr-drop must be 0 (never) or an epoch, found " + lrDrop);
             }
             String model = o.text("--model", "cnn");
-            ReferenceModels.byName(model, 0);
-            return new Settings(m, model, o.text("--data", null), o.number("--epsilon", 0.1), o.integer("--steps", 7),
-                    o.integer("--epochs", 12), o.integer("--warmup", 2), lrDrop, o.integer("--validation", 1000),
+            if (!ReferenceModels.NAMES.contains(model)) {
+                throw new IllegalArgumentException("--model must be one of " + ReferenceModels.NAMES + ", found "
+                        + model);
+            }
+            return new Settings(m, model, o.text("--data", null), o.number("--epsilon", 0.1),
+                    o.integer("--steps", 7), o.integer("--epochs", 12), o.integer("--warmup", 2), lrDrop, o.integer("--validation", 1000),
                     o.integer("--batch", 64), o.longInteger("--seed", 42), lr, o.text("--init", null),
                     o.number("--beta", 6.0), o.number("--adv-fraction", 1.0), o.number("--average", 0.0),
-                    keep.equals("best"),
-                    o.flag("--checkpoints"), Path.of(o.text("--out", "robust-cnn.zip")).toAbsolutePath());
+                    keep.equals("best"), o.flag("--checkpoints"), Path.of(o.text("--out", "robust-cnn.zip")).toAbsolutePath());
         }
     }
 
@@ -103,7 +105,8 @@ public final class TrainRobustModel {
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         AdversarialTraining<MultiLayerNetworkModel> training = AdversarialTraining.builder(model).method(s.method())
                 .epsilon(s.epsilon()).pgdSteps(s.steps()).epochs(s.epochs()).warmupEpochs(s.warmup()).beta(s.beta())
-                .adversarialFraction(s.advFraction()).weightAveraging(s.average()).evaluateOn(heldOut, 10).keepBest(s.keepBest()).seed(s.seed())
+                .adversarialFraction(s.advFraction()).weightAveraging(s.average()).evaluateOn(heldOut, 10)
+                .keepBest(s.keepBest()).seed(s.seed())
                 .onEpoch(e -> {
                     System.out.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  PGD-10 %.4f%n",
                             e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(), e.robustAccuracy());

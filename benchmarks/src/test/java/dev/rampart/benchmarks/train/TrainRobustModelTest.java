@@ -47,7 +47,7 @@ class TrainRobustModelTest {
                 "--keep must be best or last, found first");
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--lr", "0"}), "--lr must be positive");
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--model", "lenet"}),
-                "model must be cnn, mlp or strided-cnn, found lenet");
+                "--model must be one of [cnn, mlp, strided-cnn], found lenet");
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--lr-drop", "-1"}), "--lr-drop");
         assertMessage(() -> TrainRobustModel.Settings.parse(new String[] {"--epochs", "x"}), "--epochs needs an integer");
     }

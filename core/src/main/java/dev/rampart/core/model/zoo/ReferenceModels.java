@@ -1,5 +1,6 @@
 package dev.rampart.core.model.zoo;
 
+import java.util.List;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -39,6 +40,8 @@ public final class ReferenceModels {
     public static final long[] INPUT_SHAPE = {1, 28, 28};
     /** Number of classes. */
     public static final int CLASSES = 10;
+    /** The names {@link #byName} knows. */
+    public static final List<String> NAMES = List.of("cnn", "mlp", "strided-cnn");
     /** Adam learning rate used to train both models. */
     public static final double LEARNING_RATE = 1e-3;
 
@@ -99,7 +102,7 @@ public final class ReferenceModels {
             case "cnn" -> cnn(seed);
             case "mlp" -> mlp(seed);
             case "strided-cnn" -> stridedCnn(seed);
-            default -> throw new IllegalArgumentException("model must be cnn, mlp or strided-cnn, found " + name);
+            default -> throw new IllegalArgumentException("model must be one of " + NAMES + ", found " + name);
         };
     }
 
