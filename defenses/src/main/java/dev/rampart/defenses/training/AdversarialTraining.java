@@ -191,7 +191,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             model.parameters().assign(bestParams);
             finalEpoch = bestEpoch;
         } else if (average != null) {
-            average.swapIn(model.parameters());
+            average.writeTo(model.parameters());
         }
         return new TrainingReport(epochs, finalEpoch, config);
     }

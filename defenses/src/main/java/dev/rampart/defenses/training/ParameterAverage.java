@@ -39,9 +39,14 @@ final class ParameterAverage {
      */
     INDArray swapIn(INDArray parameters) {
         INDArray own = parameters.dup();
+        writeTo(parameters);
+        return own;
+    }
+
+    /** Writes the average into {@code parameters} (in place); before the first update, nothing. */
+    void writeTo(INDArray parameters) {
         if (average != null) {
             parameters.assign(average);
         }
-        return own;
     }
 }

@@ -58,8 +58,7 @@ public final class ReferenceModels {
                 .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
                         .build())
                 .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
+                .layer(softmaxOutput())
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
         return init(conf);
@@ -70,8 +69,7 @@ public final class ReferenceModels {
         MultiLayerConfiguration conf = base(seed).list()
                 .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
+                .layer(softmaxOutput())
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
         return init(conf);
@@ -85,8 +83,7 @@ public final class ReferenceModels {
                 .layer(new ConvolutionLayer.Builder(4, 4).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(32)
                         .activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nOut(100).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-                        .activation(Activation.SOFTMAX).build())
+                .layer(softmaxOutput())
                 .setInputType(InputType.convolutional(28, 28, 1))
                 .build();
         return init(conf);
@@ -104,6 +101,11 @@ public final class ReferenceModels {
             case "strided-cnn" -> stridedCnn(seed);
             default -> throw new IllegalArgumentException("model must be one of " + NAMES + ", found " + name);
         };
+    }
+
+    private static OutputLayer softmaxOutput() {
+        return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX)
+                .build();
     }
 
     private static NeuralNetConfiguration.Builder base(long seed) {
