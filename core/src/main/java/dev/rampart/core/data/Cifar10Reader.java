@@ -1,8 +1,6 @@
 package dev.rampart.core.data;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Reads the binary version of CIFAR-10 (Krizhevsky 2009): records of one label byte followed by
  * 3,072 pixel bytes (1,024 red, then green, then blue, row-major 32x32). Images become floats in
- * {@code [0, 1]} of shape {@code [n, 3, 32, 32]}.
+ * {@code [0, 1]} of shape {@code [n, 3, 32, 32]}. Files may be gzipped (verified to their end).
  *
  * <pre>{@code
  * LabeledData test = Cifar10Reader.read(List.of(dir.resolve("test_batch.bin")), 1000);
@@ -42,12 +40,7 @@ public final class Cifar10Reader {
         List<float[]> images = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (Path file : files) {
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
-                throw new DatasetFormatException(file, "no such file");
-            }
+            byte[] bytes = DataFiles.readAll(file, DataFiles.MAX_BYTES);
             if (bytes.length == 0 || bytes.length % RECORD_BYTES != 0) {
                 throw new DatasetFormatException(file, "size " + bytes.length + " is not a multiple of the "
                         + RECORD_BYTES + "-byte CIFAR-10 record (truncated or not a CIFAR-10 binary batch)");

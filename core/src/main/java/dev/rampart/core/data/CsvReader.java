@@ -31,6 +31,7 @@ public record CsvReader(char separator, boolean header, int labelColumn) {
      * @throws DatasetFormatException naming the file, the line and the column of the first bad value
      */
     public LabeledData read(Path file, int numClasses) throws IOException {
+        DataFiles.checkReadable(file);
         List<float[]> rows = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         int width = -1;
@@ -72,6 +73,8 @@ public record CsvReader(char separator, boolean header, int labelColumn) {
             }
         } catch (NoSuchFileException e) {
             throw new DatasetFormatException(file, "no such file");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new DatasetFormatException(file, "not UTF-8 text (after line " + lineNo + ")");
         }
         if (rows.isEmpty()) {
             throw new DatasetFormatException(file, "no data rows");

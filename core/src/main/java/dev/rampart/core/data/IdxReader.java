@@ -1,14 +1,8 @@
 package dev.rampart.core.data;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,6 +10,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * Reads the IDX format of MNIST, Fashion-MNIST and EMNIST (LeCun et al.), gzipped or not: unsigned
  * byte images become floats in {@code [0, 1]} of shape {@code [n, 1, rows, cols]}, label files
  * become int arrays.
+ *
+ * <p>The whole file is read and checked before anything is allocated from its header: a gzip
+ * file is decompressed to its end (CRC-32 and length verified, see {@link DataFiles}), and the
+ * data must be exactly as long as the header says, neither shorter nor longer. Every problem is a
+ * {@link DatasetFormatException} naming the file and, for a bad header, the field.
  *
  * <pre>{@code
  * INDArray images = IdxReader.readImages(dir.resolve("t10k-images-idx3-ubyte.gz"), 1000);
@@ -32,107 +31,89 @@ public final class IdxReader {
     }
 
     /**
-     * Reads up to {@code limit} images (all if {@code limit <= 0}).
+     * Reads up to {@code limit} images (all if {@code limit <= 0}); the whole file is verified
+     * either way.
      *
-     * @throws DatasetFormatException if the file is missing, not an IDX image file, or truncated
+     * @throws DatasetFormatException if the file is missing, not an IDX image file, corrupt, or
+     *     its length differs from what its header says
      */
     public static INDArray readImages(Path file, int limit) throws IOException {
-        try (DataInputStream in = open(file)) {
-            int magic = in.readInt();
-            if (magic != UBYTE_IMAGES) {
-                throw new DatasetFormatException(file, String.format(
-                        "not an IDX image file (magic 0x%08x, expected 0x%08x)", magic, UBYTE_IMAGES));
-            }
-            int count = in.readInt();
-            int rows = in.readInt();
-            int cols = in.readInt();
-            if (count < 0 || rows <= 0 || cols <= 0 || rows > MAX_DIM || cols > MAX_DIM) {
-                throw new DatasetFormatException(file, "invalid header: " + count + " images of " + rows + "x" + cols);
-            }
-            int n = limit > 0 ? Math.min(limit, count) : count;
-            byte[] raw = new byte[Math.multiplyExact(n, rows * cols)];
-            readFully(in, raw, file, n + " images of " + rows + "x" + cols);
-            float[] values = new float[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                values[i] = (raw[i] & 0xff) / 255f;
-            }
-            return Nd4j.create(values, new long[] {n, 1, rows, cols}, 'c');
-        } catch (EOFException e) {
-            throw new DatasetFormatException(file, "truncated header");
-        } catch (java.util.zip.ZipException e) {
-            throw new DatasetFormatException(file, "corrupt gzip stream (" + e.getMessage() + ")");
+        ByteBuffer b = header(file, UBYTE_IMAGES, 3, "image");
+        long count = field(file, b, "image count", Integer.MAX_VALUE);
+        long rows = field(file, b, "rows", MAX_DIM);
+        long cols = field(file, b, "columns", MAX_DIM);
+        if (rows == 0 || cols == 0) {
+            throw new DatasetFormatException(file, "invalid header: images of " + rows + "x" + cols);
         }
+        checkLength(file, b, count, rows * cols, count + " images of " + rows + "x" + cols);
+        int n = (int) (limit > 0 ? Math.min(limit, count) : count);
+        int pixels = Math.toIntExact(n * rows * cols);
+        float[] values = new float[pixels];
+        for (int i = 0; i < pixels; i++) {
+            values[i] = (b.get() & 0xff) / 255f;
+        }
+        return Nd4j.create(values, new long[] {n, 1, rows, cols}, 'c');
     }
 
     /**
-     * Reads up to {@code limit} labels (all if {@code limit <= 0}).
+     * Reads up to {@code limit} labels (all if {@code limit <= 0}); the whole file is verified
+     * either way.
      *
-     * @throws DatasetFormatException if the file is missing, not an IDX label file, or truncated
+     * @throws DatasetFormatException if the file is missing, not an IDX label file, corrupt, or
+     *     its length differs from what its header says
      */
     public static int[] readLabels(Path file, int limit) throws IOException {
-        try (DataInputStream in = open(file)) {
-            int magic = in.readInt();
-            if (magic != UBYTE_LABELS) {
+        ByteBuffer b = header(file, UBYTE_LABELS, 1, "label");
+        long count = field(file, b, "label count", Integer.MAX_VALUE);
+        checkLength(file, b, count, 1, count + " labels");
+        int n = (int) (limit > 0 ? Math.min(limit, count) : count);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = b.get() & 0xff;
+        }
+        return labels;
+    }
+
+    /** The verified content, positioned after the magic number. */
+    private static ByteBuffer header(Path file, int magic, int dims, String kind) throws IOException {
+        byte[] bytes = DataFiles.readAll(file, DataFiles.MAX_BYTES);
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        if (bytes.length >= 4) {
+            int found = b.getInt();
+            if (found != magic) {
                 throw new DatasetFormatException(file, String.format(
-                        "not an IDX label file (magic 0x%08x, expected 0x%08x)", magic, UBYTE_LABELS));
+                        "not an IDX %s file (magic 0x%08x, expected 0x%08x)", kind, found, magic));
             }
-            int count = in.readInt();
-            if (count < 0) {
-                throw new DatasetFormatException(file, "invalid label count " + count);
-            }
-            int n = limit > 0 ? Math.min(limit, count) : count;
-            byte[] raw = new byte[n];
-            readFully(in, raw, file, n + " labels");
-            int[] labels = new int[n];
-            for (int i = 0; i < n; i++) {
-                labels[i] = raw[i] & 0xff;
-            }
-            return labels;
-        } catch (EOFException e) {
-            throw new DatasetFormatException(file, "truncated header");
-        } catch (java.util.zip.ZipException e) {
-            throw new DatasetFormatException(file, "corrupt gzip stream (" + e.getMessage() + ")");
         }
+        if (bytes.length < 4 + 4 * dims) {
+            throw new DatasetFormatException(file, "truncated header: " + bytes.length + " bytes, an IDX " + kind
+                    + " file has a " + (4 + 4 * dims) + "-byte header");
+        }
+        return b;
     }
 
-    private static DataInputStream open(Path file) throws IOException {
-        InputStream raw;
-        try {
-            raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        } catch (NoSuchFileException e) {
-            throw new DatasetFormatException(file, "no such file");
+    /** The next header field, as an unsigned value checked against {@code max}. */
+    private static long field(Path file, ByteBuffer b, String name, long max) throws DatasetFormatException {
+        int raw = b.getInt();
+        if (raw < 0 || raw > max) {
+            throw new DatasetFormatException(file, "invalid header: " + name + " is " + Integer.toUnsignedLong(raw)
+                    + " (at most " + max + ")");
         }
-        raw.mark(2);
-        int b1 = raw.read();
-        int b2 = raw.read();
-        raw.reset();
-        boolean gzip = b1 == 0x1f && b2 == 0x8b;
-        try {
-            return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
-        } catch (IOException e) {
-            raw.close();
-            throw new DatasetFormatException(file, "corrupt gzip stream (" + e.getMessage() + ")");
-        }
+        return raw;
     }
 
-    private static void readFully(DataInputStream in, byte[] buf, Path file, String what) throws IOException {
-        int off = 0;
-        try {
-            while (off < buf.length) {
-                int r = in.read(buf, off, buf.length - off);
-                if (r < 0) {
-                    break;
-                }
-                off += r;
-            }
-        } catch (java.util.zip.ZipException e) {
-            throw new DatasetFormatException(file, "corrupt gzip stream (" + e.getMessage() + ")");
-        } catch (EOFException e) {
-            // fall through to the length check
+    /** Checks that exactly {@code count * itemBytes} data bytes follow the header. */
+    private static void checkLength(Path file, ByteBuffer b, long count, long itemBytes, String what)
+            throws DatasetFormatException {
+        long expected = count * itemBytes; // count < 2^31, itemBytes <= 2^32: no overflow
+        long found = b.remaining();
+        if (found < expected) {
+            throw new DatasetFormatException(file, "truncated: the header says " + what + " (" + expected
+                    + " bytes of data), the file has " + found);
         }
-        if (off < buf.length) {
-            throw new DatasetFormatException(file, "truncated: expected " + what + " (" + buf.length
-                    + " bytes of data), found " + off + " bytes");
+        if (found > expected) {
+            throw new DatasetFormatException(file, (found - expected) + " bytes after the data: the header says "
+                    + what + " (" + expected + " bytes of data), the file has " + found);
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -110,6 +111,104 @@ class ReadersTest {
         assertThrows(DatasetFormatException.class, () -> new CsvReader(',', false, 2).read(f, 2));
         Files.writeString(f, "1,2,0\n1,2\n");
         assertThrows(DatasetFormatException.class, () -> new CsvReader(',', false, 2).read(f, 2));
+    }
+
+    @Test
+    void everySingleByteChangeOfAGzipFileIsRefusedOrHarmless() throws IOException {
+        byte[] pixels = new byte[3 * 4 * 4];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 37);
+        }
+        Path good = dir.resolve("good.gz");
+        writeIdx(good, 0x803, new int[] {3, 4, 4}, pixels, true);
+        float[] expected = IdxReader.readImages(good, 0).reshape(-1).toFloatVector();
+        byte[] bytes = Files.readAllBytes(good);
+        int refused = 0;
+        for (int off = 0; off < bytes.length; off++) {
+            for (int bit : new int[] {0x01, 0x80}) {
+                byte[] changed = bytes.clone();
+                changed[off] ^= (byte) bit;
+                Path f = dir.resolve("flipped.gz");
+                Files.write(f, changed);
+                try {
+                    float[] read = IdxReader.readImages(f, 0).reshape(-1).toFloatVector();
+                    // what no check covers (the header's text flag, time stamp and OS, the padding bits of
+                    // the last compressed byte) does not change the data
+                    assertArrayEquals(expected, read, "byte " + off + " changed, data must be refused or unchanged");
+                } catch (DatasetFormatException e) {
+                    assertTrue(e.getMessage().contains("flipped.gz"), e.getMessage());
+                    refused++;
+                }
+            }
+        }
+        assertTrue(refused >= 2 * (bytes.length - 8), "refused " + refused + " of " + 2 * bytes.length);
+    }
+
+    @Test
+    void gzipWithTrailingBytesOrCutShortIsRefused() throws IOException {
+        Path f = dir.resolve("img.gz");
+        writeIdx(f, 0x803, new int[] {1, 2, 2}, new byte[4], true);
+        byte[] bytes = Files.readAllBytes(f);
+        Files.write(f, java.nio.ByteBuffer.allocate(bytes.length + 3).put(bytes).put(new byte[] {1, 2, 3}).array());
+        assertTrue(assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(f, 0)).getMessage()
+                .contains("after the end"));
+        for (int cut : new int[] {1, 4, 8, bytes.length - 10}) {
+            Files.write(f, Arrays.copyOf(bytes, bytes.length - cut));
+            DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(f, 0));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        }
+        // two concatenated members are one valid stream
+        Path two = dir.resolve("two.gz");
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        ByteBuffer header = ByteBuffer.allocate(16).putInt(0x803).putInt(2).putInt(1).putInt(2);
+        joined.write(gzip(header.array()));
+        joined.write(gzip(new byte[] {0, (byte) 255, (byte) 255, 0}));
+        Files.write(two, joined.toByteArray());
+        assertArrayEquals(new float[] {0, 1, 1, 0}, IdxReader.readImages(two, 0).reshape(-1).toFloatVector());
+    }
+
+    @Test
+    void dataLongerOrShorterThanTheHeaderSaysIsRefused() throws IOException {
+        Path f = dir.resolve("img");
+        writeIdx(f, 0x803, new int[] {2, 2, 2}, new byte[9], false);
+        DatasetFormatException longer = assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(f, 1));
+        assertTrue(longer.getMessage().contains("1 bytes after the data"), longer.getMessage());
+        writeIdx(f, 0x801, new int[] {3}, new byte[2], false);
+        assertTrue(assertThrows(DatasetFormatException.class, () -> IdxReader.readLabels(f, 0)).getMessage()
+                .contains("truncated"));
+        writeIdx(f, 0x801, new int[] {3}, new byte[4], false);
+        assertThrows(DatasetFormatException.class, () -> IdxReader.readLabels(f, 2));
+    }
+
+    @Test
+    void craftedHeadersAreRefusedBeforeAllocatingByNameOfFileAndField() throws IOException {
+        Path f = dir.resolve("crafted");
+        int[][] headers = {{-1, 28, 28}, {Integer.MAX_VALUE, 28, 28}, {60000, 65536, 65536}, {10, -28, 28},
+            {10, 0, 28}, {1 << 20, 1 << 16, 1 << 15}, {3, 1 << 17, 2}};
+        for (int[] h : headers) {
+            writeIdx(f, 0x803, h, new byte[16], false);
+            DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(f, 0),
+                    Arrays.toString(h));
+            assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+            assertTrue(e.getMessage().matches(".*(image count|rows|columns|truncated|invalid header).*"),
+                    e.getMessage());
+        }
+        writeIdx(f, 0x801, new int[] {-5}, new byte[0], false);
+        assertTrue(assertThrows(DatasetFormatException.class, () -> IdxReader.readLabels(f, 0)).getMessage()
+                .contains("label count"));
+        Files.write(f, new byte[] {0, 0, 8, 3, 0, 0});
+        assertTrue(assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(f, 0)).getMessage()
+                .contains("truncated header"));
+        assertTrue(assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(dir, 0)).getMessage()
+                .contains("directory"));
+    }
+
+    private static byte[] gzip(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(data);
+        }
+        return out.toByteArray();
     }
 
     private static void writeIdx(Path f, int magic, int[] dims, byte[] data, boolean gzip) throws IOException {
