@@ -46,16 +46,61 @@ public record BlackBoxModel(Function<INDArray, INDArray> predict, int numClasses
     }
 
     /**
-     * @throws IllegalStateException if the function returns an array of the wrong shape
+     * @throws IllegalArgumentException naming {@code x} if it is not a valid batch (see
+     *     {@link Classifier#predictProbabilities})
+     * @throws IllegalStateException if the function returns an array of the wrong shape or with
+     *     values that are not finite
      */
     @Override
     public INDArray predictProbabilities(INDArray x) {
         Inputs.checkBatch(this, x, "x");
+        Inputs.checkFiniteInDomain(x, domain, "x");
+        return query(x);
+    }
+
+    /** The same black box without the scan of input values (shapes are still checked). */
+    @Override
+    public Classifier unchecked() {
+        BlackBoxModel self = this;
+        return new Classifier() {
+            @Override
+            public int numClasses() {
+                return numClasses;
+            }
+
+            @Override
+            public long[] inputShape() {
+                return inputShape.clone();
+            }
+
+            @Override
+            public InputDomain domain() {
+                return domain;
+            }
+
+            @Override
+            public INDArray predictProbabilities(INDArray x) {
+                Inputs.checkBatch(this, x, "x");
+                return self.query(x);
+            }
+
+            @Override
+            public Classifier copy() {
+                return this;
+            }
+        };
+    }
+
+    private INDArray query(INDArray x) {
         INDArray p = predict.apply(x.dup());
         if (p == null || p.rank() != 2 || p.size(0) != x.size(0) || p.size(1) != numClasses) {
             throw new IllegalStateException("The prediction function returned "
                     + (p == null ? "null" : Arrays.toString(p.shape())) + " for a batch of " + x.size(0)
                     + "; expected [" + x.size(0) + ", " + numClasses + "]");
+        }
+        if (!Double.isFinite(p.sumNumber().doubleValue())) {
+            throw new IllegalStateException("The prediction function returned non-finite values for a batch of "
+                    + x.size(0));
         }
         return p;
     }

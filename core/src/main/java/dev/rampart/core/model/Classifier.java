@@ -1,5 +1,6 @@
 package dev.rampart.core.model;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -30,17 +31,36 @@ public interface Classifier {
     InputDomain domain();
 
     /**
+     * The floating-point type the model computes in. Inputs of another floating-point type are
+     * converted to it (into a new array) by Rampart's adapters.
+     */
+    default DataType dataType() {
+        return DataType.FLOAT;
+    }
+
+    /**
      * Class probabilities of the model as it predicts (inference mode).
      *
-     * @param x a batch of shape {@code [n, inputShape...]}
+     * @param x a batch of shape {@code [n, inputShape...]}, every value finite and inside
+     *     {@link #domain()}
      * @return a new array of shape {@code [n, numClasses()]}
-     * @throws IllegalArgumentException if {@code x} does not have the model's input shape
+     * @throws IllegalArgumentException naming {@code x} if it does not have the model's input
+     *     shape, is empty, not floating-point, or holds a NaN, an infinite or an out-of-domain value
      */
     INDArray predictProbabilities(INDArray x);
 
     /** The predicted class of every example of {@code x}. */
     default int[] predictClasses(INDArray x) {
         return Labels.argmax(predictProbabilities(x));
+    }
+
+    /**
+     * This model without the scan of input values for NaN, infinity and the domain (shapes are
+     * still checked), for callers that guarantee them, such as attacks, which clip every iterate to
+     * the domain. The default is this model itself, with every check.
+     */
+    default Classifier unchecked() {
+        return this;
     }
 
     /**

@@ -25,10 +25,13 @@ public interface GradientClassifier extends Classifier {
      * One forward and backward pass in inference mode.
      *
      * @param x a batch of shape {@code [n, inputShape...]}
-     * @param oneHotLabels labels of shape {@code [n, numClasses()]}; for a targeted step, pass the
-     *     targets and descend the gradient
+     * @param oneHotLabels labels of shape {@code [n, numClasses()]}: one-hot rows or probability
+     *     rows (finite, non-negative, summing to 1); for a targeted step, pass the targets and
+     *     descend the gradient
      * @return per-example loss, the input gradient and the probabilities of that pass
-     * @throws IllegalArgumentException on a shape mismatch
+     * @throws IllegalArgumentException naming the parameter, for a bad shape, a bad value of
+     *     {@code x} (see {@link Classifier#predictProbabilities}) or a label row that is not a
+     *     distribution
      */
     LossAndGradient lossAndGradient(INDArray x, INDArray oneHotLabels);
 
@@ -57,6 +60,11 @@ public interface GradientClassifier extends Classifier {
      * @throws IllegalArgumentException on a shape mismatch
      */
     LogitGradient logitGradient(INDArray x, LogitObjective objective);
+
+    @Override
+    default GradientClassifier unchecked() {
+        return this;
+    }
 
     @Override
     GradientClassifier copy();

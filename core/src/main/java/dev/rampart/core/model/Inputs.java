@@ -41,19 +41,34 @@ public final class Inputs {
     }
 
     /**
-     * Checks that every value of {@code x} is finite and inside {@code domain}.
+     * Checks {@code x} as a batch of the model's inputs ({@link #checkBatch}) and converts it to
+     * the model's data type if it has another floating-point type.
      *
-     * @throws IllegalArgumentException naming the first offending value and where it is
+     * @return {@code x}, or a converted copy
+     */
+    public static INDArray asType(Classifier model, INDArray x, String name) {
+        checkBatch(model, x, name);
+        return x.dataType() == model.dataType() ? x : x.castTo(model.dataType());
+    }
+
+    /**
+     * Checks that every value of {@code x} is finite and inside {@code domain}: three reductions
+     * on the common path; the counts of bad values are computed only when there are some.
+     *
+     * @throws IllegalArgumentException naming the parameter and what is wrong
      */
     public static void checkFiniteInDomain(INDArray x, InputDomain domain, String name) {
-        INDArray flat = x.reshape(x.length());
-        long nan = flat.isNaN().castTo(org.nd4j.linalg.api.buffer.DataType.INT32).sumNumber().longValue();
-        long inf = flat.isInfinite().castTo(org.nd4j.linalg.api.buffer.DataType.INT32).sumNumber().longValue();
-        if (nan + inf > 0) {
-            throw new IllegalArgumentException(name + " contains " + nan + " NaN and " + inf + " infinite values");
+        double sum = x.sumNumber().doubleValue();
+        if (!Double.isFinite(sum)) {
+            INDArray flat = x.reshape(x.length());
+            long nan = flat.isNaN().castTo(org.nd4j.linalg.api.buffer.DataType.INT32).sumNumber().longValue();
+            long inf = flat.isInfinite().castTo(org.nd4j.linalg.api.buffer.DataType.INT32).sumNumber().longValue();
+            if (nan + inf > 0) {
+                throw new IllegalArgumentException(name + " contains " + nan + " NaN and " + inf + " infinite values");
+            }
         }
-        double min = flat.minNumber().doubleValue();
-        double max = flat.maxNumber().doubleValue();
+        double min = x.minNumber().doubleValue();
+        double max = x.maxNumber().doubleValue();
         if (min < domain.min() || max > domain.max()) {
             throw new IllegalArgumentException(name + " has values in [" + min + ", " + max
                     + "], outside the model's input domain " + domain);
@@ -85,6 +100,42 @@ public final class Inputs {
         if (labels == null || labels.rank() != 2 || labels.size(0) != batchSize || labels.size(1) != numClasses) {
             throw new IllegalArgumentException(name + " must have shape [" + batchSize + ", " + numClasses
                     + "], found " + (labels == null ? "null" : Arrays.toString(labels.shape())));
+        }
+    }
+
+    /**
+     * Checks label rows: shape {@code [batchSize, numClasses]}, every value finite and
+     * non-negative, every row summing to 1 (one-hot or a probability distribution).
+     *
+     * @throws IllegalArgumentException naming the parameter, and the first bad row
+     */
+    public static void checkLabelRows(INDArray labels, long batchSize, int numClasses, String name) {
+        checkLabelRows(labels, batchSize, numClasses, name, false);
+    }
+
+    /**
+     * Checks label rows as {@link #checkLabelRows(INDArray, long, int, String)} does, but with
+     * negative entries allowed if {@code signed}: the targets of a softmax cross-entropy training
+     * step whose logit gradient is {@code p - t} for any rows {@code t} summing to 1 (TRADES uses
+     * them; see {@link TrainableModel#softmaxCrossEntropyOutput()}).
+     */
+    public static void checkLabelRows(INDArray labels, long batchSize, int numClasses, String name, boolean signed) {
+        checkLabelMatrix(labels, batchSize, numClasses, name);
+        double[][] rows = labels.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+        for (int i = 0; i < rows.length; i++) {
+            double sum = 0;
+            for (int k = 0; k < rows[i].length; k++) {
+                double v = rows[i][k];
+                if (!Double.isFinite(v) || (v < 0 && !signed)) {
+                    throw new IllegalArgumentException(name + "[" + i + ", " + k + "] is " + v + ": label rows must be "
+                            + (signed ? "finite and sum to 1" : "one-hot or probabilities (finite, >= 0, summing to 1)"));
+                }
+                sum += v;
+            }
+            if (Math.abs(sum - 1) > AbstractGradientClassifier.LABEL_SUM_TOLERANCE) {
+                throw new IllegalArgumentException(name + " row " + i + " sums to " + sum + ": label rows must "
+                        + (signed ? "sum to 1" : "be one-hot or probabilities (summing to 1)"));
+            }
         }
     }
 

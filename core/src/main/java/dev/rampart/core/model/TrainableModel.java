@@ -16,8 +16,10 @@ public interface TrainableModel extends Classifier {
     /**
      * One training step on a batch; this is the one method that changes the model.
      *
-     * @param x inputs of shape {@code [n, inputShape...]}
-     * @param oneHotLabels labels of shape {@code [n, numClasses()]}
+     * @param x inputs of shape {@code [n, inputShape...]}, finite and inside the domain
+     * @param oneHotLabels labels of shape {@code [n, numClasses()]}: finite rows summing to 1
+     *     (one-hot, probabilities, or the signed soft labels of {@link #softmaxCrossEntropyOutput()})
+     * @throws IllegalArgumentException naming the parameter, before any training, if a value is bad
      */
     void fit(INDArray x, INDArray oneHotLabels);
 

@@ -1,14 +1,12 @@
 package dev.rampart.core.model.dl4j;
 
 import dev.rampart.core.model.InputDomain;
-import dev.rampart.core.model.Inputs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Adapter for a DL4J {@link ComputationGraph} with one input and one output layer.
@@ -29,7 +27,8 @@ public final class ComputationGraphModel extends Dl4jModel {
     private final ComputationGraph graph;
 
     private ComputationGraphModel(ComputationGraph graph, long[] inputShape, InputDomain domain) {
-        super(inputShape, domain, numClassesOf(graph), Dl4jCompiler.compile(graph));
+        super(inputShape, domain, numClassesOf(graph), graph.getConfiguration().getDataType(),
+                Dl4jCompiler.compile(graph));
         this.graph = graph;
     }
 
@@ -75,17 +74,14 @@ public final class ComputationGraphModel extends Dl4jModel {
 
     @Override
     public INDArray activations(INDArray x, String layer) {
-        Inputs.checkBatch(this, x, "x");
-        if (!layerNames().contains(layer)) {
-            throw new IllegalArgumentException("layer '" + layer + "' is not one of " + layerNames());
-        }
-        return graph.feedForward(x, false).get(layer).dup();
+        INDArray in = checkedInput(x);
+        layerIndex(layer);
+        return graph.feedForward(in, false).get(layer).dup();
     }
 
     @Override
     public void fit(INDArray x, INDArray oneHotLabels) {
-        checkFit(this, x, oneHotLabels);
-        graph.fit(new DataSet(x, oneHotLabels.castTo(x.dataType())));
+        graph.fit(checkedBatch(x, oneHotLabels));
     }
 
     @Override

@@ -2,68 +2,37 @@ package dev.rampart.core.model.dl4j;
 
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjective;
+import dev.rampart.core.model.AbstractGradientClassifier;
 import dev.rampart.core.model.ActivationModel;
-import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
-import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.LossAndGradient;
 import dev.rampart.core.model.TrainableModel;
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What the DL4J adapters share: a compiled {@link InferenceProgram} for predictions, logits and
- * inference-mode input gradients, input checks and batching.
+ * inference-mode input gradients, behind the checked contract of
+ * {@link AbstractGradientClassifier}, and batching.
  */
-abstract class Dl4jModel implements GradientClassifier, ActivationModel, TrainableModel {
+abstract class Dl4jModel extends AbstractGradientClassifier implements ActivationModel, TrainableModel {
 
     /** Largest number of examples one forward pass handles when predicting. */
     static final int PREDICT_BATCH = 512;
 
-    private final long[] inputShape;
-    private final InputDomain domain;
-    private final int numClasses;
     private final InferenceProgram program;
 
-    Dl4jModel(long[] inputShape, InputDomain domain, int numClasses, InferenceProgram program) {
-        if (inputShape == null || inputShape.length == 0) {
-            throw new IllegalArgumentException("inputShape must have at least one dimension");
-        }
-        for (long d : inputShape) {
-            if (d <= 0) {
-                throw new IllegalArgumentException("inputShape dimensions must be positive, found "
-                        + java.util.Arrays.toString(inputShape));
-            }
-        }
-        if (domain == null) {
-            throw new IllegalArgumentException("domain must not be null");
-        }
-        this.inputShape = inputShape.clone();
-        this.domain = domain;
-        this.numClasses = numClasses;
+    Dl4jModel(long[] inputShape, InputDomain domain, int numClasses, DataType dataType, InferenceProgram program) {
+        super(inputShape, domain, numClasses, dataType);
         this.program = program;
     }
 
     @Override
-    public final int numClasses() {
-        return numClasses;
-    }
-
-    @Override
-    public final long[] inputShape() {
-        return inputShape.clone();
-    }
-
-    @Override
-    public final InputDomain domain() {
-        return domain;
-    }
-
-    @Override
-    public final INDArray predictProbabilities(INDArray x) {
-        Inputs.checkBatch(this, x, "x");
+    protected final INDArray computeProbabilities(INDArray x) {
         List<INDArray> parts = new ArrayList<>();
         for (long start = 0; start < x.size(0); start += PREDICT_BATCH) {
             INDArray chunk = rows(x, start, Math.min(x.size(0), start + PREDICT_BATCH));
@@ -73,25 +42,18 @@ abstract class Dl4jModel implements GradientClassifier, ActivationModel, Trainab
     }
 
     @Override
-    public final INDArray logits(INDArray x) {
-        Inputs.checkBatch(this, x, "x");
+    protected final INDArray computeLogits(INDArray x) {
         return program.logits(x);
     }
 
     @Override
-    public final LossAndGradient lossAndGradient(INDArray x, INDArray oneHotLabels) {
-        Inputs.checkBatch(this, x, "x");
-        Inputs.checkLabelMatrix(oneHotLabels, x.size(0), numClasses, "oneHotLabels");
-        InferenceProgram.Result r = program.lossAndGradient(x, oneHotLabels.castTo(x.dataType()));
+    protected final LossAndGradient computeLossAndGradient(INDArray x, INDArray labels) {
+        InferenceProgram.Result r = program.lossAndGradient(x, labels);
         return new LossAndGradient(r.loss(), r.gradient(), r.probabilities());
     }
 
     @Override
-    public final LogitGradient logitGradient(INDArray x, LogitObjective objective) {
-        Inputs.checkBatch(this, x, "x");
-        if (objective == null) {
-            throw new IllegalArgumentException("objective must not be null");
-        }
+    protected final LogitGradient computeLogitGradient(INDArray x, LogitObjective objective) {
         InferenceProgram.Result r = program.logitGradient(x, objective);
         return new LogitGradient(r.loss(), r.gradient(), r.probabilities());
     }
@@ -116,8 +78,22 @@ abstract class Dl4jModel implements GradientClassifier, ActivationModel, Trainab
         return x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
     }
 
-    static void checkFit(Dl4jModel m, INDArray x, INDArray labels) {
-        Inputs.checkBatch(m, x, "x");
-        Inputs.checkLabelMatrix(labels, x.size(0), m.numClasses(), "oneHotLabels");
+    /**
+     * A training batch checked like a query, with its label rows (finite, summing to 1; signed
+     * soft labels allowed, see {@link TrainableModel#softmaxCrossEntropyOutput()}), both in the
+     * model's type.
+     */
+    final DataSet checkedBatch(INDArray x, INDArray labels) {
+        INDArray in = checkedInput(x);
+        return new DataSet(in, checkedLabels(labels, in.size(0), true));
+    }
+
+    /** The layer index of {@code layer}, or a message naming the known layers. */
+    final int layerIndex(String layer) {
+        int idx = layerNames().indexOf(layer);
+        if (idx < 0) {
+            throw new IllegalArgumentException("layer '" + layer + "' is not one of " + layerNames());
+        }
+        return idx;
     }
 }

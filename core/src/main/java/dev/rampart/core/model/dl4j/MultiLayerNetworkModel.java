@@ -7,7 +7,6 @@ import java.util.List;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Adapter for a DL4J {@link MultiLayerNetwork}.
@@ -32,7 +31,8 @@ public final class MultiLayerNetworkModel extends Dl4jModel {
     private final MultiLayerNetwork net;
 
     private MultiLayerNetworkModel(MultiLayerNetwork net, long[] inputShape, InputDomain domain) {
-        super(inputShape, domain, numClassesOf(net), Dl4jCompiler.compile(net));
+        super(inputShape, domain, numClassesOf(net), net.getLayerWiseConfigurations().getDataType(),
+                Dl4jCompiler.compile(net));
         this.net = net;
     }
 
@@ -82,18 +82,14 @@ public final class MultiLayerNetworkModel extends Dl4jModel {
 
     @Override
     public INDArray activations(INDArray x, String layer) {
-        dev.rampart.core.model.Inputs.checkBatch(this, x, "x");
-        int idx = layerNames().indexOf(layer);
-        if (idx < 0) {
-            throw new IllegalArgumentException("layer '" + layer + "' is not one of " + layerNames());
-        }
-        return net.feedForwardToLayer(idx, x, false).get(idx + 1).dup();
+        INDArray in = checkedInput(x);
+        int idx = layerIndex(layer);
+        return net.feedForwardToLayer(idx, in, false).get(idx + 1).dup();
     }
 
     @Override
     public void fit(INDArray x, INDArray oneHotLabels) {
-        checkFit(this, x, oneHotLabels);
-        net.fit(new DataSet(x, oneHotLabels.castTo(x.dataType())));
+        net.fit(checkedBatch(x, oneHotLabels));
     }
 
     @Override

@@ -3,9 +3,8 @@ package dev.rampart.core.model.samediff;
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.loss.LogitObjectives;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.AbstractGradientClassifier;
 import dev.rampart.core.model.InputDomain;
-import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.LossAndGradient;
 import java.util.Arrays;
 import java.util.Map;
@@ -30,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * INDArray grad = model.lossGradient(x, Labels.oneHot(y, model.numClasses()));
  * }</pre>
  */
-public final class SameDiffModel implements GradientClassifier {
+public final class SameDiffModel extends AbstractGradientClassifier {
 
     private static final String DLOGITS = "rampart_logit_gradient";
     private static final String PROBABILITIES = "rampart_probabilities";
@@ -40,28 +39,15 @@ public final class SameDiffModel implements GradientClassifier {
     private final SameDiff sd;
     private final String input;
     private final String logits;
-    private final long[] inputShape;
-    private final InputDomain domain;
-    private final int numClasses;
 
-    private SameDiffModel(SameDiff original, String input, String logits, long[] inputShape, InputDomain domain) {
+    private SameDiffModel(SameDiff original, SameDiff sd, String input, String logits, long[] inputShape,
+            InputDomain domain, int numClasses) {
+        super(inputShape, domain, numClasses, sd.getVariable(input).dataType());
         this.original = original;
+        this.sd = sd;
         this.input = input;
         this.logits = logits;
-        this.inputShape = inputShape.clone();
-        this.domain = domain;
-        this.sd = original.dup();
         SDVariable z = sd.getVariable(logits);
-        long[] probeShape = new long[inputShape.length + 1];
-        probeShape[0] = 1;
-        System.arraycopy(inputShape, 0, probeShape, 1, inputShape.length);
-        INDArray probe = Nd4j.zeros(sd.getVariable(input).dataType(), probeShape);
-        long[] zShape = sd.output(Map.of(input, probe), logits).get(logits).shape();
-        if (zShape.length != 2 || zShape[1] <= 1) {
-            throw new IllegalArgumentException("logits variable '" + logits + "' must have shape [n, classes], found "
-                    + Arrays.toString(zShape) + " for one example of shape " + Arrays.toString(inputShape));
-        }
-        this.numClasses = (int) zShape[1];
         // sum(z * g) for a given logit gradient g: its input gradient is the vector-Jacobian
         // product every objective of the logits needs.
         SDVariable g = sd.placeHolder(DLOGITS, z.dataType(), -1, numClasses);
@@ -106,51 +92,50 @@ public final class SameDiffModel implements GradientClassifier {
         if (domain == null) {
             throw new IllegalArgumentException("domain must not be null");
         }
-        return new SameDiffModel(sd, input, logits, inputShape, domain);
+        return create(sd, input, logits, inputShape, domain);
+    }
+
+    /** Copies the graph and reads the number of classes from one probe example. */
+    private static SameDiffModel create(SameDiff original, String input, String logits, long[] inputShape,
+            InputDomain domain) {
+        SameDiff sd = original.dup();
+        long[] probeShape = new long[inputShape.length + 1];
+        probeShape[0] = 1;
+        System.arraycopy(inputShape, 0, probeShape, 1, inputShape.length);
+        INDArray probe = Nd4j.zeros(sd.getVariable(input).dataType(), probeShape);
+        long[] zShape;
+        try {
+            zShape = sd.output(Map.of(input, probe), logits).get(logits).shape();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the graph cannot compute '" + logits + "' from one example of shape "
+                    + Arrays.toString(probeShape) + ": " + e.getMessage(), e);
+        }
+        if (zShape.length != 2 || zShape[1] <= 1) {
+            throw new IllegalArgumentException("logits variable '" + logits + "' must have shape [n, classes], found "
+                    + Arrays.toString(zShape) + " for one example of shape " + Arrays.toString(inputShape));
+        }
+        return new SameDiffModel(original, sd, input, logits, inputShape, domain, (int) zShape[1]);
     }
 
     @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
-    public long[] inputShape() {
-        return inputShape.clone();
-    }
-
-    @Override
-    public InputDomain domain() {
-        return domain;
-    }
-
-    @Override
-    public INDArray predictProbabilities(INDArray x) {
-        Inputs.checkBatch(this, x, "x");
+    protected INDArray computeProbabilities(INDArray x) {
         return sd.output(Map.of(input, x), PROBABILITIES).get(PROBABILITIES);
     }
 
     @Override
-    public INDArray logits(INDArray x) {
-        Inputs.checkBatch(this, x, "x");
+    protected INDArray computeLogits(INDArray x) {
         return sd.output(Map.of(input, x), logits).get(logits);
     }
 
     @Override
-    public LossAndGradient lossAndGradient(INDArray x, INDArray oneHotLabels) {
-        Inputs.checkBatch(this, x, "x");
-        Inputs.checkLabelMatrix(oneHotLabels, x.size(0), numClasses, "oneHotLabels");
-        LogitGradient g = logitGradient(x, LogitObjectives.softCrossEntropy(oneHotLabels));
+    protected LossAndGradient computeLossAndGradient(INDArray x, INDArray labels) {
+        LogitGradient g = computeLogitGradient(x, LogitObjectives.softCrossEntropy(labels));
         INDArray p = Nd4j.nn().softmax(g.logits().dup(), 1);
         return new LossAndGradient(g.value(), g.gradient(), p);
     }
 
     @Override
-    public LogitGradient logitGradient(INDArray x, LogitObjective objective) {
-        Inputs.checkBatch(this, x, "x");
-        if (objective == null) {
-            throw new IllegalArgumentException("objective must not be null");
-        }
+    protected LogitGradient computeLogitGradient(INDArray x, LogitObjective objective) {
         INDArray z = sd.output(Map.of(input, x), logits).get(logits);
         LogitObjective.Value v = objective.evaluate(z);
         if (v == null || v.gradient() == null || !Arrays.equals(v.gradient().shape(), z.shape())) {
@@ -164,6 +149,6 @@ public final class SameDiffModel implements GradientClassifier {
 
     @Override
     public SameDiffModel copy() {
-        return new SameDiffModel(original, input, logits, inputShape, domain); // the constructor copies the graph
+        return create(original, input, logits, inputShape(), domain()); // a new copy of the user's graph
     }
 }
