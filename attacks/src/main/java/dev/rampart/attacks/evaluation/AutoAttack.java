@@ -133,7 +133,7 @@ public final class AutoAttack {
         private Norm norm = Norm.LINF;
         private double epsilon = 0.1;
         private int apgdSteps = 100;
-        private int targetClasses = 9;
+        private Integer targetClasses;
         private int squareQueries = 5000;
         private int batchSize = 256;
         private long seed;
@@ -161,7 +161,10 @@ public final class AutoAttack {
             return this;
         }
 
-        /** Target classes of APGD-T (default 9; at most the number of classes minus one). */
+        /**
+         * Target classes of APGD-T, in {@code [0, numClasses - 1]} (0: no APGD-T). Default: 9, or
+         * every other class for models with fewer than 10 classes.
+         */
         public Builder targetClasses(int k) {
             this.targetClasses = k;
             return this;
@@ -215,6 +218,22 @@ public final class AutoAttack {
             if (checkSamples <= 0) {
                 throw new IllegalArgumentException("checkSamples must be positive, found " + checkSamples);
             }
+            if (apgdSteps <= 0) {
+                throw new IllegalArgumentException("apgdSteps must be positive, found " + apgdSteps);
+            }
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
+            }
+            if (squareQueries < 0) {
+                throw new IllegalArgumentException("squareQueries must not be negative (0: no Square), found "
+                        + squareQueries);
+            }
+            int others = model.numClasses() - 1;
+            if (targetClasses != null && (targetClasses < 0 || targetClasses > others)) {
+                throw new IllegalArgumentException("targetClasses must be in [0, " + others + "] (the model has "
+                        + model.numClasses() + " classes), found " + targetClasses);
+            }
+            int targets = targetClasses != null ? targetClasses : Math.min(9, others);
             List<EvasionAttack> list;
             if (custom != null) {
                 if (custom.isEmpty()) {
@@ -232,17 +251,15 @@ public final class AutoAttack {
                 if (model instanceof GradientClassifier) {
                     list.add(Apgd.builder(model).norm(norm).epsilon(epsilon).steps(apgdSteps).batchSize(batchSize)
                             .seed(seed).build());
-                    if (targetClasses > 0) {
+                    if (targets > 0) {
                         list.add(Apgd.builder(model).norm(norm).epsilon(epsilon).steps(apgdSteps)
-                                .loss(Apgd.Loss.DLR).targetClasses(Math.min(targetClasses, model.numClasses() - 1))
+                                .loss(Apgd.Loss.DLR).targetClasses(targets)
                                 .batchSize(batchSize).seed(seed).build());
                     }
                 }
                 if (squareQueries > 0) {
                     list.add(Square.builder(model).norm(norm).epsilon(epsilon).queries(squareQueries)
                             .batchSize(batchSize).seed(seed).build());
-                } else if (squareQueries < 0) {
-                    throw new IllegalArgumentException("squareQueries must not be negative, found " + squareQueries);
                 }
                 if (list.isEmpty()) {
                     throw new IllegalArgumentException("the model has no gradients and squareQueries is 0: "

@@ -40,7 +40,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * EvasionResult t = Apgd.builder(model).loss(Apgd.Loss.DLR).targetClasses(9).build().run(x, labels);
  * }</pre>
  */
-public final class Apgd extends GradientAttack {
+public final class Apgd extends GradientAttack<Apgd.Config> {
 
     /** Momentum weight {@code a} of the update. */
     public static final double MOMENTUM = 0.75;
@@ -64,24 +64,35 @@ public final class Apgd extends GradientAttack {
      * @param seed fixes the random starts
      */
     public record Config(Norm norm, double epsilon, int steps, Loss loss, int restarts, int targetClasses,
-            int batchSize, long seed) {
+            int batchSize, long seed) implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.common(norm, epsilon, batchSize, false);
+            Check.positive("steps", steps);
+            if (loss == null) {
+                throw new IllegalArgumentException("loss must not be null");
+            }
+            Check.positive("restarts", restarts);
+            Check.notNegative("targetClasses", targetClasses);
+            if (targetClasses > 0 && loss != Loss.DLR) {
+                throw new IllegalArgumentException("targetClasses needs loss DLR, found " + loss);
+            }
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(norm, epsilon, steps, loss, restarts, targetClasses, batchSize, seed);
+        }
     }
 
-    private final Config config;
 
     private Apgd(GradientClassifier model, Config config) {
-        super(model, config.norm(), config.epsilon(), config.batchSize(), config.seed());
-        Check.positive("steps", config.steps());
-        Check.positive("restarts", config.restarts());
-        Check.notNegative("targetClasses", config.targetClasses());
-        if (config.targetClasses() >= model.numClasses()) {
+        super(model, config);
+        if (config().targetClasses() >= model.numClasses()) {
             throw new IllegalArgumentException("targetClasses must be below the number of classes ("
-                    + model.numClasses() + "), found " + config.targetClasses());
+                    + model.numClasses() + "), found " + config().targetClasses());
         }
-        if (config.targetClasses() > 0 && config.loss() != Loss.DLR) {
-            throw new IllegalArgumentException("targetClasses needs loss DLR, found " + config.loss());
-        }
-        this.config = config;
     }
 
     /** A builder with defaults L-inf, epsilon 0.1, 100 steps, cross-entropy, one run. */
@@ -91,19 +102,14 @@ public final class Apgd extends GradientAttack {
 
     @Override
     public String name() {
-        String base = config.targetClasses() > 0 ? "APGD-T" : "APGD-" + config.loss();
-        return base + "-" + config.steps() + (config.restarts() > 1 ? "x" + config.restarts() : "");
+        String base = config().targetClasses() > 0 ? "APGD-T" : "APGD-" + config().loss();
+        return base + "-" + config().steps() + (config().restarts() > 1 ? "x" + config().restarts() : "");
     }
 
-    @Override
-    public Config config() {
-        return config;
-    }
 
     @Override
     public Apgd withEpsilon(double epsilon) {
-        return new Apgd(model, new Config(config.norm(), epsilon, config.steps(), config.loss(), config.restarts(),
-                config.targetClasses(), config.batchSize(), config.seed()));
+        return new Apgd(model, config().withEpsilon(epsilon));
     }
 
     /** The checkpoints {@code w_j} of {@code steps} iterations, ascending, without 0. */
@@ -130,10 +136,10 @@ public final class Apgd extends GradientAttack {
         boolean[] done = new boolean[n];
         AttackGoal goal = batch.goal();
         int[] labels = goal.labels();
-        int runs = config.targetClasses() > 0 && !goal.isTargeted() ? config.targetClasses() : 1;
-        int[][] ranked = runs > 1 || config.targetClasses() > 0 ? rankedOthers(batch.x(), labels) : null;
+        int runs = config().targetClasses() > 0 && !goal.isTargeted() ? config().targetClasses() : 1;
+        int[][] ranked = runs > 1 || config().targetClasses() > 0 ? rankedOthers(batch.x(), labels) : null;
         long run = 0;
-        for (int r = 0; r < config.restarts(); r++) {
+        for (int r = 0; r < config().restarts(); r++) {
             for (int t = 0; t < runs; t++) {
                 int[] idx = Rows.where(done, false);
                 if (idx.length == 0) {
@@ -156,9 +162,9 @@ public final class Apgd extends GradientAttack {
 
     private LogitObjective objective(int[] labels, int[] targets) {
         if (targets == null) {
-            return config.loss() == Loss.DLR ? LogitObjectives.dlr(labels) : LogitObjectives.crossEntropy(labels);
+            return config().loss() == Loss.DLR ? LogitObjectives.dlr(labels) : LogitObjectives.crossEntropy(labels);
         }
-        if (config.loss() == Loss.DLR) {
+        if (config().loss() == Loss.DLR) {
             return LogitObjectives.targetedDlr(labels, targets);
         }
         LogitObjective ce = LogitObjectives.crossEntropy(targets);
@@ -176,7 +182,7 @@ public final class Apgd extends GradientAttack {
     private Outcome attack(Batch batch, int[] idx, INDArray x0, LogitObjective objective, long seed) {
         int n = idx.length;
         double eps = epsilon();
-        int[] checkpoints = checkpoints(config.steps());
+        int[] checkpoints = checkpoints(config().steps());
         INDArray x = x0.dup().addi(norm().randomInBall(x0.shape(), eps, seed, x0.dataType()));
         projectAndClip(x0, x);
         INDArray previous = x.dup();
@@ -196,7 +202,7 @@ public final class Apgd extends GradientAttack {
         int lastCheck = 0;
         int nextCheck = 0;
         int[] active = Rows.all(n);
-        for (int k = 0; k < config.steps() && active.length > 0; k++) {
+        for (int k = 0; k < config().steps() && active.length > 0; k++) {
             INDArray xs = Rows.gather(x, active);
             LogitGradient g = model.logitGradient(xs, localObjective(objective, active, n));
             batch.countGradientCalls(active.length);
@@ -365,9 +371,6 @@ public final class Apgd extends GradientAttack {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Apgd build() {
-            if (loss == null) {
-                throw new IllegalArgumentException("loss must not be null");
-            }
             return new Apgd(model, new Config(norm, epsilon, steps, loss, restarts, targetClasses, batchSize, seed));
         }
     }

@@ -15,7 +15,9 @@ package dev.rampart.attacks.evasion;
 public record AttackGoal(int[] labels, int[] targets) {
 
     /**
-     * @throws IllegalArgumentException if labels is null or targets has another length
+     * @throws IllegalArgumentException if labels is null, targets has another length, or a target
+     *     is negative or equal to its example's label (such a goal would count as met before any
+     *     attack)
      */
     public AttackGoal {
         if (labels == null) {
@@ -24,6 +26,15 @@ public record AttackGoal(int[] labels, int[] targets) {
         if (targets != null && targets.length != labels.length) {
             throw new IllegalArgumentException("targets has " + targets.length + " entries but labels has "
                     + labels.length);
+        }
+        for (int i = 0; targets != null && i < targets.length; i++) {
+            if (targets[i] < 0) {
+                throw new IllegalArgumentException("targets[" + i + "] must be a class index, found " + targets[i]);
+            }
+            if (targets[i] == labels[i]) {
+                throw new IllegalArgumentException("targets[" + i + "] is " + targets[i] + ", the example's own label:"
+                        + " a targeted goal needs a class other than the true one");
+            }
         }
         labels = labels.clone();
         targets = targets == null ? null : targets.clone();

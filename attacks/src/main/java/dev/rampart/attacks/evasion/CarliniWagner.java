@@ -31,7 +31,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * double[] l2 = r.perturbationNorm();   // smallest adversarial perturbation found per example
  * }</pre>
  */
-public final class CarliniWagner extends MinimumNormAttack {
+public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config> {
 
     /**
      * C&amp;W's configuration.
@@ -46,24 +46,37 @@ public final class CarliniWagner extends MinimumNormAttack {
      * @param seed unused by the algorithm (deterministic), kept in results
      */
     public record Config(double epsilon, double kappa, int binarySearchSteps, int maxIterations, double learningRate,
-            double initialConstant, int batchSize, long seed) {
+            double initialConstant, int batchSize, long seed) implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.common(Norm.L2, epsilon, batchSize, true);
+            Check.finiteNotNegative("kappa", kappa);
+            Check.positive("binarySearchSteps", binarySearchSteps);
+            Check.positive("maxIterations", maxIterations);
+            Check.positive("learningRate", learningRate);
+            Check.positive("initialConstant", initialConstant);
+        }
+
+        /** Always {@link Norm#L2}. */
+        @Override
+        public Norm norm() {
+            return Norm.L2;
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(epsilon, kappa, binarySearchSteps, maxIterations, learningRate, initialConstant,
+                    batchSize, seed);
+        }
     }
 
     private static final double BOUND = 1e10;
     private static final double ATANH_LIMIT = 1 - 1e-6;
 
-    private final Config config;
 
     private CarliniWagner(GradientClassifier model, Config config) {
-        super(model, Norm.L2, config.epsilon(), config.batchSize(), config.seed());
-        if (!(config.kappa() >= 0) || !Double.isFinite(config.kappa())) {
-            throw new IllegalArgumentException("kappa must be finite and >= 0, found " + config.kappa());
-        }
-        Check.positive("binarySearchSteps", config.binarySearchSteps());
-        Check.positive("maxIterations", config.maxIterations());
-        Check.positive("learningRate", config.learningRate());
-        Check.positive("initialConstant", config.initialConstant());
-        this.config = config;
+        super(model, config);
     }
 
     /** A builder with defaults kappa 0, 9 search steps, 100 iterations, rate 0.01, c = 0.01, unbounded. */
@@ -76,16 +89,10 @@ public final class CarliniWagner extends MinimumNormAttack {
         return "CW-L2";
     }
 
-    @Override
-    public Config config() {
-        return config;
-    }
 
     @Override
     public CarliniWagner withEpsilon(double epsilon) {
-        return new CarliniWagner(model, new Config(epsilon, config.kappa(), config.binarySearchSteps(),
-                config.maxIterations(), config.learningRate(), config.initialConstant(), config.batchSize(),
-                config.seed()));
+        return new CarliniWagner(model, config().withEpsilon(epsilon));
     }
 
     @Override
@@ -96,26 +103,26 @@ public final class CarliniWagner extends MinimumNormAttack {
         double lo = d.min();
         double span = d.max() - d.min();
         AttackGoal goal = batch.goal();
-        LogitObjective margin = goal.isTargeted() ? LogitObjectives.targetedMargin(goal.targets(), config.kappa())
-                : LogitObjectives.margin(goal.labels(), config.kappa());
+        LogitObjective margin = goal.isTargeted() ? LogitObjectives.targetedMargin(goal.targets(), config().kappa())
+                : LogitObjectives.margin(goal.labels(), config().kappa());
         INDArray w0 = Transforms.atanh(Transforms.min(Transforms.max(x.sub(lo).divi(span).muli(2).subi(1),
                 -ATANH_LIMIT, false), ATANH_LIMIT, false), false);
         double[] c = new double[n];
-        Arrays.fill(c, config.initialConstant());
+        Arrays.fill(c, config().initialConstant());
         double[] lower = new double[n];
         double[] upper = new double[n];
         Arrays.fill(upper, BOUND);
         double[] bestSq = new double[n];
         Arrays.fill(bestSq, Double.POSITIVE_INFINITY);
         INDArray best = x.dup();
-        int patience = Math.max(1, config.maxIterations() / 10);
-        for (int step = 0; step < config.binarySearchSteps(); step++) {
+        int patience = Math.max(1, config().maxIterations() / 10);
+        for (int step = 0; step < config().binarySearchSteps(); step++) {
             boolean[] found = new boolean[n];
             INDArray w = w0.dup();
             INDArray m = w.mul(0);
             INDArray v = w.mul(0);
             double previous = Double.POSITIVE_INFINITY;
-            for (int it = 0; it < config.maxIterations(); it++) {
+            for (int it = 0; it < config().maxIterations(); it++) {
                 INDArray t = Transforms.tanh(w, true);
                 INDArray xAdv = t.add(1).muli(span / 2).addi(lo);
                 LogitGradient g = model.logitGradient(xAdv, margin);
@@ -128,7 +135,7 @@ public final class CarliniWagner extends MinimumNormAttack {
                 java.util.List<Integer> better = new java.util.ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     total += sq[i] + c[i] * f[i];
-                    boolean met = batch.achieved(i, predicted[i]) && f[i] <= -config.kappa() + 1e-12;
+                    boolean met = batch.achieved(i, predicted[i]) && f[i] <= -config().kappa() + 1e-12;
                     if (met) {
                         found[i] = true;
                         if (sq[i] < bestSq[i]) {
@@ -176,7 +183,7 @@ public final class CarliniWagner extends MinimumNormAttack {
         double b2 = 0.999;
         m.muli(b1).addi(grad.mul(1 - b1));
         v.muli(b2).addi(grad.mul(grad).muli(1 - b2));
-        double lr = config.learningRate() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+        double lr = config().learningRate() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
         w.subi(m.div(Transforms.sqrt(v, true).addi(1e-8)).muli(lr));
     }
 

@@ -23,4 +23,25 @@ final class Check {
             throw new IllegalArgumentException(name + " must not be negative, found " + value);
         }
     }
+
+    /**
+     * The settings every attack configuration shares.
+     *
+     * @param unbounded whether an infinite epsilon (no budget) is allowed
+     */
+    static void common(dev.rampart.core.norm.Norm norm, double epsilon, int batchSize, boolean unbounded) {
+        if (norm == null) {
+            throw new IllegalArgumentException("norm must not be null");
+        }
+        if (!(unbounded && epsilon == Double.POSITIVE_INFINITY)) {
+            positive("epsilon", epsilon);
+        }
+        positive("batchSize", batchSize);
+    }
+
+    static void finiteNotNegative(String name, double value) {
+        if (!(value >= 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException(name + " must be finite and >= 0, found " + value);
+        }
+    }
 }

@@ -32,7 +32,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * EvasionResult r = DeepFool.builder(model).norm(Norm.L2).build().run(x, labels);
  * }</pre>
  */
-public final class DeepFool extends MinimumNormAttack {
+public final class DeepFool extends MinimumNormAttack<DeepFool.Config> {
 
     /**
      * DeepFool's configuration.
@@ -44,18 +44,25 @@ public final class DeepFool extends MinimumNormAttack {
      * @param batchSize examples per pass (each pass holds {@code batchSize * classes} copies)
      * @param seed unused by the algorithm (deterministic), kept in results
      */
-    public record Config(Norm norm, double epsilon, int maxIterations, double overshoot, int batchSize, long seed) {
+    public record Config(Norm norm, double epsilon, int maxIterations, double overshoot, int batchSize, long seed)
+            implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.common(norm, epsilon, batchSize, true);
+            Check.positive("maxIterations", maxIterations);
+            Check.finiteNotNegative("overshoot", overshoot);
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(norm, epsilon, maxIterations, overshoot, batchSize, seed);
+        }
     }
 
-    private final Config config;
 
     private DeepFool(GradientClassifier model, Config config) {
-        super(model, config.norm(), config.epsilon(), config.batchSize(), config.seed());
-        Check.positive("maxIterations", config.maxIterations());
-        if (!(config.overshoot() >= 0) || !Double.isFinite(config.overshoot())) {
-            throw new IllegalArgumentException("overshoot must be finite and >= 0, found " + config.overshoot());
-        }
-        this.config = config;
+        super(model, config);
     }
 
     /** A builder with defaults L2, 50 iterations, overshoot 0.02, unbounded, batch 64. */
@@ -68,15 +75,10 @@ public final class DeepFool extends MinimumNormAttack {
         return "DeepFool";
     }
 
-    @Override
-    public Config config() {
-        return config;
-    }
 
     @Override
     public DeepFool withEpsilon(double epsilon) {
-        return new DeepFool(model, new Config(config.norm(), epsilon, config.maxIterations(), config.overshoot(),
-                config.batchSize(), config.seed()));
+        return new DeepFool(model, config().withEpsilon(epsilon));
     }
 
     @Override
@@ -92,7 +94,7 @@ public final class DeepFool extends MinimumNormAttack {
         INDArray xAdv = x0.dup();
         int[] active = Rows.all(n);
         INDArray eye = Nd4j.eye(classes).castTo(x0.dataType());
-        for (int it = 0; it < config.maxIterations() && active.length > 0; it++) {
+        for (int it = 0; it < config().maxIterations() && active.length > 0; it++) {
             int a = active.length;
             INDArray xs = Rows.gather(xAdv, active);
             // every example repeated once per class; copy k back-propagates logit k
@@ -116,7 +118,7 @@ public final class DeepFool extends MinimumNormAttack {
             INDArray yMask = Nd4j.createFromArray(yHot).castTo(grads.dataType());
             INDArray gy = Broadcast.mul(grads, yMask, grads.ulike(), 0, 1).sum(1);
             INDArray w = Broadcast.sub(grads, gy, grads.ulike(), 0, 2);
-            double[][] dual = (config.norm() == Norm.L2 ? w.norm2(2) : w.norm1(2)).castTo(DataType.DOUBLE)
+            double[][] dual = (config().norm() == Norm.L2 ? w.norm2(2) : w.norm1(2)).castTo(DataType.DOUBLE)
                     .toDoubleMatrix();
             List<Integer> going = new ArrayList<>();
             double[][] pick = new double[a][classes];
@@ -140,7 +142,7 @@ public final class DeepFool extends MinimumNormAttack {
                 }
                 double fl = Math.abs(zj[best] - zj[y]) + 1e-4;
                 pick[j][best] = 1;
-                scale[j] = config.norm() == Norm.L2 ? fl / Math.max(dual[j][best] * dual[j][best], 1e-24)
+                scale[j] = config().norm() == Norm.L2 ? fl / Math.max(dual[j][best] * dual[j][best], 1e-24)
                         : fl / Math.max(dual[j][best], 1e-12);
                 going.add(j);
             }
@@ -148,7 +150,7 @@ public final class DeepFool extends MinimumNormAttack {
                 break;
             }
             INDArray wl = Broadcast.mul(w, Nd4j.createFromArray(pick).castTo(w.dataType()), w.ulike(), 0, 1).sum(1);
-            if (config.norm() == Norm.LINF) {
+            if (config().norm() == Norm.LINF) {
                 wl = Transforms.sign(wl, false);
             }
             INDArray allSteps = Rows.scaleInPlace(wl, scale).reshape(a, d);
@@ -159,7 +161,7 @@ public final class DeepFool extends MinimumNormAttack {
             INDArray r = Rows.gather(allSteps, goingIdx).reshape(shape);
             INDArray tot = Rows.gather(total, rows).addi(r);
             Rows.scatter(total, rows, tot);
-            INDArray next = Rows.gather(x0, rows).addi(tot.mul(1 + config.overshoot()));
+            INDArray next = Rows.gather(x0, rows).addi(tot.mul(1 + config().overshoot()));
             Rows.scatter(xAdv, rows, clip(next));
             active = rows;
         }

@@ -27,6 +27,9 @@ public interface EvasionAttack {
     /** The perturbation budget. */
     double epsilon();
 
+    /** The attack's configuration record, valid by construction. */
+    AttackConfig config();
+
     /** This attack with budget {@code epsilon}. */
     EvasionAttack withEpsilon(double epsilon);
 

@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param seconds wall time of the run
  * @param provenance versions and backend
  */
-public record EvasionResult(String attack, Object config, long seed, Norm norm, double epsilon, AttackGoal goal,
+public record EvasionResult(String attack, AttackConfig config, long seed, Norm norm, double epsilon, AttackGoal goal,
         INDArray adversarial, boolean[] success, double[] perturbationNorm, int[] cleanPredictions,
         int[] adversarialPredictions, long gradientCalls, double seconds, Provenance provenance) {
 

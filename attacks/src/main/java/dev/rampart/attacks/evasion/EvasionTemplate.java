@@ -20,63 +20,54 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * then projects onto the epsilon ball, clips to the domain and measures success and norms. An
  * algorithm writes only its own step. White-box attacks extend {@link GradientAttack};
  * query-only attacks such as {@link Square} extend this class directly.
+ *
+ * @param <C> the attack's configuration record
  */
-public abstract class EvasionTemplate implements EvasionAttack {
+public abstract class EvasionTemplate<C extends AttackConfig> implements EvasionAttack {
 
     /** The model under attack, as queries. */
     private final Classifier target;
-    private final Norm norm;
-    private final double epsilon;
-    private final int batchSize;
-    private final long seed;
+    private final C config;
 
     /**
-     * @throws IllegalArgumentException naming the parameter, if a value is invalid
+     * @param config a configuration, valid by construction
+     * @throws IllegalArgumentException if the model or the configuration is missing
      */
-    protected EvasionTemplate(Classifier model, Norm norm, double epsilon, int batchSize, long seed) {
+    protected EvasionTemplate(Classifier model, C config) {
         if (model == null) {
             throw new IllegalArgumentException("model must not be null");
         }
-        if (norm == null) {
-            throw new IllegalArgumentException("norm must not be null");
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
         }
-        if (!(unbounded() && epsilon == Double.POSITIVE_INFINITY)) {
-            Check.positive("epsilon", epsilon);
-        }
-        Check.positive("batchSize", batchSize);
-        this.target = model;
-        this.norm = norm;
-        this.epsilon = epsilon;
-        this.batchSize = batchSize;
-        this.seed = seed;
+        this.target = model.unchecked(); // run checks the user's input once; iterates stay in the domain
+        this.config = config;
     }
 
     @Override
     public final Norm norm() {
-        return norm;
+        return config.norm();
     }
 
     @Override
     public final double epsilon() {
-        return epsilon;
+        return config.epsilon();
     }
 
     /** Examples processed together. */
     public final int batchSize() {
-        return batchSize;
+        return config.batchSize();
     }
 
     /** The seed of every random choice. */
     public final long seed() {
-        return seed;
+        return config.seed();
     }
 
-    /**
-     * Whether the attack is a minimum-norm attack that accepts an infinite epsilon (no budget:
-     * the smallest adversarial perturbation it finds is returned as is).
-     */
-    protected boolean unbounded() {
-        return false;
+    /** The configuration record. */
+    @Override
+    public final C config() {
+        return config;
     }
 
     /** The model under attack, as queries. */
@@ -84,14 +75,12 @@ public abstract class EvasionTemplate implements EvasionAttack {
         return target;
     }
 
-    /** The configuration record, for results and reports. */
-    public abstract Object config();
-
     @Override
     public final EvasionResult run(INDArray x, AttackGoal goal) {
         long start = System.nanoTime();
         Classifier model = target;
         Inputs.checkBatch(model, x, "x");
+        x = Inputs.asType(model, x, "x"); // the model's data type; the caller's array is never modified
         if (goal == null) {
             throw new IllegalArgumentException("goal must not be null");
         }
@@ -103,6 +92,8 @@ public abstract class EvasionTemplate implements EvasionAttack {
         Inputs.checkFiniteInDomain(x, domain, "x");
 
         int n = (int) x.size(0);
+        int batchSize = batchSize();
+        Norm norm = norm();
         List<INDArray> parts = new ArrayList<>();
         int[] clean = new int[n];
         int[] adv = new int[n];
@@ -113,7 +104,7 @@ public abstract class EvasionTemplate implements EvasionAttack {
             AttackGoal gb = goal.slice(from, to);
             int[] cleanB = model.predictClasses(xb);
             System.arraycopy(cleanB, 0, clean, from, cleanB.length);
-            Batch batch = new Batch(xb, gb, cleanB, Seeds.derive(seed, b), calls);
+            Batch batch = new Batch(xb, gb, cleanB, Seeds.derive(seed(), b), calls);
             INDArray xAdv = finish(xb, perturb(batch));
             int[] advB = model.predictClasses(xAdv);
             System.arraycopy(advB, 0, adv, from, advB.length);
@@ -125,7 +116,7 @@ public abstract class EvasionTemplate implements EvasionAttack {
             success[i] = goal.achieved(i, adv[i]);
         }
         double[] norms = norm.perExample(all.sub(x));
-        return new EvasionResult(name(), config(), seed, norm, epsilon, goal, all, success, norms, clean, adv,
+        return new EvasionResult(name(), config(), seed(), norm, epsilon(), goal, all, success, norms, clean, adv,
                 calls[0], (System.nanoTime() - start) / 1e9, Provenance.current());
     }
 
@@ -137,10 +128,10 @@ public abstract class EvasionTemplate implements EvasionAttack {
 
     /** {@code x + project(xAdv - x)}, clipped to the domain. */
     private INDArray finish(INDArray x, INDArray xAdv) {
-        if (epsilon == Double.POSITIVE_INFINITY) {
+        if (epsilon() == Double.POSITIVE_INFINITY) {
             return clip(xAdv.dup());
         }
-        INDArray delta = norm.projectInPlace(xAdv.sub(x), epsilon);
+        INDArray delta = norm().projectInPlace(xAdv.sub(x), epsilon());
         return clip(x.add(delta));
     }
 
@@ -151,10 +142,10 @@ public abstract class EvasionTemplate implements EvasionAttack {
 
     /** {@code clip(x + project(xAdv - x))}, in place on {@code xAdv}. */
     protected final INDArray projectAndClip(INDArray x, INDArray xAdv) {
-        if (epsilon == Double.POSITIVE_INFINITY) {
+        if (epsilon() == Double.POSITIVE_INFINITY) {
             return clip(xAdv);
         }
-        INDArray delta = norm.projectInPlace(xAdv.subi(x), epsilon);
+        INDArray delta = norm().projectInPlace(xAdv.subi(x), epsilon());
         return clip(delta.addi(x));
     }
 

@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * EvasionResult r = fgsm.run(x, labels);
  * }</pre>
  */
-public final class Fgsm extends GradientAttack {
+public final class Fgsm extends GradientAttack<Fgsm.Config> {
 
     /**
      * FGSM's configuration.
@@ -28,14 +28,22 @@ public final class Fgsm extends GradientAttack {
      * @param epsilon the budget
      * @param batchSize examples per forward-backward pass
      */
-    public record Config(Norm norm, double epsilon, int batchSize) {
+    public record Config(Norm norm, double epsilon, int batchSize) implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.common(norm, epsilon, batchSize, false);
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(norm, epsilon, batchSize);
+        }
     }
 
-    private final Config config;
 
     private Fgsm(GradientClassifier model, Config config) {
-        super(model, config.norm(), config.epsilon(), config.batchSize(), 0);
-        this.config = config;
+        super(model, config);
     }
 
     /** A builder with defaults L-inf, epsilon 0.1, batch 256. */
@@ -48,14 +56,10 @@ public final class Fgsm extends GradientAttack {
         return "FGSM";
     }
 
-    @Override
-    public Config config() {
-        return config;
-    }
 
     @Override
     public Fgsm withEpsilon(double epsilon) {
-        return new Fgsm(model, new Config(config.norm(), epsilon, config.batchSize()));
+        return new Fgsm(model, config().withEpsilon(epsilon));
     }
 
     @Override

@@ -1,23 +1,24 @@
 package dev.rampart.attacks.evasion;
 
 import dev.rampart.core.model.GradientClassifier;
-import dev.rampart.core.norm.Norm;
 
 /**
  * The base of white-box evasion attacks: the {@link EvasionTemplate} with a model that has
  * inference-mode input gradients.
+ *
+ * @param <C> the attack's configuration record
  */
-public abstract class GradientAttack extends EvasionTemplate {
+public abstract class GradientAttack<C extends AttackConfig> extends EvasionTemplate<C> {
 
-    /** The model under attack. */
+    /** The model under attack, without per-query value scans (see {@link GradientClassifier#unchecked()}). */
     protected final GradientClassifier model;
 
     /**
      * @throws IllegalArgumentException naming the parameter, if a value is invalid
      */
-    protected GradientAttack(GradientClassifier model, Norm norm, double epsilon, int batchSize, long seed) {
-        super(model, norm, epsilon, batchSize, seed);
-        this.model = model;
+    protected GradientAttack(GradientClassifier model, C config) {
+        super(model, config);
+        this.model = model.unchecked(); // the template checks the user's input; iterates are clipped
     }
 
     /**

@@ -22,7 +22,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * EvasionResult r = mi.run(x, labels);
  * }</pre>
  */
-public final class MiFgsm extends GradientAttack {
+public final class MiFgsm extends GradientAttack<MiFgsm.Config> {
 
     /** Smallest L1 norm treated as non-zero. */
     private static final double TINY = 1e-12;
@@ -36,18 +36,24 @@ public final class MiFgsm extends GradientAttack {
      * @param decay the momentum factor mu (1.0 in the paper)
      * @param batchSize examples per forward-backward pass
      */
-    public record Config(Norm norm, double epsilon, int steps, double decay, int batchSize) {
+    public record Config(Norm norm, double epsilon, int steps, double decay, int batchSize) implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.common(norm, epsilon, batchSize, false);
+            Check.positive("steps", steps);
+            Check.finiteNotNegative("decay", decay);
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(norm, epsilon, steps, decay, batchSize);
+        }
     }
 
-    private final Config config;
 
     private MiFgsm(GradientClassifier model, Config config) {
-        super(model, config.norm(), config.epsilon(), config.batchSize(), 0);
-        Check.positive("steps", config.steps());
-        if (!(config.decay() >= 0) || !Double.isFinite(config.decay())) {
-            throw new IllegalArgumentException("decay must be non-negative and finite, found " + config.decay());
-        }
-        this.config = config;
+        super(model, config);
     }
 
     /** A builder with defaults L-inf, epsilon 0.1, 10 steps, decay 1.0. */
@@ -57,17 +63,13 @@ public final class MiFgsm extends GradientAttack {
 
     @Override
     public String name() {
-        return "MI-FGSM-" + config.steps();
+        return "MI-FGSM-" + config().steps();
     }
 
-    @Override
-    public Config config() {
-        return config;
-    }
 
     @Override
     public MiFgsm withEpsilon(double epsilon) {
-        return new MiFgsm(model, new Config(config.norm(), epsilon, config.steps(), config.decay(), config.batchSize()));
+        return new MiFgsm(model, config().withEpsilon(epsilon));
     }
 
     @Override
@@ -76,13 +78,13 @@ public final class MiFgsm extends GradientAttack {
         INDArray xAdv = x0.dup();
         INDArray momentum = Nd4j.zeros(x0.dataType(), x0.shape());
         INDArray labels = batch.lossLabels(model, Rows.all(batch.size()));
-        double alpha = epsilon() / config.steps() * batch.direction();
-        for (int t = 0; t < config.steps(); t++) {
+        double alpha = epsilon() / config().steps() * batch.direction();
+        for (int t = 0; t < config().steps(); t++) {
             LossAndGradient lg = model.lossAndGradient(xAdv, labels);
             batch.countGradientCalls(batch.size());
             INDArray grad = lg.gradient().reshape('c', batch.size(), -1);
             INDArray l1 = Transforms.max(grad.norm1(1), TINY, false).reshape(-1, 1);
-            momentum.muli(config.decay()).addi(grad.divColumnVector(l1).reshape(x0.shape()));
+            momentum.muli(config().decay()).addi(grad.divColumnVector(l1).reshape(x0.shape()));
             xAdv.addi(norm().steepestAscent(momentum).muli(alpha));
             projectAndClip(x0, xAdv);
         }

@@ -1,7 +1,6 @@
 package dev.rampart.attacks.evasion;
 
 import dev.rampart.core.model.GradientClassifier;
-import dev.rampart.core.norm.Norm;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -9,16 +8,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * one within a budget (C&amp;W, DeepFool). Its epsilon may be infinite, the default: the
  * perturbation found is returned as is. With a finite epsilon, the template projects the point
  * onto the ball. A {@link #sweep} is one unbounded run, each example then held to each budget.
+ *
+ * @param <C> the attack's configuration record
  */
-public abstract class MinimumNormAttack extends GradientAttack {
+public abstract class MinimumNormAttack<C extends AttackConfig> extends GradientAttack<C> {
 
-    protected MinimumNormAttack(GradientClassifier model, Norm norm, double epsilon, int batchSize, long seed) {
-        super(model, norm, epsilon, batchSize, seed);
-    }
-
-    @Override
-    protected final boolean unbounded() {
-        return true;
+    protected MinimumNormAttack(GradientClassifier model, C config) {
+        super(model, config);
     }
 
     @Override

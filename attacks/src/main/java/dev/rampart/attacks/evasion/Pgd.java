@@ -29,7 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * EvasionResult r = pgd.run(x, labels);
  * }</pre>
  */
-public final class Pgd extends GradientAttack {
+public final class Pgd extends GradientAttack<Pgd.Config> {
 
     /** The default step size, as a multiple of {@code epsilon / steps}. */
     public static final double DEFAULT_STEP_FACTOR = 2.5;
@@ -48,7 +48,20 @@ public final class Pgd extends GradientAttack {
      * @param seed fixes the random starts
      */
     public record Config(Norm norm, double epsilon, int steps, double relativeStepSize, int restarts,
-            boolean randomStart, boolean earlyStop, int batchSize, long seed) {
+            boolean randomStart, boolean earlyStop, int batchSize, long seed) implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.common(norm, epsilon, batchSize, false);
+            Check.positive("steps", steps);
+            Check.positive("relativeStepSize", relativeStepSize);
+            Check.positive("restarts", restarts);
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(norm, epsilon, steps, relativeStepSize, restarts, randomStart, earlyStop, batchSize, seed);
+        }
 
         /** The absolute step size. */
         public double stepSize() {
@@ -56,14 +69,9 @@ public final class Pgd extends GradientAttack {
         }
     }
 
-    private final Config config;
 
     private Pgd(GradientClassifier model, Config config) {
-        super(model, config.norm(), config.epsilon(), config.batchSize(), config.seed());
-        Check.positive("steps", config.steps());
-        Check.positive("restarts", config.restarts());
-        Check.positive("stepSize", config.relativeStepSize());
-        this.config = config;
+        super(model, config);
     }
 
     /** A builder with defaults L-inf, epsilon 0.1, 20 steps, one restart, random start. */
@@ -73,18 +81,13 @@ public final class Pgd extends GradientAttack {
 
     @Override
     public String name() {
-        return "PGD-" + config.steps() + (config.restarts() > 1 ? "x" + config.restarts() : "");
+        return "PGD-" + config().steps() + (config().restarts() > 1 ? "x" + config().restarts() : "");
     }
 
-    @Override
-    public Config config() {
-        return config;
-    }
 
     @Override
     public Pgd withEpsilon(double epsilon) {
-        return new Pgd(model, new Config(config.norm(), epsilon, config.steps(), config.relativeStepSize(),
-                config.restarts(), config.randomStart(), config.earlyStop(), config.batchSize(), config.seed()));
+        return new Pgd(model, config().withEpsilon(epsilon));
     }
 
     @Override
@@ -94,14 +97,14 @@ public final class Pgd extends GradientAttack {
         boolean[] bestSuccess = new boolean[n];
         double[] bestScore = new double[n];
         Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
-        for (int r = 0; r < config.restarts(); r++) {
+        for (int r = 0; r < config().restarts(); r++) {
             int[] idx = Rows.where(bestSuccess, false);
             if (idx.length == 0) {
                 break;
             }
             INDArray x0 = idx.length == n ? batch.x() : Rows.gather(batch.x(), idx);
             INDArray xAdv = ascend(batch, idx, x0, Seeds.derive(batch.seed(), r));
-            if (config.restarts() == 1) {
+            if (config().restarts() == 1) {
                 return xAdv; // a single run is its own worst case
             }
             keepWorstCase(batch, idx, xAdv, best, bestSuccess, bestScore);
@@ -112,14 +115,14 @@ public final class Pgd extends GradientAttack {
     /** One restart on examples {@code idx} (clean inputs {@code x0}); returns their end points. */
     private INDArray ascend(Batch batch, int[] idx, INDArray x0, long seed) {
         INDArray xAdv = x0.dup();
-        if (config.randomStart()) {
+        if (config().randomStart()) {
             xAdv.addi(norm().randomInBall(x0.shape(), epsilon(), seed, x0.dataType()));
             clip(xAdv);
         }
         INDArray labels = batch.lossLabels(model, idx);
-        double alpha = config.stepSize() * batch.direction();
+        double alpha = config().stepSize() * batch.direction();
         int[] active = Rows.all(idx.length);
-        for (int t = 0; t < config.steps() && active.length > 0; t++) {
+        for (int t = 0; t < config().steps() && active.length > 0; t++) {
             boolean whole = active.length == idx.length;
             INDArray xs = whole ? xAdv : Rows.gather(xAdv, active);
             INDArray ys = whole ? labels : Rows.gather(labels, active);
@@ -127,7 +130,7 @@ public final class Pgd extends GradientAttack {
             batch.countGradientCalls(active.length);
             INDArray grad = lg.gradient();
             INDArray xClean = whole ? x0 : Rows.gather(x0, active);
-            if (config.earlyStop()) {
+            if (config().earlyStop()) {
                 int[] predicted = Labels.argmax(lg.probabilities());
                 int[] keep = stillActive(batch, idx, active, predicted);
                 if (keep.length < active.length) {

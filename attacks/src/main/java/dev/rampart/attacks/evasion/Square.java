@@ -37,7 +37,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * EvasionResult r = Square.builder(remote).epsilon(0.1).queries(5000).build().run(x, labels);
  * }</pre>
  */
-public final class Square extends EvasionTemplate {
+public final class Square extends EvasionTemplate<Square.Config> {
 
     /** Query counts (of 10,000) after which {@code p} is halved. */
     private static final int[] HALVINGS = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
@@ -52,24 +52,32 @@ public final class Square extends EvasionTemplate {
      * @param batchSize examples queried together
      * @param seed fixes the random search
      */
-    public record Config(Norm norm, double epsilon, int queries, double initialSquareShare, int batchSize, long seed) {
+    public record Config(Norm norm, double epsilon, int queries, double initialSquareShare, int batchSize, long seed)
+            implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.common(norm, epsilon, batchSize, false);
+            Check.positive("queries", queries);
+            if (!(initialSquareShare > 0 && initialSquareShare <= 1)) {
+                throw new IllegalArgumentException("initialSquareShare must be in (0, 1], found " + initialSquareShare);
+            }
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(norm, epsilon, queries, initialSquareShare, batchSize, seed);
+        }
     }
 
-    private final Config config;
     private final Classifier model;
     private final int channels;
     private final int height;
     private final int width;
 
     private Square(Classifier model, Config config) {
-        super(model, config.norm(), config.epsilon(), config.batchSize(), config.seed());
-        Check.positive("queries", config.queries());
-        if (!(config.initialSquareShare() > 0 && config.initialSquareShare() <= 1)) {
-            throw new IllegalArgumentException("initialSquareShare must be in (0, 1], found "
-                    + config.initialSquareShare());
-        }
-        this.config = config;
-        this.model = model;
+        super(model, config);
+        this.model = model.unchecked(); // run checks the input once; queries stay in the domain
         long[] s = model.inputShape();
         this.channels = s.length >= 3 ? (int) s[s.length - 3] : 1;
         this.height = s.length >= 2 ? (int) s[s.length - 2] : 1;
@@ -89,24 +97,19 @@ public final class Square extends EvasionTemplate {
 
     @Override
     public String name() {
-        return "Square-" + config.queries();
+        return "Square-" + config().queries();
     }
 
-    @Override
-    public Config config() {
-        return config;
-    }
 
     @Override
     public Square withEpsilon(double epsilon) {
-        return new Square(model, new Config(config.norm(), epsilon, config.queries(), config.initialSquareShare(),
-                config.batchSize(), config.seed()));
+        return new Square(model, config().withEpsilon(epsilon));
     }
 
     /** The square's share of the area after {@code i} queries. */
     double share(int i) {
-        double scaled = (double) i * 10_000 / config.queries();
-        double p = config.initialSquareShare();
+        double scaled = (double) i * 10_000 / config().queries();
+        double p = config().initialSquareShare();
         for (int h : HALVINGS) {
             if (scaled > h) {
                 p /= 2;
@@ -125,7 +128,7 @@ public final class Square extends EvasionTemplate {
         InputDomain domain = model.domain();
         float[][] delta = new float[n][d];
         for (int i = 0; i < n; i++) {
-            delta[i] = config.norm() == Norm.LINF ? stripes(rnd) : bumpGrid(rnd);
+            delta[i] = config().norm() == Norm.LINF ? stripes(rnd) : bumpGrid(rnd);
         }
         float[][] current = apply(clean, delta, domain);
         double[] loss = margins(current, batch, Rows.all(n));
@@ -134,7 +137,7 @@ public final class Square extends EvasionTemplate {
         for (int i = 0; i < n; i++) {
             done[i] = loss[i] < 0;
         }
-        for (int q = 1; q < config.queries(); q++) {
+        for (int q = 1; q < config().queries(); q++) {
             int[] active = Rows.where(done, false);
             if (active.length == 0) {
                 break;
@@ -144,7 +147,7 @@ public final class Square extends EvasionTemplate {
             float[][] candidateDelta = new float[active.length][];
             for (int j = 0; j < active.length; j++) {
                 int i = active[j];
-                candidateDelta[j] = config.norm() == Norm.LINF ? linfUpdate(delta[i], clean[i], side, rnd, domain)
+                candidateDelta[j] = config().norm() == Norm.LINF ? linfUpdate(delta[i], clean[i], side, rnd, domain)
                         : l2Update(delta[i], side, rnd);
                 candidates[j] = apply(clean[i], candidateDelta[j], domain);
             }

@@ -81,7 +81,13 @@ class AutoAttackTest {
         assertMessage(() -> AutoAttack.builder(model).epsilon(0.1)
                 .attacks(List.of(Pgd.builder(model).epsilon(0.2).build())).build(), "epsilon 0.2");
         assertMessage(() -> AutoAttack.builder(model).squareQueries(-1).build(), "squareQueries");
-        assertMessage(() -> AutoAttack.builder(model).apgdSteps(0).build(), "steps");
+        assertMessage(() -> AutoAttack.builder(model).apgdSteps(0).build(), "apgdSteps must be positive, found 0");
+        assertMessage(() -> AutoAttack.builder(model).batchSize(0).build(), "batchSize");
+        // out-of-range target counts are refused, never clamped or dropped
+        assertMessage(() -> AutoAttack.builder(model).targetClasses(10).build(), "targetClasses must be in [0, 9]");
+        assertMessage(() -> AutoAttack.builder(model).targetClasses(-1).build(), "found -1");
+        assertEquals(2, AutoAttack.builder(model).targetClasses(0).build().attacks().size(), "0: no APGD-T");
+        assertEquals("APGD-T-100", AutoAttack.builder(model).build().attacks().get(1).name());
         assertMessage(() -> AutoAttack.builder(Fixtures.blackBox(model)).squareQueries(0).build(), "no attack");
         assertMessage(() -> AutoAttack.builder(model).build().evaluate(Fixtures.testSample(3).features(),
                 new int[] {1, 2}), "labels");

@@ -45,7 +45,10 @@ class DeepFoolTest extends EvasionAttackContract {
     @Test
     void targetedGoalsAndBadSettingsAreRefused() {
         LabeledData d = Fixtures.testSample(4);
-        int[] targets = {1, 2, 3, 4};
+        int[] targets = new int[4];
+        for (int i = 0; i < 4; i++) {
+            targets[i] = (d.labels()[i] + 1) % 10;
+        }
         assertMessage(() -> DeepFool.builder(model).build().run(d.features(), AttackGoal.targeted(d.labels(), targets)),
                 "untargeted");
         assertMessage(() -> DeepFool.builder(model).overshoot(-0.1).build(), "overshoot");
