@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
+import dev.rampart.core.memory.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -187,7 +189,7 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
         projectAndClip(x0, x);
         INDArray previous = x.dup();
         INDArray best = x.dup();
-        INDArray bestGrad = null;
+        INDArray bestGrad = x.mul(0); // the gradient at each best point; every example improves at k = 0
         INDArray result = x.dup();
         boolean[] success = new boolean[n];
         double[] eta = new double[n];
@@ -203,84 +205,83 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
         int nextCheck = 0;
         int[] active = Rows.all(n);
         for (int k = 0; k < config().steps() && active.length > 0; k++) {
-            INDArray xs = Rows.gather(x, active);
-            LogitGradient g = model.logitGradient(xs, localObjective(objective, active, n));
-            batch.countGradientCalls(active.length);
-            double[] f = g.value().castTo(DataType.DOUBLE).toDoubleVector();
-            int[] predicted = Labels.argmax(g.logits());
-            INDArray grad = g.gradient();
-            if (bestGrad == null) {
-                bestGrad = grad.dup(); // k = 0: every example is active
-            }
-            boolean[] stop = new boolean[active.length];
-            List<Integer> improved = new ArrayList<>();
-            for (int j = 0; j < active.length; j++) {
-                int i = active[j];
-                if (k > 0 && f[j] > fPrev[i]) {
-                    increases[i]++;
-                }
-                fPrev[i] = f[j];
-                if (f[j] > fBest[i]) {
-                    fBest[i] = f[j];
-                    improved.add(j);
-                }
-                if (batch.achieved(idx[i], predicted[j])) {
-                    success[i] = true;
-                    stop[j] = true;
-                }
-            }
-            int[] imp = improved.stream().mapToInt(Integer::intValue).toArray();
-            if (imp.length > 0) {
-                int[] rows = Rows.pick(active, imp);
-                Rows.scatter(best, rows, Rows.gather(xs, imp));
-                Rows.scatter(bestGrad, rows, Rows.gather(grad, imp));
-            }
-            int[] fooled = Rows.where(stop, true);
-            if (fooled.length > 0) {
-                Rows.scatter(result, Rows.pick(active, fooled), Rows.gather(xs, fooled));
-            }
-            // step-size control at the checkpoints
-            if (nextCheck < checkpoints.length && k + 1 == checkpoints[nextCheck]) {
-                int span = checkpoints[nextCheck] - lastCheck;
-                List<Integer> reset = new ArrayList<>();
+            try (MemoryWorkspace ws = Workspaces.loop()) { // persistent arrays are made above, updated in place
+                INDArray xs = Rows.gather(x, active);
+                LogitGradient g = model.logitGradient(xs, localObjective(objective, active, n));
+                batch.countGradientCalls(active.length);
+                double[] f = g.value().castTo(DataType.DOUBLE).toDoubleVector();
+                int[] predicted = Labels.argmax(g.logits());
+                INDArray grad = g.gradient();
+                boolean[] stop = new boolean[active.length];
+                List<Integer> improved = new ArrayList<>();
                 for (int j = 0; j < active.length; j++) {
                     int i = active[j];
-                    boolean oscillating = increases[i] < RHO * span;
-                    boolean stalled = etaAtCheck[i] == eta[i] && fBestAtCheck[i] == fBest[i];
-                    etaAtCheck[i] = eta[i];
-                    fBestAtCheck[i] = fBest[i];
-                    increases[i] = 0;
-                    if (oscillating || stalled) {
-                        eta[i] /= 2;
-                        reset.add(j);
+                    if (k > 0 && f[j] > fPrev[i]) {
+                        increases[i]++;
+                    }
+                    fPrev[i] = f[j];
+                    if (f[j] > fBest[i]) {
+                        fBest[i] = f[j];
+                        improved.add(j);
+                    }
+                    if (batch.achieved(idx[i], predicted[j])) {
+                        success[i] = true;
+                        stop[j] = true;
                     }
                 }
-                lastCheck = checkpoints[nextCheck++];
-                if (!reset.isEmpty()) {
-                    int[] rj = reset.stream().mapToInt(Integer::intValue).toArray();
-                    int[] rows = Rows.pick(active, rj);
-                    Rows.scatter(xs, rj, Rows.gather(best, rows));
-                    Rows.scatter(grad, rj, Rows.gather(bestGrad, rows));
-                    Rows.scatter(previous, rows, Rows.gather(best, rows));
+                int[] imp = improved.stream().mapToInt(Integer::intValue).toArray();
+                if (imp.length > 0) {
+                    int[] rows = Rows.pick(active, imp);
+                    Rows.scatter(best, rows, Rows.gather(xs, imp));
+                    Rows.scatter(bestGrad, rows, Rows.gather(grad, imp));
                 }
+                int[] fooled = Rows.where(stop, true);
+                if (fooled.length > 0) {
+                    Rows.scatter(result, Rows.pick(active, fooled), Rows.gather(xs, fooled));
+                }
+                // step-size control at the checkpoints
+                if (nextCheck < checkpoints.length && k + 1 == checkpoints[nextCheck]) {
+                    int span = checkpoints[nextCheck] - lastCheck;
+                    List<Integer> reset = new ArrayList<>();
+                    for (int j = 0; j < active.length; j++) {
+                        int i = active[j];
+                        boolean oscillating = increases[i] < RHO * span;
+                        boolean stalled = etaAtCheck[i] == eta[i] && fBestAtCheck[i] == fBest[i];
+                        etaAtCheck[i] = eta[i];
+                        fBestAtCheck[i] = fBest[i];
+                        increases[i] = 0;
+                        if (oscillating || stalled) {
+                            eta[i] /= 2;
+                            reset.add(j);
+                        }
+                    }
+                    lastCheck = checkpoints[nextCheck++];
+                    if (!reset.isEmpty()) {
+                        int[] rj = reset.stream().mapToInt(Integer::intValue).toArray();
+                        int[] rows = Rows.pick(active, rj);
+                        Rows.scatter(xs, rj, Rows.gather(best, rows));
+                        Rows.scatter(grad, rj, Rows.gather(bestGrad, rows));
+                        Rows.scatter(previous, rows, Rows.gather(best, rows));
+                    }
+                }
+                // the momentum step, for the examples that go on
+                int[] keep = Rows.where(stop, false);
+                if (keep.length == 0) {
+                    break;
+                }
+                int[] rows = Rows.pick(active, keep);
+                INDArray xk = Rows.gather(xs, keep);
+                INDArray xClean = Rows.gather(x0, rows);
+                INDArray dir = norm().steepestAscent(Rows.gather(grad, keep));
+                INDArray z = xk.add(Rows.scaleInPlace(dir, pick(eta, rows)));
+                projectAndClip(xClean, z);
+                double a = k == 0 ? 1.0 : MOMENTUM;
+                INDArray next = xk.add(z.subi(xk).muli(a)).addi(xk.sub(Rows.gather(previous, rows)).muli(1 - a));
+                projectAndClip(xClean, next);
+                Rows.scatter(previous, rows, xk);
+                Rows.scatter(x, rows, next);
+                active = rows;
             }
-            // the momentum step, for the examples that go on
-            int[] keep = Rows.where(stop, false);
-            if (keep.length == 0) {
-                break;
-            }
-            int[] rows = Rows.pick(active, keep);
-            INDArray xk = Rows.gather(xs, keep);
-            INDArray xClean = Rows.gather(x0, rows);
-            INDArray dir = norm().steepestAscent(Rows.gather(grad, keep));
-            INDArray z = xk.add(Rows.scaleInPlace(dir, pick(eta, rows)));
-            projectAndClip(xClean, z);
-            double a = k == 0 ? 1.0 : MOMENTUM;
-            INDArray next = xk.add(z.subi(xk).muli(a)).addi(xk.sub(Rows.gather(previous, rows)).muli(1 - a));
-            projectAndClip(xClean, next);
-            Rows.scatter(previous, rows, xk);
-            Rows.scatter(x, rows, next);
-            active = rows;
         }
         // examples never fooled end at their highest-loss point
         int[] failed = Rows.where(success, false);

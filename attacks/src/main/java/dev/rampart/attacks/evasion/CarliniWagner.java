@@ -12,6 +12,8 @@ import dev.rampart.core.model.Labels;
 import dev.rampart.core.norm.Norm;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
+import dev.rampart.core.memory.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -123,40 +125,42 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
             INDArray v = w.mul(0);
             double previous = Double.POSITIVE_INFINITY;
             for (int it = 0; it < config().maxIterations(); it++) {
-                INDArray t = Transforms.tanh(w, true);
-                INDArray xAdv = t.add(1).muli(span / 2).addi(lo);
-                LogitGradient g = model.logitGradient(xAdv, margin);
-                batch.countGradientCalls(n);
-                INDArray delta = xAdv.sub(x);
-                double[] sq = squaredNorms(delta);
-                double[] f = g.value().castTo(DataType.DOUBLE).toDoubleVector();
-                int[] predicted = Labels.argmax(g.logits());
-                double total = 0;
-                java.util.List<Integer> better = new java.util.ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    total += sq[i] + c[i] * f[i];
-                    boolean met = batch.achieved(i, predicted[i]) && f[i] <= -config().kappa() + 1e-12;
-                    if (met) {
-                        found[i] = true;
-                        if (sq[i] < bestSq[i]) {
-                            bestSq[i] = sq[i];
-                            better.add(i);
+                try (MemoryWorkspace ws = Workspaces.loop()) { // w, m, v and best are updated in place
+                    INDArray t = Transforms.tanh(w, true);
+                    INDArray xAdv = t.add(1).muli(span / 2).addi(lo);
+                    LogitGradient g = model.logitGradient(xAdv, margin);
+                    batch.countGradientCalls(n);
+                    INDArray delta = xAdv.sub(x);
+                    double[] sq = squaredNorms(delta);
+                    double[] f = g.value().castTo(DataType.DOUBLE).toDoubleVector();
+                    int[] predicted = Labels.argmax(g.logits());
+                    double total = 0;
+                    java.util.List<Integer> better = new java.util.ArrayList<>();
+                    for (int i = 0; i < n; i++) {
+                        total += sq[i] + c[i] * f[i];
+                        boolean met = batch.achieved(i, predicted[i]) && f[i] <= -config().kappa() + 1e-12;
+                        if (met) {
+                            found[i] = true;
+                            if (sq[i] < bestSq[i]) {
+                                bestSq[i] = sq[i];
+                                better.add(i);
+                            }
                         }
                     }
-                }
-                if (!better.isEmpty()) {
-                    int[] rows = better.stream().mapToInt(Integer::intValue).toArray();
-                    Rows.scatter(best, rows, Rows.gather(xAdv, rows));
-                }
-                // d/dx' of ||x' - x||^2 + c f, then through x'(w)
-                INDArray gradX = Rows.scaleInPlace(g.gradient(), c).addi(delta.muli(2));
-                INDArray gradW = gradX.muli(t.mul(t).rsubi(1).muli(span / 2));
-                adam(w, gradW, m, v, it + 1);
-                if (it % patience == patience - 1) {
-                    if (total > previous * 0.9999) {
-                        break;
+                    if (!better.isEmpty()) {
+                        int[] rows = better.stream().mapToInt(Integer::intValue).toArray();
+                        Rows.scatter(best, rows, Rows.gather(xAdv, rows));
                     }
-                    previous = total;
+                    // d/dx' of ||x' - x||^2 + c f, then through x'(w)
+                    INDArray gradX = Rows.scaleInPlace(g.gradient(), c).addi(delta.muli(2));
+                    INDArray gradW = gradX.muli(t.mul(t).rsubi(1).muli(span / 2));
+                    adam(w, gradW, m, v, it + 1);
+                    if (it % patience == patience - 1) {
+                        if (total > previous * 0.9999) {
+                            break;
+                        }
+                        previous = total;
+                    }
                 }
             }
             for (int i = 0; i < n; i++) {

@@ -10,6 +10,8 @@ import dev.rampart.core.norm.Norm;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
+import dev.rampart.core.memory.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Broadcast;
 import org.nd4j.linalg.factory.Nd4j;
@@ -95,75 +97,77 @@ public final class DeepFool extends MinimumNormAttack<DeepFool.Config> {
         int[] active = Rows.all(n);
         INDArray eye = Nd4j.eye(classes).castTo(x0.dataType());
         for (int it = 0; it < config().maxIterations() && active.length > 0; it++) {
-            int a = active.length;
-            INDArray xs = Rows.gather(xAdv, active);
-            // every example repeated once per class; copy k back-propagates logit k
-            int[] rep = new int[a * classes];
-            for (int i = 0; i < a; i++) {
-                for (int k = 0; k < classes; k++) {
-                    rep[i * classes + k] = i;
-                }
-            }
-            INDArray weights = Nd4j.tile(eye, a, 1);
-            LogitGradient g = model.logitGradient(Rows.gather(xs, rep), LogitObjectives.linear(weights));
-            batch.countGradientCalls((long) a * classes);
-            double[][] z = g.logits().castTo(DataType.DOUBLE).toDoubleMatrix();
-            INDArray grads = g.gradient().reshape('c', a, classes, -1);
-            long d = grads.size(2);
-            // w_k = grad z_k - grad z_y for every example and class, in a few whole-batch operations
-            double[][] yHot = new double[a][classes];
-            for (int j = 0; j < a; j++) {
-                yHot[j][labels[active[j]]] = 1;
-            }
-            INDArray yMask = Nd4j.createFromArray(yHot).castTo(grads.dataType());
-            INDArray gy = Broadcast.mul(grads, yMask, grads.ulike(), 0, 1).sum(1);
-            INDArray w = Broadcast.sub(grads, gy, grads.ulike(), 0, 2);
-            double[][] dual = (config().norm() == Norm.L2 ? w.norm2(2) : w.norm1(2)).castTo(DataType.DOUBLE)
-                    .toDoubleMatrix();
-            List<Integer> going = new ArrayList<>();
-            double[][] pick = new double[a][classes];
-            double[] scale = new double[a];
-            for (int j = 0; j < a; j++) {
-                double[] zj = z[j * classes];
-                int y = labels[active[j]];
-                if (LogitObjectives.best(zj, -1) != y) {
-                    continue; // the class has changed: done
-                }
-                int best = -1;
-                double bestDist = Double.POSITIVE_INFINITY;
-                for (int k = 0; k < classes; k++) {
-                    if (k != y) {
-                        double dist = Math.abs(zj[k] - zj[y]) / Math.max(dual[j][k], 1e-12);
-                        if (dist < bestDist) {
-                            bestDist = dist;
-                            best = k;
-                        }
+            try (MemoryWorkspace ws = Workspaces.loop()) { // total and xAdv are updated in place
+                int a = active.length;
+                INDArray xs = Rows.gather(xAdv, active);
+                // every example repeated once per class; copy k back-propagates logit k
+                int[] rep = new int[a * classes];
+                for (int i = 0; i < a; i++) {
+                    for (int k = 0; k < classes; k++) {
+                        rep[i * classes + k] = i;
                     }
                 }
-                double fl = Math.abs(zj[best] - zj[y]) + 1e-4;
-                pick[j][best] = 1;
-                scale[j] = config().norm() == Norm.L2 ? fl / Math.max(dual[j][best] * dual[j][best], 1e-24)
-                        : fl / Math.max(dual[j][best], 1e-12);
-                going.add(j);
+                INDArray weights = Nd4j.tile(eye, a, 1);
+                LogitGradient g = model.logitGradient(Rows.gather(xs, rep), LogitObjectives.linear(weights));
+                batch.countGradientCalls((long) a * classes);
+                double[][] z = g.logits().castTo(DataType.DOUBLE).toDoubleMatrix();
+                INDArray grads = g.gradient().reshape('c', a, classes, -1);
+                long d = grads.size(2);
+                // w_k = grad z_k - grad z_y for every example and class, in a few whole-batch operations
+                double[][] yHot = new double[a][classes];
+                for (int j = 0; j < a; j++) {
+                    yHot[j][labels[active[j]]] = 1;
+                }
+                INDArray yMask = Nd4j.createFromArray(yHot).castTo(grads.dataType());
+                INDArray gy = Broadcast.mul(grads, yMask, grads.ulike(), 0, 1).sum(1);
+                INDArray w = Broadcast.sub(grads, gy, grads.ulike(), 0, 2);
+                double[][] dual = (config().norm() == Norm.L2 ? w.norm2(2) : w.norm1(2)).castTo(DataType.DOUBLE)
+                        .toDoubleMatrix();
+                List<Integer> going = new ArrayList<>();
+                double[][] pick = new double[a][classes];
+                double[] scale = new double[a];
+                for (int j = 0; j < a; j++) {
+                    double[] zj = z[j * classes];
+                    int y = labels[active[j]];
+                    if (LogitObjectives.best(zj, -1) != y) {
+                        continue; // the class has changed: done
+                    }
+                    int best = -1;
+                    double bestDist = Double.POSITIVE_INFINITY;
+                    for (int k = 0; k < classes; k++) {
+                        if (k != y) {
+                            double dist = Math.abs(zj[k] - zj[y]) / Math.max(dual[j][k], 1e-12);
+                            if (dist < bestDist) {
+                                bestDist = dist;
+                                best = k;
+                            }
+                        }
+                    }
+                    double fl = Math.abs(zj[best] - zj[y]) + 1e-4;
+                    pick[j][best] = 1;
+                    scale[j] = config().norm() == Norm.L2 ? fl / Math.max(dual[j][best] * dual[j][best], 1e-24)
+                            : fl / Math.max(dual[j][best], 1e-12);
+                    going.add(j);
+                }
+                if (going.isEmpty()) {
+                    break;
+                }
+                INDArray wl = Broadcast.mul(w, Nd4j.createFromArray(pick).castTo(w.dataType()), w.ulike(), 0, 1).sum(1);
+                if (config().norm() == Norm.LINF) {
+                    wl = Transforms.sign(wl, false);
+                }
+                INDArray allSteps = Rows.scaleInPlace(wl, scale).reshape(a, d);
+                int[] goingIdx = going.stream().mapToInt(Integer::intValue).toArray();
+                int[] rows = Rows.pick(active, goingIdx);
+                long[] shape = x0.shape().clone();
+                shape[0] = rows.length;
+                INDArray r = Rows.gather(allSteps, goingIdx).reshape(shape);
+                INDArray tot = Rows.gather(total, rows).addi(r);
+                Rows.scatter(total, rows, tot);
+                INDArray next = Rows.gather(x0, rows).addi(tot.mul(1 + config().overshoot()));
+                Rows.scatter(xAdv, rows, clip(next));
+                active = rows;
             }
-            if (going.isEmpty()) {
-                break;
-            }
-            INDArray wl = Broadcast.mul(w, Nd4j.createFromArray(pick).castTo(w.dataType()), w.ulike(), 0, 1).sum(1);
-            if (config().norm() == Norm.LINF) {
-                wl = Transforms.sign(wl, false);
-            }
-            INDArray allSteps = Rows.scaleInPlace(wl, scale).reshape(a, d);
-            int[] goingIdx = going.stream().mapToInt(Integer::intValue).toArray();
-            int[] rows = Rows.pick(active, goingIdx);
-            long[] shape = x0.shape().clone();
-            shape[0] = rows.length;
-            INDArray r = Rows.gather(allSteps, goingIdx).reshape(shape);
-            INDArray tot = Rows.gather(total, rows).addi(r);
-            Rows.scatter(total, rows, tot);
-            INDArray next = Rows.gather(x0, rows).addi(tot.mul(1 + config().overshoot()));
-            Rows.scatter(xAdv, rows, clip(next));
-            active = rows;
         }
         return xAdv;
     }

@@ -8,11 +8,12 @@ import dev.rampart.core.model.Labels;
 import dev.rampart.core.norm.Norm;
 import dev.rampart.core.random.Seeds;
 import dev.rampart.core.report.Provenance;
-import java.util.ArrayList;
-import java.util.List;
+import dev.rampart.core.memory.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The shared template of Rampart's evasion attacks. {@link #run} is final: it checks the inputs
@@ -77,6 +78,12 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
 
     @Override
     public final EvasionResult run(INDArray x, AttackGoal goal) {
+        try (MemoryWorkspace outside = Workspaces.outside()) { // results are ordinary arrays
+            return runChecked(x, goal);
+        }
+    }
+
+    private EvasionResult runChecked(INDArray x, AttackGoal goal) {
         long start = System.nanoTime();
         Classifier model = target;
         Inputs.checkBatch(model, x, "x");
@@ -94,28 +101,31 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
         int n = (int) x.size(0);
         int batchSize = batchSize();
         Norm norm = norm();
-        List<INDArray> parts = new ArrayList<>();
+        INDArray all = Nd4j.create(x.dataType(), x.shape()); // the result: the one array that leaves the run
         int[] clean = new int[n];
         int[] adv = new int[n];
+        double[] norms = new double[n];
         long[] calls = {0};
         for (int from = 0, b = 0; from < n; from += batchSize, b++) {
             int to = Math.min(n, from + batchSize);
-            INDArray xb = x.get(NDArrayIndex.interval(from, to)).dup();
-            AttackGoal gb = goal.slice(from, to);
-            int[] cleanB = model.predictClasses(xb);
-            System.arraycopy(cleanB, 0, clean, from, cleanB.length);
-            Batch batch = new Batch(xb, gb, cleanB, Seeds.derive(seed(), b), calls);
-            INDArray xAdv = finish(xb, perturb(batch));
-            int[] advB = model.predictClasses(xAdv);
-            System.arraycopy(advB, 0, adv, from, advB.length);
-            parts.add(xAdv);
+            // everything a batch makes lives in the batch's workspace, reused by the next batch and run
+            try (MemoryWorkspace ws = Workspaces.scope(Workspaces.BATCH)) {
+                INDArray xb = x.get(NDArrayIndex.interval(from, to)).dup('c');
+                AttackGoal gb = goal.slice(from, to);
+                int[] cleanB = model.predictClasses(xb);
+                System.arraycopy(cleanB, 0, clean, from, cleanB.length);
+                Batch batch = new Batch(xb, gb, model.numClasses(), cleanB, Seeds.derive(seed(), b), calls);
+                INDArray xAdv = finish(xb, perturb(batch));
+                int[] advB = model.predictClasses(xAdv);
+                System.arraycopy(advB, 0, adv, from, advB.length);
+                System.arraycopy(norm.perExample(xAdv.sub(xb)), 0, norms, from, to - from);
+                all.get(NDArrayIndex.interval(from, to)).assign(xAdv);
+            }
         }
-        INDArray all = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
         boolean[] success = new boolean[n];
         for (int i = 0; i < n; i++) {
             success[i] = goal.achieved(i, adv[i]);
         }
-        double[] norms = norm.perExample(all.sub(x));
         return new EvasionResult(name(), config(), seed(), norm, epsilon(), goal, all, success, norms, clean, adv,
                 calls[0], (System.nanoTime() - start) / 1e9, Provenance.current());
     }
@@ -145,8 +155,29 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
         if (epsilon() == Double.POSITIVE_INFINITY) {
             return clip(xAdv);
         }
+        if (norm() == Norm.LINF) {
+            INDArray[] box = box(x);
+            return clamp(xAdv, box[0], box[1]);
+        }
         INDArray delta = norm().projectInPlace(xAdv.subi(x), epsilon());
         return clip(delta.addi(x));
+    }
+
+    /**
+     * The feasible set of an L-inf attack around {@code x}: the epsilon box intersected with the
+     * domain, as element-wise bounds {@code {max(x - eps, min), min(x + eps, max)}} (new arrays in
+     * the current scope). Projecting onto the ball then clipping to the domain is clamping to them.
+     */
+    protected final INDArray[] box(INDArray x) {
+        InputDomain d = target.domain();
+        INDArray lower = Transforms.max(x.sub(epsilon()), d.min(), false);
+        INDArray upper = Transforms.min(x.add(epsilon()), d.max(), false);
+        return new INDArray[] {lower, upper};
+    }
+
+    /** Clamps {@code xAdv} between element-wise bounds, in place: two passes; returns {@code xAdv}. */
+    protected static INDArray clamp(INDArray xAdv, INDArray lower, INDArray upper) {
+        return Transforms.min(Transforms.max(xAdv, lower, false), upper, false);
     }
 
     /**
@@ -204,10 +235,11 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
         private final int[] cleanPredictions;
         private final long seed;
         private final long[] calls;
-        private INDArray lossLabels;
+        private final INDArray lossLabels;
 
-        Batch(INDArray x, AttackGoal goal, int[] cleanPredictions, long seed, long[] calls) {
+        Batch(INDArray x, AttackGoal goal, int numClasses, int[] cleanPredictions, long seed, long[] calls) {
             this.x = x;
+            this.lossLabels = Labels.oneHot(goal.lossClasses(), numClasses).castTo(x.dataType());
             this.goal = goal;
             this.cleanPredictions = cleanPredictions;
             this.seed = seed;
@@ -242,9 +274,6 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
 
         /** One-hot labels of the class whose loss the attack follows, for rows {@code idx}. */
         public INDArray lossLabels(Classifier model, int[] idx) {
-            if (lossLabels == null) {
-                lossLabels = Labels.oneHot(goal.lossClasses(), model.numClasses()).castTo(x.dataType());
-            }
             return idx.length == size() ? lossLabels : Rows.gather(lossLabels, idx);
         }
 

@@ -6,6 +6,8 @@ import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.LossAndGradient;
 import dev.rampart.core.norm.Norm;
+import dev.rampart.core.memory.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -80,13 +82,15 @@ public final class MiFgsm extends GradientAttack<MiFgsm.Config> {
         INDArray labels = batch.lossLabels(model, Rows.all(batch.size()));
         double alpha = epsilon() / config().steps() * batch.direction();
         for (int t = 0; t < config().steps(); t++) {
-            LossAndGradient lg = model.lossAndGradient(xAdv, labels);
-            batch.countGradientCalls(batch.size());
-            INDArray grad = lg.gradient().reshape('c', batch.size(), -1);
-            INDArray l1 = Transforms.max(grad.norm1(1), TINY, false).reshape(-1, 1);
-            momentum.muli(config().decay()).addi(grad.divColumnVector(l1).reshape(x0.shape()));
-            xAdv.addi(norm().steepestAscent(momentum).muli(alpha));
-            projectAndClip(x0, xAdv);
+            try (MemoryWorkspace ws = Workspaces.loop()) { // xAdv and momentum are updated in place
+                LossAndGradient lg = model.lossAndGradient(xAdv, labels);
+                batch.countGradientCalls(batch.size());
+                INDArray grad = lg.gradient().reshape('c', batch.size(), -1);
+                INDArray l1 = Transforms.max(grad.norm1(1), TINY, false).reshape(-1, 1);
+                momentum.muli(config().decay()).addi(grad.divColumnVector(l1).reshape(x0.shape()));
+                xAdv.addi(norm().steepestAscent(momentum).muli(alpha));
+                projectAndClip(x0, xAdv);
+            }
         }
         return xAdv;
     }

@@ -1,6 +1,7 @@
 package dev.rampart.attacks.evasion;
 
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.model.Capabilities;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.GradientClassifier;
@@ -9,6 +10,7 @@ import dev.rampart.core.model.LossAndGradient;
 import dev.rampart.core.norm.Norm;
 import dev.rampart.core.random.Seeds;
 import java.util.Arrays;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -121,37 +123,52 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
         }
         INDArray labels = batch.lossLabels(model, idx);
         double alpha = config().stepSize() * batch.direction();
+        INDArray[] box = norm() == Norm.LINF ? box(x0) : null; // L-inf: project and clip = clamp to it
         int[] active = Rows.all(idx.length);
         for (int t = 0; t < config().steps() && active.length > 0; t++) {
-            boolean whole = active.length == idx.length;
-            INDArray xs = whole ? xAdv : Rows.gather(xAdv, active);
-            INDArray ys = whole ? labels : Rows.gather(labels, active);
-            LossAndGradient lg = model.lossAndGradient(xs, ys);
-            batch.countGradientCalls(active.length);
-            INDArray grad = lg.gradient();
-            INDArray xClean = whole ? x0 : Rows.gather(x0, active);
-            if (config().earlyStop()) {
-                int[] predicted = Labels.argmax(lg.probabilities());
-                int[] keep = stillActive(batch, idx, active, predicted);
-                if (keep.length < active.length) {
-                    if (keep.length == 0) {
-                        break;
-                    }
-                    int[] local = positionsIn(active, keep);
-                    xs = Rows.gather(xs, local);
-                    grad = Rows.gather(grad, local);
-                    xClean = Rows.gather(xClean, local);
-                    active = keep;
-                    whole = false;
-                }
-            }
-            xs.addi(norm().steepestAscent(grad).muli(alpha));
-            projectAndClip(xClean, xs);
-            if (!whole) {
-                Rows.scatter(xAdv, active, xs);
+            try (MemoryWorkspace ws = Workspaces.loop()) {
+                active = step(batch, idx, x0, box, labels, alpha, xAdv, active);
             }
         }
         return xAdv;
+    }
+
+    /**
+     * One step on the examples {@code active} (positions in the restart), updating {@code xAdv} in
+     * place; returns the examples still active (all of them without early stopping). Temporaries
+     * live in the loop's workspace.
+     */
+    private int[] step(Batch batch, int[] idx, INDArray x0, INDArray[] box, INDArray labels, double alpha,
+            INDArray xAdv, int[] active) {
+        boolean whole = active.length == idx.length;
+        INDArray xs = whole ? xAdv : Rows.gather(xAdv, active);
+        LossAndGradient lg = model.lossAndGradient(xs, whole ? labels : Rows.gather(labels, active));
+        batch.countGradientCalls(active.length);
+        INDArray grad = lg.gradient();
+        int[] rows = active;
+        if (config().earlyStop()) {
+            int[] keep = stillActive(batch, idx, active, Labels.argmax(lg.probabilities()));
+            if (keep.length == 0) {
+                return keep;
+            }
+            if (keep.length < active.length) {
+                int[] local = positionsIn(active, keep);
+                xs = Rows.gather(xs, local);
+                grad = Rows.gather(grad, local);
+                rows = keep;
+                whole = false;
+            }
+        }
+        xs.addi(norm().steepestAscentInPlace(grad).muli(alpha));
+        if (box != null) {
+            clamp(xs, whole ? box[0] : Rows.gather(box[0], rows), whole ? box[1] : Rows.gather(box[1], rows));
+        } else {
+            projectAndClip(whole ? x0 : Rows.gather(x0, rows), xs);
+        }
+        if (!whole) {
+            Rows.scatter(xAdv, rows, xs);
+        }
+        return rows;
     }
 
     /** Positions of {@code active} (indices into the restart's examples) whose goal is not met. */

@@ -8,6 +8,8 @@ import dev.rampart.core.random.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import dev.rampart.core.memory.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -138,28 +140,30 @@ public final class Square extends EvasionTemplate<Square.Config> {
             done[i] = loss[i] < 0;
         }
         for (int q = 1; q < config().queries(); q++) {
-            int[] active = Rows.where(done, false);
-            if (active.length == 0) {
-                break;
-            }
-            int side = side(share(q));
-            float[][] candidates = new float[active.length][];
-            float[][] candidateDelta = new float[active.length][];
-            for (int j = 0; j < active.length; j++) {
-                int i = active[j];
-                candidateDelta[j] = config().norm() == Norm.LINF ? linfUpdate(delta[i], clean[i], side, rnd, domain)
-                        : l2Update(delta[i], side, rnd);
-                candidates[j] = apply(clean[i], candidateDelta[j], domain);
-            }
-            double[] candidateLoss = margins(candidates, batch, active);
-            batch.countGradientCalls(active.length);
-            for (int j = 0; j < active.length; j++) {
-                int i = active[j];
-                if (candidateLoss[j] < loss[i]) {
-                    loss[i] = candidateLoss[j];
-                    delta[i] = candidateDelta[j];
-                    current[i] = candidates[j];
-                    done[i] = loss[i] < 0;
+            try (MemoryWorkspace ws = Workspaces.loop()) { // the search state is in Java arrays
+                int[] active = Rows.where(done, false);
+                if (active.length == 0) {
+                    break;
+                }
+                int side = side(share(q));
+                float[][] candidates = new float[active.length][];
+                float[][] candidateDelta = new float[active.length][];
+                for (int j = 0; j < active.length; j++) {
+                    int i = active[j];
+                    candidateDelta[j] = config().norm() == Norm.LINF ? linfUpdate(delta[i], clean[i], side, rnd, domain)
+                            : l2Update(delta[i], side, rnd);
+                    candidates[j] = apply(clean[i], candidateDelta[j], domain);
+                }
+                double[] candidateLoss = margins(candidates, batch, active);
+                batch.countGradientCalls(active.length);
+                for (int j = 0; j < active.length; j++) {
+                    int i = active[j];
+                    if (candidateLoss[j] < loss[i]) {
+                        loss[i] = candidateLoss[j];
+                        delta[i] = candidateDelta[j];
+                        current[i] = candidates[j];
+                        done[i] = loss[i] < 0;
+                    }
                 }
             }
         }

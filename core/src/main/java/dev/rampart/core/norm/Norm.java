@@ -47,6 +47,17 @@ public enum Norm {
     }
 
     /**
+     * {@link #steepestAscent} computed in place on {@code g}, for gradients that are temporaries;
+     * returns {@code g}.
+     */
+    public INDArray steepestAscentInPlace(INDArray g) {
+        if (this == LINF) {
+            return Transforms.sign(g, false);
+        }
+        return g.assign(steepestAscent(g));
+    }
+
+    /**
      * Projects each example of {@code delta} onto the ball of radius {@code eps}, in place:
      * clipping to {@code [-eps, eps]} for L-inf, rescaling for L2.
      *
@@ -60,8 +71,7 @@ public enum Norm {
         INDArray flat = delta.reshape(delta.size(0), -1);
         INDArray norms = flat.norm2(1);
         INDArray factor = Transforms.min(Transforms.max(norms, TINY, false).rdivi(eps), 1.0, false).reshape(-1, 1);
-        INDArray scaled = flat.mulColumnVector(factor);
-        delta.assign(scaled.reshape(delta.shape()));
+        delta.assign(flat.mulColumnVector(factor).reshape(delta.shape()));
         return delta;
     }
 

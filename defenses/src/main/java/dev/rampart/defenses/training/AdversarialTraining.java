@@ -14,6 +14,8 @@ import dev.rampart.core.random.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import dev.rampart.core.memory.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -278,10 +280,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         LogitObjective kl = LogitObjectives.klDivergence(p);
         double alpha = Pgd.DEFAULT_STEP_FACTOR * eps / config.pgdSteps();
         for (int t = 0; t < config.pgdSteps(); t++) {
-            INDArray grad = model.logitGradient(xAdv, kl).gradient();
-            xAdv.addi(norm.steepestAscent(grad).muli(alpha));
-            INDArray delta = norm.projectInPlace(xAdv.subi(x), eps);
-            xAdv = model.domain().clipInPlace(delta.addi(x));
+            try (MemoryWorkspace ws = Workspaces.loop()) { // xAdv is updated in place
+                INDArray grad = model.logitGradient(xAdv, kl).gradient();
+                xAdv.addi(norm.steepestAscent(grad).muli(alpha));
+                INDArray delta = norm.projectInPlace(xAdv.subi(x), eps);
+                xAdv = model.domain().clipInPlace(delta.addi(x));
+            }
         }
         return xAdv;
     }

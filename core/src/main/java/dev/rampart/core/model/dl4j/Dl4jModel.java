@@ -36,7 +36,7 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
         List<INDArray> parts = new ArrayList<>();
         for (long start = 0; start < x.size(0); start += PREDICT_BATCH) {
             INDArray chunk = rows(x, start, Math.min(x.size(0), start + PREDICT_BATCH));
-            parts.add(program.probabilities(program.logits(chunk)));
+            parts.add(program.probabilities(chunk));
         }
         return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
     }

@@ -1,15 +1,11 @@
 package dev.rampart.core.model.dl4j;
 
 import dev.rampart.core.loss.LogitObjective;
+import dev.rampart.core.memory.Workspaces;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -33,12 +29,6 @@ final class InferenceProgram {
     record Node(Stage stage, int[] inputs) {
     }
 
-    static final boolean USE_WORKSPACE = !Boolean.getBoolean("rampart.noWorkspace");
-    private static final String WORKSPACE_ID = "RAMPART_INPUT_GRADIENT";
-    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
-            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE).build();
 
     private final List<Node> nodes;
     private final IActivation outputActivation;
@@ -60,26 +50,39 @@ final class InferenceProgram {
         return values;
     }
 
+    /**
+     * The logits of {@code x}. Intermediate values live in a per-thread workspace reused from call
+     * to call; the result leaves it for the caller's workspace, if one is open, else as an
+     * ordinary array ({@code leverage()}).
+     */
     INDArray logits(INDArray x) {
-        INDArray[] values = forwardAll(x);
-        return values[values.length - 1];
+        try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
+            INDArray[] values = forwardAll(x);
+            return values[values.length - 1].leverage();
+        }
     }
 
-    INDArray probabilities(INDArray logits) {
+    /** The class probabilities of {@code x}, computed as {@link #logits} is. */
+    INDArray probabilities(INDArray x) {
+        try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
+            INDArray[] values = forwardAll(x);
+            return activate(values[values.length - 1]).leverage();
+        }
+    }
+
+    private INDArray activate(INDArray logits) {
         return outputActivation.getActivation(logits.dup(), false);
     }
 
     /**
      * Per-example loss, input gradient and probabilities in one pass. Intermediate arrays live in
-     * a per-thread workspace that is reused from call to call; only the results leave it.
+     * a per-thread workspace that is reused from call to call; only the results leave it, as
+     * {@link #logits} says.
      */
     Result lossAndGradient(INDArray x, INDArray labels) {
-        if (!USE_WORKSPACE) {
-            return lossAndGradientUnscoped(x, labels);
-        }
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+        try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             Result r = lossAndGradientUnscoped(x, labels);
-            return new Result(r.loss().detach(), r.gradient().detach(), r.probabilities().detach());
+            return new Result(r.loss().leverage(), r.gradient().leverage(), r.probabilities().leverage());
         }
     }
 
@@ -89,7 +92,7 @@ final class InferenceProgram {
         INDArray perExample = loss.computeScoreArray(labels, logits.dup(), outputActivation, null);
         INDArray grad = loss.computeGradient(labels, logits.dup(), outputActivation, null);
         return new Result(perExample.reshape(perExample.length()), backward(values, grad).reshape(x.shape()),
-                probabilities(logits));
+                activate(logits));
     }
 
     /**
@@ -97,12 +100,9 @@ final class InferenceProgram {
      * (in the same workspace as {@link #lossAndGradient}).
      */
     Result logitGradient(INDArray x, LogitObjective objective) {
-        if (!USE_WORKSPACE) {
-            return logitGradientUnscoped(x, objective);
-        }
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+        try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             Result r = logitGradientUnscoped(x, objective);
-            return new Result(r.loss().detach(), r.gradient().detach(), r.probabilities().detach());
+            return new Result(r.loss().leverage(), r.gradient().leverage(), r.probabilities().leverage());
         }
     }
 

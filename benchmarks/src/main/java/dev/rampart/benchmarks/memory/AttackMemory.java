@@ -1,0 +1,79 @@
+package dev.rampart.benchmarks.memory;
+
+import dev.rampart.attacks.evasion.Apgd;
+import dev.rampart.attacks.evasion.EvasionAttack;
+import dev.rampart.attacks.evasion.Pgd;
+import dev.rampart.benchmarks.cli.Options;
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.ReferenceModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Resident memory of a long attack run: repeats an attack on one batch of the bundled sample until
+ * a number of gradient steps is reached, and prints the process's resident set size (VmRSS from
+ * {@code /proc/self/status}) every few seconds, as {@code seconds steps rss_mb} lines.
+ *
+ * <pre>
+ * ./mvnw -q -pl benchmarks -am -DskipTests compile exec:exec -Dexec.executable=java \
+ *   -Dexec.args="-Xmx1g -cp %classpath dev.rampart.benchmarks.memory.AttackMemory --model cnn --steps 5000"
+ * </pre>
+ *
+ * Options: {@code --model cnn|mlp} (cnn), {@code --attack pgd|apgd} (pgd: PGD-20), {@code --batch N}
+ * (256), {@code --steps N} gradient steps of the whole batch (5,000), {@code --every S} seconds
+ * between lines (5). {@code -Drampart.noWorkspace=true} turns Rampart's workspaces off, for the
+ * comparison.
+ */
+public final class AttackMemory {
+
+    private AttackMemory() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args, Set.of("--model", "--attack", "--batch", "--steps", "--every"), Set.of());
+        String name = o.text("--model", "cnn");
+        int batch = o.integer("--batch", 256);
+        long steps = o.integer("--steps", 5000);
+        double every = o.number("--every", 5);
+        MultiLayerNetworkModel model = MultiLayerNetworkModel.of(ReferenceModels.byName(name, 1),
+                ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        LabeledData data = FashionMnist.bundledTest().head(batch);
+        EvasionAttack attack = switch (o.text("--attack", "pgd")) {
+            case "pgd" -> Pgd.builder(model).steps(20).batchSize(batch).build();
+            case "apgd" -> Apgd.builder(model).steps(20).batchSize(batch).build();
+            default -> throw new IllegalArgumentException("--attack must be pgd or apgd");
+        };
+        long start = System.nanoTime();
+        double next = 0;
+        long done = 0;
+        System.out.println("# model=" + name + " attack=" + attack.name() + " batch=" + batch + " workspaces="
+                + !Boolean.getBoolean("rampart.noWorkspace") + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                + "MB");
+        System.out.println("seconds steps rss_mb");
+        while (done < steps) {
+            attack.run(data.features(), data.labels());
+            done += 20;
+            double t = (System.nanoTime() - start) / 1e9;
+            if (t >= next || done >= steps) {
+                System.out.printf(Locale.ROOT, "%.1f %d %d%n", t, done, rssMb());
+                next = t + every;
+            }
+        }
+    }
+
+    /** The resident set size of this process in MB. */
+    static long rssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+}
