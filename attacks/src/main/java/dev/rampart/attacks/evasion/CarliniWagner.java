@@ -25,8 +25,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * (targeted: {@code max(max_{i != t} z_i - z_t, -kappa)}). A binary search per example over
  * {@code c} finds the smallest perturbation that meets the goal: {@code c} is lowered after a
  * success and raised (times 10 until an upper bound is known) after a failure. Each search step
- * restarts from the clean input and stops early when the objective has improved by less than
- * 0.01% over a tenth of the iterations. A minimum-norm attack: by default unbounded.
+ * restarts from the clean input those examples it has already fooled; an example never fooled yet
+ * goes on from where the previous step left it, so that an example far from the boundary (pixels
+ * saturated at the domain's ends move slowly in {@code w}) gets every step's iterations, not one
+ * step's. A step stops early when the objective has improved by less than 0.01% over a tenth of
+ * the iterations. A minimum-norm attack: by default unbounded.
  *
  * <pre>{@code
  * EvasionResult r = CarliniWagner.builder(model).binarySearchSteps(9).maxIterations(100).build().run(x, labels);
@@ -118,9 +121,15 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
         Arrays.fill(bestSq, Double.POSITIVE_INFINITY);
         INDArray best = x.dup();
         int patience = Math.max(1, config().maxIterations() / 10);
+        INDArray w = w0.dup();
         for (int step = 0; step < config().binarySearchSteps(); step++) {
             boolean[] found = new boolean[n];
-            INDArray w = w0.dup();
+            // examples already fooled search again from the clean input; the others go on from where
+            // the last step left them, so that high-margin examples are not capped at one step's reach
+            int[] fresh = Rows.where(bestFound(bestSq), true);
+            if (fresh.length > 0) {
+                Rows.scatter(w, fresh, Rows.gather(w0, fresh));
+            }
             INDArray m = w.mul(0);
             INDArray v = w.mul(0);
             double previous = Double.POSITIVE_INFINITY;
@@ -174,6 +183,15 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
             }
         }
         return best;
+    }
+
+    /** Whether each example has been fooled in an earlier search step. */
+    private static boolean[] bestFound(double[] bestSq) {
+        boolean[] out = new boolean[bestSq.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = bestSq[i] < Double.POSITIVE_INFINITY;
+        }
+        return out;
     }
 
     private static double[] squaredNorms(INDArray delta) {

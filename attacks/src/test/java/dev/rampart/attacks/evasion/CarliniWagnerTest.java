@@ -67,6 +67,21 @@ class CarliniWagnerTest extends EvasionAttackContract {
     }
 
     @Test
+    void highMarginExamplesAreFooledAtTheDefaultSettings() {
+        // images 2 and 41 of the sample: trousers, most pixels at 0 or 1, far from the boundary; a
+        // search that restarted every step from the clean input never reached them in 100 iterations
+        LabeledData d = Fixtures.testSample(42);
+        int[] idx = {2, 41};
+        org.nd4j.linalg.api.ndarray.INDArray x = dev.rampart.core.data.Rows.gather(d.features(), idx);
+        int[] labels = dev.rampart.core.data.Rows.pick(d.labels(), idx);
+        EvasionResult r = CarliniWagner.builder(model).build().run(x, labels);
+        assertEquals(2, java.util.Arrays.stream(r.cleanPredictions()).filter(c -> c == 1).count());
+        assertTrue(r.success()[0] && r.success()[1], "both fooled: " + java.util.Arrays.toString(r.success()));
+        assertTrue(r.perturbationNorm()[0] < 4 && r.perturbationNorm()[1] < 4,
+                java.util.Arrays.toString(r.perturbationNorm()));
+    }
+
+    @Test
     void invalidConfigurationsNameTheField() {
         assertMessage(() -> CarliniWagner.builder(model).kappa(-1).build(), "kappa");
         assertMessage(() -> CarliniWagner.builder(model).binarySearchSteps(0).build(), "binarySearchSteps");

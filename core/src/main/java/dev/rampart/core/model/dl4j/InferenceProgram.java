@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A DL4J network compiled for inference-mode input gradients.
@@ -33,11 +34,18 @@ final class InferenceProgram {
     private final List<Node> nodes;
     private final IActivation outputActivation;
     private final ILossFunction loss;
+    /** Whether the head is a softmax with unweighted multi-class cross-entropy (gradient {@code p - t}). */
+    private final boolean softmaxCrossEntropy;
+    /** DL4J's default clipping of softmax outputs in multi-class cross-entropy. */
+    private static final double SOFTMAX_CLIP = 1e-10;
 
     InferenceProgram(List<Node> nodes, IActivation outputActivation, ILossFunction loss) {
         this.nodes = List.copyOf(nodes);
         this.outputActivation = outputActivation;
         this.loss = loss;
+        this.softmaxCrossEntropy = outputActivation instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax
+                && loss instanceof org.nd4j.linalg.lossfunctions.impl.LossMCXENT mc && mc.getWeights() == null
+                && mc.getSoftmaxClipEps() == SOFTMAX_CLIP;
     }
 
     /** The values of every node, index 0 being {@code x}. */
@@ -89,6 +97,16 @@ final class InferenceProgram {
     private Result lossAndGradientUnscoped(INDArray x, INDArray labels) {
         INDArray[] values = forwardAll(x);
         INDArray logits = values[values.length - 1];
+        if (softmaxCrossEntropy) {
+            // the common head in a handful of operations: p = softmax(z), gradient p - y, loss
+            // -sum(y log p) with p clipped as DL4J's MCXENT clips it
+            INDArray p = activate(logits);
+            INDArray grad = p.sub(labels);
+            INDArray logP = Transforms.log(Transforms.min(Transforms.max(p, SOFTMAX_CLIP, true), 1 - SOFTMAX_CLIP,
+                    false), false);
+            INDArray perExample = logP.muli(labels).sum(1).negi();
+            return new Result(perExample, backward(values, grad).reshape(x.shape()), p);
+        }
         INDArray perExample = loss.computeScoreArray(labels, logits.dup(), outputActivation, null);
         INDArray grad = loss.computeGradient(labels, logits.dup(), outputActivation, null);
         return new Result(perExample.reshape(perExample.length()), backward(values, grad).reshape(x.shape()),

@@ -184,6 +184,25 @@ class InferenceGradientTest {
         }
     }
 
+    @Test
+    void theSoftmaxCrossEntropyHeadMatchesDl4jsLossEvenWhenSaturated() {
+        MultiLayerNetwork net = TestNetworks.mlp(21, DataType.DOUBLE);
+        net.getLayer(3).getParam("W").muli(400); // logits in the hundreds: probabilities below the clip
+        MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, new long[] {6}, InputDomain.UNIT);
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 6);
+        INDArray y = Labels.oneHot(new int[] {0, 1, 2, 0, 1}, 3).castTo(DataType.DOUBLE);
+        LossAndGradient lg = model.lossAndGradient(x, y);
+        org.deeplearning4j.nn.conf.layers.BaseOutputLayer out =
+                (org.deeplearning4j.nn.conf.layers.BaseOutputLayer) net.getLayer(3).conf().getLayer();
+        INDArray z = model.logits(x);
+        INDArray reference = out.getLossFn().computeScoreArray(y, z.dup(), out.getActivationFn(), null);
+        assertTrue(lg.loss().equalsWithEps(reference.reshape(5), 1e-9), lg.loss() + " vs " + reference);
+        assertTrue(lg.loss().maxNumber().doubleValue() > 20, "some losses are clipped: " + lg.loss());
+        INDArray gradRef = out.getLossFn().computeGradient(y, z.dup(), out.getActivationFn(), null);
+        assertTrue(lg.probabilities().sub(y).equalsWithEps(gradRef, 1e-12));
+    }
+
     /** Compares the model's gradient with central differences of the inference-mode loss. */
     private static void checkAgainstFiniteDifferences(GradientClassifier model,
             Function<INDArray, INDArray> inferenceOutput, int coordinates) {
