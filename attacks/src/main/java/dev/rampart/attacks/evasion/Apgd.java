@@ -187,6 +187,7 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
         int[] checkpoints = checkpoints(config().steps());
         INDArray x = x0.dup().addi(norm().randomInBall(x0.shape(), eps, seed, x0.dataType()));
         projectAndClip(x0, x);
+        INDArray[] box = norm() == Norm.LINF ? box(x0) : null; // L-inf: projection and clipping = clamp
         INDArray previous = x.dup();
         INDArray best = x.dup();
         INDArray bestGrad = x.mul(0); // the gradient at each best point; every example improves at k = 0
@@ -206,7 +207,8 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
         int[] active = Rows.all(n);
         for (int k = 0; k < config().steps() && active.length > 0; k++) {
             try (MemoryWorkspace ws = Workspaces.loop()) { // persistent arrays are made above, updated in place
-                INDArray xs = Rows.gather(x, active);
+                boolean whole = active.length == n;
+                INDArray xs = whole ? x : Rows.gather(x, active); // the iterate itself when no example has left
                 LogitGradient g = model.logitGradient(xs, localObjective(objective, active, n));
                 batch.countGradientCalls(active.length);
                 double[] f = g.value().castTo(DataType.DOUBLE).toDoubleVector();
@@ -270,16 +272,24 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
                     break;
                 }
                 int[] rows = Rows.pick(active, keep);
-                INDArray xk = Rows.gather(xs, keep);
-                INDArray xClean = Rows.gather(x0, rows);
-                INDArray dir = norm().steepestAscent(Rows.gather(grad, keep));
-                INDArray z = xk.add(Rows.scaleInPlace(dir, pick(eta, rows)));
-                projectAndClip(xClean, z);
+                boolean same = keep.length == active.length;
+                boolean all = whole && same;
+                INDArray xk = same ? xs : Rows.gather(xs, keep);
+                INDArray dir = norm().steepestAscentInPlace(same ? grad : Rows.gather(grad, keep));
+                INDArray z = Rows.scaleInPlace(dir, pick(eta, rows)).addi(xk);
+                project(x0, box, rows, all, z);
+                // x_{k+1} = x_k + a (z - x_k) + (1 - a)(x_k - x_{k-1}) = a z + (1 - a)(2 x_k - x_{k-1})
                 double a = k == 0 ? 1.0 : MOMENTUM;
-                INDArray next = xk.add(z.subi(xk).muli(a)).addi(xk.sub(Rows.gather(previous, rows)).muli(1 - a));
-                projectAndClip(xClean, next);
-                Rows.scatter(previous, rows, xk);
-                Rows.scatter(x, rows, next);
+                INDArray next = z.muli(a).addi(xk.mul(2).subi(all ? previous : Rows.gather(previous, rows))
+                        .muli(1 - a));
+                project(x0, box, rows, all, next);
+                if (all) {
+                    previous.assign(x);
+                    x.assign(next);
+                } else {
+                    Rows.scatter(previous, rows, xk);
+                    Rows.scatter(x, rows, next);
+                }
                 active = rows;
             }
         }
@@ -289,6 +299,17 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
             Rows.scatter(result, failed, Rows.gather(best, failed));
         }
         return new Outcome(result, success);
+    }
+
+    /** Projects {@code points} (examples {@code rows} of a run on {@code x0}) onto the feasible set, in place. */
+    private void project(INDArray x0, INDArray[] box, int[] rows, boolean all, INDArray points) {
+        if (box == null) {
+            projectAndClip(all ? x0 : Rows.gather(x0, rows), points);
+        } else if (all) {
+            clamp(points, box[0], box[1]);
+        } else {
+            clamp(points, Rows.gather(box[0], rows), Rows.gather(box[1], rows));
+        }
     }
 
     /** The objective restricted to rows {@code active} of a run over {@code n} examples. */

@@ -1,6 +1,7 @@
 package dev.rampart.core.data;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -27,17 +28,30 @@ public final class Rows {
      * Writes example {@code k} of {@code values} into row {@code idx[k]} of {@code target}, in place.
      *
      * @throws IllegalArgumentException if {@code target} is not C-ordered and contiguous (then
-     *     writing through a reshape of it would not reach it)
+     *     writing through a reshape of it would not reach it), an index is outside its rows, or
+     *     {@code values} does not hold one row of the same size per index
      */
     public static void scatter(INDArray target, int[] idx, INDArray values) {
         if (!contiguous(target)) {
             throw new IllegalArgumentException("target must be a C-ordered contiguous array");
         }
-        INDArray flat = target.reshape('c', target.size(0), -1);
-        INDArray src = values.reshape('c', values.size(0), -1);
-        for (int k = 0; k < idx.length; k++) {
-            flat.putRow(idx[k], src.getRow(k));
+        if (idx.length == 0 && values.size(0) == 0) {
+            return;
         }
+        if (values.size(0) != idx.length || values.length() / values.size(0) != target.length() / target.size(0)) {
+            throw new IllegalArgumentException("values " + java.util.Arrays.toString(values.shape()) + " do not fit "
+                    + idx.length + " rows of " + java.util.Arrays.toString(target.shape()));
+        }
+        for (int i : idx) {
+            if (i < 0 || i >= target.size(0)) {
+                throw new IllegalArgumentException("row index " + i + " is outside [0, " + target.size(0) + ")");
+            }
+        }
+        INDArray flat = target.reshape('c', target.size(0), -1);
+        INDArray src = values.reshape('c', values.size(0), -1).castTo(target.dataType());
+        // one native operation for all rows (a putRow per row costs a native call each: 20-30x slower)
+        Nd4j.exec(DynamicCustomOp.builder("scatter_upd").addInputs(flat, Nd4j.createFromArray(idx), src)
+                .addOutputs(flat).build());
     }
 
     /** Whether {@code a}'s elements are one dense block in C order (a reshape of it shares its data). */
