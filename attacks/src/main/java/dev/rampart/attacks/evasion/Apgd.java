@@ -209,7 +209,7 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
             try (MemoryWorkspace ws = Workspaces.loop()) { // persistent arrays are made above, updated in place
                 boolean whole = active.length == n;
                 INDArray xs = whole ? x : Rows.gather(x, active); // the iterate itself when no example has left
-                LogitGradient g = model.logitGradient(xs, localObjective(objective, active, n));
+                LogitGradient g = model.logitGradient(xs, LogitObjectives.restrict(objective, active, n));
                 batch.countGradientCalls(active.length);
                 double[] f = g.value().castTo(DataType.DOUBLE).toDoubleVector();
                 int[] predicted = Labels.argmax(g.logits());
@@ -310,20 +310,6 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
         } else {
             clamp(points, Rows.gather(box[0], rows), Rows.gather(box[1], rows));
         }
-    }
-
-    /** The objective restricted to rows {@code active} of a run over {@code n} examples. */
-    private static LogitObjective localObjective(LogitObjective objective, int[] active, int n) {
-        if (active.length == n) {
-            return objective;
-        }
-        return z -> {
-            INDArray full = org.nd4j.linalg.factory.Nd4j.zeros(z.dataType(), n, z.size(1));
-            Rows.scatter(full, active, z);
-            LogitObjective.Value v = objective.evaluate(full);
-            return new LogitObjective.Value(Rows.gather(v.value().reshape(n, 1), active).reshape(-1),
-                    Rows.gather(v.gradient(), active));
-        };
     }
 
     /** For each example, the other classes by decreasing clean logit. */

@@ -1,6 +1,9 @@
 package dev.rampart.attacks.evasion;
 
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.loss.LogitGradient;
+import dev.rampart.core.loss.LogitObjective;
+import dev.rampart.core.loss.LogitObjectives;
 import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.model.Capabilities;
 import dev.rampart.core.model.Classifier;
@@ -24,7 +27,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * on it and keeps the point that fooled it, which saves work (PGD without it may walk on to a
  * point that no longer fools the model). The default step size is
  * {@code 2.5 * epsilon / steps}: 2.5 times the step that would just reach the ball's edge, so
- * that a random start can still cross it.
+ * that a random start can still cross it. The start ({@link Start}) and the objective
+ * ({@link Objective}: the goal's cross-entropy by default, or any objective of the logits, such
+ * as TRADES' KL term) can be changed.
  *
  * <pre>{@code
  * Pgd pgd = Pgd.builder(model).norm(Norm.LINF).epsilon(0.1).steps(20).restarts(5).seed(7).build();
@@ -44,13 +49,13 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
      * @param steps iterations per restart
      * @param relativeStepSize the step size divided by epsilon
      * @param restarts independent runs; the worst case per example is kept
-     * @param randomStart start from a uniform point of the ball instead of the clean input
+     * @param start where each restart begins
      * @param earlyStop stop iterating on an example once the goal is achieved
      * @param batchSize examples per forward-backward pass
      * @param seed fixes the random starts
      */
     public record Config(Norm norm, double epsilon, int steps, double relativeStepSize, int restarts,
-            boolean randomStart, boolean earlyStop, int batchSize, long seed) implements AttackConfig {
+            Start start, boolean earlyStop, int batchSize, long seed) implements AttackConfig {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
@@ -58,11 +63,14 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
             Check.positive("steps", steps);
             Check.positive("relativeStepSize", relativeStepSize);
             Check.positive("restarts", restarts);
+            if (start == null) {
+                throw new IllegalArgumentException("start must not be null");
+            }
         }
 
         @Override
         public Config withEpsilon(double epsilon) {
-            return new Config(norm, epsilon, steps, relativeStepSize, restarts, randomStart, earlyStop, batchSize, seed);
+            return new Config(norm, epsilon, steps, relativeStepSize, restarts, start, earlyStop, batchSize, seed);
         }
 
         /** The absolute step size. */
@@ -72,8 +80,74 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
     }
 
 
-    private Pgd(GradientClassifier model, Config config) {
+    /**
+     * Where a restart begins: the clean input ({@link #none()}), a uniform point of the epsilon
+     * ball ({@link #uniform()}, Madry et al.), or the clean input plus Gaussian noise of standard
+     * deviation {@code scale} per coordinate, projected onto the ball ({@link #gaussian}, as
+     * TRADES' inner maximization starts).
+     *
+     * @param kind the kind of start
+     * @param scale the Gaussian standard deviation (0 for the other kinds)
+     */
+    public record Start(Kind kind, double scale) {
+
+        /** The kinds of start. */
+        public enum Kind { NONE, UNIFORM, GAUSSIAN }
+
+        /** @throws IllegalArgumentException if the kind is null or the scale invalid for it */
+        public Start {
+            if (kind == null) {
+                throw new IllegalArgumentException("start kind must not be null");
+            }
+            if (kind == Kind.GAUSSIAN) {
+                Check.positive("start scale", scale);
+            } else if (scale != 0) {
+                throw new IllegalArgumentException("only a Gaussian start has a scale, found " + scale);
+            }
+        }
+
+        /** From the clean input. */
+        public static Start none() {
+            return new Start(Kind.NONE, 0);
+        }
+
+        /** From a uniform point of the epsilon ball. */
+        public static Start uniform() {
+            return new Start(Kind.UNIFORM, 0);
+        }
+
+        /** From the clean input plus {@code N(0, sd^2)} noise per coordinate. */
+        public static Start gaussian(double sd) {
+            return new Start(Kind.GAUSSIAN, sd);
+        }
+    }
+
+    /**
+     * What PGD ascends, when not the cross-entropy of the goal's classes: a {@link LogitObjective}
+     * made for each batch from its clean inputs and goal (TRADES ascends {@code KL(p || f(x'))} with
+     * {@code p} the clean prediction). Custom objectives run with one restart.
+     */
+    public interface Objective {
+
+        /** The objective over the batch's examples, in order. */
+        LogitObjective of(INDArray x, AttackGoal goal);
+
+        /** A short name for reports. */
+        default String name() {
+            return "custom";
+        }
+    }
+
+    /** The objective, or {@code null} for the goal's cross-entropy. */
+    private final Objective objective;
+
+    private Pgd(GradientClassifier model, Config config, Objective objective) {
         super(model, config);
+        if (objective != null && config.restarts() != 1) {
+            throw new IllegalArgumentException("a custom objective runs with one restart, found restarts="
+                    + config.restarts());
+        }
+        this.objective = objective;
     }
 
     /** A builder with defaults L-inf, epsilon 0.1, 20 steps, one restart, random start. */
@@ -83,13 +157,14 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
 
     @Override
     public String name() {
-        return "PGD-" + config().steps() + (config().restarts() > 1 ? "x" + config().restarts() : "");
+        return "PGD-" + config().steps() + (config().restarts() > 1 ? "x" + config().restarts() : "")
+                + (objective == null ? "" : " (" + objective.name() + ")");
     }
 
 
     @Override
     public Pgd withEpsilon(double epsilon) {
-        return new Pgd(model, config().withEpsilon(epsilon));
+        return new Pgd(model, config().withEpsilon(epsilon), objective);
     }
 
     @Override
@@ -117,17 +192,20 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
     /** One restart on examples {@code idx} (clean inputs {@code x0}); returns their end points. */
     private INDArray ascend(Batch batch, int[] idx, INDArray x0, long seed) {
         INDArray xAdv = x0.dup();
-        if (config().randomStart()) {
-            xAdv.addi(norm().randomInBall(x0.shape(), epsilon(), seed, x0.dataType()));
-            clip(xAdv);
+        switch (config().start().kind()) {
+            case UNIFORM -> clip(xAdv.addi(norm().randomInBall(x0.shape(), epsilon(), seed, x0.dataType())));
+            case GAUSSIAN -> projectAndClip(x0, xAdv.addi(gaussian(x0, config().start().scale(), seed)));
+            case NONE -> { }
         }
-        INDArray labels = batch.lossLabels(model, idx);
-        double alpha = config().stepSize() * batch.direction();
+        // the cross-entropy of the goal's classes (descended for targets), or the custom objective
+        INDArray labels = objective == null ? batch.lossLabels(model, idx) : null;
+        LogitObjective custom = objective == null ? null : objective.of(x0, batch.goal());
+        double alpha = config().stepSize() * (objective == null ? batch.direction() : 1);
         INDArray[] box = norm() == Norm.LINF ? box(x0) : null; // L-inf: project and clip = clamp to it
         int[] active = Rows.all(idx.length);
         for (int t = 0; t < config().steps() && active.length > 0; t++) {
             try (MemoryWorkspace ws = Workspaces.loop()) {
-                active = step(batch, idx, x0, box, labels, alpha, xAdv, active);
+                active = step(batch, idx, x0, box, labels, custom, alpha, xAdv, active);
             }
         }
         return xAdv;
@@ -138,16 +216,25 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
      * place; returns the examples still active (all of them without early stopping). Temporaries
      * live in the loop's workspace.
      */
-    private int[] step(Batch batch, int[] idx, INDArray x0, INDArray[] box, INDArray labels, double alpha,
-            INDArray xAdv, int[] active) {
+    private int[] step(Batch batch, int[] idx, INDArray x0, INDArray[] box, INDArray labels, LogitObjective custom,
+            double alpha, INDArray xAdv, int[] active) {
         boolean whole = active.length == idx.length;
         INDArray xs = whole ? xAdv : Rows.gather(xAdv, active);
-        LossAndGradient lg = model.lossAndGradient(xs, whole ? labels : Rows.gather(labels, active));
+        INDArray grad;
+        INDArray scores; // probabilities or logits: their argmax is the prediction
+        if (custom == null) {
+            LossAndGradient lg = model.lossAndGradient(xs, whole ? labels : Rows.gather(labels, active));
+            grad = lg.gradient();
+            scores = lg.probabilities();
+        } else {
+            LogitGradient lg = model.logitGradient(xs, LogitObjectives.restrict(custom, active, idx.length));
+            grad = lg.gradient();
+            scores = lg.logits();
+        }
         batch.countGradientCalls(active.length);
-        INDArray grad = lg.gradient();
         int[] rows = active;
         if (config().earlyStop()) {
-            int[] keep = stillActive(batch, idx, active, Labels.argmax(lg.probabilities()));
+            int[] keep = stillActive(batch, idx, active, Labels.argmax(scores));
             if (keep.length == 0) {
                 return keep;
             }
@@ -169,6 +256,16 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
             Rows.scatter(xAdv, rows, xs);
         }
         return rows;
+    }
+
+    /** {@code N(0, sd^2)} noise of {@code x}'s shape, fixed by {@code seed}. */
+    private static INDArray gaussian(INDArray x, double sd, long seed) {
+        java.util.SplittableRandom rnd = Seeds.random(seed);
+        float[] values = new float[Math.toIntExact(x.length())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (sd * Seeds.gaussian(rnd));
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(values, x.shape(), 'c').castTo(x.dataType());
     }
 
     /** Positions of {@code active} (indices into the restart's examples) whose goal is not met. */
@@ -228,7 +325,8 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
         private Double stepSize;
         private Double relativeStepSize;
         private int restarts = 1;
-        private boolean randomStart = true;
+        private Start start = Start.uniform();
+        private Objective objective;
         private boolean earlyStop;
 
         private Builder(GradientClassifier model) {
@@ -263,7 +361,22 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
 
         /** Start from a uniform point of the ball (default true). */
         public Builder randomStart(boolean randomStart) {
-            this.randomStart = randomStart;
+            this.start = randomStart ? Start.uniform() : Start.none();
+            return this;
+        }
+
+        /** Where each restart begins (default {@link Start#uniform()}). */
+        public Builder start(Start start) {
+            this.start = start;
+            return this;
+        }
+
+        /**
+         * Ascend {@code objective} instead of the goal's cross-entropy (default: cross-entropy; a
+         * custom objective runs with one restart).
+         */
+        public Builder objective(Objective objective) {
+            this.objective = objective;
             return this;
         }
 
@@ -287,8 +400,8 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
             } else {
                 relative = DEFAULT_STEP_FACTOR / steps;
             }
-            return new Pgd(model, new Config(norm, epsilon, steps, relative, restarts, randomStart, earlyStop,
-                    batchSize, seed));
+            return new Pgd(model, new Config(norm, epsilon, steps, relative, restarts, start, earlyStop,
+                    batchSize, seed), objective);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.rampart.core.loss;
 
+import dev.rampart.core.data.Rows;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -151,6 +152,24 @@ public final class LogitObjectives {
             g[k] = -1;
             return m;
         });
+    }
+
+    /**
+     * {@code objective}, defined on a batch of {@code n} examples, restricted to the examples
+     * {@code rows} of it (ascending): the logits it is given are those rows' logits, in order. Attacks
+     * use it when some examples have left the loop.
+     */
+    public static LogitObjective restrict(LogitObjective objective, int[] rows, int n) {
+        if (rows.length == n) {
+            return objective;
+        }
+        return z -> {
+            INDArray full = Nd4j.zeros(z.dataType(), n, z.size(1));
+            Rows.scatter(full, rows, z);
+            LogitObjective.Value v = objective.evaluate(full);
+            return new LogitObjective.Value(Rows.gather(v.value().reshape(n, 1), rows).reshape(-1),
+                    Rows.gather(v.gradient(), rows));
+        };
     }
 
     /**

@@ -3,24 +3,16 @@ package dev.rampart.defenses.training;
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.data.Rows;
-import dev.rampart.core.loss.LogitObjective;
-import dev.rampart.core.loss.LogitObjectives;
 import dev.rampart.core.model.GradientClassifier;
-import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.TrainableModel;
 import dev.rampart.core.norm.Norm;
 import dev.rampart.core.random.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import dev.rampart.core.memory.Workspaces;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Adversarial training: each minibatch is (partly) replaced by adversarial examples crafted
@@ -44,8 +36,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       compute the same function (no dropout or batch normalization).</li>
  * </ul>
  *
- * <p>Adversarial examples use the model's inference-mode gradients (dropout off, batch
- * normalization with running statistics), crafted by Rampart's {@link Pgd}; the training step is
+ * <p>Each method is an {@link AdversarialStep} ({@link PgdStep}, {@link TradesStep}) applied to
+ * every minibatch; {@link AdversarialIterator} applies the same steps inside a user's own
+ * {@code net.fit(iterator)} loop. Adversarial examples use the model's inference-mode gradients
+ * (dropout off, batch normalization with running statistics), crafted by Rampart's {@link Pgd}; the
+ * training step is
  * the wrapped network's own {@code fit}, so its updater, regularization and
  * {@code TrainingListener}s apply unchanged. Epsilon can ramp up linearly, batch by batch, over the first epochs (with a
  * warm-up, the iterator is read once more at the start to count its batches).
@@ -75,10 +70,10 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
     public enum Method { PGD, FAST_FGSM, TRADES }
 
     /** Standard deviation of TRADES' Gaussian start (Zhang et al. 2019). */
-    public static final double TRADES_START_SD = 0.001;
+    public static final double TRADES_START_SD = TradesStep.START_SD;
 
     /** Fast FGSM's step, as a multiple of epsilon (Wong et al. 2020). */
-    public static final double FAST_FGSM_STEP = 1.25;
+    public static final double FAST_FGSM_STEP = PgdStep.FAST_FGSM_STEP;
 
     /**
      * The training's configuration.
@@ -105,12 +100,18 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
 
     private final M model;
     private final Config config;
+    private final AdversarialStep step;
     private final LabeledData heldOut;
     private final Consumer<TrainingReport.Epoch> onEpoch;
 
     private AdversarialTraining(M model, Config config, LabeledData heldOut, Consumer<TrainingReport.Epoch> onEpoch) {
         this.model = model;
         this.config = config;
+        this.step = switch (config.method()) {
+            case PGD -> PgdStep.pgd(config.norm(), config.pgdSteps(), config.adversarialFraction());
+            case FAST_FGSM -> PgdStep.fastFgsm(config.norm(), config.adversarialFraction());
+            case TRADES -> new TradesStep(config.norm(), config.pgdSteps(), config.beta());
+        };
         this.heldOut = heldOut;
         this.onEpoch = onEpoch;
     }
@@ -122,6 +123,11 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
 
     public Config config() {
         return config;
+    }
+
+    /** The per-batch step of the configured method. */
+    public AdversarialStep step() {
+        return step;
     }
 
     /**
@@ -154,11 +160,8 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                 double eps = epsilonAt(epoch, batches, batchesPerEpoch);
                 epsilonUsed = eps;
                 long seed = Seeds.derive(config.seed(), batchIndex++);
-                if (config.method() == Method.TRADES) {
-                    tradesStep(batch.getFeatures(), batch.getLabels(), eps, seed);
-                } else {
-                    model.fit(mixed(batch.getFeatures(), batch.getLabels(), eps, seed), batch.getLabels());
-                }
+                DataSet crafted = step.craft(model, batch.getFeatures(), batch.getLabels(), eps, seed);
+                model.fit(crafted.getFeatures(), crafted.getLabels());
                 if (average != null) {
                     average.update(model.parameters());
                 }
@@ -218,84 +221,6 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         return config.epsilon() * Math.min(1.0, progress / config.warmupEpochs());
     }
 
-    /** The batch with a seeded share of its examples replaced by adversarial ones. */
-    private INDArray mixed(INDArray x, INDArray oneHot, double eps, long seed) {
-        int n = (int) x.size(0);
-        int count = (int) Math.round(config.adversarialFraction() * n);
-        if (eps <= 0 || count == 0) {
-            return x;
-        }
-        int[] labels = Labels.argmax(oneHot);
-        if (count == n) {
-            return craft(eps, seed).run(x, labels).adversarial();
-        }
-        int[] chosen = choose(n, count, seed);
-        int[] chosenLabels = new int[count];
-        for (int k = 0; k < count; k++) {
-            chosenLabels[k] = labels[chosen[k]];
-        }
-        INDArray adversarial = craft(eps, seed).run(Rows.gather(x, chosen), chosenLabels).adversarial();
-        INDArray out = x.dup('c');
-        Rows.scatter(out, chosen, adversarial);
-        return out;
-    }
-
-    /** One TRADES step: crafts x' on the KL term, then fits clean and adversarial rows with soft labels. */
-    private void tradesStep(INDArray x, INDArray oneHot, double eps, long seed) {
-        if (eps <= 0) {
-            model.fit(x, oneHot);
-            return;
-        }
-        INDArray p = model.predictProbabilities(x);
-        INDArray xAdv = tradesExamples(x, p, eps, seed);
-        INDArray q = model.predictProbabilities(xAdv);
-        INDArray targets = tradesTargets(p, q, oneHot.castTo(p.dataType()), config.beta());
-        model.fit(Nd4j.concat(0, x, xAdv.castTo(x.dataType())), targets.castTo(oneHot.dataType()));
-    }
-
-    /**
-     * Soft labels of the clean rows then the adversarial rows such that {@code p - t} (clean) and
-     * {@code q - t} (adversarial) are the gradients of {@code CE(p, y) + beta KL(p || q)} with
-     * respect to the clean and the adversarial logits.
-     */
-    static INDArray tradesTargets(INDArray p, INDArray q, INDArray y, double beta) {
-        INDArray logRatio = Transforms.log(Transforms.max(p, 1e-30, true), false)
-                .subi(Transforms.log(Transforms.max(q, 1e-30, true), false));
-        INDArray kl = p.mul(logRatio).sum(true, 1);
-        INDArray clean = y.sub(p.mul(logRatio.subColumnVector(kl)).muli(beta));
-        INDArray adversarial = q.mul(1 - beta).addi(p.mul(beta));
-        return Nd4j.concat(0, clean, adversarial);
-    }
-
-    /** TRADES' inner maximization: PGD on {@code KL(p || f(x'))} from a small Gaussian start. */
-    INDArray tradesExamples(INDArray x, INDArray p, double eps, long seed) {
-        Norm norm = config.norm();
-        java.util.SplittableRandom rnd = Seeds.random(seed);
-        float[] values = new float[Math.toIntExact(x.length())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (TRADES_START_SD * Seeds.gaussian(rnd));
-        }
-        INDArray noise = Nd4j.createFromArray(values).reshape(x.shape()).castTo(x.dataType());
-        INDArray xAdv = model.domain().clipInPlace(x.add(norm.projectInPlace(noise, eps)));
-        LogitObjective kl = LogitObjectives.klDivergence(p);
-        double alpha = Pgd.DEFAULT_STEP_FACTOR * eps / config.pgdSteps();
-        for (int t = 0; t < config.pgdSteps(); t++) {
-            try (MemoryWorkspace ws = Workspaces.loop()) { // xAdv is updated in place
-                INDArray grad = model.logitGradient(xAdv, kl).gradient();
-                xAdv.addi(norm.steepestAscent(grad).muli(alpha));
-                INDArray delta = norm.projectInPlace(xAdv.subi(x), eps);
-                xAdv = model.domain().clipInPlace(delta.addi(x));
-            }
-        }
-        return xAdv;
-    }
-
-    private Pgd craft(double eps, long seed) {
-        Pgd.Builder b = Pgd.builder(model).norm(config.norm()).epsilon(eps).seed(seed).randomStart(true);
-        return config.method() == Method.FAST_FGSM ? b.steps(1).relativeStepSize(FAST_FGSM_STEP).build()
-                : b.steps(config.pgdSteps()).build();
-    }
-
     private TrainingReport.Epoch evaluate(int epoch, double eps, long examples, double seconds) {
         if (heldOut == null) {
             return new TrainingReport.Epoch(epoch, eps, examples, seconds, Double.NaN, Double.NaN);
@@ -304,21 +229,6 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                 .steps(config.evaluationSteps()).seed(config.seed()).earlyStop(true).build()
                 .run(heldOut.features(), heldOut.labels());
         return new TrainingReport.Epoch(epoch, eps, examples, seconds, r.cleanAccuracy(), r.robustAccuracy());
-    }
-
-    /** {@code count} distinct indices of {@code [0, n)}, sorted (a partial Fisher-Yates shuffle). */
-    private static int[] choose(int n, int count, long seed) {
-        int[] perm = Rows.all(n);
-        java.util.SplittableRandom rnd = Seeds.random(seed);
-        for (int i = 0; i < count; i++) {
-            int j = i + rnd.nextInt(n - i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        int[] chosen = java.util.Arrays.copyOf(perm, count);
-        java.util.Arrays.sort(chosen);
-        return chosen;
     }
 
     /** Builds an {@link AdversarialTraining}; every value is checked in {@link #build()}. */
@@ -472,9 +382,8 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                 throw new IllegalArgumentException("TRADES trains on every example twice; adversarialFraction must be 1, "
                         + "found " + adversarialFraction);
             }
-            if (method == Method.TRADES && !model.softmaxCrossEntropyOutput()) {
-                throw new IllegalArgumentException("TRADES needs a softmax output trained with multi-class "
-                        + "cross-entropy (MCXENT or NEGATIVELOGLIKELIHOOD, no class weights)");
+            if (method == Method.TRADES) {
+                TradesStep.checkHead(model);
             }
             if ((keepBest || patience > 0) && heldOut == null) {
                 throw new IllegalArgumentException("keepBest and patience need held-out data (evaluateOn)");

@@ -200,7 +200,7 @@ class AdversarialTrainingTest {
         double beta = 3.0;
         INDArray p = net.output(x, false);
         INDArray q = net.output(xAdv, false);
-        INDArray targets = AdversarialTraining.tradesTargets(p, q, y, beta);
+        INDArray targets = TradesStep.targets(p, q, y, beta);
         assertEquals(2 * n, targets.size(0));
         assertTrue(targets.sum(1).equalsWithEps(Nd4j.ones(DataType.DOUBLE, 2 * n), 1e-12), "rows sum to 1");
         net.setInput(Nd4j.concat(0, x, xAdv));
