@@ -131,6 +131,19 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
     }
 
     /**
+     * The algorithm's own output on {@code x} as one batch, before the template projects and clips
+     * it: what the contract tests check each attack's step with.
+     */
+    final INDArray ownStep(INDArray x, AttackGoal goal) {
+        try (MemoryWorkspace outside = Workspaces.outside()) {
+            INDArray xb = Inputs.asType(target, x, "x").dup('c');
+            Batch batch = new Batch(xb, goal, target.numClasses(), target.predictClasses(xb), Seeds.derive(seed(), 0),
+                    new long[1]);
+            return perturb(batch).dup();
+        }
+    }
+
+    /**
      * The algorithm's step: adversarial candidates for one batch. The template projects and clips
      * the result afterwards, so an algorithm may return points slightly outside.
      */
@@ -170,8 +183,8 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
      */
     protected final INDArray[] box(INDArray x) {
         InputDomain d = target.domain();
-        INDArray lower = Transforms.max(x.sub(epsilon()), d.min(), false);
-        INDArray upper = Transforms.min(x.add(epsilon()), d.max(), false);
+        INDArray lower = Transforms.max(x.sub(epsilon()), d.lower(x.dataType()), false);
+        INDArray upper = Transforms.min(x.add(epsilon()), d.upper(x.dataType()), false);
         return new INDArray[] {lower, upper};
     }
 

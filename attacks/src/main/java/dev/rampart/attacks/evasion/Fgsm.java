@@ -67,8 +67,8 @@ public final class Fgsm extends GradientAttack<Fgsm.Config> {
         int[] all = Rows.all(batch.size());
         LossAndGradient lg = model.lossAndGradient(batch.x(), batch.lossLabels(model, all));
         batch.countGradientCalls(batch.size());
-        INDArray step = norm().steepestAscent(lg.gradient()).muli(epsilon() * batch.direction());
-        return step.addi(batch.x());
+        INDArray step = norm().steepestAscentInPlace(lg.gradient()).muli(epsilon() * batch.direction());
+        return projectAndClip(batch.x(), step.addi(batch.x()));
     }
 
     /** Builds an {@link Fgsm}; every value is checked in {@link #build()}. */

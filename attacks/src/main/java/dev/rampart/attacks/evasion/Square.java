@@ -340,7 +340,8 @@ public final class Square extends EvasionTemplate<Square.Config> {
     }
 
     private static float clamp(float v, InputDomain d) {
-        return (float) Math.min(d.max(), Math.max(d.min(), v));
+        return Math.min((float) d.upper(org.nd4j.linalg.api.buffer.DataType.FLOAT),
+                Math.max((float) d.lower(org.nd4j.linalg.api.buffer.DataType.FLOAT), v));
     }
 
     private static float[] apply(float[] clean, float[] delta, InputDomain d) {

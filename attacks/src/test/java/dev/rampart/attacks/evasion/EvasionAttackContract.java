@@ -82,6 +82,29 @@ public abstract class EvasionAttackContract {
         }
     }
 
+    /**
+     * The template projects and clips every result, so the checks above cannot fail for a single
+     * attack; the attack's own step, before that, must already stay in the domain and (for attacks
+     * with a budget) in the ball.
+     */
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void theAttacksOwnStepStaysInTheDomainAndBall(Norm norm) {
+        assumeTrue(supports(norm));
+        double eps = strongEpsilon(norm);
+        EvasionAttack attack = make(model, norm, eps);
+        INDArray raw = ((EvasionTemplate<?>) attack).ownStep(data.features(), AttackGoal.untargeted(data.labels()));
+        assertArrayEquals(data.features().shape(), raw.shape());
+        assertTrue(raw.minNumber().doubleValue() >= model.domain().min(), "below the domain: " + raw.minNumber());
+        assertTrue(raw.maxNumber().doubleValue() <= model.domain().max(), "above the domain: " + raw.maxNumber());
+        if (!(attack instanceof MinimumNormAttack<?>)) {
+            double[] norms = norm.perExample(raw.sub(data.features()));
+            for (int i = 0; i < N; i++) {
+                assertTrue(norms[i] <= eps * (1 + TOLERANCE), "example " + i + " left the ball: " + norms[i]);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Norm.class)
     void lowersAccuracy(Norm norm) {

@@ -33,8 +33,28 @@ class SquareTest extends EvasionAttackContract {
     @Test
     void l2VersionStaysInBudgetAndLowersAccuracy() {
         LabeledData d = Fixtures.testSample(60);
-        EvasionResult r = Square.builder(Fixtures.blackBox(model)).norm(Norm.L2).epsilon(2.0).queries(300).seed(2)
-                .build().run(d.features(), d.labels());
+        // count the rows the black box really answers, independently of the attack's own counter
+        java.util.concurrent.atomic.AtomicLong asked = new java.util.concurrent.atomic.AtomicLong();
+        Classifier inner = model.copy();
+        Classifier counting = new dev.rampart.core.model.BlackBoxModel(x -> {
+            asked.addAndGet(x.size(0));
+            return inner.predictProbabilities(x);
+        }, 10, model.inputShape(), model.domain());
+        int queries = 300;
+        double eps = 2.0;
+        Square square = Square.builder(counting).norm(Norm.L2).epsilon(eps).queries(queries).seed(2).build();
+        long before = asked.get();
+        org.nd4j.linalg.api.ndarray.INDArray raw = square.ownStep(d.features(), AttackGoal.untargeted(d.labels()));
+        long ownStepQueries = asked.get() - before;
+        double[] rawNorms = Norm.L2.perExample(raw.sub(d.features()));
+        for (int i = 0; i < d.size(); i++) {
+            assertTrue(rawNorms[i] <= eps * (1 + 1e-5), "example " + i + " search left the L2 ball: " + rawNorms[i]);
+        }
+        // the search itself, clean predictions aside: at most `queries` per example
+        assertTrue(ownStepQueries - d.size() <= (long) queries * d.size(),
+                "queries asked " + (ownStepQueries - d.size()) + " > budget " + (long) queries * d.size());
+        EvasionResult r = square.run(d.features(), d.labels());
+        assertTrue(r.gradientCalls() <= (long) queries * d.size(), "reported queries " + r.gradientCalls());
         assertTrue(r.robustAccuracy() < r.cleanAccuracy() - 0.3, r.robustAccuracy() + " vs " + r.cleanAccuracy());
     }
 

@@ -1,5 +1,9 @@
 package dev.rampart.core.model;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
 /**
  * The closed interval {@code [min, max]} that every input value of a model lies in, such as
  * {@code [0, 1]} for images scaled from bytes. Attacks clip adversarial examples to it.
@@ -24,14 +28,35 @@ public record InputDomain(double min, double max) {
         }
     }
 
-    /** The width {@code max - min}. */
-    /** Clips every value of {@code x} to {@code [min, max]}, in place; returns {@code x}. */
-    public org.nd4j.linalg.api.ndarray.INDArray clipInPlace(org.nd4j.linalg.api.ndarray.INDArray x) {
-        org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(x, min, false),
-                max, false);
+    /**
+     * Clips every value of {@code x} to {@code [min, max]}, in place; returns {@code x}. The bounds
+     * are rounded inwards to {@code x}'s type, so that every clipped value is inside the domain
+     * also when the bounds are not representable in it (-0.05 in float is below -0.05).
+     */
+    public INDArray clipInPlace(INDArray x) {
+        Transforms.min(Transforms.max(x, lower(x.dataType()), false), upper(x.dataType()), false);
         return x;
     }
 
+    /** The smallest value of type {@code type} inside the domain. */
+    public double lower(DataType type) {
+        if (type == DataType.FLOAT) {
+            float f = (float) min;
+            return f < min ? Math.nextUp(f) : f;
+        }
+        return min;
+    }
+
+    /** The largest value of type {@code type} inside the domain. */
+    public double upper(DataType type) {
+        if (type == DataType.FLOAT) {
+            float f = (float) max;
+            return f > max ? Math.nextDown(f) : f;
+        }
+        return max;
+    }
+
+    /** The width {@code max - min}. */
     public double width() {
         return max - min;
     }

@@ -37,7 +37,7 @@ public record BitDepthReduction(int bits, InputDomain domain) implements Squeeze
         double levels = (1 << bits) - 1;
         INDArray unit = x.sub(domain.min()).divi(domain.width());
         INDArray rounded = Transforms.round(unit.muli(levels), false).divi(levels);
-        return rounded.muli(domain.width()).addi(domain.min());
+        return domain.clipInPlace(rounded.muli(domain.width()).addi(domain.min())); // rounding may step outside
     }
 
     @Override
