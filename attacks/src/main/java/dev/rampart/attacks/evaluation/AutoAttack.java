@@ -10,6 +10,7 @@ import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.Inputs;
 import dev.rampart.core.norm.Norm;
+import dev.rampart.core.report.Provenance;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -110,7 +111,7 @@ public final class AutoAttack {
                     broken, share(robust), (System.nanoTime() - t0) / 1e9));
         }
         RobustnessReport report = new RobustnessReport(norm, epsilon, n, (double) correct / n, steps, robust,
-                brokenBy, worst, List.of(), (System.nanoTime() - start) / 1e9);
+                brokenBy, worst, List.of(), (System.nanoTime() - start) / 1e9, seed, Provenance.current());
         if (maskingChecks && model instanceof GradientClassifier g) {
             return report.withWarnings(GradientMaskingChecks.builder(g).norm(norm).epsilon(epsilon)
                     .samples(checkSamples).seed(seed).build().run(x, labels, report));

@@ -1,6 +1,7 @@
 package dev.rampart.attacks.evaluation;
 
 import dev.rampart.core.norm.Norm;
+import dev.rampart.core.report.Provenance;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,9 +20,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param worstCase each example's adversarial point (the clean input if it survived)
  * @param warnings gradient-masking warnings (empty if the checks did not run or found nothing)
  * @param seconds wall time of the attacks
+ * @param seed the seed of every random choice
+ * @param provenance versions and backend
  */
 public record RobustnessReport(Norm norm, double epsilon, int size, double cleanAccuracy, List<Step> steps,
-        boolean[] robust, String[] brokenBy, INDArray worstCase, List<MaskingWarning> warnings, double seconds) {
+        boolean[] robust, String[] brokenBy, INDArray worstCase, List<MaskingWarning> warnings, double seconds,
+        long seed, Provenance provenance) {
 
     public RobustnessReport {
         steps = List.copyOf(steps);
@@ -53,6 +57,6 @@ public record RobustnessReport(Norm norm, double epsilon, int size, double clean
     /** A copy with the given warnings. */
     public RobustnessReport withWarnings(List<MaskingWarning> found) {
         return new RobustnessReport(norm, epsilon, size, cleanAccuracy, steps, robust, brokenBy, worstCase, found,
-                seconds);
+                seconds, seed, provenance);
     }
 }

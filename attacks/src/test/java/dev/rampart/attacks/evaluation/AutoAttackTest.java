@@ -37,6 +37,8 @@ class AutoAttackTest {
                 .squareQueries(300).checkSamples(100).seed(1).build().evaluate(d.features(), d.labels());
         EvasionResult pgd = Pgd.builder(model).epsilon(0.05).steps(20).seed(1).build().run(d.features(), d.labels());
         assertTrue(r.robustAccuracy() <= pgd.robustAccuracy(), r.robustAccuracy() + " vs PGD " + pgd.robustAccuracy());
+        assertEquals("1.0.0-M2.1", r.provenance().nd4jVersion(), "the report says how it was made");
+        assertEquals(1, r.seed());
         assertEquals(List.of("APGD-CE-20", "APGD-T-20", "Square-300"),
                 r.steps().stream().map(RobustnessReport.Step::attack).toList());
         double previous = r.cleanAccuracy();

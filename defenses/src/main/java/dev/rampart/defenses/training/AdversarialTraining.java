@@ -7,6 +7,7 @@ import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.TrainableModel;
 import dev.rampart.core.norm.Norm;
 import dev.rampart.core.random.Seeds;
+import dev.rampart.core.report.Provenance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -198,7 +199,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         } else if (average != null) {
             average.writeTo(model.parameters());
         }
-        return new TrainingReport(epochs, finalEpoch, config);
+        return new TrainingReport(epochs, finalEpoch, config, Provenance.current());
     }
 
     /** Batches in one pass of {@code train} (one pass that only reads, so the ramp is per batch from the start). */

@@ -1,5 +1,6 @@
 package dev.rampart.defenses.training;
 
+import dev.rampart.core.report.Provenance;
 import java.util.List;
 
 /**
@@ -9,8 +10,10 @@ import java.util.List;
  * @param finalEpoch the epoch whose parameters the model ends with (the best one with
  *     {@code keepBest})
  * @param config the configuration
+ * @param provenance versions and backend
  */
-public record TrainingReport(List<Epoch> epochs, int finalEpoch, AdversarialTraining.Config config) {
+public record TrainingReport(List<Epoch> epochs, int finalEpoch, AdversarialTraining.Config config,
+        Provenance provenance) {
 
     public TrainingReport {
         epochs = List.copyOf(epochs);

@@ -125,6 +125,7 @@ class AdversarialTrainingTest {
         assertEquals(EPS / 4, at.epsilonAt(0, 20, 40), 1e-12);
         assertEquals(EPS * 3 / 4, at.epsilonAt(1, 20, 40), 1e-12);
         TrainingReport report = at.fit(iterator());
+        assertEquals("1.0.0-M2.1", report.provenance().nd4jVersion());
         assertEquals(2, report.epochs().size());
         assertEquals(80, iterations.get(), "the network's own listeners see every training step");
         TrainingReport.Epoch last = report.epochs().get(1);
