@@ -45,4 +45,35 @@ public final class Metrics {
         }
         return n == 0 ? 0 : (double) hits / n;
     }
+
+    /**
+     * The Wilson score interval (Wilson 1927) of a proportion of {@code successes} in {@code trials}
+     * at {@code confidence}: unlike the normal approximation it stays inside [0, 1] and is not
+     * empty at 0 or {@code trials} successes, as robust accuracies near 0% often are.
+     *
+     * @return {@code {lower, upper}}
+     * @throws IllegalArgumentException if the counts or the confidence are invalid
+     */
+    public static double[] wilson(int successes, int trials, double confidence) {
+        if (trials <= 0 || successes < 0 || successes > trials) {
+            throw new IllegalArgumentException("wilson needs 0 <= successes <= trials and trials > 0, found "
+                    + successes + " of " + trials);
+        }
+        if (!(confidence > 0 && confidence < 1)) {
+            throw new IllegalArgumentException("confidence must be in (0, 1), found " + confidence);
+        }
+        org.apache.commons.math3.stat.interval.ConfidenceInterval ci =
+                new org.apache.commons.math3.stat.interval.WilsonScoreInterval().createInterval(trials, successes,
+                        confidence);
+        return new double[] {Math.max(0, ci.getLowerBound()), Math.min(1, ci.getUpperBound())};
+    }
+
+    /** The number of flags set. */
+    public static int count(boolean[] flags) {
+        int c = 0;
+        for (boolean b : flags) {
+            c += b ? 1 : 0;
+        }
+        return c;
+    }
 }

@@ -63,8 +63,10 @@ public final class SameDiffModel extends AbstractGradientClassifier {
             sd.createGradFunction(input);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("SameDiff cannot differentiate this graph with respect to '" + input
-                    + "': " + e.getMessage() + ". In ND4J 1.0.0-M2.1, batchNorm ops have no working gradient;"
-                    + " write inference batch normalization as (x - mean) * gamma / sqrt(var + eps) + beta.", e);
+                    + "': " + e.getMessage() + ". Some ND4J 1.0.0-M2.1 ops have no working gradient: batchNorm (write"
+                    + " inference batch normalization as (x - mean) * gamma / sqrt(var + eps) + beta) and mmul with a"
+                    + " bias input, as ONNX Gemm imports (write it as mmul then add). Without gradients, wrap the"
+                    + " graph's output in a BlackBoxModel for query-only attacks.", e);
         }
     }
 
