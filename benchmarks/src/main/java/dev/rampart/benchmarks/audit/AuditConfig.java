@@ -1,7 +1,8 @@
 package dev.rampart.benchmarks.audit;
 
+import dev.rampart.benchmarks.data.DataSource;
+import dev.rampart.benchmarks.models.InputOptions;
 import dev.rampart.core.norm.Norm;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -10,9 +11,10 @@ import java.util.Locale;
  * What a robustness audit runs.
  *
  * @param models the models, side by side: {@code standard} and {@code robust} are the bundled
- *     reference CNNs, anything else a DL4J MultiLayerNetwork zip
- * @param dataDir a Fashion-MNIST-format directory, or {@code null} for the bundled sample
- * @param samples test examples to attack (the first ones of the test split)
+ *     reference CNNs, anything else a DL4J zip or a Keras HDF5 file
+ * @param input how data is fed to the models (shape, channel order, domain, standardization)
+ * @param data the test data
+ * @param samples test examples to attack (the first ones)
  * @param epsilons budgets, each attacked separately
  * @param attacks attacks to run at every budget
  * @param norm the threat model's norm
@@ -21,11 +23,11 @@ import java.util.Locale;
  * @param squareQueries Square's query budget (alone and in AutoAttack)
  * @param batchSize examples per forward-backward pass
  * @param seed fixes every random choice
- * @param output where the JSON report goes, or {@code null} for none
+ * @param gallery adversarial examples to keep per model for the HTML report
  */
-public record AuditConfig(List<String> models, Path dataDir, int samples, double[] epsilons,
-        List<AttackKind> attacks, Norm norm, int pgdSteps, int pgdRestarts, int squareQueries, int batchSize,
-        long seed, Path output) {
+public record AuditConfig(List<String> models, InputOptions input, DataSource.Spec data, int samples,
+        double[] epsilons, List<AttackKind> attacks, Norm norm, int pgdSteps, int pgdRestarts, int squareQueries,
+        int batchSize, long seed, int gallery) {
 
     /**
      * The attacks an audit can run. APGD runs 100 iterations, APGD-T against the 9 most likely other
@@ -40,22 +42,26 @@ public record AuditConfig(List<String> models, Path dataDir, int samples, double
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
-        /** The kind spelled {@code s} on the command line. */
+        /**
+         * The kind spelled {@code s} on the command line.
+         *
+         * @throws IllegalArgumentException naming the unknown attack and the known ones
+         */
         public static AttackKind parse(String s) {
             for (AttackKind k : values()) {
                 if (k.option().equals(s.trim().toLowerCase(Locale.ROOT))) {
                     return k;
                 }
             }
-            throw new IllegalArgumentException("--attacks: unknown attack '" + s + "' (known: "
-                    + String.join(", ", Arrays.stream(values()).map(AttackKind::option).toList()) + ")");
+            throw new IllegalArgumentException("--attacks: unknown attack '" + s + "' (known: " + names() + ")");
+        }
+
+        /** The option spellings, comma-separated. */
+        public static String names() {
+            return String.join(", ", Arrays.stream(values()).map(AttackKind::option).toList());
         }
     }
 
-    /** Name of the bundled standard reference CNN. */
-    public static final String STANDARD = "standard";
-    /** Name of the bundled adversarially trained reference CNN. */
-    public static final String ROBUST = "robust";
     /** MI-FGSM's steps in an audit. */
     public static final int MIFGSM_STEPS = 10;
     /** APGD's iterations in an audit. */
@@ -66,49 +72,55 @@ public record AuditConfig(List<String> models, Path dataDir, int samples, double
      * FGSM and PGD-20.
      */
     public static AuditConfig defaults() {
-        return new AuditConfig(List.of(STANDARD, ROBUST), null, 1000, new double[] {0.05, 0.1, 0.2},
-                List.of(AttackKind.FGSM, AttackKind.PGD), Norm.LINF, 20, 1, 5000, 256, 0,
-                Path.of("reports/audit.json"));
+        return new AuditConfig(List.of("standard", "robust"), InputOptions.DEFAULT, DataSource.Spec.BUNDLED, 1000,
+                new double[] {0.05, 0.1, 0.2}, List.of(AttackKind.FGSM, AttackKind.PGD), Norm.LINF, 20, 1, 5000,
+                256, 0, 8);
     }
 
     /**
-     * @throws IllegalArgumentException naming the first invalid value
+     * @throws IllegalArgumentException naming the option and value, for the first invalid one
      */
     public AuditConfig {
         if (models == null || models.isEmpty()) {
-            throw new IllegalArgumentException("models must list at least one model");
+            throw new IllegalArgumentException("--models must list at least one model");
+        }
+        if (input == null || data == null) {
+            throw new IllegalArgumentException("input and data must not be null");
         }
         if (samples <= 0) {
-            throw new IllegalArgumentException("samples must be positive, found " + samples);
+            throw new IllegalArgumentException("--samples must be positive, found " + samples);
         }
         if (epsilons == null || epsilons.length == 0) {
-            throw new IllegalArgumentException("epsilons must list at least one budget");
+            throw new IllegalArgumentException("--epsilons must list at least one budget");
         }
         for (double e : epsilons) {
             if (!(e > 0) || !Double.isFinite(e)) {
-                throw new IllegalArgumentException("epsilons must be positive and finite, found " + e);
+                throw new IllegalArgumentException("--epsilons must be positive and finite, found " + e);
             }
         }
         if (attacks == null || attacks.isEmpty()) {
-            throw new IllegalArgumentException("attacks must list at least one attack");
+            throw new IllegalArgumentException("--attacks must list at least one attack");
         }
         if (norm == null) {
-            throw new IllegalArgumentException("norm must not be null");
+            throw new IllegalArgumentException("--norm must not be empty");
         }
         if (attacks.contains(AttackKind.CW) && norm != Norm.L2) {
-            throw new IllegalArgumentException("attack cw is an L2 attack; use norm L2, found " + norm);
+            throw new IllegalArgumentException("--attacks cw is an L2 attack: add --norm l2");
         }
         if (pgdSteps <= 0) {
-            throw new IllegalArgumentException("pgdSteps must be positive, found " + pgdSteps);
+            throw new IllegalArgumentException("--steps must be positive, found " + pgdSteps);
         }
         if (pgdRestarts <= 0) {
-            throw new IllegalArgumentException("pgdRestarts must be positive, found " + pgdRestarts);
+            throw new IllegalArgumentException("--restarts must be positive, found " + pgdRestarts);
         }
         if (squareQueries <= 0) {
-            throw new IllegalArgumentException("squareQueries must be positive, found " + squareQueries);
+            throw new IllegalArgumentException("--queries must be positive, found " + squareQueries);
         }
         if (batchSize <= 0) {
-            throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
+            throw new IllegalArgumentException("--batch must be positive, found " + batchSize);
+        }
+        if (gallery < 0) {
+            throw new IllegalArgumentException("--gallery must not be negative, found " + gallery);
         }
         models = List.copyOf(models);
         epsilons = epsilons.clone();
@@ -118,13 +130,5 @@ public record AuditConfig(List<String> models, Path dataDir, int samples, double
     @Override
     public double[] epsilons() {
         return epsilons.clone();
-    }
-
-    @Override
-    public String toString() {
-        return "AuditConfig[models=" + models + ", data=" + (dataDir == null ? "bundled" : dataDir) + ", samples="
-                + samples + ", epsilons=" + Arrays.toString(epsilons) + ", attacks="
-                + attacks.stream().map(AttackKind::option).toList() + ", norm=" + norm + ", pgdSteps=" + pgdSteps
-                + ", pgdRestarts=" + pgdRestarts + ", seed=" + seed + "]";
     }
 }

@@ -1,4 +1,5 @@
 /**
- * Command-line option parsing shared by the benchmark and training programs.
+ * Rampart's command-line tool, {@code ./rampart}: the {@code audit} and {@code train} commands,
+ * their option checks and exit codes.
  */
 package dev.rampart.benchmarks.cli;

@@ -3,7 +3,6 @@ package dev.rampart.benchmarks.memory;
 import dev.rampart.attacks.evasion.Apgd;
 import dev.rampart.attacks.evasion.EvasionAttack;
 import dev.rampart.attacks.evasion.Pgd;
-import dev.rampart.benchmarks.cli.Options;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.InputDomain;
@@ -13,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Resident memory of a long attack run: repeats an attack on one batch of the bundled sample until
@@ -30,21 +28,31 @@ import java.util.Set;
  * between lines (5). {@code -Drampart.noWorkspace=true} turns Rampart's workspaces off, for the
  * comparison.
  */
-public final class AttackMemory {
+@picocli.CommandLine.Command(name = "attack-memory", mixinStandardHelpOptions = true,
+        description = "Resident memory of a long attack run.")
+public final class AttackMemory implements java.util.concurrent.Callable<Integer> {
 
-    private AttackMemory() {
+    @picocli.CommandLine.Option(names = "--model", description = "cnn or mlp (default ${DEFAULT-VALUE})")
+    String name = "cnn";
+    @picocli.CommandLine.Option(names = "--attack", description = "pgd or apgd (default ${DEFAULT-VALUE})")
+    String attackName = "pgd";
+    @picocli.CommandLine.Option(names = "--batch", description = "batch size (default ${DEFAULT-VALUE})")
+    int batch = 256;
+    @picocli.CommandLine.Option(names = "--steps", description = "gradient steps (default ${DEFAULT-VALUE})")
+    long steps = 5000;
+    @picocli.CommandLine.Option(names = "--every", description = "seconds between lines (default ${DEFAULT-VALUE})")
+    double every = 5;
+
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new AttackMemory()).execute(args));
     }
 
-    public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args, Set.of("--model", "--attack", "--batch", "--steps", "--every"), Set.of());
-        String name = o.text("--model", "cnn");
-        int batch = o.integer("--batch", 256);
-        long steps = o.integer("--steps", 5000);
-        double every = o.number("--every", 5);
+    @Override
+    public Integer call() throws Exception {
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(ReferenceModels.byName(name, 1),
                 ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         LabeledData data = FashionMnist.bundledTest().head(batch);
-        EvasionAttack attack = switch (o.text("--attack", "pgd")) {
+        EvasionAttack attack = switch (attackName) {
             case "pgd" -> Pgd.builder(model).steps(20).batchSize(batch).build();
             case "apgd" -> Apgd.builder(model).steps(20).batchSize(batch).build();
             default -> throw new IllegalArgumentException("--attack must be pgd or apgd");
@@ -65,6 +73,7 @@ public final class AttackMemory {
                 next = t + every;
             }
         }
+        return 0;
     }
 
     /** The resident set size of this process in MB. */

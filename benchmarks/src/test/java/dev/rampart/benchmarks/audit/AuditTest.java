@@ -1,118 +1,89 @@
 package dev.rampart.benchmarks.audit;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static dev.rampart.core.testing.Errors.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rampart.benchmarks.data.DataSource;
+import dev.rampart.benchmarks.models.InputOptions;
+import dev.rampart.benchmarks.report.ConsoleReport;
 import dev.rampart.core.norm.Norm;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class AuditTest {
 
-    @TempDir
-    Path dir;
+    private static AuditConfig config(List<String> models, int samples, double[] eps, List<AuditConfig.AttackKind> attacks,
+            int steps, int queries) {
+        return new AuditConfig(models, InputOptions.DEFAULT, DataSource.Spec.BUNDLED, samples, eps, attacks, Norm.LINF,
+                steps, 1, queries, 256, 0, 4);
+    }
 
     @Test
-    void auditOfTheBundledModelOrdersAttacksAndWritesJson() throws IOException {
-        Path out = dir.resolve("r/audit.json");
-        AuditConfig c = AuditCommand.parse(new String[] {"--models", "standard", "--samples", "120", "--epsilons",
-            "0.05,0.1", "--steps", "10", "--attacks", "fgsm,pgd,mifgsm", "--out", out.toString()});
-        AuditReport report = Audit.run(c, null);
+    void auditOfTheBundledModelOrdersAttacksPerExample() throws IOException {
+        AuditReport report = Audit.run(config(List.of("standard"), 120, new double[] {0.05, 0.1},
+                List.of(AuditConfig.AttackKind.FGSM, AuditConfig.AttackKind.PGD, AuditConfig.AttackKind.MIFGSM), 10,
+                100), null);
         AuditReport.ModelResult r = report.first();
         assertTrue(r.cleanAccuracy() > 0.8);
         for (double eps : new double[] {0.05, 0.1}) {
-            double fgsm = r.row("FGSM", eps).robustAccuracy();
-            double pgd = r.row("PGD-10", eps).robustAccuracy();
+            double fgsm = r.row("fgsm", eps).robustAccuracy();
+            double pgd = r.row("pgd", eps).robustAccuracy();
+            double mi = r.row("mifgsm", eps).robustAccuracy();
             double worst = r.row(AuditReport.WORST_CASE, eps).robustAccuracy();
             assertTrue(fgsm < r.cleanAccuracy());
             assertTrue(pgd <= fgsm);
-            double mi = r.row("MI-FGSM-10", eps).robustAccuracy();
             assertTrue(mi < r.cleanAccuracy());
             assertTrue(worst <= Math.min(Math.min(fgsm, pgd), mi), "worst case is per example over attacks");
+            AuditReport.Row row = r.row("pgd", eps);
+            assertTrue(row.interval()[0] <= row.robustAccuracy() && row.robustAccuracy() <= row.interval()[1]);
+            assertEquals(row.robust(), java.util.Arrays.stream(row.classRobust()).sum(), "per class sums to the total");
+            // success is counted among the examples classified correctly before the attack
+            int fooled = r.correct() - row.robust();
+            assertEquals((double) fooled / r.correct(), row.successRate(), 1e-12);
         }
-        assertTrue(r.row("PGD-10", 0.1).robustAccuracy() <= r.row("PGD-10", 0.05).robustAccuracy());
-        String json = Files.readString(out);
-        assertTrue(json.contains("\"cleanAccuracy\"") && json.contains("\"worst case\"") && json.contains("\"provenance\""));
-        assertTrue(report.table().contains("PGD-10"));
+        assertTrue(r.row("pgd", 0.1).robustAccuracy() <= r.row("pgd", 0.05).robustAccuracy());
+        assertEquals(4, r.gallery().size(), "the HTML gallery keeps --gallery examples");
+        AuditReport.GalleryItem g = r.gallery().get(0);
+        assertTrue(g.cleanClass() == g.label() && g.adversarialClass() != g.label());
+        assertEquals(784, g.saliency().length);
+        String table = ConsoleReport.table(report);
+        assertTrue(table.contains("PGD-10") && table.contains("still classified correctly") && table.contains("0.05 "),
+                table);
     }
 
     @Test
     void modelsSideBySideWithTheNewAttacks() throws IOException {
-        AuditConfig c = AuditCommand.parse(new String[] {"--models", "standard,robust", "--samples", "60",
-            "--epsilons", "0.05,0.1", "--attacks", "pgd,apgd-ce,square,deepfool", "--queries", "200", "--out", "none"});
-        AuditReport report = Audit.run(c, null);
+        AuditReport report = Audit.run(config(List.of("standard", "robust"), 60, new double[] {0.05, 0.1},
+                List.of(AuditConfig.AttackKind.PGD, AuditConfig.AttackKind.APGD_CE, AuditConfig.AttackKind.SQUARE,
+                        AuditConfig.AttackKind.DEEPFOOL), 20, 200), null);
         assertEquals(2, report.models().size());
         AuditReport.ModelResult standard = report.models().get(0);
         AuditReport.ModelResult robust = report.models().get(1);
         for (double eps : new double[] {0.05, 0.1}) {
-            assertTrue(robust.row("PGD-20", eps).robustAccuracy() > standard.row("PGD-20", eps).robustAccuracy(),
+            assertTrue(robust.row("pgd", eps).robustAccuracy() > standard.row("pgd", eps).robustAccuracy(),
                     "the PGD-trained model is the more robust at " + eps);
             for (AuditReport.ModelResult m : report.models()) {
                 double worst = m.row(AuditReport.WORST_CASE, eps).robustAccuracy();
-                for (String a : new String[] {"PGD-20", "APGD-CE-100", "Square-200", "DeepFool"}) {
+                for (String a : new String[] {"pgd", "apgd-ce", "square", "deepfool"}) {
                     assertTrue(worst <= m.row(a, eps).robustAccuracy());
                 }
             }
         }
-        assertTrue(standard.row("DeepFool", 0.05).robustAccuracy() >= standard.row("DeepFool", 0.1).robustAccuracy());
-        String table = report.table();
-        assertTrue(table.contains("standard CNN") && table.contains("PGD-trained CNN"), table);
+        assertTrue(standard.row("deepfool", 0.05).robustAccuracy() >= standard.row("deepfool", 0.1).robustAccuracy());
     }
 
     @Test
-    void optionsParseAndBadOptionsNameThemselves() {
-        AuditConfig c = AuditCommand.parse(new String[] {"--norm", "l2", "--attacks", "pgd", "--epsilons", "1,2",
-            "--out", "none", "--restarts", "3"});
-        assertEquals(Norm.L2, c.norm());
-        assertEquals(List.of(AuditConfig.AttackKind.PGD), c.attacks());
-        assertArrayEquals(new double[] {1, 2}, c.epsilons());
-        assertEquals(3, c.pgdRestarts());
-        assertNull(c.output());
-        assertNull(AuditCommand.parse(new String[] {"--help"}));
-        assertMessage(() -> AuditCommand.parse(new String[] {"--epsilons", "0.1,-1"}), "epsilons");
-        assertMessage(() -> AuditCommand.parse(new String[] {"--samples", "ten"}), "--samples");
-        assertMessage(() -> AuditCommand.parse(new String[] {"--attacks", "cw"}), "cw is an L2 attack");
-        assertMessage(() -> AuditCommand.parse(new String[] {"--attacks", "bim"}), "bim");
-        assertMessage(() -> AuditCommand.parse(new String[] {"--queries", "0"}), "squareQueries");
-        assertEquals(List.of(AuditConfig.AttackKind.APGD_T, AuditConfig.AttackKind.AUTOATTACK),
-                AuditCommand.parse(new String[] {"--attacks", "apgd-t,autoattack"}).attacks());
-        assertMessage(() -> AuditCommand.parse(new String[] {"--steps", "0"}), "pgdSteps");
-        assertMessage(() -> AuditCommand.parse(new String[] {"--bogus", "1"}), "--bogus");
-        assertMessage(() -> AuditCommand.parse(new String[] {"--samples"}), "--samples");
+    void configurationsNameTheOptionTheUserSet() {
+        assertMessage(() -> config(List.of("standard"), 0, new double[] {0.1}, List.of(AuditConfig.AttackKind.PGD), 1,
+                1), "--samples must be positive, found 0");
+        assertMessage(() -> config(List.of("standard"), 10, new double[] {0.1}, List.of(AuditConfig.AttackKind.PGD), 0,
+                1), "--steps must be positive, found 0");
+        assertMessage(() -> config(List.of("standard"), 10, new double[] {-1}, List.of(AuditConfig.AttackKind.PGD), 1,
+                1), "--epsilons");
+        assertMessage(() -> config(List.of("standard"), 10, new double[] {0.1}, List.of(AuditConfig.AttackKind.CW), 1,
+                1), "--norm l2");
+        assertMessage(() -> AuditConfig.AttackKind.parse("bim"), "unknown attack 'bim'");
     }
-
-    @Test
-    void missingOrCorruptModelFileIsNamed() throws IOException {
-        Path missing = dir.resolve("nope.zip");
-        IOException e = assertThrows(IOException.class, () -> Audit.run(config(missing), null));
-        assertTrue(e.getMessage().contains("nope.zip"), e.getMessage());
-        Path corrupt = dir.resolve("corrupt.zip");
-        Files.write(corrupt, new byte[] {1, 2, 3, 4});
-        e = assertThrows(IOException.class, () -> Audit.run(config(corrupt), null));
-        assertTrue(e.getMessage().contains("corrupt.zip"), e.getMessage());
-        byte[] whole;
-        try (var in = AuditTest.class.getResourceAsStream(dev.rampart.core.model.zoo.BundledModels.REFERENCE_CNN)) {
-            whole = in.readAllBytes();
-        }
-        Path truncated = dir.resolve("truncated.zip");
-        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
-        e = assertThrows(IOException.class, () -> Audit.run(config(truncated), null));
-        assertTrue(e.getMessage().contains("truncated.zip"), e.getMessage());
-        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
-                () -> Audit.run(AuditCommand.parse(new String[] {"--samples", "5000", "--out", "none"}), null));
-        assertTrue(tooMany.getMessage().contains("samples"), tooMany.getMessage());
-    }
-
-    private static AuditConfig config(Path model) {
-        return AuditCommand.parse(new String[] {"--model", model.toString(), "--samples", "10", "--out", "none"});
-    }
-
 }

@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * domain, while the model sees what it was trained on; no epsilon has to be rescaled by hand.
  *
  * <p>The channel axis is dimension 1 of a batch ({@code [n, c, ...]}; a model taking flat vectors
- * has one value per feature). The wrapped model's domain must hold the standardized pixel domain.
+ * has one value per feature), or the last one with {@link #channelsLast}. The wrapped model's
+ * domain must hold the standardized pixel domain ({@link #standardizedDomain} computes it).
  *
  * <pre>{@code
  * GradientClassifier net = MultiLayerNetworkModel.of(cifarNet, new long[] {3, 32, 32}, new InputDomain(-3, 3));
@@ -28,17 +29,19 @@ public final class Standardized extends AbstractGradientClassifier {
     private final GradientClassifier inner;
     private final double[] mean;
     private final double[] std;
+    private final int channelAxis;
     private final long[] broadcastShape;
 
-    private Standardized(GradientClassifier inner, double[] mean, double[] std, InputDomain pixels) {
+    private Standardized(GradientClassifier inner, double[] mean, double[] std, InputDomain pixels, int channelAxis) {
         super(inner.inputShape(), pixels, inner.numClasses(), inner.dataType());
         this.inner = inner;
         this.mean = mean.clone();
         this.std = std.clone();
+        this.channelAxis = channelAxis;
         long[] shape = inner.inputShape();
         this.broadcastShape = new long[shape.length + 1];
         Arrays.fill(broadcastShape, 1);
-        broadcastShape[1] = mean.length;
+        broadcastShape[channelAxis] = mean.length;
     }
 
     /**
@@ -51,10 +54,25 @@ public final class Standardized extends AbstractGradientClassifier {
      *     the wrapped model's
      */
     public static Standardized of(GradientClassifier inner, double[] mean, double[] std, InputDomain pixels) {
+        return create(inner, mean, std, pixels, false);
+    }
+
+    /**
+     * As {@link #of}, for models whose channels are the last dimension ({@code [n, h, w, c]}, as
+     * Keras models with {@code channels_last} take).
+     */
+    public static Standardized channelsLast(GradientClassifier inner, double[] mean, double[] std, InputDomain pixels) {
+        return create(inner, mean, std, pixels, true);
+    }
+
+    private static Standardized create(GradientClassifier inner, double[] mean, double[] std, InputDomain pixels,
+            boolean last) {
         if (inner == null || pixels == null) {
             throw new IllegalArgumentException("inner and pixels must not be null");
         }
-        long channels = inner.inputShape()[0];
+        long[] in = inner.inputShape();
+        int axis = last ? in.length : 1;
+        long channels = in[axis - 1];
         if (mean == null || std == null || mean.length != channels || std.length != channels) {
             throw new IllegalArgumentException("mean and std need one value per channel (" + channels + " for input "
                     + Arrays.toString(inner.inputShape()) + "), found " + Arrays.toString(mean) + " and "
@@ -75,7 +93,21 @@ public final class Standardized extends AbstractGradientClassifier {
                         + inner.domain());
             }
         }
-        return new Standardized(inner, mean, std, pixels);
+        return new Standardized(inner, mean, std, pixels, axis);
+    }
+
+    /**
+     * The smallest domain that holds {@code pixels} standardized by every channel's statistics: a
+     * domain for the wrapped model.
+     */
+    public static InputDomain standardizedDomain(double[] mean, double[] std, InputDomain pixels) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < mean.length; c++) {
+            lo = Math.min(lo, (pixels.min() - mean[c]) / std[c]);
+            hi = Math.max(hi, (pixels.max() - mean[c]) / std[c]);
+        }
+        return new InputDomain(lo, hi);
     }
 
     /** The per-channel means. */
@@ -124,6 +156,6 @@ public final class Standardized extends AbstractGradientClassifier {
 
     @Override
     public Standardized copy() {
-        return new Standardized(inner.copy(), mean, std, domain());
+        return new Standardized(inner.copy(), mean, std, domain(), channelAxis);
     }
 }

@@ -1,4 +1,4 @@
 /**
- * Provenance of results, and report output: JSON, console tables, progress bars.
+ * Provenance of results: the Rampart, ND4J and Java versions, the backend and the threads.
  */
 package dev.rampart.core.report;

@@ -1,4 +1,4 @@
-package dev.rampart.core.report;
+package dev.rampart.benchmarks.report;
 
 import java.util.ArrayList;
 import java.util.List;

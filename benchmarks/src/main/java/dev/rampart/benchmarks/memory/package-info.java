@@ -1,0 +1,4 @@
+/**
+ * Long-run programs that measure resident memory.
+ */
+package dev.rampart.benchmarks.memory;

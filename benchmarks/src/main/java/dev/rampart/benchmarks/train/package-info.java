@@ -1,4 +1,0 @@
-/**
- * Reproducible training of the reference models.
- */
-package dev.rampart.benchmarks.train;

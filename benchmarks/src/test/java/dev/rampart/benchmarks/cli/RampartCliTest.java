@@ -1,0 +1,172 @@
+package dev.rampart.benchmarks.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tool through its real entry point: arguments in, exit code and output out. */
+class RampartCliTest {
+
+    @TempDir
+    Path dir;
+
+    /** Exit code, standard output and standard error of one run. */
+    record Run(int code, String out, String err) {
+        /** The error lines that name a problem (not the hint). */
+        long problems() {
+            return err.lines().filter(l -> !l.startsWith("hint:") && !l.isBlank()).count();
+        }
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Rampart.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void versionAndHelp() {
+        Run v = run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().contains("Rampart ") && v.out().contains("ND4J 1.0.0-M2.1") && v.out().contains("backend CPU")
+                && v.out().contains("Java 17"), v.out());
+        Run h = run("audit", "--help");
+        assertEquals(0, h.code());
+        assertTrue(h.out().contains("--require") && h.out().contains("--html") && h.out().contains("--baseline"), h.out());
+        assertEquals(0, run("train", "--help").code());
+        assertEquals(0, run().code(), "no subcommand prints the usage");
+    }
+
+    @Test
+    void anAuditWritesEveryReportAndAFailedGateExitsOne() throws IOException {
+        Path json = dir.resolve("r/a.json");
+        Path html = dir.resolve("r/a.html");
+        Path junit = dir.resolve("r/a.xml");
+        Run r = run("audit", "--models", "standard", "--samples", "40", "--epsilons", "0.05,0.1", "--attacks",
+                "fgsm,pgd", "--steps", "5", "--out", json.toString(), "--html", html.toString(), "--junit",
+                junit.toString(), "--require", "pgd@0.1>=0", "--require", "clean>=99.5%");
+        assertEquals(Rampart.GATE_FAILED, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("GATE FAILED: standard: clean accuracy is") && r.out().contains("gate passed:"),
+                r.out());
+        assertFalse(r.out().contains("AuditConfig["), "no raw configuration record");
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2, root.get("schemaVersion").asInt());
+        JsonNode row = root.get("models").get(0).get("results").get(0);
+        assertEquals("fgsm", row.get("option").asText());
+        assertEquals(0.05, row.get("epsilon").asDouble());
+        assertEquals(2, row.get("interval").size());
+        String accuracy = row.get("robustAccuracy").toString();
+        assertTrue(accuracy.length() <= 8, "no float noise: " + accuracy);
+        assertFalse(root.get("gates").get(1).get("passed").asBoolean());
+        String xml = Files.readString(junit);
+        assertTrue(xml.contains("<testsuites") && xml.contains("name=\"PGD-5 at epsilon 0.1\"")
+                && xml.contains("<failure") && xml.contains("failures=\"1\""), xml);
+        String page = Files.readString(html);
+        assertTrue(page.contains("<svg") && page.contains("data:image/png;base64,") && page.contains("Per class")
+                && page.contains("FAILED"), "self-contained HTML with plots, gallery and gates");
+        assertFalse(page.contains("http://") && page.contains("<script src"), "nothing loaded from the network");
+
+        // the same run as a baseline passes; a baseline with better figures fails by the drop
+        Run same = run("audit", "--models", "standard", "--samples", "40", "--epsilons", "0.05,0.1", "--attacks",
+                "fgsm,pgd", "--steps", "5", "--out", "none", "--baseline", json.toString());
+        assertEquals(0, same.code(), same.out() + same.err());
+        String better = Files.readString(json).replaceAll("\"robustAccuracy\" : [0-9.]+", "\"robustAccuracy\" : 1.0");
+        Path best = dir.resolve("best.json");
+        Files.writeString(best, better);
+        Run worse = run("audit", "--models", "standard", "--samples", "40", "--epsilons", "0.05,0.1", "--attacks",
+                "fgsm,pgd", "--steps", "5", "--out", "none", "--baseline", best.toString(), "--tolerance", "0.02");
+        assertEquals(Rampart.GATE_FAILED, worse.code());
+        assertTrue(worse.out().contains("baseline 100.0%"), worse.out());
+    }
+
+    @Test
+    void badOptionsAndFilesGiveOneLineEachAndExitTwo() throws IOException {
+        Path model = dir.resolve("model.zip");
+        Files.write(model, new byte[] {1, 2, 3});
+        String[][] cases = {
+            {"--samples", "ten"}, {"--seed", "0.5"}, {"--seed", "1e30"}, {"--epsilons", "0.1,-1"},
+            {"--attacks", "bim"}, {"--norm", "l3"}, {"--models", "nope.zip"}, {"--models", dir.toString()},
+            {"--models", "standard,,robust"}, {"--model", model.toString()}, {"--out", "/etc/passwd/audit.json"},
+            {"--html", dir.toString()}, {"--require", "pgd@0.1>=2"}, {"--require", "bim@0.1>=0.5"},
+            {"--require", "pgd@0.3>=0.5"}, {"--baseline", model.toString()}, {"--data", "/no/such/dir"},
+            {"--domain", "1,0"}, {"--mean", "0.5"}, {"--queries", "0"}, {"--bogus"}, {"--steps"}};
+        for (String[] c : cases) {
+            Run r = run(concat(new String[] {"audit", "--samples", "10"}, c));
+            assertEquals(Rampart.USAGE, r.code(), String.join(" ", c) + ": " + r.err());
+            assertEquals(1, r.problems(), String.join(" ", c) + " gives one line: " + r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+            assertTrue(r.out().isEmpty() || !r.out().contains("total"), "nothing ran");
+        }
+        Run two = run("audit", "--samples", "0", "--steps", "0", "--out", "none");
+        assertEquals(2, two.problems(), "one line per problem: " + two.err());
+        Run named = run("audit", "--steps", "0", "--out", "none");
+        assertTrue(named.err().contains("--steps must be positive, found 0"), named.err());
+        Run corrupt = run("audit", "--model", model.toString(), "--samples", "10", "--out", "none");
+        assertTrue(corrupt.err().contains("model.zip") && corrupt.err().contains("not a DL4J model zip"), corrupt.err());
+    }
+
+    @Test
+    void aKerasModelOnCsvDataIsAuditedThroughTheTool() throws Exception {
+        JsonNode e = new ObjectMapper().readTree(java.nio.file.Paths.get(RampartCliTest.class.getResource(
+                "/models/expected.json").toURI()).toFile()).get("keras-sequential-mlp.h5");
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < e.get("inputs").size(); i++) {
+            JsonNode x = e.get("inputs").get(i);
+            JsonNode p = e.get("probabilities").get(i);
+            int label = 0;
+            for (int k = 1; k < p.size(); k++) {
+                label = p.get(k).asDouble() > p.get(label).asDouble() ? k : label;
+            }
+            for (JsonNode v : x) {
+                csv.append(v.asDouble()).append(',');
+            }
+            csv.append(label).append('\n');
+        }
+        Path data = dir.resolve("mlp.csv");
+        Files.writeString(data, csv);
+        String model = java.nio.file.Paths.get(RampartCliTest.class.getResource("/models/keras-sequential-mlp.h5")
+                .toURI()).toString();
+        Run r = run("audit", "--model", model, "--data", data.toString(), "--classes", "3", "--samples", "4",
+                "--epsilons", "0.1", "--attacks", "pgd", "--require", "clean>=1.0", "--out", "none");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("gate passed") && r.out().contains("100.0%"), "labels are the model's own: " + r.out());
+    }
+
+    @Test
+    void trainChecksItsOptionsAndWritesTheModel() throws IOException {
+        Run bad = run("train", "--method", "fgsm", "--lr", "0", "--keep", "first");
+        assertEquals(Rampart.USAGE, bad.code());
+        assertEquals(3, bad.problems(), bad.err());
+        Path out = dir.resolve("m.zip");
+        Run ok = run("train", "--method", "fast-fgsm", "--epochs", "2", "--warmup", "0", "--validation", "3800",
+                "--lr-drop", "0", "--keep", "last", "--checkpoints", "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        for (String name : new String[] {"m.zip", "m-epoch1.zip", "m-epoch2.zip"}) {
+            assertTrue(Files.size(dir.resolve(name)) > 100_000, name);
+        }
+        assertEquals(Files.readAllBytes(dir.resolve("m-epoch2.zip")).length, Files.readAllBytes(out).length);
+        Run standard = run("train", "--method", "standard", "--model", "mlp", "--epochs", "1", "--validation", "3800",
+                "--out", dir.resolve("s.zip").toString());
+        assertEquals(0, standard.code(), standard.err());
+        assertTrue(standard.out().contains("held-out accuracy"), standard.out());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
