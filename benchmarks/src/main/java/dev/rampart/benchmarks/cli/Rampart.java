@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Rampart.Version.class,
         description = "Adversarial robustness for Deeplearning4j models.",
-        subcommands = {AuditCommand.class, TrainCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {AuditCommand.class, TrainCommand.class, PrivacyCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a quality gate failed, 2 a bad option, file or model, 3 an unexpected"
             + " error."})
 public final class Rampart implements Runnable {

@@ -146,6 +146,47 @@ class RampartCliTest {
     }
 
     @Test
+    void privacyPrintsOneLineInTheDocumentedForm() {
+        // sampling rate 1000 / 25000 = 0.04 and ceil(90 * 25000 / 1000) = 2,250 steps: Opacus gives 7.32911117143
+        Run r = run("privacy", "--dataset-size", "25000", "--batch-size", "1000", "--noise-multiplier", "1.5",
+                "--epochs", "90", "--delta", "1e-5");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^epsilon=([0-9.eE+-]+) order=([0-9.]+)\\R?$")
+                .matcher(r.out());
+        assertTrue(m.matches(), "one line: " + r.out());
+        assertEquals(7.32911117143, Double.parseDouble(m.group(1)), 7.33e-6);
+        Run orders = run("privacy", "--dataset-size", "25000", "--batch-size", "1000", "--noise-multiplier", "1.5",
+                "--epochs", "90", "--delta", "1e-5", "--orders", "1.5,2,3.5,8");
+        assertTrue(orders.out().matches("epsilon=[0-9.]+ order=(1.5|2|3.5|8)\\R?"), orders.out());
+        Run calibrated = run("privacy", "--dataset-size", "25000", "--batch-size", "1000", "--target-epsilon",
+                "7.32911117143", "--epochs", "90", "--delta", "1e-5");
+        assertEquals(0, calibrated.code(), calibrated.err());
+        assertTrue(calibrated.out().startsWith("noise_multiplier="), calibrated.out());
+        assertEquals(1.5, Double.parseDouble(calibrated.out().trim().substring("noise_multiplier=".length())), 1e-6);
+        String[][] bad = {{"--noise-multiplier", "0"}, {"--noise-multiplier", "-1"}, {"--delta", "1"},
+            {"--delta", "0"}, {"--batch-size", "30000"}, {"--target-epsilon", "0", "--noise-multiplier", "1"}};
+        for (String[] b : bad) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("privacy", "--dataset-size",
+                    "25000", "--batch-size", "1000", "--epochs", "90", "--delta", "1e-5"));
+            for (int i = 0; i < b.length; i += 2) {
+                int at = args.indexOf(b[i]);
+                if (at >= 0) {
+                    args.set(at + 1, b[i + 1]);
+                } else {
+                    args.add(b[i]);
+                    args.add(b[i + 1]);
+                }
+            }
+            if (!args.contains("--noise-multiplier") && !args.contains("--target-epsilon")) {
+                args.addAll(java.util.List.of("--noise-multiplier", "1.5"));
+            }
+            Run e = run(args.toArray(new String[0]));
+            assertEquals(Rampart.USAGE, e.code(), String.join(" ", b) + ": " + e.out() + e.err());
+            assertTrue(e.err().contains(b[0].equals("--target-epsilon") ? "exactly one" : b[0]), e.err());
+        }
+    }
+
+    @Test
     void trainChecksItsOptionsAndWritesTheModel() throws IOException {
         Run bad = run("train", "--method", "fgsm", "--lr", "0", "--keep", "first");
         assertEquals(Rampart.USAGE, bad.code());

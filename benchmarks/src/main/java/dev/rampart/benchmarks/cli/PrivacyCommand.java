@@ -1,0 +1,112 @@
+package dev.rampart.benchmarks.cli;
+
+import dev.rampart.defenses.privacy.RdpAccountant;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rampart privacy}: the privacy a DP-SGD run spends, by Rényi-DP accounting of the sampled
+ * Gaussian mechanism ({@link RdpAccountant}), for sampling rate {@code B / N} and
+ * {@code ceil(E N / B)} steps. Prints one line, {@code epsilon=<value> order=<best order>}; with
+ * {@code --target-epsilon} instead of {@code --noise-multiplier}, the noise multiplier that reaches
+ * it: {@code noise_multiplier=<value>}.
+ *
+ * <pre>
+ * ./rampart privacy --dataset-size 60000 --batch-size 256 --noise-multiplier 1.1 --epochs 60 --delta 1e-5
+ * ./rampart privacy --dataset-size 60000 --batch-size 256 --target-epsilon 3 --epochs 60 --delta 1e-5
+ * </pre>
+ */
+@Command(name = "privacy", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Privacy spent by DP-SGD with Poisson sampling (RDP accountant), or the noise multiplier"
+            + " for a target epsilon.", "Sampling rate B/N, ceil(E*N/B) steps; prints epsilon=<value> order=<order>"
+                + " or noise_multiplier=<value>."})
+public final class PrivacyCommand implements Callable<Integer>, Rampart.Verbose {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--dataset-size", required = true, paramLabel = "N", description = "training examples")
+    long datasetSize;
+    @Option(names = "--batch-size", required = true, paramLabel = "B", description = "expected batch size (Poisson"
+            + " sampling at rate B/N)")
+    long batchSize;
+    @Option(names = "--noise-multiplier", paramLabel = "S", description = "noise standard deviation over the clipping"
+            + " norm")
+    Double noiseMultiplier;
+    @Option(names = "--target-epsilon", paramLabel = "X", description = "print the noise multiplier that reaches this"
+            + " epsilon instead")
+    Double targetEpsilon;
+    @Option(names = "--epochs", required = true, paramLabel = "E", description = "passes over the data")
+    double epochs;
+    @Option(names = "--delta", required = true, paramLabel = "D", description = "delta, in (0, 1)")
+    double delta;
+    @Option(names = "--orders", split = ",", paramLabel = "A", description = "RDP orders (default: 1.1, 1.2, ..., 10.9,"
+            + " 12, 13, ..., 63)")
+    double[] orders;
+    @Option(names = "--verbose", description = "print stack traces of errors")
+    boolean verbose;
+
+    @Override
+    public boolean verbose() {
+        return verbose;
+    }
+
+    @Override
+    public Integer call() {
+        List<String> p = new ArrayList<>();
+        if (datasetSize <= 0) {
+            p.add("--dataset-size must be positive, found " + datasetSize);
+        }
+        if (batchSize <= 0) {
+            p.add("--batch-size must be positive, found " + batchSize);
+        } else if (datasetSize > 0 && batchSize > datasetSize) {
+            p.add("--batch-size " + batchSize + " is above --dataset-size " + datasetSize + ": the sampling rate B/N must"
+                    + " be in (0, 1]");
+        }
+        if (!(epochs > 0) || !Double.isFinite(epochs)) {
+            p.add("--epochs must be positive, found " + epochs);
+        }
+        if (!(delta > 0 && delta < 1)) {
+            p.add("--delta must be in (0, 1), found " + delta);
+        }
+        if ((noiseMultiplier == null) == (targetEpsilon == null)) {
+            p.add("give exactly one of --noise-multiplier and --target-epsilon");
+        }
+        if (noiseMultiplier != null && (!(noiseMultiplier > 0) || !Double.isFinite(noiseMultiplier))) {
+            p.add("--noise-multiplier must be positive, found " + noiseMultiplier);
+        }
+        if (targetEpsilon != null && (!(targetEpsilon > 0) || !Double.isFinite(targetEpsilon))) {
+            p.add("--target-epsilon must be positive, found " + targetEpsilon);
+        }
+        double[] a = orders == null ? RdpAccountant.DEFAULT_ORDERS : orders;
+        for (double o : a) {
+            if (!(o > 1) || !Double.isFinite(o)) {
+                p.add("--orders must all be finite and above 1, found " + o);
+            }
+        }
+        if (!p.isEmpty()) {
+            throw new UsageException(p);
+        }
+        double q = (double) batchSize / datasetSize;
+        long steps = (long) Math.ceil(epochs * datasetSize / batchSize);
+        PrintWriter out = spec.commandLine().getOut();
+        if (noiseMultiplier != null) {
+            RdpAccountant.Spent s = RdpAccountant.epsilon(q, noiseMultiplier, steps, delta, a);
+            out.println("epsilon=" + s.epsilon() + " order=" + plain(s.order()));
+        } else {
+            out.println("noise_multiplier=" + RdpAccountant.noiseMultiplier(targetEpsilon, q, steps, delta, a));
+        }
+        out.flush();
+        return Rampart.OK;
+    }
+
+    private static String plain(double v) {
+        return Double.isNaN(v) ? "nan" : new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    }
+}
