@@ -16,7 +16,8 @@ import java.util.Locale;
 /**
  * Resident memory of a long attack run: repeats an attack on one batch of the bundled sample until
  * a number of gradient steps is reached, and prints the process's resident set size (VmRSS from
- * {@code /proc/self/status}) every few seconds, as {@code seconds steps rss_mb} lines.
+ * {@code /proc/self/status}) and the Java heap's committed size every few seconds, as
+ * {@code seconds steps rss_mb heap_committed_mb} lines.
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am -DskipTests compile exec:exec -Dexec.executable=java \
@@ -42,6 +43,12 @@ public final class AttackMemory implements java.util.concurrent.Callable<Integer
     long steps = 5000;
     @picocli.CommandLine.Option(names = "--every", description = "seconds between lines (default ${DEFAULT-VALUE})")
     double every = 5;
+    @picocli.CommandLine.Option(names = "--gc-window", description = "ND4J's periodic garbage collection, every this"
+            + " many milliseconds (0: off, the default; the ./rampart tool uses 5000)")
+    long gcWindow;
+    @picocli.CommandLine.Option(names = "--close-results", description = "free each result's adversarial examples"
+            + " at once (INDArray.close) instead of leaving them to the garbage collector")
+    boolean closeResults;
 
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new AttackMemory()).execute(args));
@@ -49,6 +56,10 @@ public final class AttackMemory implements java.util.concurrent.Callable<Integer
 
     @Override
     public Integer call() throws Exception {
+        if (gcWindow > 0) {
+            org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow((int) gcWindow);
+            org.nd4j.linalg.factory.Nd4j.getMemoryManager().togglePeriodicGc(true);
+        }
         MultiLayerNetworkModel model = MultiLayerNetworkModel.of(ReferenceModels.byName(name, 1),
                 ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         LabeledData data = FashionMnist.bundledTest().head(batch);
@@ -61,19 +72,39 @@ public final class AttackMemory implements java.util.concurrent.Callable<Integer
         double next = 0;
         long done = 0;
         System.out.println("# model=" + name + " attack=" + attack.name() + " batch=" + batch + " workspaces="
-                + !Boolean.getBoolean("rampart.noWorkspace") + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                + !Boolean.getBoolean("rampart.noWorkspace") + " gcWindow=" + gcWindow + " maxHeap=" + Runtime.getRuntime().maxMemory() / (1 << 20)
                 + "MB");
-        System.out.println("seconds steps rss_mb");
+        System.out.println("seconds steps rss_mb heap_committed_mb");
         while (done < steps) {
-            attack.run(data.features(), data.labels());
+            dev.rampart.attacks.evasion.EvasionResult r = attack.run(data.features(), data.labels());
+            if (closeResults) {
+                r.adversarial().close();
+            }
             done += 20;
             double t = (System.nanoTime() - start) / 1e9;
             if (t >= next || done >= steps) {
-                System.out.printf(Locale.ROOT, "%.1f %d %d%n", t, done, rssMb());
+                System.out.printf(Locale.ROOT, "%.1f %d %d %d %s%n", t, done, rssMb(),
+                        Runtime.getRuntime().totalMemory() >> 20, workspaces());
                 next = t + every;
             }
         }
         return 0;
+    }
+
+    /** Each Rampart workspace of this thread: size, spilled and pinned bytes, in MB. */
+    static String workspaces() {
+        StringBuilder sb = new StringBuilder();
+        for (String id : new String[] {dev.rampart.core.memory.Workspaces.BATCH, dev.rampart.core.memory.Workspaces.LOOP,
+            dev.rampart.core.memory.Workspaces.PASS}) {
+            if (org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+                org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace w = (org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace)
+                        org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
+                        .getWorkspaceForCurrentThread(id);
+                sb.append(String.format(Locale.ROOT, "%s=%d/%d/%d ", id.replace("RAMPART_", "").toLowerCase(Locale.ROOT),
+                        w.getCurrentSize() >> 20, w.getSpilledSize() >> 20, w.getPinnedSize() >> 20));
+            }
+        }
+        return sb.toString().trim();
     }
 
     /** The resident set size of this process in MB. */

@@ -27,15 +27,24 @@ public record Provenance(String rampartVersion, String nd4jVersion, String backe
 
     private static final String UNKNOWN = "unknown";
 
+    /** What does not change while the process runs; read once (ND4J's query allocates native memory). */
+    private static volatile Provenance process;
+
     /** The provenance of this process, now. */
     public static Provenance current() {
-        var env = Nd4j.getExecutioner().getEnvironmentInformation();
-        Object kind = env.getOrDefault("backend", UNKNOWN);
-        Object omp = env.getOrDefault("omp.threads", 0);
-        String backend = kind + " (" + nativeBuild() + ")";
-        return new Provenance(property("/dev/rampart/core/report/rampart.properties", "version"),
-                property("/META-INF/maven/org.nd4j/nd4j-api/pom.properties", "version"), backend,
-                Integer.parseInt(String.valueOf(omp)), System.getProperty("java.version"), Instant.now());
+        Provenance p = process;
+        if (p == null) {
+            var env = Nd4j.getExecutioner().getEnvironmentInformation();
+            Object kind = env.getOrDefault("backend", UNKNOWN);
+            Object omp = env.getOrDefault("omp.threads", 0);
+            String backend = kind + " (" + nativeBuild() + ")";
+            p = new Provenance(property("/dev/rampart/core/report/rampart.properties", "version"),
+                    property("/META-INF/maven/org.nd4j/nd4j-api/pom.properties", "version"), backend,
+                    Integer.parseInt(String.valueOf(omp)), System.getProperty("java.version"), Instant.now());
+            process = p;
+        }
+        return new Provenance(p.rampartVersion(), p.nd4jVersion(), p.backend(), p.threads(), p.javaVersion(),
+                Instant.now());
     }
 
     /** The directory the ND4J native library was loaded from names the platform and build variant. */

@@ -12,11 +12,11 @@ import org.deeplearning4j.util.ModelSerializer;
  *
  * <ul>
  *   <li>{@link #referenceCnn()}: {@link ReferenceModels#cnn} trained with standard training on the
- *       full Fashion-MNIST training set ({@code TrainReferenceModel} in the benchmarks module
+ *       full Fashion-MNIST training set ({@code ./rampart train --method standard} in the benchmarks module
  *       reproduces it).</li>
  *   <li>{@link #robustCnn()}: the same architecture trained with PGD adversarial training at
  *       L-inf 0.1 on the full training set: the best of 12 epochs (epoch 10), then 7 more
- *       epochs from it ({@code TrainRobustModel}, then its {@code --init FILE} option on the first
+ *       epochs from it ({@code ./rampart train --method pgd}, then its {@code --init FILE} option on the first
  *       run's zip, reproduce it; the commands are in the benchmarks' BENCHMARKS.md).</li>
  * </ul>
  *
