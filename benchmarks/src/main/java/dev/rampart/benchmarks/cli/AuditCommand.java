@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         description = {"Robust accuracy of models under attack, side by side.",
             "With no option: both bundled CNNs, 1,000 bundled Fashion-MNIST test images, FGSM and PGD-20 at L-inf"
                 + " 0.05, 0.1 and 0.2."})
-public final class AuditCommand implements Callable<Integer>, Rampart.Verbose {
+public final class AuditCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -116,13 +116,8 @@ public final class AuditCommand implements Callable<Integer>, Rampart.Verbose {
     @Option(names = "--tolerance", paramLabel = "T", description = "largest drop from --baseline, a share (default:"
             + " 0.01)")
     double tolerance = 0.01;
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
-    @Override
-    public boolean verbose() {
-        return verbose;
-    }
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() throws IOException {

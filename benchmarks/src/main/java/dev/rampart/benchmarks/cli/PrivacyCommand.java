@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
         description = {"Privacy spent by DP-SGD with Poisson sampling (RDP accountant), or the noise multiplier"
             + " for a target epsilon.", "Sampling rate B/N, ceil(E*N/B) steps; prints epsilon=<value> order=<order>"
                 + " or noise_multiplier=<value>."})
-public final class PrivacyCommand implements Callable<Integer>, Rampart.Verbose {
+public final class PrivacyCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,13 +49,8 @@ public final class PrivacyCommand implements Callable<Integer>, Rampart.Verbose 
     @Option(names = "--orders", split = ",", paramLabel = "A", description = "RDP orders (default: 1.1, 1.2, ..., 10.9,"
             + " 12, 13, ..., 63)")
     double[] orders;
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
-    @Override
-    public boolean verbose() {
-        return verbose;
-    }
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     @Override
     public Integer call() {

@@ -82,17 +82,12 @@ public final class Rampart implements Runnable {
     }
 
     private static boolean verbose(CommandLine c) {
-        return c.getCommand() instanceof Verbose v && v.verbose();
+        return c.getMixins().values().stream().anyMatch(m -> m instanceof VerboseOption v && v.verbose);
     }
 
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
-    /** Commands with a {@code --verbose} option. */
-    interface Verbose {
-        boolean verbose();
     }
 
     /** Rampart, ND4J, Java and the backend. */

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a reference model, normally or adversarially, and write it as a DL4J zip.")
-public final class TrainCommand implements Callable<Integer>, Rampart.Verbose {
+public final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -87,13 +87,8 @@ public final class TrainCommand implements Callable<Integer>, Rampart.Verbose {
     boolean checkpoints;
     @Option(names = "--out", paramLabel = "FILE", description = "the model zip (default: model.zip)")
     Path out = Path.of("model.zip");
-    @Option(names = "--verbose", description = "print stack traces of errors")
-    boolean verbose;
-
-    @Override
-    public boolean verbose() {
-        return verbose;
-    }
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     private AdversarialTraining.Method adversarial() {
         return switch (method) {

@@ -116,6 +116,14 @@ class RampartCliTest {
         assertTrue(named.err().contains("--steps must be positive, found 0"), named.err());
         Run corrupt = run("audit", "--model", model.toString(), "--samples", "10", "--out", "none");
         assertTrue(corrupt.err().contains("model.zip") && corrupt.err().contains("not a DL4J model zip"), corrupt.err());
+        Path cut = dir.resolve("cut.zip");
+        byte[] whole = Files.readAllBytes(java.nio.file.Paths.get(RampartCliTest.class.getResource(
+                "/models/keras-sequential-mlp.h5").getPath()));
+        Files.write(cut, java.util.Arrays.copyOf(whole, 100));
+        Run verbose = run("audit", "--model", cut.toString(), "--samples", "10", "--out", "none", "--verbose");
+        assertEquals(Rampart.USAGE, verbose.code());
+        assertTrue(verbose.err().contains("cut.zip") && verbose.err().contains("\tat "), "--verbose adds the stack trace: "
+                + verbose.err());
     }
 
     @Test
