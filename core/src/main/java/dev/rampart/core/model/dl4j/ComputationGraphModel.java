@@ -7,6 +7,7 @@ import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Adapter for a DL4J {@link ComputationGraph} with one input and one output layer.
@@ -87,6 +88,44 @@ public final class ComputationGraphModel extends Dl4jModel {
     @Override
     public INDArray parameters() {
         return graph.params();
+    }
+
+    @Override
+    String dropoutLayer() {
+        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+            if (l.conf().getLayer().getIDropout() != null) {
+                return l.conf().getLayer().getLayerName();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    INDArray summedGradient(DataSet batch) {
+        graph.setInputs(batch.getFeatures());
+        graph.setLabels(batch.getLabels());
+        graph.computeGradientAndScore();
+        INDArray g = graph.getGradientsViewArray().dup();
+        graph.clear();
+        return g;
+    }
+
+    @Override
+    void update(INDArray gradient, int batchSize) {
+        if (graph.gradient() == null) {
+            throw new IllegalStateException("take parameterGradient once before applyGradient, so that the network"
+                    + " has its gradient structure");
+        }
+        graph.getGradientsViewArray().assign(gradient);
+        int iteration = graph.getIterationCount();
+        int epoch = graph.getEpochCount();
+        graph.getUpdater().update(graph.gradient(), iteration, epoch, batchSize,
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        graph.params().subi(graph.getGradientsViewArray().reshape(graph.params().shape()));
+        graph.getConfiguration().setIterationCount(iteration + 1);
+        for (org.deeplearning4j.optimize.api.TrainingListener l : graph.getListeners() == null ? java.util.List.<org.deeplearning4j.optimize.api.TrainingListener>of() : graph.getListeners()) {
+            l.iterationDone(graph, iteration, epoch);
+        }
     }
 
     @Override

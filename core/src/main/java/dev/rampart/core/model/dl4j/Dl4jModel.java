@@ -6,6 +6,7 @@ import dev.rampart.core.model.AbstractGradientClassifier;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.LossAndGradient;
+import dev.rampart.core.model.PerExampleGradients;
 import dev.rampart.core.model.TrainableModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * inference-mode input gradients, behind the checked contract of
  * {@link AbstractGradientClassifier}, and batching.
  */
-abstract class Dl4jModel extends AbstractGradientClassifier implements ActivationModel, TrainableModel {
+abstract class Dl4jModel extends AbstractGradientClassifier implements ActivationModel, PerExampleGradients {
 
     /** Largest number of examples one forward pass handles when predicting. */
     static final int PREDICT_BATCH = 512;
@@ -57,6 +58,48 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
         InferenceProgram.Result r = program.logitGradient(x, objective);
         return new LogitGradient(r.loss(), r.gradient(), r.probabilities());
     }
+
+    @Override
+    public final double[] parameterGradientNorms(INDArray x, INDArray labels) {
+        INDArray in = checkedInput(x);
+        INDArray y = checkedLabels(labels, in.size(0));
+        String dropout = dropoutLayer();
+        if (dropout != null) {
+            throw new UnsupportedOperationException("per-example gradients are not available for layer " + dropout
+                    + " with dropout (training and inference compute different functions; remove the dropout)");
+        }
+        return program.parameterGradientNorms(in, y);
+    }
+
+    @Override
+    public final INDArray parameterGradient(INDArray x, INDArray labels) {
+        DataSet batch = checkedBatch(x, labels);
+        return summedGradient(batch);
+    }
+
+    @Override
+    public final void applyGradient(INDArray gradient, int batchSize) {
+        if (gradient == null || gradient.length() != parameters().length()) {
+            throw new IllegalArgumentException("gradient must have " + parameters().length() + " values (one per"
+                    + " parameter), found " + (gradient == null ? "null" : gradient.length()));
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
+        }
+        if (!Double.isFinite(gradient.sumNumber().doubleValue())) {
+            throw new IllegalArgumentException("gradient holds NaN or infinite values");
+        }
+        update(gradient.reshape(1, -1).castTo(dataType()), batchSize);
+    }
+
+    /** The name of a layer with dropout, or {@code null}. */
+    abstract String dropoutLayer();
+
+    /** The network's own gradient of the batch, summed over its examples, as a new flat array. */
+    abstract INDArray summedGradient(DataSet batch);
+
+    /** One update of the network's parameters by its updater from a flat gradient summed over {@code batchSize}. */
+    abstract void update(INDArray gradient, int batchSize);
 
     @Override
     public final boolean softmaxCrossEntropyOutput() {

@@ -137,8 +137,48 @@ final class InferenceProgram {
                 logits.dup());
     }
 
+    /**
+     * The L2 norm of each example's gradient of the loss with respect to every parameter, from one
+     * forward and one backward pass over the batch.
+     *
+     * @throws UnsupportedOperationException naming the first stage whose per-example gradients
+     *     cannot be computed exactly
+     */
+    double[] parameterGradientNorms(INDArray x, INDArray labels) {
+        for (Node node : nodes) {
+            String problem = node.stage().perExampleProblem();
+            if (problem != null) {
+                throw new UnsupportedOperationException("per-example gradients are not available for " + problem);
+            }
+        }
+        double[] norms = new double[(int) x.size(0)];
+        try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
+            INDArray[] values = forwardAll(x);
+            INDArray logits = values[values.length - 1];
+            INDArray grad = softmaxCrossEntropy ? activate(logits).subi(labels)
+                    : loss.computeGradient(labels, logits.dup(), outputActivation, null);
+            backward(values, grad, (i, gradOut) -> nodes.get(i).stage().addParameterGradientNorms(
+                    gather(values, nodes.get(i).inputs()), gradOut, norms));
+        }
+        for (int i = 0; i < norms.length; i++) {
+            norms[i] = Math.sqrt(norms[i]);
+        }
+        return norms;
+    }
+
+    /** What {@link #backward(INDArray[], INDArray, GradientVisitor)} shows of each node. */
+    interface GradientVisitor {
+        /** Node {@code node}'s output gradient, before it is propagated to the node's inputs. */
+        void visit(int node, INDArray gradOut);
+    }
+
     /** Back-propagates {@code grad}, the gradient at the logits, to the input. */
     private INDArray backward(INDArray[] values, INDArray grad) {
+        return backward(values, grad, null);
+    }
+
+    /** Back-propagates {@code grad} to the input, showing {@code visitor} every node's output gradient. */
+    private INDArray backward(INDArray[] values, INDArray grad, GradientVisitor visitor) {
         INDArray[] grads = new INDArray[values.length];
         grads[values.length - 1] = grad;
         for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -147,6 +187,9 @@ final class InferenceProgram {
                 continue; // this node does not reach the output
             }
             Node node = nodes.get(i);
+            if (visitor != null) {
+                visitor.visit(i, g);
+            }
             INDArray[] in = gather(values, node.inputs());
             INDArray[] back = node.stage().backward(in, values[i + 1], g);
             for (int k = 0; k < node.inputs().length; k++) {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Adapter for a DL4J {@link MultiLayerNetwork}.
@@ -95,6 +96,44 @@ public final class MultiLayerNetworkModel extends Dl4jModel {
     @Override
     public INDArray parameters() {
         return net.params();
+    }
+
+    @Override
+    String dropoutLayer() {
+        for (int i = 0; i < net.getnLayers(); i++) {
+            if (net.getLayer(i).conf().getLayer().getIDropout() != null) {
+                return layerNames().get(i);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    INDArray summedGradient(DataSet batch) {
+        net.setInput(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.computeGradientAndScore();
+        INDArray g = net.getGradientsViewArray().dup();
+        net.clear();
+        return g;
+    }
+
+    @Override
+    void update(INDArray gradient, int batchSize) {
+        if (net.gradient() == null) {
+            throw new IllegalStateException("take parameterGradient once before applyGradient, so that the network"
+                    + " has its gradient structure");
+        }
+        net.getGradientsViewArray().assign(gradient);
+        int iteration = net.getIterationCount();
+        int epoch = net.getEpochCount();
+        ((org.deeplearning4j.nn.updater.BaseMultiLayerUpdater<?>) net.getUpdater()).update(net.gradient(), iteration,
+                epoch, batchSize, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        net.params().subi(net.getGradientsViewArray().reshape(net.params().shape()));
+        net.setIterationCount(iteration + 1);
+        for (org.deeplearning4j.optimize.api.TrainingListener l : net.getListeners() == null ? java.util.List.<org.deeplearning4j.optimize.api.TrainingListener>of() : net.getListeners()) {
+            l.iterationDone(net, iteration, epoch);
+        }
     }
 
     @Override

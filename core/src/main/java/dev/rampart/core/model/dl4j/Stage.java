@@ -17,6 +17,19 @@ interface Stage {
      */
     INDArray[] backward(INDArray[] in, INDArray out, INDArray gradOut);
 
+    /**
+     * Adds to {@code norms[i]} the squared L2 norm of example {@code i}'s gradient with respect to
+     * this stage's parameters, given the stage's inputs and the gradient at its output. Stages
+     * without parameters add nothing.
+     */
+    default void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
+    }
+
+    /** Why this stage's per-example parameter gradients cannot be computed exactly, or {@code null}. */
+    default String perExampleProblem() {
+        return null;
+    }
+
     /** A short description for error messages and logs. */
     String describe();
 

@@ -16,6 +16,7 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The stages an {@link InferenceProgram} is made of, one per kind of DL4J computation. */
@@ -49,6 +50,17 @@ final class Stages {
             return matmul(gradOut, layer.getParam(DefaultParamInitializer.WEIGHT_KEY), true);
         }
 
+        /** Example {@code i}'s weight gradient is {@code a_i d_i^T}: squared norm {@code |a_i|^2 |d_i|^2}. */
+        @Override
+        public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
+            INDArray a = in[0].reshape(in[0].size(0), -1);
+            double[] aa = rowSquares(a);
+            double[] dd = rowSquares(gradOut);
+            for (int i = 0; i < norms.length; i++) {
+                norms[i] += aa[i] * dd[i] + (hasBias ? dd[i] : 0);
+            }
+        }
+
         /** {@code a b}, or {@code a b^T} when {@code transposeB}. */
         private static INDArray matmul(INDArray a, INDArray b, boolean transposeB) {
             DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("matmul").addInputs(a, b);
@@ -62,6 +74,12 @@ final class Stages {
         public String describe() {
             return "dense";
         }
+    }
+
+    /** The squared L2 norm of each row of a {@code [n, ...]} array. */
+    static double[] rowSquares(INDArray a) {
+        INDArray flat = a.reshape(a.size(0), -1);
+        return flat.mul(flat).sum(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
     }
 
     /**
@@ -168,6 +186,56 @@ final class Stages {
             }
             Nd4j.exec(op.addIntegerArguments(intArgs).build());
             return gradIn;
+        }
+
+        /**
+         * Example {@code i}'s weight gradient is its output gradient {@code [out, positions]} times its
+         * unfolded input {@code [positions, in * kH * kW]} (im2col), computed for the batch in one
+         * batched product; its bias gradient is the output gradient summed over positions.
+         */
+        @Override
+        public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
+            INDArray x = in[0];
+            long n = x.size(0);
+            boolean same = intArgs[8] == 1;
+            if (same) {
+                x = padSame(x, gradOut.size(2), gradOut.size(3));
+            }
+            // "same" padding as conv2d lays it out (the extra row and column at the bottom and right)
+            INDArray cols = Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(x)
+                    .addIntegerArguments(intArgs[0], intArgs[1], intArgs[2], intArgs[3], same ? 0 : intArgs[4],
+                            same ? 0 : intArgs[5], intArgs[6], intArgs[7], 0)
+                    .addFloatingPointArguments(0.0).build())[0];          // [n, c, kH, kW, oH, oW]
+            long positions = cols.size(4) * cols.size(5);
+            INDArray unfolded = cols.reshape('c', n, cols.length() / n / positions, positions); // [n, K, P]
+            INDArray d = gradOut.reshape('c', n, gradOut.size(1), positions);                   // [n, out, P]
+            INDArray perExample = Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(d, unfolded)
+                    .addIntegerArguments(0, 1).build())[0];                                    // [n, out, K]
+            double[] w = rowSquares(perExample.reshape('c', n, -1));
+            double[] b = hasBias ? rowSquares(d.sum(2)) : new double[(int) n];
+            for (int i = 0; i < norms.length; i++) {
+                norms[i] += w[i] + b[i];
+            }
+        }
+
+        @Override
+        public String perExampleProblem() {
+            return intArgs[9] == 1 ? "a channels-last (NHWC) convolution" : null;
+        }
+
+        /** {@code x} with the zero padding a "same" convolution of output size {@code oH x oW} uses. */
+        private INDArray padSame(INDArray x, long oH, long oW) {
+            long[] pad = new long[2];
+            long[] size = {x.size(2), x.size(3)};
+            long[] out = {oH, oW};
+            for (int k = 0; k < 2; k++) {
+                long effective = (intArgs[k] - 1) * (long) intArgs[6 + k] + 1;
+                pad[k] = Math.max(0, (out[k] - 1) * intArgs[2 + k] + effective - size[k]);
+            }
+            INDArray padded = Nd4j.zeros(x.dataType(), x.size(0), x.size(1), size[0] + pad[0], size[1] + pad[1]);
+            padded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(pad[0] / 2, pad[0] / 2 + size[0]),
+                    NDArrayIndex.interval(pad[1] / 2, pad[1] / 2 + size[1])).assign(x);
+            return padded;
         }
 
         @Override
@@ -318,6 +386,12 @@ final class Stages {
         }
 
         @Override
+        public String perExampleProblem() {
+            return "batch normalization (in training it mixes the examples of a batch, so no example has a"
+                    + " gradient of its own)";
+        }
+
+        @Override
         public String describe() {
             return "batchnorm (running statistics)";
         }
@@ -394,6 +468,11 @@ final class Stages {
             INDArray g = layer.backpropGradient(gradOut, LayerWorkspaceMgr.noWorkspaces()).getSecond().dup();
             layer.clear();
             return g;
+        }
+
+        @Override
+        public String perExampleProblem() {
+            return layer.numParams() > 0 ? "layer " + describe() + " (its per-example gradients are not computed)" : null;
         }
 
         @Override

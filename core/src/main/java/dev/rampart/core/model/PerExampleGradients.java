@@ -1,0 +1,53 @@
+package dev.rampart.core.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A trainable model that can tell how large each example's gradient is, and take a training step
+ * from a gradient it is given: what differentially private training (DP-SGD) needs to clip each
+ * example's contribution and add noise before the update.
+ *
+ * <p>Per-example gradient norms come from one forward and one backward pass over the batch, not one
+ * pass per example: for a dense layer, example {@code i}'s weight gradient is the outer product of
+ * its input {@code a_i} and the gradient {@code d_i} at the layer's output (Goodfellow, "Efficient
+ * per-example gradient computations", 2015), so its squared norm is {@code |a_i|^2 |d_i|^2}; for
+ * a convolution it is the product of the unfolded input and the output gradient, per example.
+ * Layers whose per-example gradients are not separable (batch normalization mixes the examples of a
+ * batch in training) or differ between training and inference (dropout) are refused by name.
+ *
+ * <pre>{@code
+ * PerExampleGradients model = MultiLayerNetworkModel.of(net, shape, InputDomain.UNIT);
+ * double[] norms = model.parameterGradientNorms(x, oneHot);
+ * INDArray sum = model.parameterGradient(x, softLabels);     // summed over the batch
+ * model.applyGradient(sum.addi(noise), expectedBatchSize);    // the network's own updater
+ * }</pre>
+ */
+public interface PerExampleGradients extends TrainableModel {
+
+    /**
+     * The L2 norm of each example's gradient of the loss with respect to all the model's
+     * parameters.
+     *
+     * @param labels label rows (one-hot or probabilities)
+     * @throws IllegalArgumentException naming the parameter, for bad inputs or labels
+     * @throws UnsupportedOperationException naming the layer, if the model has one whose
+     *     per-example gradients cannot be computed exactly
+     */
+    double[] parameterGradientNorms(INDArray x, INDArray labels);
+
+    /**
+     * The gradient of the loss summed over the batch, with respect to all parameters, flattened
+     * in the order of {@link #parameters()}; the model is not changed.
+     *
+     * @param labels finite rows summing to 1 (signed soft labels allowed, see
+     *     {@link #softmaxCrossEntropyOutput()})
+     */
+    INDArray parameterGradient(INDArray x, INDArray labels);
+
+    /**
+     * One training step from {@code gradient} (flattened as {@link #parameters()}, a sum over
+     * {@code batchSize} examples): the network's own updater and regularization, its iteration
+     * count and its listeners.
+     */
+    void applyGradient(INDArray gradient, int batchSize);
+}

@@ -1,0 +1,117 @@
+package dev.rampart.core.model.dl4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Labels;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Per-example gradient norms from one batched pass against one backward pass per example. */
+class PerExampleGradientsTest {
+
+    /** conv (strided, same padding), tanh, max pool, conv, relu, dense, softmax: in double precision. */
+    static MultiLayerNetwork cnn(long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.DOUBLE)
+                .updater(new Sgd(0.1)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(4)
+                        .activation(Activation.TANH).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(1, 1)
+                        .build())
+                .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(7).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.convolutional(9, 9, 2)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @Test
+    void batchedNormsEqualOneBackwardPassPerExample() {
+        for (ConvolutionMode mode : new ConvolutionMode[] {ConvolutionMode.Truncate, ConvolutionMode.Same}) {
+            for (int stride : new int[] {1, 2}) {
+                MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(9).dataType(DataType.DOUBLE)
+                        .list().layer(new ConvolutionLayer.Builder(3, 3).stride(stride, stride).convolutionMode(mode)
+                                .nOut(3).activation(Activation.TANH).build())
+                        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                                .activation(Activation.SOFTMAX).build())
+                        .setInputType(InputType.convolutional(9, 9, 2)).build();
+                MultiLayerNetwork one = new MultiLayerNetwork(conf);
+                one.init();
+                check(one);
+            }
+        }
+        check(cnn(3));
+    }
+
+    private static void check(MultiLayerNetwork net) {
+        MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, new long[] {2, 9, 9}, InputDomain.UNIT);
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 2, 9, 9);
+        INDArray y = Labels.oneHot(new int[] {0, 1, 2, 3, 1, 2}, 4).castTo(DataType.DOUBLE);
+        double[] norms = model.parameterGradientNorms(x, y);
+        INDArray sum = Nd4j.zeros(DataType.DOUBLE, 1, net.numParams());
+        MultiLayerNetwork probe = net.clone();
+        for (int i = 0; i < 6; i++) {
+            probe.setInput(x.get(NDArrayIndex.interval(i, i + 1)));
+            probe.setLabels(y.get(NDArrayIndex.interval(i, i + 1)));
+            probe.computeGradientAndScore();
+            INDArray g = probe.getGradientsViewArray();
+            assertEquals(g.norm2Number().doubleValue(), norms[i], 1e-9 * Math.max(1, norms[i]), "example " + i + " of "
+                    + net.getLayerWiseConfigurations().getConf(0).getLayer());
+            sum.addi(g);
+        }
+        INDArray batched = model.parameterGradient(x, y);
+        assertTrue(batched.equalsWithEps(sum, 1e-9), "the summed gradient is the sum of the examples'");
+        assertEquals(net.params(), probe.params(), "taking gradients does not train");
+    }
+
+    @Test
+    void applyingAGradientTakesTheUpdatersStep() {
+        MultiLayerNetwork net = cnn(5);
+        MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, new long[] {2, 9, 9}, InputDomain.UNIT);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 2, 9, 9);
+        INDArray y = Labels.oneHot(new int[] {0, 1, 2, 3}, 4).castTo(DataType.DOUBLE);
+        INDArray g = model.parameterGradient(x, y);
+        INDArray before = net.params().dup();
+        int iteration = net.getIterationCount();
+        model.applyGradient(g, 8);
+        // plain SGD at 0.1: the step is lr * gradient / batchSize
+        INDArray step = before.sub(net.params().reshape(before.shape()));
+        assertTrue(step.equalsWithEps(g.reshape(before.shape()).mul(0.1 / 8), 1e-12),
+                "ratio " + step.getDouble(0) / g.getDouble(0) + " " + step.getDouble(5) / g.getDouble(5));
+        assertEquals(iteration + 1, net.getIterationCount());
+        assertThrows(IllegalArgumentException.class, () -> model.applyGradient(g.reshape(-1).get(NDArrayIndex.interval(0, 3)), 8));
+        assertThrows(IllegalArgumentException.class, () -> model.applyGradient(g, 0));
+    }
+
+    @Test
+    void layersWithoutExactPerExampleGradientsAreRefusedByName() {
+        MultiLayerNetworkModel bn = MultiLayerNetworkModel.of(TestNetworks.mlp(1, DataType.DOUBLE), new long[] {6},
+                InputDomain.UNIT);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 6);
+        INDArray y = Labels.oneHot(new int[] {0, 1, 2}, 3).castTo(DataType.DOUBLE);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> bn.parameterGradientNorms(x, y));
+        assertTrue(e.getMessage().contains("dropout") || e.getMessage().contains("batch normalization"), e.getMessage());
+    }
+}
