@@ -15,9 +15,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Layers whose per-example gradients are not separable (batch normalization mixes the examples of a
  * batch in training) or differ between training and inference (dropout) are refused by name.
  *
+ * <p>These methods are for training loops that check their data once: they check shapes and
+ * types, not every value (see {@link Inputs#checkFiniteInDomain}).
+ *
  * <pre>{@code
  * PerExampleGradients model = MultiLayerNetworkModel.of(net, shape, InputDomain.UNIT);
- * double[] norms = model.parameterGradientNorms(x, oneHot);
+ * double[] norms = model.parameterGradientNorms(x, oneHot).norms();
  * INDArray sum = model.parameterGradient(x, softLabels);     // summed over the batch
  * model.applyGradient(sum.addi(noise), expectedBatchSize);    // the network's own updater
  * }</pre>
@@ -25,15 +28,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public interface PerExampleGradients extends TrainableModel {
 
     /**
-     * The L2 norm of each example's gradient of the loss with respect to all the model's
-     * parameters.
+     * Per-example gradient norms, and the probabilities of the pass that computed them.
      *
-     * @param labels label rows (one-hot or probabilities)
-     * @throws IllegalArgumentException naming the parameter, for bad inputs or labels
+     * @param norms the L2 norm of each example's gradient with respect to all parameters
+     * @param probabilities the model's class probabilities on the batch
+     */
+    record GradientNorms(double[] norms, INDArray probabilities) {
+    }
+
+    /**
+     * The L2 norm of each example's gradient of the loss with respect to all the model's
+     * parameters, from one forward and one backward pass.
+     *
+     * @param labels label rows of shape {@code [n, numClasses()]}
+     * @throws IllegalArgumentException naming the parameter, for a bad shape or type
      * @throws UnsupportedOperationException naming the layer, if the model has one whose
      *     per-example gradients cannot be computed exactly
      */
-    double[] parameterGradientNorms(INDArray x, INDArray labels);
+    GradientNorms parameterGradientNorms(INDArray x, INDArray labels);
 
     /**
      * The gradient of the loss summed over the batch, with respect to all parameters, flattened

@@ -1,6 +1,9 @@
 package dev.rampart.defenses.privacy;
 
 import java.security.SecureRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import java.util.SplittableRandom;
 
 /**
@@ -42,13 +45,77 @@ public abstract class NoiseSource {
         }
     }
 
+    /**
+     * Fills {@code out} with standard normal draws, in bulk: for the millions of coordinates of a
+     * DP-SGD step, one call to the generator instead of one per draw (Box-Muller, both values of
+     * each pair used).
+     */
+    public void gaussians(double[] out) {
+        double[] u = uniforms(out.length + (out.length & 1));
+        for (int i = 0; i + 1 < u.length; i += 2) {
+            double r = Math.sqrt(-2 * Math.log(u[i]));
+            double t = 2 * Math.PI * u[i + 1];
+            out[i] = r * Math.cos(t);
+            if (i + 1 < out.length) {
+                out[i + 1] = r * Math.sin(t);
+            }
+        }
+    }
+
+    /**
+     * {@code n} standard normal draws as an array of {@code type}, for noise added to float
+     * parameters: Box-Muller on 32-bit uniforms (resolution 2^-32), both values of each pair used.
+     */
+    public INDArray gaussians(long n, DataType type) {
+        if (n <= 0 || n > Integer.MAX_VALUE - 1) {
+            throw new IllegalArgumentException("n must be in [1, 2^31 - 2], found " + n);
+        }
+        float[] u = uniforms32((int) (n + (n & 1)));
+        float[] z = new float[(int) n];
+        for (int i = 0; i + 1 < u.length; i += 2) {
+            double r = Math.sqrt(-2 * Math.log(u[i]));
+            double t = 2 * Math.PI * u[i + 1];
+            z[i] = (float) (r * Math.cos(t));
+            if (i + 1 < z.length) {
+                z[i + 1] = (float) (r * Math.sin(t));
+            }
+        }
+        return Nd4j.createFromArray(z).castTo(type);
+    }
+
+    /** {@code n} uniform draws in (0, 1) with 32 random bits each; bulk sources override it. */
+    float[] uniforms32(int n) {
+        float[] u = new float[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = (float) uniform();
+            if (u[i] == 0f || u[i] == 1f) {
+                u[i] = 0.5f; // rounding to float reached an end of the interval: a measure-zero event
+            }
+        }
+        return u;
+    }
+
+    /** {@code n} uniform draws in (0, 1); sources that can draw in bulk override it. */
+    double[] uniforms(int n) {
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = uniform();
+        }
+        return u;
+    }
+
     /** A draw from the Laplace distribution of scale 1 (inverse transform). */
     public double laplace() {
         double u = uniform() - 0.5;
         return -Math.signum(u) * Math.log(1 - 2 * Math.abs(u));
     }
 
-    /** Noise from the JDK's strongest available {@link SecureRandom}. */
+    /**
+     * Noise from the JDK's {@link SecureRandom}; bulk draws ({@link #gaussians}) come from an
+     * AES-256 counter-mode keystream keyed afresh from {@code SecureRandom} on every call (the
+     * construction of NIST SP 800-90A's CTR_DRBG, without its reseeding bookkeeping), which the
+     * JVM runs on the processor's AES instructions: a DP-SGD step needs millions of draws.
+     */
     public static NoiseSource secure() {
         SecureRandom random = new SecureRandom();
         return new NoiseSource() {
@@ -65,7 +132,50 @@ public abstract class NoiseSource {
             public boolean isSecure() {
                 return true;
             }
+
+            /** 32 random bits per draw from a fresh AES-CTR keystream. */
+            @Override
+            synchronized float[] uniforms32(int n) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(keystream(random, 4 * n));
+                float[] u = new float[n];
+                for (int i = 0; i < n; i++) {
+                    u[i] = (float) (((b.getInt() & 0xffffffffL) + 0.5) * 0x1.0p-32); // in (0, 1)
+                    if (u[i] >= 1f) {
+                        u[i] = Math.nextDown(1f);
+                    }
+                }
+                return u;
+            }
+
+            /** 53 random bits per draw from a fresh AES-CTR keystream. */
+            @Override
+            synchronized double[] uniforms(int n) {
+                byte[] bytes = keystream(random, 8 * n);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                double[] u = new double[n];
+                for (int i = 0; i < n; i++) {
+                    long bits = b.getLong() >>> 11;               // 53 bits
+                    u[i] = (bits + 0.5) * 0x1.0p-53;               // in (0, 1), never 0
+                }
+                return u;
+            }
         };
+    }
+
+    /** {@code length} bytes of an AES-256-CTR keystream under a key and counter drawn from {@code seed}. */
+    static byte[] keystream(SecureRandom seed, int length) {
+        byte[] key = new byte[32];
+        byte[] iv = new byte[16];
+        seed.nextBytes(key);
+        seed.nextBytes(iv);
+        try {
+            javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/CTR/NoPadding");
+            aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"),
+                    new javax.crypto.spec.IvParameterSpec(iv));
+            return aes.doFinal(new byte[length]);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("AES-CTR is not available in this JVM", e);
+        }
     }
 
     /** Reproducible noise for tests: <b>not private</b>, anyone with the seed can remove it. */

@@ -5,6 +5,7 @@ import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.model.AbstractGradientClassifier;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.LossAndGradient;
 import dev.rampart.core.model.PerExampleGradients;
 import dev.rampart.core.model.TrainableModel;
@@ -60,9 +61,10 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
     }
 
     @Override
-    public final double[] parameterGradientNorms(INDArray x, INDArray labels) {
-        INDArray in = checkedInput(x);
-        INDArray y = checkedLabels(labels, in.size(0));
+    public final GradientNorms parameterGradientNorms(INDArray x, INDArray labels) {
+        INDArray in = Inputs.asType(this, x, "x");
+        Inputs.checkLabelMatrix(labels, in.size(0), numClasses(), "labels");
+        INDArray y = labels.dataType() == dataType() ? labels : labels.castTo(dataType());
         String dropout = dropoutLayer();
         if (dropout != null) {
             throw new UnsupportedOperationException("per-example gradients are not available for layer " + dropout
@@ -73,8 +75,9 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
 
     @Override
     public final INDArray parameterGradient(INDArray x, INDArray labels) {
-        DataSet batch = checkedBatch(x, labels);
-        return summedGradient(batch);
+        INDArray in = Inputs.asType(this, x, "x");
+        Inputs.checkLabelMatrix(labels, in.size(0), numClasses(), "labels");
+        return summedGradient(new DataSet(in, labels.dataType() == dataType() ? labels : labels.castTo(dataType())));
     }
 
     @Override

@@ -34,6 +34,8 @@ final class InferenceProgram {
     private final List<Node> nodes;
     private final IActivation outputActivation;
     private final ILossFunction loss;
+    /** For each value (0: the input), whether it or a value it depends on comes from a stage with parameters. */
+    private final boolean[] parametersUpstream;
     /** Whether the head is a softmax with unweighted multi-class cross-entropy (gradient {@code p - t}). */
     private final boolean softmaxCrossEntropy;
     /** DL4J's default clipping of softmax outputs in multi-class cross-entropy. */
@@ -41,6 +43,14 @@ final class InferenceProgram {
 
     InferenceProgram(List<Node> nodes, IActivation outputActivation, ILossFunction loss) {
         this.nodes = List.copyOf(nodes);
+        this.parametersUpstream = new boolean[nodes.size() + 1];
+        for (int i = 0; i < nodes.size(); i++) {
+            boolean any = nodes.get(i).stage().hasParameters();
+            for (int k : nodes.get(i).inputs()) {
+                any |= parametersUpstream[k];
+            }
+            parametersUpstream[i + 1] = any;
+        }
         this.outputActivation = outputActivation;
         this.loss = loss;
         this.softmaxCrossEntropy = outputActivation instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax
@@ -144,7 +154,7 @@ final class InferenceProgram {
      * @throws UnsupportedOperationException naming the first stage whose per-example gradients
      *     cannot be computed exactly
      */
-    double[] parameterGradientNorms(INDArray x, INDArray labels) {
+    dev.rampart.core.model.PerExampleGradients.GradientNorms parameterGradientNorms(INDArray x, INDArray labels) {
         for (Node node : nodes) {
             String problem = node.stage().perExampleProblem();
             if (problem != null) {
@@ -152,18 +162,21 @@ final class InferenceProgram {
             }
         }
         double[] norms = new double[(int) x.size(0)];
+        INDArray probabilities;
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             INDArray[] values = forwardAll(x);
             INDArray logits = values[values.length - 1];
-            INDArray grad = softmaxCrossEntropy ? activate(logits).subi(labels)
+            INDArray p = activate(logits);
+            INDArray grad = softmaxCrossEntropy ? p.sub(labels)
                     : loss.computeGradient(labels, logits.dup(), outputActivation, null);
             backward(values, grad, (i, gradOut) -> nodes.get(i).stage().addParameterGradientNorms(
-                    gather(values, nodes.get(i).inputs()), gradOut, norms));
+                    gather(values, nodes.get(i).inputs()), gradOut, norms), false);
+            probabilities = p.leverage();
         }
         for (int i = 0; i < norms.length; i++) {
             norms[i] = Math.sqrt(norms[i]);
         }
-        return norms;
+        return new dev.rampart.core.model.PerExampleGradients.GradientNorms(norms, probabilities);
     }
 
     /** What {@link #backward(INDArray[], INDArray, GradientVisitor)} shows of each node. */
@@ -174,11 +187,15 @@ final class InferenceProgram {
 
     /** Back-propagates {@code grad}, the gradient at the logits, to the input. */
     private INDArray backward(INDArray[] values, INDArray grad) {
-        return backward(values, grad, null);
+        return backward(values, grad, null, true);
     }
 
-    /** Back-propagates {@code grad} to the input, showing {@code visitor} every node's output gradient. */
-    private INDArray backward(INDArray[] values, INDArray grad, GradientVisitor visitor) {
+    /**
+     * Back-propagates {@code grad} to the input, showing {@code visitor} every node's output
+     * gradient; without {@code inputGradient}, nodes that read only the network's input are not
+     * back-propagated through (their visit is all that is needed) and {@code null} is returned.
+     */
+    private INDArray backward(INDArray[] values, INDArray grad, GradientVisitor visitor, boolean inputGradient) {
         INDArray[] grads = new INDArray[values.length];
         grads[values.length - 1] = grad;
         for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -189,6 +206,10 @@ final class InferenceProgram {
             Node node = nodes.get(i);
             if (visitor != null) {
                 visitor.visit(i, g);
+            }
+            if (!inputGradient && java.util.Arrays.stream(node.inputs()).noneMatch(k -> parametersUpstream[k])) {
+                grads[i + 1] = null; // nothing before this node has parameters: its input gradient is unused
+                continue;
             }
             INDArray[] in = gather(values, node.inputs());
             INDArray[] back = node.stage().backward(in, values[i + 1], g);

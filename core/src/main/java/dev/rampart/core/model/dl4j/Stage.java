@@ -25,6 +25,11 @@ interface Stage {
     default void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
     }
 
+    /** Whether the stage has parameters of its own. */
+    default boolean hasParameters() {
+        return false;
+    }
+
     /** Why this stage's per-example parameter gradients cannot be computed exactly, or {@code null}. */
     default String perExampleProblem() {
         return null;

@@ -50,6 +50,11 @@ final class Stages {
             return matmul(gradOut, layer.getParam(DefaultParamInitializer.WEIGHT_KEY), true);
         }
 
+        @Override
+        public boolean hasParameters() {
+            return true;
+        }
+
         /** Example {@code i}'s weight gradient is {@code a_i d_i^T}: squared norm {@code |a_i|^2 |d_i|^2}. */
         @Override
         public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
@@ -223,6 +228,11 @@ final class Stages {
             return intArgs[9] == 1 ? "a channels-last (NHWC) convolution" : null;
         }
 
+        @Override
+        public boolean hasParameters() {
+            return true;
+        }
+
         /** {@code x} with the zero padding a "same" convolution of output size {@code oH x oW} uses. */
         private INDArray padSame(INDArray x, long oH, long oW) {
             long[] pad = new long[2];
@@ -386,6 +396,11 @@ final class Stages {
         }
 
         @Override
+        public boolean hasParameters() {
+            return true;
+        }
+
+        @Override
         public String perExampleProblem() {
             return "batch normalization (in training it mixes the examples of a batch, so no example has a"
                     + " gradient of its own)";
@@ -468,6 +483,11 @@ final class Stages {
             INDArray g = layer.backpropGradient(gradOut, LayerWorkspaceMgr.noWorkspaces()).getSecond().dup();
             layer.clear();
             return g;
+        }
+
+        @Override
+        public boolean hasParameters() {
+            return layer.numParams() > 0;
         }
 
         @Override

@@ -68,7 +68,8 @@ class PerExampleGradientsTest {
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 2, 9, 9);
         INDArray y = Labels.oneHot(new int[] {0, 1, 2, 3, 1, 2}, 4).castTo(DataType.DOUBLE);
-        double[] norms = model.parameterGradientNorms(x, y);
+        double[] norms = model.parameterGradientNorms(x, y).norms();
+        assertTrue(model.predictProbabilities(x).equalsWithEps(model.parameterGradientNorms(x, y).probabilities(), 1e-12));
         INDArray sum = Nd4j.zeros(DataType.DOUBLE, 1, net.numParams());
         MultiLayerNetwork probe = net.clone();
         for (int i = 0; i < 6; i++) {

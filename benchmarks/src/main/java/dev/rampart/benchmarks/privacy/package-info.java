@@ -1,0 +1,4 @@
+/**
+ * Cost measurements of differentially private training.
+ */
+package dev.rampart.benchmarks.privacy;

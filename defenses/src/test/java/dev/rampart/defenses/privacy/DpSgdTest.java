@@ -1,0 +1,107 @@
+package dev.rampart.defenses.privacy;
+
+import static dev.rampart.core.testing.Errors.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.ReferenceModels;
+import java.io.IOException;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+class DpSgdTest {
+
+    private static MultiLayerNetworkModel tanhMlp(long seed) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.DOUBLE).updater(new Sgd(0.5)).list()
+                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+        net.init();
+        return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+    }
+
+    @Test
+    void theClippedSumIsTheSumOfClippedPerExampleGradients() throws IOException {
+        MultiLayerNetworkModel model = tanhMlp(2);
+        LabeledData d = FashionMnist.bundledTest().head(12);
+        INDArray x = d.features().castTo(DataType.DOUBLE);
+        INDArray y = Labels.oneHot(d.labels(), 10).castTo(DataType.DOUBLE);
+        double clip = 0.5;
+        DpSgd<MultiLayerNetworkModel> dp = DpSgd.builder(model).clipNorm(clip).noise(NoiseSource.seeded(1)).build();
+        double[][] factors = new double[1][];
+        INDArray sum = dp.clippedSum(x, y, c -> factors[0] = c);
+        INDArray expected = Nd4j.zeros(DataType.DOUBLE, 1, model.parameters().length());
+        int clipped = 0;
+        for (int i = 0; i < 12; i++) {
+            INDArray g = model.parameterGradient(x.get(NDArrayIndex.interval(i, i + 1)),
+                    y.get(NDArrayIndex.interval(i, i + 1))).reshape(1, -1);
+            double norm = g.norm2Number().doubleValue();
+            double c = Math.min(1, clip / norm);
+            assertEquals(c, factors[0][i], 1e-9, "clipping factor of example " + i);
+            assertTrue(norm * c <= clip * (1 + 1e-9), "every clipped per-example gradient is within the clip norm");
+            clipped += c < 1 ? 1 : 0;
+            expected.addi(g.mul(c));
+        }
+        assertTrue(clipped > 0, "the test clips some examples");
+        assertTrue(sum.equalsWithEps(expected, 1e-9), "the network's pass with soft labels gives the clipped sum");
+    }
+
+    @Test
+    void trainingLearnsAndAccountsEveryStep() throws IOException {
+        MultiLayerNetworkModel model = tanhMlp(3);
+        LabeledData train = FashionMnist.bundledTrain().head(1200);
+        LabeledData heldOut = FashionMnist.bundledTest().head(300);
+        double before = dev.rampart.core.metric.Metrics.accuracy(model.predictClasses(heldOut.features()),
+                heldOut.labels());
+        DpSgd.PrivacyReport r = DpSgd.builder(model).clipNorm(1).noiseMultiplier(1.0).expectedBatchSize(120).epochs(3)
+                .delta(1e-5).seed(5).noise(NoiseSource.seeded(5)).evaluateOn(heldOut).build().fit(train);
+        assertEquals(30, r.steps());
+        assertEquals(0.1, r.sampleRate(), 1e-12);
+        assertEquals(RdpAccountant.epsilon(0.1, 1.0, 30, 1e-5, RdpAccountant.DEFAULT_ORDERS).epsilon(), r.epsilon(),
+                1e-9, "the report's epsilon is the accountant's for the steps taken");
+        double after = r.epochs().get(2).heldOutAccuracy();
+        assertTrue(after > before + 0.3, "held-out accuracy " + before + " -> " + after);
+        assertTrue(r.epochs().get(0).epsilon() < r.epochs().get(2).epsilon());
+    }
+
+    @Test
+    void networksWithoutExactPerExampleGradientsAndBadSettingsAreRefused() {
+        MultiLayerNetwork withDropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(5).dropOut(0.5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
+                        .build()).build());
+        withDropout.init();
+        MultiLayerNetworkModel m = MultiLayerNetworkModel.of(withDropout, new long[] {4}, InputDomain.UNIT);
+        LabeledData d = new LabeledData("t", Nd4j.rand(DataType.FLOAT, 6, 4), new int[] {0, 1, 2, 0, 1, 2}, 3);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> DpSgd.builder(m).expectedBatchSize(3).noise(NoiseSource.seeded(1)).build().fit(d));
+        assertTrue(e.getMessage().contains("dropout"), e.getMessage());
+        MultiLayerNetworkModel ok = tanhMlp(1);
+        assertMessage(() -> DpSgd.builder(ok).clipNorm(0).build(), "clipNorm");
+        assertMessage(() -> DpSgd.builder(ok).noiseMultiplier(-1).build(), "noiseMultiplier");
+        assertMessage(() -> DpSgd.builder(ok).delta(1).build(), "delta");
+        assertMessage(() -> DpSgd.builder(ok).expectedBatchSize(0).build(), "expectedBatchSize");
+        assertMessage(() -> DpSgd.builder(ok).expectedBatchSize(5000).build().fit(
+                new LabeledData("t", Nd4j.rand(DataType.FLOAT, 3, 1, 28, 28), new int[] {0, 1, 2}, 10)),
+                "sampling rate must be in (0, 1]");
+    }
+}
