@@ -7,6 +7,7 @@ import dev.rampart.examples.evaluation.EvaluateRobustness;
 import dev.rampart.examples.evasion.EvasionQuickstart;
 import dev.rampart.examples.training.AdversarialTrainingCost;
 import dev.rampart.examples.model.WrapYourNetwork;
+import dev.rampart.examples.privacy.PrivateTraining;
 import org.junit.jupiter.api.Test;
 
 /** Every example runs on the bundled sample and shows what it claims. */
@@ -57,5 +58,13 @@ class ExamplesTest {
         assertTrue(r.robustAccuracy() < r.cleanAccuracy(), r.robustAccuracy() + " vs " + r.cleanAccuracy());
         assertTrue(r.gradientsRepeat());
         assertTrue(r.parametersUnchanged());
+    }
+
+    @Test
+    void privateTrainingStaysWithinItsBudgetAndLearns() throws Exception {
+        PrivateTraining.Result r = PrivateTraining.run(2000, 3, 3.0);
+        assertTrue(r.epsilon() <= 3.0 + 1e-9, "epsilon " + r.epsilon());
+        assertTrue(r.noiseMultiplier() > 0.3, "sigma " + r.noiseMultiplier());
+        assertTrue(r.heldOutAccuracy() > 0.55, "held-out accuracy " + r.heldOutAccuracy());
     }
 }
