@@ -118,20 +118,7 @@ public abstract class NoiseSource {
      */
     public static NoiseSource secure() {
         SecureRandom random = new SecureRandom();
-        return new NoiseSource() {
-            @Override
-            public synchronized double uniform() {
-                double u;
-                do {
-                    u = random.nextDouble();
-                } while (u == 0);
-                return u;
-            }
-
-            @Override
-            public boolean isSecure() {
-                return true;
-            }
+        return new Generator(random::nextDouble, true) {
 
             /** 32 random bits per draw from a fresh AES-CTR keystream. */
             @Override
@@ -180,21 +167,31 @@ public abstract class NoiseSource {
 
     /** Reproducible noise for tests: <b>not private</b>, anyone with the seed can remove it. */
     public static NoiseSource seeded(long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        return new NoiseSource() {
-            @Override
-            public synchronized double uniform() {
-                double u;
-                do {
-                    u = random.nextDouble();
-                } while (u == 0);
-                return u;
-            }
+        return new Generator(new SplittableRandom(seed)::nextDouble, false);
+    }
 
-            @Override
-            public boolean isSecure() {
-                return false;
-            }
-        };
+    /** Uniform draws from a generator of doubles in [0, 1), zero redrawn. */
+    private static class Generator extends NoiseSource {
+        private final java.util.function.DoubleSupplier next;
+        private final boolean secure;
+
+        Generator(java.util.function.DoubleSupplier next, boolean secure) {
+            this.next = next;
+            this.secure = secure;
+        }
+
+        @Override
+        public synchronized double uniform() {
+            double u;
+            do {
+                u = next.getAsDouble();
+            } while (u == 0);
+            return u;
+        }
+
+        @Override
+        public boolean isSecure() {
+            return secure;
+        }
     }
 }
