@@ -133,7 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
             p.add("--steps must be positive, found " + steps);
         }
         int epochCount = epochs != null ? epochs : method.equals("standard") ? 5 : 12;
-        if (!method.equals("standard") && (warmup < 0 || warmup > epochCount)) {
+        if (!method.equals("standard") && epochCount > 0 && (warmup < 0 || warmup > epochCount)) {
             p.add("--warmup must be in [0, --epochs=" + epochCount + "], found " + warmup);
         }
         if (!(beta > 0) || !Double.isFinite(beta)) {

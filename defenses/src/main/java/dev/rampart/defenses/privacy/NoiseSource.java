@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * privacy", CCS 2012) showed that even textbook floating-point Laplace sampling from a good
  * generator leaks through the low bits of its output; a cryptographic generator is the first
  * requirement, though not the whole cure (his snapping mechanism, which rounds and clamps the
- * noisy output, is not implemented here). {@link #seeded} is for tests and reproducible
+ * noisy output, is left to a later release). {@link #seeded} is for tests and reproducible
  * experiments only.
  *
  * <pre>{@code
@@ -41,23 +41,6 @@ public abstract class NoiseSource {
             double s = u * u + v * v;
             if (s > 0 && s < 1) {
                 return u * Math.sqrt(-2 * Math.log(s) / s);
-            }
-        }
-    }
-
-    /**
-     * Fills {@code out} with standard normal draws, in bulk: for the millions of coordinates of a
-     * DP-SGD step, one call to the generator instead of one per draw (Box-Muller, both values of
-     * each pair used).
-     */
-    public void gaussians(double[] out) {
-        double[] u = uniforms(out.length + (out.length & 1));
-        for (int i = 0; i + 1 < u.length; i += 2) {
-            double r = Math.sqrt(-2 * Math.log(u[i]));
-            double t = 2 * Math.PI * u[i + 1];
-            out[i] = r * Math.cos(t);
-            if (i + 1 < out.length) {
-                out[i + 1] = r * Math.sin(t);
             }
         }
     }
@@ -95,15 +78,6 @@ public abstract class NoiseSource {
         return u;
     }
 
-    /** {@code n} uniform draws in (0, 1); sources that can draw in bulk override it. */
-    double[] uniforms(int n) {
-        double[] u = new double[n];
-        for (int i = 0; i < n; i++) {
-            u[i] = uniform();
-        }
-        return u;
-    }
-
     /** A draw from the Laplace distribution of scale 1 (inverse transform). */
     public double laplace() {
         double u = uniform() - 0.5;
@@ -130,19 +104,6 @@ public abstract class NoiseSource {
                     if (u[i] >= 1f) {
                         u[i] = Math.nextDown(1f);
                     }
-                }
-                return u;
-            }
-
-            /** 53 random bits per draw from a fresh AES-CTR keystream. */
-            @Override
-            synchronized double[] uniforms(int n) {
-                byte[] bytes = keystream(random, 8 * n);
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-                double[] u = new double[n];
-                for (int i = 0; i < n; i++) {
-                    long bits = b.getLong() >>> 11;               // 53 bits
-                    u[i] = (bits + 0.5) * 0x1.0p-53;               // in (0, 1), never 0
                 }
                 return u;
             }

@@ -39,6 +39,12 @@ class NoiseMechanismsTest {
         double[] s = draws(secure::gaussian, 20_000);
         assertTrue(ks.kolmogorovSmirnovTest(new NormalDistribution(null, 0, 1), s) > 0.001);
         assertTrue(ks.kolmogorovSmirnovTest(new NormalDistribution(null, 0, 1.1), s) < 1e-6, "the test has power");
+        // the bulk draws DP-SGD adds to its gradients (AES-CTR keystream, Box-Muller)
+        double[] bulk = secure.gaussians(20_000, DataType.DOUBLE).toDoubleVector();
+        assertTrue(ks.kolmogorovSmirnovTest(new NormalDistribution(null, 0, 1), bulk) > 0.001, "bulk N(0, 1)");
+        assertTrue(ks.kolmogorovSmirnovTest(new NormalDistribution(null, 0, 1.1), bulk) < 1e-6);
+        double[] seededBulk = NoiseSource.seeded(9).gaussians(20_000, DataType.DOUBLE).toDoubleVector();
+        assertTrue(ks.kolmogorovSmirnovTest(new NormalDistribution(null, 0, 1), seededBulk) > 0.001, "seeded bulk");
         // seeded noise is reproducible
         assertEquals(NoiseSource.seeded(3).gaussian(), NoiseSource.seeded(3).gaussian());
     }

@@ -47,10 +47,12 @@ class PerExampleGradientsTest {
 
     @Test
     void batchedNormsEqualOneBackwardPassPerExample() {
+        // kernel 2 with "same" padding pads one side only (an odd total): the layout must match conv2d's
         for (ConvolutionMode mode : new ConvolutionMode[] {ConvolutionMode.Truncate, ConvolutionMode.Same}) {
             for (int stride : new int[] {1, 2}) {
+              for (int kernel : new int[] {3, 2}) {
                 MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(9).dataType(DataType.DOUBLE)
-                        .list().layer(new ConvolutionLayer.Builder(3, 3).stride(stride, stride).convolutionMode(mode)
+                        .list().layer(new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).convolutionMode(mode)
                                 .nOut(3).activation(Activation.TANH).build())
                         .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
                                 .activation(Activation.SOFTMAX).build())
@@ -58,6 +60,7 @@ class PerExampleGradientsTest {
                 MultiLayerNetwork one = new MultiLayerNetwork(conf);
                 one.init();
                 check(one);
+              }
             }
         }
         check(cnn(3));
