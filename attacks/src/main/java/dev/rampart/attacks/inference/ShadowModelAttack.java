@@ -1,0 +1,177 @@
+package dev.rampart.attacks.inference;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.Classifier;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.RealVector;
+
+/**
+ * The shadow-model membership attack of Shokri, Stronati, Song &amp; Shmatikov ("Membership inference
+ * attacks against machine learning models", S&amp;P 2017): shadow models trained like the target
+ * show what the answers on members and on non-members look like; an attack model per class learns
+ * to tell them apart, and is then applied to the target's answers. The attack models here are
+ * L2-regularized logistic regressions (fitted by Newton's method) on {@link Confidences#features()}
+ * (the logit-scaled confidence and the three largest log-probabilities), rather than Shokri et al.'s
+ * small neural networks: a handful of features needs no more, and the fit is deterministic. A class
+ * whose shadow data holds only one side falls back to the attack model of all classes.
+ *
+ * <pre>{@code
+ * ShadowModels shadows = ShadowModels.train(population, trainer, 8, 1, null);
+ * MembershipScores s = ShadowModelAttack.fit(shadows).score(target, candidates);
+ * }</pre>
+ */
+public final class ShadowModelAttack {
+
+    private static final double RIDGE = 1e-3;
+    private static final int NEWTON_STEPS = 50;
+
+    private final Logistic all;
+    private final Logistic[] perClass;
+
+    private ShadowModelAttack(Logistic all, Logistic[] perClass) {
+        this.all = all;
+        this.perClass = perClass;
+    }
+
+    /** Fits the attack models on every shadow's answers on the whole population. */
+    public static ShadowModelAttack fit(ShadowModels shadows) {
+        if (shadows == null) {
+            throw new IllegalArgumentException("shadows must not be null");
+        }
+        LabeledData population = shadows.population();
+        int[] labels = population.labels();
+        int classes = population.numClasses();
+        int n = population.size();
+        Logistic all = Logistic.fit(shadows, labels, -1);
+        Logistic[] per = new Logistic[classes];
+        for (int c = 0; c < classes; c++) {
+            boolean[] sides = new boolean[2];
+            for (int s = 0; s < shadows.count(); s++) {
+                for (int i = 0; i < n; i++) {
+                    if (labels[i] == c) {
+                        sides[shadows.in(s, i) ? 1 : 0] = true;
+                    }
+                }
+            }
+            per[c] = sides[0] && sides[1] ? Logistic.fit(shadows, labels, c) : all;
+        }
+        return new ShadowModelAttack(all, per);
+    }
+
+    /**
+     * Scores {@code candidates}: the attack model's log-odds of membership, called a member above
+     * 0 (queries only).
+     */
+    public MembershipScores score(Classifier target, LabeledData candidates) {
+        if (candidates != null && candidates.numClasses() != perClass.length) {
+            throw new IllegalArgumentException("candidates have " + candidates.numClasses() + " classes but the"
+                    + " shadow models had " + perClass.length);
+        }
+        Confidences c = Confidences.of(target, candidates);
+        int[] y = candidates.labels();
+        double[] s = new double[y.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = perClass[y[i]].logOdds(c.features()[i]);
+        }
+        return new MembershipScores("shadow-models", s, y, 0);
+    }
+
+    /** Logistic regression on standardized features, ridge-regularized, fitted by Newton's method. */
+    private record Logistic(double[] mean, double[] scale, double[] w) {
+
+        static Logistic fit(ShadowModels shadows, int[] labels, int label) {
+            int d = Confidences.FEATURES;
+            int rows = 0;
+            for (int s = 0; s < shadows.count(); s++) {
+                for (int i = 0; i < labels.length; i++) {
+                    rows += label < 0 || labels[i] == label ? 1 : 0;
+                }
+            }
+            double[][] x = new double[rows][];
+            double[] t = new double[rows];
+            int r = 0;
+            for (int s = 0; s < shadows.count(); s++) {
+                double[][] f = shadows.answers(s).features();
+                for (int i = 0; i < labels.length; i++) {
+                    if (label < 0 || labels[i] == label) {
+                        x[r] = f[i];
+                        t[r++] = shadows.in(s, i) ? 1 : 0;
+                    }
+                }
+            }
+            double[] mean = new double[d];
+            double[] scale = new double[d];
+            for (double[] row : x) {
+                for (int k = 0; k < d; k++) {
+                    mean[k] += row[k] / rows;
+                }
+            }
+            for (double[] row : x) {
+                for (int k = 0; k < d; k++) {
+                    scale[k] += (row[k] - mean[k]) * (row[k] - mean[k]) / rows;
+                }
+            }
+            for (int k = 0; k < d; k++) {
+                scale[k] = Math.sqrt(scale[k]) > 1e-12 ? Math.sqrt(scale[k]) : 1;
+            }
+            double[] w = new double[d + 1]; // bias last
+            for (int step = 0; step < NEWTON_STEPS; step++) {
+                RealMatrix h = new Array2DRowRealMatrix(d + 1, d + 1);
+                RealVector g = new ArrayRealVector(d + 1);
+                for (int j = 0; j < rows; j++) {
+                    double[] z = standardized(x[j], mean, scale);
+                    double p = sigmoid(dot(w, z));
+                    double v = Math.max(p * (1 - p), 1e-12);
+                    for (int a = 0; a <= d; a++) {
+                        g.addToEntry(a, (p - t[j]) * z[a]);
+                        for (int b = 0; b <= d; b++) {
+                            h.addToEntry(a, b, v * z[a] * z[b]);
+                        }
+                    }
+                }
+                for (int a = 0; a <= d; a++) {
+                    g.addToEntry(a, RIDGE * rows * (a < d ? w[a] : 0));
+                    h.addToEntry(a, a, RIDGE * rows);
+                }
+                RealVector delta = new CholeskyDecomposition(h).getSolver().solve(g);
+                double change = 0;
+                for (int a = 0; a <= d; a++) {
+                    w[a] -= delta.getEntry(a);
+                    change = Math.max(change, Math.abs(delta.getEntry(a)));
+                }
+                if (change < 1e-9) {
+                    break;
+                }
+            }
+            return new Logistic(mean, scale, w);
+        }
+
+        double logOdds(double[] features) {
+            return dot(w, standardized(features, mean, scale));
+        }
+
+        private static double[] standardized(double[] f, double[] mean, double[] scale) {
+            double[] z = new double[f.length + 1];
+            for (int k = 0; k < f.length; k++) {
+                z[k] = (f[k] - mean[k]) / scale[k];
+            }
+            z[f.length] = 1;
+            return z;
+        }
+
+        private static double dot(double[] w, double[] z) {
+            double s = 0;
+            for (int k = 0; k < w.length; k++) {
+                s += w[k] * z[k];
+            }
+            return s;
+        }
+
+        private static double sigmoid(double a) {
+            return a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a));
+        }
+    }
+}

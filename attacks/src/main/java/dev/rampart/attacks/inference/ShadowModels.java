@@ -1,0 +1,166 @@
+package dev.rampart.attacks.inference;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
+import dev.rampart.core.model.Classifier;
+import dev.rampart.core.random.Seeds;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+
+/**
+ * Shadow models for membership inference: {@code count} models trained by the user's
+ * {@link ShadowTrainer}, each on a random half of a population of labelled examples, and their
+ * answers on the whole population. Inclusion is balanced as in Carlini et al. ("Membership
+ * inference attacks from first principles", S&amp;P 2022): every example is in the training set of
+ * exactly {@code count / 2} models, so that each example has as many "in" as "out" models. Examples
+ * marked as excluded are never trained on: they are the candidates of offline attacks.
+ *
+ * <p>Only the models' answers ({@link Confidences}) are kept, not the models, so memory is
+ * {@code count x population x 6} doubles.
+ *
+ * <pre>{@code
+ * ShadowModels shadows = ShadowModels.train(population, trainer, 16, 42, null);
+ * MembershipScores s = Lira.online().score(shadows, target, candidates);
+ * }</pre>
+ */
+public final class ShadowModels {
+
+    private final LabeledData population;
+    private final boolean[][] in;
+    private final Confidences[] answers;
+    private final long seed;
+
+    private ShadowModels(LabeledData population, boolean[][] in, Confidences[] answers, long seed) {
+        this.population = population;
+        this.in = in;
+        this.answers = answers;
+        this.seed = seed;
+    }
+
+    /**
+     * Trains {@code count} shadow models.
+     *
+     * @param population the examples the shadows train on and are queried on
+     * @param trainer the user's training routine
+     * @param count an even number of models, at least 2
+     * @param seed fixes the split and each model's seed
+     * @param excluded indices of the population that no model trains on ({@code null}: none)
+     * @throws IllegalArgumentException naming an invalid count or index, or if a trainer returns a
+     *     model that does not fit the population
+     */
+    public static ShadowModels train(LabeledData population, ShadowTrainer trainer, int count, long seed,
+            int[] excluded) {
+        return train(population, trainer, count, seed, excluded, i -> { });
+    }
+
+    /** As {@link #train(LabeledData, ShadowTrainer, int, long, int[])}, told after each model. */
+    public static ShadowModels train(LabeledData population, ShadowTrainer trainer, int count, long seed,
+            int[] excluded, IntConsumer afterModel) {
+        if (population == null || trainer == null) {
+            throw new IllegalArgumentException("population and trainer must not be null");
+        }
+        if (count < 2 || count % 2 != 0) {
+            throw new IllegalArgumentException("count must be an even number of at least 2, found " + count);
+        }
+        boolean[] out = excludedMask(excluded, population.size());
+        boolean[][] in = split(population.size(), count, out, Seeds.random(Seeds.derive(seed, 11)));
+        Confidences[] answers = new Confidences[count];
+        for (int s = 0; s < count; s++) {
+            int[] idx = Rows.where(in[s], true);
+            if (idx.length == 0) {
+                throw new IllegalArgumentException("shadow model " + s + " would train on no example: the population"
+                        + " has too few examples that are not excluded");
+            }
+            LabeledData part = new LabeledData(population.name() + ":shadow-" + s,
+                    Rows.gather(population.features(), idx), Rows.pick(population.labels(), idx),
+                    population.numClasses());
+            Classifier model = trainer.train(part, Seeds.derive(seed, 12, s));
+            if (model == null) {
+                throw new IllegalArgumentException("the shadow trainer returned no model for shadow " + s);
+            }
+            answers[s] = Confidences.of(model, population);
+            afterModel.accept(s);
+        }
+        return new ShadowModels(population, in, answers, seed);
+    }
+
+    private static boolean[] excludedMask(int[] excluded, int n) {
+        boolean[] out = new boolean[n];
+        if (excluded != null) {
+            for (int i : excluded) {
+                if (i < 0 || i >= n) {
+                    throw new IllegalArgumentException("excluded index " + i + " is outside the population [0, " + n
+                            + ")");
+                }
+                out[i] = true;
+            }
+        }
+        return out;
+    }
+
+    /** Each example not excluded goes into exactly {@code count / 2} models, chosen at random. */
+    static boolean[][] split(int n, int count, boolean[] excluded, SplittableRandom rnd) {
+        boolean[][] in = new boolean[count][n];
+        int[] models = new int[count];
+        for (int i = 0; i < n; i++) {
+            if (excluded[i]) {
+                continue;
+            }
+            for (int s = 0; s < count; s++) {
+                models[s] = s;
+            }
+            for (int k = 0; k < count / 2; k++) { // partial Fisher-Yates
+                int j = k + rnd.nextInt(count - k);
+                int t = models[k];
+                models[k] = models[j];
+                models[j] = t;
+                in[models[k]][i] = true;
+            }
+        }
+        return in;
+    }
+
+    /** The population the shadows trained on. */
+    public LabeledData population() {
+        return population;
+    }
+
+    /** Number of shadow models. */
+    public int count() {
+        return in.length;
+    }
+
+    /** Whether shadow {@code s} trained on population example {@code i}. */
+    public boolean in(int s, int i) {
+        return in[s][i];
+    }
+
+    /** Shadow {@code s}'s answers on the whole population. */
+    public Confidences answers(int s) {
+        return answers[s];
+    }
+
+    /** The seed the split and the models came from. */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * The population indices of {@code candidates}, checked.
+     *
+     * @throws IllegalArgumentException if empty or out of range
+     */
+    int[] checkCandidates(int[] candidates) {
+        if (candidates == null || candidates.length == 0) {
+            throw new IllegalArgumentException("candidates must not be empty");
+        }
+        for (int i : candidates) {
+            if (i < 0 || i >= population.size()) {
+                throw new IllegalArgumentException("candidate index " + i + " is outside the population [0, "
+                        + population.size() + ")");
+            }
+        }
+        return Arrays.copyOf(candidates, candidates.length);
+    }
+}
