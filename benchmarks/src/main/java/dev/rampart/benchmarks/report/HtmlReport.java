@@ -250,19 +250,7 @@ public final class HtmlReport {
 
     /** A [c, h, w] image in [lo, hi] as grey or RGB. */
     static BufferedImage image(float[] v, long[] shape, double lo, double hi) {
-        int c = shape.length == 3 ? (int) shape[0] : 1;
-        int ht = shape.length >= 2 ? (int) shape[shape.length - 2] : 1;
-        int w = (int) shape[shape.length - 1];
-        BufferedImage out = new BufferedImage(w, ht, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < ht; y++) {
-            for (int x = 0; x < w; x++) {
-                int r = level(v[y * w + x], lo, hi);
-                int g = c == 3 ? level(v[(ht + y) * w + x], lo, hi) : r;
-                int b = c == 3 ? level(v[(2 * ht + y) * w + x], lo, hi) : r;
-                out.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
-        }
-        return out;
+        return dev.rampart.core.report.Images.toImage(v, shape, lo, hi);
     }
 
     private static BufferedImage perturbation(float[] delta, long[] shape) {
@@ -296,9 +284,6 @@ public final class HtmlReport {
         return out;
     }
 
-    private static int level(float v, double lo, double hi) {
-        return (int) Math.round(255 * Math.max(0, Math.min(1, (v - lo) / (hi - lo))));
-    }
 
     private static String norm(AuditReport report) {
         return report.config().norm().name().equals("LINF") ? "L-inf" : "L2";
