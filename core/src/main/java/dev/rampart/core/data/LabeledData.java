@@ -68,4 +68,76 @@ public record LabeledData(String name, INDArray features, int[] labels, int numC
         INDArray f = features.get(NDArrayIndex.interval(from, to)).dup();
         return new LabeledData(name, f, Arrays.copyOfRange(labels, from, to), numClasses);
     }
+
+    /**
+     * Reads a whole {@link org.nd4j.linalg.dataset.api.iterator.DataSetIterator} into memory (reset
+     * first if it supports it), for algorithms that need random access to every example, such as
+     * DP-SGD's Poisson sampling. Labels must be one-hot rows.
+     *
+     * @throws IllegalArgumentException naming the batch and example whose label row is not
+     *     one-hot, whose shape differs from the first batch's, or that carries a mask; or if the
+     *     iterator is empty
+     */
+    public static LabeledData of(org.nd4j.linalg.dataset.api.iterator.DataSetIterator iterator, String name) {
+        if (iterator == null) {
+            throw new IllegalArgumentException("iterator must not be null");
+        }
+        if (iterator.resetSupported()) {
+            iterator.reset();
+        }
+        java.util.List<INDArray> parts = new java.util.ArrayList<>();
+        java.util.List<int[]> labelParts = new java.util.ArrayList<>();
+        long[] shape = null;
+        int classes = -1;
+        int batch = 0;
+        while (iterator.hasNext()) {
+            org.nd4j.linalg.dataset.api.DataSet d = iterator.next();
+            if (d.getFeaturesMaskArray() != null || d.getLabelsMaskArray() != null) {
+                throw new IllegalArgumentException("batch " + batch + " of " + name + " has a mask: only unmasked"
+                        + " examples are supported");
+            }
+            INDArray f = d.getFeatures();
+            INDArray l = d.getLabels();
+            if (f == null || l == null || l.rank() != 2 || f.size(0) != l.size(0)) {
+                throw new IllegalArgumentException("batch " + batch + " of " + name + " needs features and a [n, classes]"
+                        + " label matrix with as many rows");
+            }
+            long[] s = Arrays.copyOfRange(f.shape(), 1, f.rank());
+            if (shape == null) {
+                shape = s;
+                classes = (int) l.size(1);
+            } else if (!Arrays.equals(shape, s) || l.size(1) != classes) {
+                throw new IllegalArgumentException("batch " + batch + " of " + name + " has example shape "
+                        + Arrays.toString(s) + " and " + l.size(1) + " classes, but the first batch had "
+                        + Arrays.toString(shape) + " and " + classes);
+            }
+            double[][] rows = l.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+            int[] y = new int[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                y[i] = -1;
+                for (int c = 0; c < rows[i].length; c++) {
+                    if (rows[i][c] == 1 && y[i] < 0) {
+                        y[i] = c;
+                    } else if (rows[i][c] != 0) {
+                        y[i] = -2;
+                        break;
+                    }
+                }
+                if (y[i] < 0) {
+                    throw new IllegalArgumentException("example " + i + " of batch " + batch + " of " + name
+                            + " has a label row that is not one-hot: " + Arrays.toString(rows[i]));
+                }
+            }
+            parts.add(f.dup());
+            labelParts.add(y);
+            batch++;
+        }
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException(name + ": the iterator has no examples");
+        }
+        INDArray features = parts.size() == 1 ? parts.get(0) : org.nd4j.linalg.factory.Nd4j.concat(0,
+                parts.toArray(new INDArray[0]));
+        int[] labels = labelParts.stream().flatMapToInt(Arrays::stream).toArray();
+        return new LabeledData(name, features, labels, classes);
+    }
 }

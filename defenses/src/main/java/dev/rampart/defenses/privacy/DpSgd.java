@@ -196,6 +196,16 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
                 Provenance.current());
     }
 
+    /**
+     * Trains on the examples of a DL4J iterator, read once into memory: Poisson sampling draws each
+     * step from the whole set, so it needs random access (the iterator's own batching is not used).
+     *
+     * @throws IllegalArgumentException if a batch is masked or its labels are not one-hot
+     */
+    public PrivacyReport fit(org.nd4j.linalg.dataset.api.iterator.DataSetIterator train) {
+        return fit(LabeledData.of(train, "train"));
+    }
+
     /** Indices drawn each with probability {@code q}, ascending. */
     static int[] poisson(int n, double q, SplittableRandom rnd) {
         int[] out = new int[n];

@@ -84,6 +84,26 @@ class DpSgdTest {
     }
 
     @Test
+    void aDataSetIteratorTrainsExactlyAsItsArraysDo() throws IOException {
+        LabeledData train = FashionMnist.bundledTrain().head(300);
+        MultiLayerNetworkModel fromArrays = tanhMlp(4);
+        MultiLayerNetworkModel fromIterator = tanhMlp(4);
+        DpSgd.PrivacyReport a = DpSgd.builder(fromArrays).expectedBatchSize(50).epochs(1).seed(8)
+                .noise(NoiseSource.seeded(8)).build().fit(train);
+        DpSgd.PrivacyReport b = DpSgd.builder(fromIterator).expectedBatchSize(50).epochs(1).seed(8)
+                .noise(NoiseSource.seeded(8)).build().fit(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(new org.nd4j.linalg.dataset.DataSet(
+                        train.features(), Labels.oneHot(train.labels(), 10)).asList(), 64));
+        assertEquals(a.epsilon(), b.epsilon(), 0);
+        assertEquals(fromArrays.parameters(), fromIterator.parameters(),
+                "same examples in the same order, same seed: same parameters");
+        INDArray soft = Nd4j.createFromArray(new double[][] {{0.5, 0.5, 0}}).castTo(DataType.FLOAT);
+        assertMessage(() -> DpSgd.builder(tanhMlp(4)).expectedBatchSize(1).build().fit(
+                new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(java.util.List.of(
+                        new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 1, 1, 28, 28), soft)))),
+                "example 0 of batch 0 of train has a label row that is not one-hot");
+    }
+
+    @Test
     void networksWithoutExactPerExampleGradientsAndBadSettingsAreRefused() {
         MultiLayerNetwork withDropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(5).dropOut(0.5).activation(Activation.RELU).build())
