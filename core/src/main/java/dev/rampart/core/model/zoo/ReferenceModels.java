@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -28,6 +29,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *       adversarial training with theirs: conv 4x4x16 stride 2, ReLU, conv 4x4x32 stride 2, ReLU
  *       (both "same" padding), dense 100 ReLU, dense 10 softmax (about 166,000 parameters, most of
  *       them in the first dense layer; about half the reference CNN's multiply-adds).</li>
+ *   <li>{@link #tanhCnn(long, IUpdater)}: the private-training CNN of Papernot, Thakurta, Song,
+ *       Chien &amp; Erlingsson ("Tempered sigmoid activations for deep learning with differential
+ *       privacy", AAAI 2021): conv 8x8x16 stride 2 "same", tanh, max-pool 2 stride 1, conv 4x4x32
+ *       stride 2, tanh, max-pool 2 stride 1, dense 32 tanh, dense 10 softmax (about 26,000
+ *       parameters). No batch normalization or dropout, so DP-SGD can train it.</li>
  * </ul>
  *
  * <pre>{@code
@@ -41,7 +47,7 @@ public final class ReferenceModels {
     /** Number of classes. */
     public static final int CLASSES = 10;
     /** The names {@link #byName} knows. */
-    public static final List<String> NAMES = List.of("cnn", "mlp", "strided-cnn");
+    public static final List<String> NAMES = List.of("cnn", "mlp", "strided-cnn", "tanh-cnn");
     /** Adam learning rate used to train both models. */
     public static final double LEARNING_RATE = 1e-3;
 
@@ -90,7 +96,32 @@ public final class ReferenceModels {
     }
 
     /**
-     * A reference model by name: {@code cnn}, {@code mlp} or {@code strided-cnn}.
+     * The tempered-sigmoid CNN of Papernot et al. (2021), initialized with {@code seed}, trained by
+     * {@code updater} (they train it with plain SGD under DP-SGD).
+     */
+    public static MultiLayerNetwork tanhCnn(long seed, IUpdater updater) {
+        if (updater == null) {
+            throw new IllegalArgumentException("updater must not be null");
+        }
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).weightInit(WeightInit.XAVIER)
+                .updater(updater).list()
+                .layer(new ConvolutionLayer.Builder(8, 8).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(16)
+                        .activation(Activation.TANH).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(1, 1)
+                        .build())
+                .layer(new ConvolutionLayer.Builder(4, 4).stride(2, 2).nOut(32).activation(Activation.TANH).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(1, 1)
+                        .build())
+                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.TANH).build())
+                .layer(softmaxOutput())
+                .setInputType(InputType.convolutional(28, 28, 1))
+                .build();
+        return init(conf);
+    }
+
+    /**
+     * A reference model by name: {@code cnn}, {@code mlp}, {@code strided-cnn} or {@code tanh-cnn}
+     * (the last with Adam at {@link #LEARNING_RATE}, like the others).
      *
      * @throws IllegalArgumentException naming the unknown model
      */
@@ -99,6 +130,7 @@ public final class ReferenceModels {
             case "cnn" -> cnn(seed);
             case "mlp" -> mlp(seed);
             case "strided-cnn" -> stridedCnn(seed);
+            case "tanh-cnn" -> tanhCnn(seed, new Adam(LEARNING_RATE));
             default -> throw new IllegalArgumentException("model must be one of " + NAMES + ", found " + name);
         };
     }
