@@ -7,6 +7,7 @@ import dev.rampart.examples.evaluation.EvaluateRobustness;
 import dev.rampart.examples.evasion.EvasionQuickstart;
 import dev.rampart.examples.training.AdversarialTrainingCost;
 import dev.rampart.examples.model.WrapYourNetwork;
+import dev.rampart.examples.privacy.MeasureLeakage;
 import dev.rampart.examples.privacy.PrivateTraining;
 import org.junit.jupiter.api.Test;
 
@@ -66,5 +67,16 @@ class ExamplesTest {
         assertTrue(r.epsilon() <= 3.0 + 1e-9, "epsilon " + r.epsilon());
         assertTrue(r.noiseMultiplier() > 0.3, "sigma " + r.noiseMultiplier());
         assertTrue(r.heldOutAccuracy() > 0.55, "held-out accuracy " + r.heldOutAccuracy());
+    }
+
+    @Test
+    void measureLeakageFindsMembersAndInvertsAClass(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path png = dir.resolve("trouser.png");
+        MeasureLeakage.Result r = MeasureLeakage.run(150, 4, 20, png);
+        assertTrue(r.lira().auc() > 0.6, "LiRA AUC " + r.lira().auc());
+        assertTrue(r.lossThreshold().auc() > 0.55, "loss-threshold AUC " + r.lossThreshold().auc());
+        assertTrue(r.inversionConfidence() > 0.9, "inversion confidence " + r.inversionConfidence());
+        assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() == 28, "a 28x28 PNG");
     }
 }

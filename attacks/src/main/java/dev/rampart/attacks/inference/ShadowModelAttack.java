@@ -5,7 +5,6 @@ import dev.rampart.core.model.Classifier;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.CholeskyDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.RealVector;
 
 /**
@@ -15,7 +14,8 @@ import org.apache.commons.math3.linear.RealVector;
  * to tell them apart, and is then applied to the target's answers. The attack models here are
  * L2-regularized logistic regressions (fitted by Newton's method) on {@link Confidences#features()}
  * (the logit-scaled confidence and the three largest log-probabilities), rather than Shokri et al.'s
- * small neural networks: a handful of features needs no more, and the fit is deterministic. A class
+ * small neural networks: a handful of features needs no more, and the fit is deterministic. Members
+ * and non-members weigh equally in the fit, so the decision at log-odds 0 assumes equal priors. A class
  * whose shadow data holds only one side falls back to the attack model of all classes.
  *
  * <pre>{@code
@@ -117,26 +117,39 @@ public final class ShadowModelAttack {
             for (int k = 0; k < d; k++) {
                 scale[k] = Math.sqrt(scale[k]) > 1e-12 ? Math.sqrt(scale[k]) : 1;
             }
+            double inRows = 0;
+            for (double v : t) {
+                inRows += v;
+            }
+            // members and non-members weigh equally in total, whatever their counts: the decision at
+            // log-odds 0 is then the one for equal priors
+            double wIn = inRows == 0 ? 0 : rows / (2 * inRows);
+            double wOut = inRows == rows ? 0 : rows / (2 * (rows - inRows));
             double[] w = new double[d + 1]; // bias last
             for (int step = 0; step < NEWTON_STEPS; step++) {
-                RealMatrix h = new Array2DRowRealMatrix(d + 1, d + 1);
-                RealVector g = new ArrayRealVector(d + 1);
+                double[][] h = new double[d + 1][d + 1];
+                double[] g = new double[d + 1];
                 for (int j = 0; j < rows; j++) {
                     double[] z = standardized(x[j], mean, scale);
                     double p = sigmoid(dot(w, z));
-                    double v = Math.max(p * (1 - p), 1e-12);
+                    double weight = t[j] == 1 ? wIn : wOut;
+                    double v = weight * Math.max(p * (1 - p), 1e-12);
                     for (int a = 0; a <= d; a++) {
-                        g.addToEntry(a, (p - t[j]) * z[a]);
-                        for (int b = 0; b <= d; b++) {
-                            h.addToEntry(a, b, v * z[a] * z[b]);
+                        g[a] += weight * (p - t[j]) * z[a];
+                        for (int b = a; b <= d; b++) {
+                            h[a][b] += v * z[a] * z[b];
                         }
                     }
                 }
                 for (int a = 0; a <= d; a++) {
-                    g.addToEntry(a, RIDGE * rows * (a < d ? w[a] : 0));
-                    h.addToEntry(a, a, RIDGE * rows);
+                    g[a] += RIDGE * rows * (a < d ? w[a] : 0);
+                    h[a][a] += RIDGE * rows;
+                    for (int b = 0; b < a; b++) {
+                        h[a][b] = h[b][a]; // exactly symmetric
+                    }
                 }
-                RealVector delta = new CholeskyDecomposition(h).getSolver().solve(g);
+                RealVector delta = new CholeskyDecomposition(new Array2DRowRealMatrix(h, false)).getSolver()
+                        .solve(new ArrayRealVector(g, false));
                 double change = 0;
                 for (int a = 0; a <= d; a++) {
                     w[a] -= delta.getEntry(a);
