@@ -3,6 +3,7 @@ package dev.rampart.attacks.inference;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.random.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -10,7 +11,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Shadow models for membership inference: {@code count} models trained by the user's
- * {@link ShadowTrainer}, each on a random half of a population of labelled examples, and their
+ * {@link TrainingRoutine}, each on a random half of a population of labelled examples, and their
  * answers on the whole population. Inclusion is balanced as in Carlini et al. ("Membership
  * inference attacks from first principles", S&amp;P 2022): every example is in the training set of
  * exactly {@code count / 2} models, so that each example has as many "in" as "out" models. Examples
@@ -49,13 +50,13 @@ public final class ShadowModels {
      * @throws IllegalArgumentException naming an invalid count or index, or if a trainer returns a
      *     model that does not fit the population
      */
-    public static ShadowModels train(LabeledData population, ShadowTrainer trainer, int count, long seed,
+    public static ShadowModels train(LabeledData population, TrainingRoutine trainer, int count, long seed,
             int[] excluded) {
         return train(population, trainer, count, seed, excluded, i -> { });
     }
 
-    /** As {@link #train(LabeledData, ShadowTrainer, int, long, int[])}, told after each model. */
-    public static ShadowModels train(LabeledData population, ShadowTrainer trainer, int count, long seed,
+    /** As {@link #train(LabeledData, TrainingRoutine, int, long, int[])}, told after each model. */
+    public static ShadowModels train(LabeledData population, TrainingRoutine trainer, int count, long seed,
             int[] excluded, IntConsumer afterModel) {
         if (population == null || trainer == null) {
             throw new IllegalArgumentException("population and trainer must not be null");

@@ -6,7 +6,7 @@
  *       al. 2018), {@link dev.rampart.attacks.inference.ShadowModelAttack} (Shokri et al. 2017) and
  *       {@link dev.rampart.attacks.inference.Lira} (Carlini et al. 2022, online and offline), the
  *       last two on {@link dev.rampart.attacks.inference.ShadowModels} trained by the user's own
- *       {@link dev.rampart.attacks.inference.ShadowTrainer}; measured by
+ *       {@link dev.rampart.core.model.TrainingRoutine}; measured by
  *       {@link dev.rampart.attacks.inference.MembershipEvaluation}.</li>
  *   <li>Model inversion: {@link dev.rampart.attacks.inference.ModelInversion} (MI-Face, Fredrikson
  *       et al. 2015).</li>

@@ -10,6 +10,7 @@ import dev.rampart.core.data.ShuffledBatches;
 import dev.rampart.core.model.BlackBoxModel;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import java.io.IOException;
@@ -34,7 +35,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 class MembershipInferenceTest {
 
-    static final ShadowTrainer TRAINER = (data, seed) -> overfit(data, seed);
+    static final TrainingRoutine TRAINER = (data, seed) -> overfit(data, seed);
     static LabeledData population; // 0-199 members of the target, 200-399 non-members, 400-799 extra
     static Classifier target;
     static boolean[] isMember;

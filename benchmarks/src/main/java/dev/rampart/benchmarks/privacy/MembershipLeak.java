@@ -6,7 +6,7 @@ import dev.rampart.attacks.inference.MembershipEvaluation;
 import dev.rampart.attacks.inference.MembershipScores;
 import dev.rampart.attacks.inference.ShadowModelAttack;
 import dev.rampart.attacks.inference.ShadowModels;
-import dev.rampart.attacks.inference.ShadowTrainer;
+import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.ShuffledBatches;
@@ -87,11 +87,11 @@ public final class MembershipLeak implements Callable<Integer> {
                 (long) dpEpochs * (long) Math.ceil((double) train / BATCH), 1e-5, RdpAccountant.DEFAULT_ORDERS);
         System.out.printf(Locale.ROOT, "%d members, %d non-members, %d shadows of each kind; DP-SGD sigma %.3f for"
                 + " epsilon %.1f%n", train, train, shadows, sigma, dpEpsilon);
-        ShadowTrainer standard = (d, seed) -> standard(d, seed, epochs);
-        ShadowTrainer dp = (d, seed) -> dp(d, seed, sigma, dpEpochs);
+        TrainingRoutine standard = (d, seed) -> standard(d, seed, epochs);
+        TrainingRoutine dp = (d, seed) -> dp(d, seed, sigma, dpEpochs);
         List<String> rows = new ArrayList<>();
         for (String kind : List.of("standard", "dp-sgd")) {
-            ShadowTrainer routine = kind.equals("standard") ? standard : dp;
+            TrainingRoutine routine = kind.equals("standard") ? standard : dp;
             long t0 = System.nanoTime();
             Classifier target = routine.train(members, 1);
             double trainAcc = Metrics.accuracy(target.predictClasses(members.features()), members.labels());

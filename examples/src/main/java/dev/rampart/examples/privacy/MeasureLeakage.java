@@ -5,7 +5,7 @@ import dev.rampart.attacks.inference.LossThresholdAttack;
 import dev.rampart.attacks.inference.MembershipEvaluation;
 import dev.rampart.attacks.inference.ModelInversion;
 import dev.rampart.attacks.inference.ShadowModels;
-import dev.rampart.attacks.inference.ShadowTrainer;
+import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.ShuffledBatches;
@@ -63,7 +63,7 @@ public final class MeasureLeakage {
     /** Runs with {@code n} members and {@code shadows} shadow models; writes the inversion to {@code png}. */
     public static Result run(int n, int shadows, int epochs, Path png) throws IOException {
         LabeledData candidates = FashionMnist.bundledTrain().head(2 * n);
-        ShadowTrainer routine = (data, seed) -> train(data, seed, epochs);
+        TrainingRoutine routine = (data, seed) -> train(data, seed, epochs);
         Classifier target = routine.train(candidates.slice(0, n), 1);
         boolean[] isMember = new boolean[2 * n];
         int[] idx = new int[2 * n];
