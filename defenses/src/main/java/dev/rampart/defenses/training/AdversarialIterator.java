@@ -1,10 +1,9 @@
 package dev.rampart.defenses.training;
 
+import dev.rampart.core.data.ForwardingIterator;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.random.Seeds;
-import java.util.List;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
@@ -25,7 +24,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * net.fit(train, 10);                    // or EarlyStoppingTrainer, with listeners as usual
  * }</pre>
  */
-public final class AdversarialIterator implements DataSetIterator {
+public final class AdversarialIterator extends ForwardingIterator {
 
     private static final long serialVersionUID = 1L;
 
@@ -33,16 +32,15 @@ public final class AdversarialIterator implements DataSetIterator {
     private final transient AdversarialStep step;
     private final double epsilon;
     private final long seed;
-    private final DataSetIterator source;
     private long batches;
 
     private AdversarialIterator(GradientClassifier model, AdversarialStep step, double epsilon, long seed,
             DataSetIterator source) {
+        super(source);
         this.model = model;
         this.step = step;
         this.epsilon = epsilon;
         this.seed = seed;
-        this.source = source;
     }
 
     /**
@@ -68,72 +66,7 @@ public final class AdversarialIterator implements DataSetIterator {
     }
 
     @Override
-    public DataSet next() {
-        return craft(source.next());
-    }
-
-    @Override
-    public DataSet next(int num) {
-        return craft(source.next(num));
-    }
-
-    private DataSet craft(DataSet clean) {
+    protected DataSet transform(DataSet clean) {
         return step.craft(model, clean.getFeatures(), clean.getLabels(), epsilon, Seeds.derive(seed, batches++));
-    }
-
-    @Override
-    public boolean hasNext() {
-        return source.hasNext();
-    }
-
-    @Override
-    public int inputColumns() {
-        return source.inputColumns();
-    }
-
-    @Override
-    public int totalOutcomes() {
-        return source.totalOutcomes();
-    }
-
-    @Override
-    public boolean resetSupported() {
-        return source.resetSupported();
-    }
-
-    /** Always false: batches must be crafted against the current weights, on the training thread. */
-    @Override
-    public boolean asyncSupported() {
-        return false;
-    }
-
-    @Override
-    public void reset() {
-        source.reset();
-    }
-
-    @Override
-    public int batch() {
-        return source.batch();
-    }
-
-    @Override
-    public void setPreProcessor(DataSetPreProcessor preProcessor) {
-        source.setPreProcessor(preProcessor);
-    }
-
-    @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return source.getPreProcessor();
-    }
-
-    @Override
-    public List<String> getLabels() {
-        return source.getLabels();
-    }
-
-    @Override
-    public void remove() {
-        throw new UnsupportedOperationException("remove");
     }
 }
