@@ -88,6 +88,61 @@ public final class MultiLayerNetworkModel extends Dl4jModel {
         return net.feedForwardToLayer(idx, in, false).get(idx + 1).dup();
     }
 
+    private final java.util.Map<Integer, MultiLayerNetworkModel> heads = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Through a copy of the network cut after {@code layer} and closed by an identity output layer
+     * (weights the identity matrix), so that the layer's activations are that copy's logits; the
+     * copy takes this network's current parameters on every call.
+     */
+    @Override
+    public dev.rampart.core.loss.LogitGradient activationGradient(INDArray x, String layer,
+            dev.rampart.core.loss.LogitObjective objective) {
+        int idx = layerIndex(layer);
+        MultiLayerNetworkModel head = heads.computeIfAbsent(idx, this::head);
+        for (int i = 0; i <= idx; i++) {
+            head.net.getLayer(i).setParams(net.getLayer(i).params());
+        }
+        return head.logitGradient(x, objective);
+    }
+
+    private MultiLayerNetworkModel head(int idx) {
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration full = net.getLayerWiseConfigurations();
+        org.deeplearning4j.nn.conf.inputs.InputType in = org.deeplearning4j.nn.conf.inputs.InputType.inferInputType(
+                org.nd4j.linalg.factory.Nd4j.zeros(net.params().dataType(), prepend(1, inputShape())));
+        java.util.List<org.deeplearning4j.nn.conf.inputs.InputType> types = full.getLayerActivationTypes(in);
+        org.deeplearning4j.nn.conf.inputs.InputType out = types.get(idx);
+        if (!(out instanceof org.deeplearning4j.nn.conf.inputs.InputType.InputTypeFeedForward ff)) {
+            throw new UnsupportedOperationException("activation gradients need a layer with [n, d] outputs; layer '"
+                    + layerNames().get(idx) + "' outputs " + out);
+        }
+        long d = ff.getSize();
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration c = full.clone();
+        java.util.List<org.deeplearning4j.nn.conf.NeuralNetConfiguration> confs = new ArrayList<>(
+                c.getConfs().subList(0, idx + 1));
+        org.deeplearning4j.nn.conf.NeuralNetConfiguration identity = confs.get(idx).clone();
+        identity.setLayer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE).nIn(d).nOut(d)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY)
+                .weightInit(org.deeplearning4j.nn.weights.WeightInit.ZERO).biasInit(0)
+                .updater(new org.nd4j.linalg.learning.config.NoOp()).build());
+        confs.add(identity);
+        c.setConfs(confs);
+        c.getInputPreProcessors().keySet().removeIf(k -> k > idx);
+        MultiLayerNetwork h = new MultiLayerNetwork(c);
+        h.init();
+        h.getLayer(idx + 1).setParam("W", org.nd4j.linalg.factory.Nd4j.eye(d).castTo(net.params().dataType()));
+        h.getLayer(idx + 1).setParam("b", org.nd4j.linalg.factory.Nd4j.zeros(net.params().dataType(), 1, d));
+        return new MultiLayerNetworkModel(h, inputShape(), domain());
+    }
+
+    private static long[] prepend(long first, long[] rest) {
+        long[] out = new long[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
+    }
+
     @Override
     public void fit(INDArray x, INDArray oneHotLabels) {
         net.fit(checkedBatch(x, oneHotLabels));
