@@ -1,0 +1,199 @@
+package dev.rampart.defenses.poisoning;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.ActivationModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Label-noise detection by k-nearest-neighbour label disagreement (Paudice, Mu&ntilde;oz-Gonz&aacute;lez
+ * &amp; Lupu, "Label sanitization against label flipping poisoning attacks", ECML PKDD workshops
+ * 2018): an example whose {@code k} nearest neighbours (Euclidean, in a layer's representation
+ * or in input space) agree on another label with a share of at least {@code agreement} is flagged,
+ * and that label is suggested ({@link #relabel}). Distances by ND4J matrix products in blocks;
+ * exact neighbours, {@code O(n^2 d)} time and {@code O(block x n)} memory.
+ *
+ * <pre>{@code
+ * KnnLabelNoise knn = KnnLabelNoise.builder(model).k(10).agreement(0.5).build();
+ * PoisonReport r = knn.detect(train);
+ * LabeledData cleaned = knn.relabel(train);   // flagged examples take their neighbours' label
+ * }</pre>
+ */
+public final class KnnLabelNoise implements PoisonDetector {
+
+    private static final int BLOCK = 512;
+
+    private final ActivationModel model; // null: input space
+    private final String layer;
+    private final int k;
+    private final double agreement;
+
+    private KnnLabelNoise(ActivationModel model, String layer, int k, double agreement) {
+        this.model = model;
+        this.layer = layer;
+        this.k = k;
+        this.agreement = agreement;
+    }
+
+    /** Neighbours in {@code model}'s last hidden layer (or {@link Builder#layer}). */
+    public static Builder builder(ActivationModel model) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null (use inputSpace() for raw inputs)");
+        }
+        return new Builder(model);
+    }
+
+    /** Neighbours in input space. */
+    public static Builder inputSpace() {
+        return new Builder(null);
+    }
+
+    @Override
+    public PoisonReport detect(LabeledData data) {
+        int[] suggested = suggestions(data);
+        int[] labels = data.labels();
+        boolean[] flagged = new boolean[labels.length];
+        double[] scores = new double[labels.length];
+        int[] perClass = new int[data.numClasses()];
+        int[] examples = new int[data.numClasses()];
+        for (int i = 0; i < labels.length; i++) {
+            examples[labels[i]]++;
+            if (suggested[i] >= 0 && suggested[i] != labels[i]) {
+                flagged[i] = true;
+                perClass[labels[i]]++;
+            }
+            scores[i] = suggested[i] >= 0 && suggested[i] != labels[i] ? 1 : 0;
+        }
+        List<PoisonReport.ClassSummary> summary = new ArrayList<>();
+        for (int c = 0; c < examples.length; c++) {
+            summary.add(new PoisonReport.ClassSummary(c, examples[c], perClass[c], false, ""));
+        }
+        return new PoisonReport(String.format(Locale.ROOT, "k-NN label disagreement (%s, k %d, agreement >= %.2f)",
+                model == null ? "input space" : "layer '" + layer + "'", k, agreement), flagged, scores, summary);
+    }
+
+    /** {@code data} with every flagged example relabelled as its neighbours agree. */
+    public LabeledData relabel(LabeledData data) {
+        int[] suggested = suggestions(data);
+        int[] y = data.labels();
+        for (int i = 0; i < y.length; i++) {
+            if (suggested[i] >= 0) {
+                y[i] = suggested[i];
+            }
+        }
+        return new LabeledData(data.name() + ":relabelled", data.features(), y, data.numClasses());
+    }
+
+    /** Per example, the label its neighbours agree on, or -1 if they do not agree enough. */
+    private int[] suggestions(LabeledData data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        int n = data.size();
+        if (n <= k) {
+            throw new IllegalArgumentException("k " + k + " needs more than " + k + " examples, found " + n);
+        }
+        INDArray r = model == null ? data.features().reshape(n, data.features().length() / n).castTo(DataType.DOUBLE)
+                : Representations.of(model, layer, data.features());
+        INDArray sq = r.mul(r).sum(1).reshape(1, n);
+        int[] labels = data.labels();
+        int[] out = new int[n];
+        int[] votes = new int[data.numClasses()];
+        int[] nearest = new int[k];
+        double[] nearestDist = new double[k];
+        for (int from = 0; from < n; from += BLOCK) {
+            int to = Math.min(n, from + BLOCK);
+            INDArray q = r.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            // |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; the |q|^2 term does not change the order
+            double[][] d = q.mmul(r.transpose()).muli(-2).addiRowVector(sq).toDoubleMatrix();
+            for (int i = from; i < to; i++) {
+                double[] row = d[i - from];
+                int filled = 0;
+                for (int j = 0; j < n; j++) {
+                    if (j == i) {
+                        continue;
+                    }
+                    double v = row[j];
+                    if (filled < k) {
+                        int p = filled++;
+                        while (p > 0 && nearestDist[p - 1] > v) {
+                            nearestDist[p] = nearestDist[p - 1];
+                            nearest[p] = nearest[p - 1];
+                            p--;
+                        }
+                        nearestDist[p] = v;
+                        nearest[p] = j;
+                    } else if (v < nearestDist[k - 1]) {
+                        int p = k - 1;
+                        while (p > 0 && nearestDist[p - 1] > v) {
+                            nearestDist[p] = nearestDist[p - 1];
+                            nearest[p] = nearest[p - 1];
+                            p--;
+                        }
+                        nearestDist[p] = v;
+                        nearest[p] = j;
+                    }
+                }
+                java.util.Arrays.fill(votes, 0);
+                for (int m = 0; m < k; m++) {
+                    votes[labels[nearest[m]]]++;
+                }
+                int best = 0;
+                for (int c = 1; c < votes.length; c++) {
+                    best = votes[c] > votes[best] ? c : best;
+                }
+                out[i] = votes[best] >= agreement * k ? best : -1;
+            }
+        }
+        return out;
+    }
+
+    /** Builds a {@link KnnLabelNoise}; every value is checked in {@link #build()}. */
+    public static final class Builder {
+        private final ActivationModel model;
+        private String layer;
+        private int k = 10;
+        private double agreement = 0.5;
+
+        private Builder(ActivationModel model) {
+            this.model = model;
+        }
+
+        /** The representation layer (default: the last hidden layer). */
+        public Builder layer(String layer) {
+            this.layer = layer;
+            return this;
+        }
+
+        /** Neighbours (default 10). */
+        public Builder k(int k) {
+            this.k = k;
+            return this;
+        }
+
+        /** The share of neighbours that must agree on another label, in (0, 1] (default 0.5). */
+        public Builder agreement(double share) {
+            this.agreement = share;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public KnnLabelNoise build() {
+            String l = model == null ? null : layer == null ? Representations.lastHidden(model) : layer;
+            if (model != null && !model.layerNames().contains(l)) {
+                throw new IllegalArgumentException("layer '" + l + "' is not one of " + model.layerNames());
+            }
+            if (k <= 0) {
+                throw new IllegalArgumentException("k must be positive, found " + k);
+            }
+            if (!(agreement > 0 && agreement <= 1)) {
+                throw new IllegalArgumentException("agreement must be in (0, 1], found " + agreement);
+            }
+            return new KnnLabelNoise(model, l, k, agreement);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.rampart.defenses.poisoning;
+
+import static dev.rampart.core.testing.Errors.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.attacks.poisoning.BadNets;
+import dev.rampart.attacks.poisoning.LabelFlipping;
+import dev.rampart.attacks.poisoning.PoisonedData;
+import dev.rampart.attacks.poisoning.Trigger;
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.ShuffledBatches;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.TrainingRoutine;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.ReferenceModels;
+import java.io.IOException;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Detectors on the bundled sample: a planted backdoor is found, clean data is left alone. */
+class PoisonDetectorsTest {
+
+    /** The reference CNN, 4 epochs: the user's training routine of these tests. */
+    static final TrainingRoutine MLP = (data, seed) -> {
+        MultiLayerNetwork net = ReferenceModels.cnn(seed);
+        ShuffledBatches b = new ShuffledBatches(data, 64, seed);
+        for (int e = 0; e < 4; e++) {
+            b.reset();
+            while (b.hasNext()) {
+                net.fit(b.next());
+            }
+        }
+        return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+    };
+
+    static LabeledData clean;
+    static PoisonedData poisoned;
+    static MultiLayerNetworkModel backdoored;
+    static MultiLayerNetworkModel cleanModel;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        clean = FashionMnist.bundledTrain().head(3000);
+        poisoned = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5).poison(clean);
+        backdoored = (MultiLayerNetworkModel) MLP.train(poisoned.data(), 1);
+        cleanModel = (MultiLayerNetworkModel) MLP.train(clean, 1);
+    }
+
+    @Test
+    void spectralScoresRankThePoisonAboveTheCleanInTheTargetClass() {
+        PoisonReport r = SpectralSignatures.builder(backdoored).expectedPoisonRate(0.33).build().detect(poisoned.data());
+        boolean[] truth = poisoned.poisonedMask();
+        double[] s = r.scores();
+        int[] y = poisoned.data().labels();
+        java.util.List<Double> bad = new java.util.ArrayList<>();
+        java.util.List<Double> good = new java.util.ArrayList<>();
+        for (int i = 0; i < s.length; i++) {
+            if (y[i] == 0) {
+                (truth[i] ? bad : good).add(s[i]);
+            }
+        }
+        double auc = dev.rampart.core.metric.Roc.of(bad.stream().mapToDouble(Double::doubleValue).toArray(),
+                good.stream().mapToDouble(Double::doubleValue).toArray()).auc();
+        assertTrue(auc > 0.6, "AUC " + auc);
+        // Tran et al.'s rule removes 1.5 x 33% of every class: the poison is among it, at a cost
+        assertEquals(java.util.Arrays.stream(Pca.byClass(y, 10)).mapToLong(c -> Math.round(1.5 * 0.33 * c.length))
+                .sum(), r.flaggedCount());
+    }
+
+    @Test
+    void activationClusteringFlagsTheTargetClassOnlyAndNothingOnCleanData() {
+        PoisonReport r = ActivationClustering.builder(backdoored).seed(1).build().detect(poisoned.data());
+        PoisonReport.Score s = r.against(poisoned.poisonedMask());
+        PoisonReport c = ActivationClustering.builder(cleanModel).seed(1).build().detect(clean);
+        assertTrue(r.classes().get(0).suspicious(), r.classes().get(0).toString());
+        for (int k = 1; k < 10; k++) {
+            assertFalse(r.classes().get(k).suspicious(), r.classes().get(k).toString());
+        }
+        assertTrue(s.precision() > 0.8 && s.recall() > 0.3, s.toString());
+        assertEquals(0, c.flaggedCount(), "no class of the clean model is flagged: " + c.classes());
+    }
+
+    @Test
+    void knnFindsFlippedLabels() {
+        PoisonedData flipped = LabelFlipping.uniform(0.1, 7).poison(clean);
+        KnnLabelNoise knn = KnnLabelNoise.inputSpace().k(10).agreement(0.8).build();
+        PoisonReport r = knn.detect(flipped.data());
+        PoisonReport.Score s = r.against(flipped.poisonedMask());
+        // Fashion-MNIST's shirts, T-shirts, pullovers and coats neighbour each other in input space:
+        // about half the flips are found, two thirds of the flags are right, few clean examples are hit
+        assertTrue(s.recall() > 0.45 && s.precision() > 0.6 && s.falsePositiveRate() < 0.05, s.toString());
+        LabeledData relabelled = knn.relabel(flipped.data());
+        int restored = 0;
+        for (int i : flipped.poisoned()) {
+            restored += relabelled.labels()[i] == clean.labels()[i] ? 1 : 0;
+        }
+        assertTrue(restored > 0.4 * flipped.poisoned().length, restored + " restored");
+    }
+
+    @Test
+    void badInputIsNamed() {
+        assertMessage(() -> SpectralSignatures.builder(backdoored).expectedPoisonRate(0).build(),
+                "expectedPoisonRate must be in (0, 1), found 0.0");
+        assertMessage(() -> SpectralSignatures.builder(backdoored).layer("nope").build(), "layer 'nope' is not one of");
+        assertMessage(() -> ActivationClustering.builder(backdoored).dimensions(0).build(),
+                "dimensions must be positive, found 0");
+        assertMessage(() -> ActivationClustering.builder(backdoored).sizeThreshold(0.7).build(),
+                "sizeThreshold must be in (0, 0.5], found 0.7");
+        assertMessage(() -> KnnLabelNoise.inputSpace().k(0).build(), "k must be positive, found 0");
+        assertMessage(() -> KnnLabelNoise.inputSpace().agreement(1.5).build(), "agreement must be in (0, 1]");
+        assertMessage(() -> KnnLabelNoise.inputSpace().k(20).build().detect(clean.head(5)), "k 20 needs more than 20");
+    }
+}
