@@ -124,15 +124,8 @@ public final class FeatureSqueezing implements Detector {
             Inputs.checkBatch(model, clean, "clean");
             Inputs.checkFiniteInDomain(clean, model.domain(), "clean");
             int n = (int) clean.size(0);
-            if (n * falsePositiveRate < 1) {
-                throw new IllegalArgumentException("clean has " + n + " examples; calibrating a false-positive rate of "
-                        + falsePositiveRate + " needs at least " + (int) Math.ceil(1 / falsePositiveRate));
-            }
-            double[] s = scores(model, squeezers, clean);
-            Arrays.sort(s);
             // flag score > threshold: at most floor(n * fpr) clean calibration examples are flagged
-            int allowed = (int) Math.floor(n * falsePositiveRate);
-            double threshold = s[n - 1 - allowed];
+            double threshold = Thresholds.atFalsePositiveRate(scores(model, squeezers, clean), falsePositiveRate);
             return new FeatureSqueezing(model, new ArrayList<>(squeezers),
                     new Calibration(n, falsePositiveRate, threshold));
         }

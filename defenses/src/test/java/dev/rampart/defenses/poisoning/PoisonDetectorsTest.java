@@ -109,6 +109,25 @@ class PoisonDetectorsTest {
     }
 
     @Test
+    void stripFlagsTriggeredInputsAtRunTime() throws IOException {
+        LabeledData heldOut = FashionMnist.bundledTest();
+        BadNets attack = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5);
+        dev.rampart.defenses.detection.Strip strip = dev.rampart.defenses.detection.Strip.builder(backdoored)
+                .overlays(clean.features()).samples(40).falsePositiveRate(0.05).seed(3)
+                .fit(heldOut.slice(0, 400).features());
+        LabeledData triggered = attack.attackTest(heldOut.slice(400, 700));
+        double detected = dev.rampart.core.metric.Metrics.share(strip.flag(triggered.features()), null);
+        double falseAlarms = dev.rampart.core.metric.Metrics.share(strip.flag(heldOut.slice(700, 1000).features()),
+                null);
+        assertTrue(detected > 0.8, "triggered inputs flagged: " + detected);
+        assertTrue(falseAlarms < 0.12, "clean inputs flagged: " + falseAlarms);
+        assertMessage(() -> dev.rampart.defenses.detection.Strip.builder(backdoored).overlays(clean.features())
+                .samples(0).fit(heldOut.features()), "samples must be in [1, 3000]");
+        assertMessage(() -> dev.rampart.defenses.detection.Strip.builder(backdoored).overlays(clean.features())
+                .falsePositiveRate(0.001).fit(heldOut.slice(0, 100).features()), "needs at least 1000");
+    }
+
+    @Test
     void badInputIsNamed() {
         assertMessage(() -> SpectralSignatures.builder(backdoored).expectedPoisonRate(0).build(),
                 "expectedPoisonRate must be in (0, 1), found 0.0");
