@@ -21,9 +21,11 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Rampart.Version.class,
         description = "Adversarial robustness for Deeplearning4j models.",
-        subcommands = {AuditCommand.class, TrainCommand.class, PrivacyCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 a quality gate failed, 2 a bad option, file or model, 3 an unexpected"
-            + " error."})
+        subcommands = {AuditCommand.class, TrainCommand.class, PrivacyCommand.class, IntegrityCommands.Keygen.class,
+            IntegrityCommands.Sign.class, IntegrityCommands.Verify.class, IntegrityCommands.Manifest.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 a quality gate or an integrity check failed, 2 a bad option, file or"
+            + " model, 3 an unexpected error."})
 public final class Rampart implements Runnable {
 
     /** Success. */
@@ -61,6 +63,10 @@ public final class Rampart implements Runnable {
                 }
                 err.println("hint: " + name + " --help lists the options");
                 return USAGE;
+            }
+            if (ex instanceof dev.rampart.defenses.integrity.IntegrityException) {
+                err.println(name + ": REFUSED " + ex.getMessage());
+                return GATE_FAILED;
             }
             if (ex instanceof IOException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.UncheckedIOException) {

@@ -154,6 +154,41 @@ class RampartCliTest {
     }
 
     @Test
+    void keygenSignVerifyAndManifestWorkAndRefuseTamperedFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        String key = dir.resolve("k.key").toString();
+        String pub = dir.resolve("k.pub").toString();
+        assertEquals(0, run("keygen", "--private", key, "--public", pub).code());
+        assertEquals(2, run("keygen", "--private", key, "--public", pub).code(), "no silent overwrite");
+        java.nio.file.Path file = dir.resolve("model.bin");
+        java.nio.file.Files.write(file, new byte[] {1, 2, 3, 4, 5});
+        assertEquals(0, run("sign", "--key", key, file.toString()).code());
+        Run ok = run("verify", "--key", pub, file.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().startsWith("verified " + file), ok.out());
+        java.nio.file.Files.write(file, new byte[] {1, 2, 3, 4, 6});
+        Run bad = run("verify", "--key", pub, file.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("REFUSED " + file + ": content differs from what was signed"), bad.err());
+        assertEquals(2, run("verify", "--key", pub, dir.resolve("missing").toString()).code());
+        assertEquals(1, run("verify", "--key", key, file.toString()).code(), "a private key is not a public key");
+
+        String manifest = dir.resolve("sample.manifest").toString();
+        assertEquals(0, run("manifest", "--out", manifest).code());
+        Run same = run("manifest", "--check", manifest);
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.out().startsWith("identical to"), same.out());
+        java.util.List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of(manifest)));
+        lines.set(10, lines.get(10).replaceFirst(" [0-9] ", " 9 ")); // relabel example 4 in the record
+        java.nio.file.Files.write(java.nio.file.Path.of(manifest), lines);
+        Run edited = run("manifest", "--check", manifest);
+        assertEquals(1, edited.code());
+        assertTrue(edited.err().contains("the root digest does not match"), edited.err());
+        assertEquals(2, run("manifest", "--out", manifest, "--check", manifest).code());
+    }
+
+    @Test
     void privacyPrintsOneLineInTheDocumentedForm() {
         // sampling rate 1000 / 25000 = 0.04 and ceil(90 * 25000 / 1000) = 2,250 steps: Opacus gives 7.32911117143
         Run r = run("privacy", "--dataset-size", "25000", "--batch-size", "1000", "--noise-multiplier", "1.5",
