@@ -128,6 +128,31 @@ class PoisonDetectorsTest {
     }
 
     @Test
+    void neuralCleanseFindsTheTargetClassAndUnlearningRemovesTheBackdoor() throws IOException {
+        LabeledData heldOut = FashionMnist.bundledTest();
+        NeuralCleanse nc = NeuralCleanse.builder(backdoored).steps(120).seed(2).build();
+        NeuralCleanse.Report r = nc.scan(clean.slice(0, 1000));
+        assertTrue(java.util.Arrays.equals(new int[] {0}, r.flagged()), r.toString());
+        NeuralCleanse.Report c = NeuralCleanse.builder(cleanModel).steps(120).seed(2).build().scan(clean.slice(0, 1000));
+        assertEquals(0, c.flagged().length, c.toString());
+
+        BadNets attack = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5);
+        LabeledData triggered = attack.attackTest(heldOut.slice(0, 500));
+        MultiLayerNetworkModel copy = backdoored.copy();
+        double asrBefore = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(triggered.features()),
+                triggered.labels());
+        double accBefore = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(heldOut.slice(500, 1500)
+                .features()), heldOut.slice(500, 1500).labels());
+        NeuralCleanse.unlearn(copy, clean.slice(0, 1000), r.triggers().get(0), 0.2, 2, 64, 3);
+        double asrAfter = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(triggered.features()),
+                triggered.labels());
+        double accAfter = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(heldOut.slice(500, 1500)
+                .features()), heldOut.slice(500, 1500).labels());
+        assertTrue(asrAfter < 0.5 * asrBefore, "attack success " + asrBefore + " -> " + asrAfter);
+        assertTrue(accAfter > accBefore - 0.05, "clean accuracy " + accBefore + " -> " + accAfter);
+    }
+
+    @Test
     void badInputIsNamed() {
         assertMessage(() -> SpectralSignatures.builder(backdoored).expectedPoisonRate(0).build(),
                 "expectedPoisonRate must be in (0, 1), found 0.0");

@@ -1,0 +1,399 @@
+package dev.rampart.defenses.poisoning;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.LossAndGradient;
+import dev.rampart.core.model.TrainableModel;
+import dev.rampart.core.random.Seeds;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Neural Cleanse (Wang, Yao, Shan, Li, Viswanath, Zheng &amp; Zhao, "Neural Cleanse: identifying and
+ * mitigating backdoor attacks in neural networks", IEEE S&amp;P 2019): for every class {@code t}, the
+ * smallest trigger that sends clean inputs to {@code t} is reverse-engineered, a mask {@code m}
+ * ({@code [1, h, w]}, in [0, 1]) and a pattern {@code p} ({@code [c, h, w]}, in the input domain)
+ * applied as {@code (1 - m) x + m p}, minimizing the cross-entropy towards {@code t} plus
+ * {@code lambda |m|_1} with Adam, through the model's input gradients. A backdoor's target class
+ * needs a far smaller mask than the others: classes whose mask L1 norm is below the median with an
+ * anomaly index (distance to the median over 1.4826 times the median absolute deviation) above 2
+ * are flagged. {@link #unlearn} then fine-tunes the model on clean data of which a share carries
+ * the reversed trigger with the correct labels.
+ *
+ * <p>{@code lambda} follows the paper's schedule: 0 until the trigger reaches the attack-success
+ * target, then {@code initialLambda}, multiplied by 1.5 after {@code patience} steps above the
+ * target and divided by 1.5^1.5 after {@code patience} steps below; the smallest mask that reached
+ * the target is kept.
+ *
+ * <pre>{@code
+ * NeuralCleanse.Report r = NeuralCleanse.builder(model).steps(300).build().scan(cleanData);
+ * r.flagged();                                    // e.g. [0]
+ * NeuralCleanse.unlearn(model, cleanData, r.triggers().get(0), 0.2, 1, 64, 42);
+ * }</pre>
+ */
+public final class NeuralCleanse {
+
+    /** The consistency constant of the median absolute deviation for normal data. */
+    public static final double MAD_CONSISTENCY = 1.4826;
+
+    /**
+     * A reversed trigger.
+     *
+     * @param label the class it sends inputs to
+     * @param mask {@code [1, h, w]} in [0, 1]
+     * @param pattern {@code [c, h, w]} in the input domain
+     * @param maskL1 the mask's L1 norm
+     * @param attackSuccess share of the clean batch it sent to {@code label} (the best mask's last)
+     */
+    public record Trigger(int label, INDArray mask, INDArray pattern, double maskL1, double attackSuccess) {
+
+        /** {@code x} with this trigger applied, as a new array. */
+        public INDArray apply(INDArray x) {
+            long n = x.size(0);
+            INDArray m = mask.castTo(x.dataType());
+            INDArray p = pattern.castTo(x.dataType());
+            INDArray mb = Nd4j.expandDims(m, 0).broadcast(n, p.size(0), m.size(1), m.size(2));
+            INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, p.size(0), p.size(1), p.size(2));
+            return x.mul(mb.rsub(1)).addi(pb.mul(mb));
+        }
+    }
+
+    /**
+     * What the scan found.
+     *
+     * @param triggers one per class
+     * @param anomalyIndex per class
+     * @param flagged classes judged backdoor targets
+     */
+    public record Report(List<Trigger> triggers, double[] anomalyIndex, int[] flagged) {
+        public Report {
+            triggers = List.copyOf(triggers);
+            anomalyIndex = anomalyIndex.clone();
+            flagged = flagged.clone();
+        }
+
+        @Override
+        public double[] anomalyIndex() {
+            return anomalyIndex.clone();
+        }
+
+        @Override
+        public int[] flagged() {
+            return flagged.clone();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            for (Trigger t : triggers) {
+                b.append(String.format(Locale.ROOT, "class %d: mask L1 %.1f, anomaly index %.2f, attack success %.2f%n",
+                        t.label(), t.maskL1(), anomalyIndex[t.label()], t.attackSuccess()));
+            }
+            return b.append("flagged ").append(Arrays.toString(flagged)).toString();
+        }
+    }
+
+    private final GradientClassifier model;
+    private final int steps;
+    private final int batchSize;
+    private final double learningRate;
+    private final double initialLambda;
+    private final double successTarget;
+    private final int patience;
+    private final double anomalyThreshold;
+    private final long seed;
+
+    private NeuralCleanse(Builder b) {
+        this.model = b.model;
+        this.steps = b.steps;
+        this.batchSize = b.batchSize;
+        this.learningRate = b.learningRate;
+        this.initialLambda = b.initialLambda;
+        this.successTarget = b.successTarget;
+        this.patience = b.patience;
+        this.anomalyThreshold = b.anomalyThreshold;
+        this.seed = b.seed;
+    }
+
+    public static Builder builder(GradientClassifier model) {
+        return new Builder(model);
+    }
+
+    /**
+     * Reverse-engineers a trigger for every class from {@code clean} data and flags outliers.
+     *
+     * @throws IllegalArgumentException if the inputs are not channels-first images of the model
+     */
+    public Report scan(LabeledData clean) {
+        if (clean == null) {
+            throw new IllegalArgumentException("clean must not be null");
+        }
+        long[] shape = model.inputShape();
+        if (shape.length != 3) {
+            throw new IllegalArgumentException("Neural Cleanse needs channels-first image inputs [c, h, w], the model"
+                    + " takes " + Arrays.toString(shape));
+        }
+        List<Trigger> triggers = new ArrayList<>();
+        for (int t = 0; t < model.numClasses(); t++) {
+            triggers.add(reverse(clean, t, shape));
+        }
+        double[] norms = triggers.stream().mapToDouble(Trigger::maskL1).toArray();
+        double median = median(norms);
+        double[] dev = new double[norms.length];
+        for (int i = 0; i < norms.length; i++) {
+            dev[i] = Math.abs(norms[i] - median);
+        }
+        double mad = MAD_CONSISTENCY * median(dev);
+        double[] index = new double[norms.length];
+        List<Integer> flagged = new ArrayList<>();
+        for (int i = 0; i < norms.length; i++) {
+            index[i] = mad == 0 ? 0 : dev[i] / mad;
+            if (norms[i] < median && index[i] > anomalyThreshold) {
+                flagged.add(i);
+            }
+        }
+        return new Report(triggers, index, flagged.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private Trigger reverse(LabeledData clean, int target, long[] shape) {
+        int c = (int) shape[0];
+        int h = (int) shape[1];
+        int w = (int) shape[2];
+        InputDomain d = model.domain();
+        DataType type = model.dataType();
+        SplittableRandom rnd = Seeds.random(Seeds.derive(seed, target));
+        INDArray maskRaw = Nd4j.zeros(DataType.DOUBLE, 1, h, w);
+        INDArray patternRaw = Nd4j.zeros(DataType.DOUBLE, c, h, w);
+        Adam adamMask = new Adam(maskRaw.shape());
+        Adam adamPattern = new Adam(patternRaw.shape());
+        double lambda = 0;
+        int above = 0;
+        int below = 0;
+        double bestL1 = Double.POSITIVE_INFINITY;
+        INDArray bestMask = null;
+        INDArray bestPattern = null;
+        double bestSuccess = 0;
+        int[] others = java.util.stream.IntStream.range(0, clean.size()).filter(i -> clean.labels()[i] != target)
+                .toArray();
+        if (others.length == 0) {
+            throw new IllegalArgumentException("clean has no example outside class " + target);
+        }
+        GradientClassifier fast = model.unchecked();
+        for (int s = 0; s < steps; s++) {
+            int[] idx = new int[Math.min(batchSize, others.length)];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = others[rnd.nextInt(others.length)];
+            }
+            INDArray x = Rows.gather(clean.features(), idx).castTo(DataType.DOUBLE);
+            INDArray m = Transforms.sigmoid(maskRaw, true);
+            INDArray sp = Transforms.sigmoid(patternRaw, true);
+            INDArray p = sp.mul(d.max() - d.min()).addi(d.min());
+            Trigger current = new Trigger(target, m, p, m.sumNumber().doubleValue(), 0);
+            INDArray xt = d.clipInPlace(current.apply(x));
+            int[] y = new int[idx.length];
+            Arrays.fill(y, target);
+            LossAndGradient lg = fast.lossAndGradient(xt.castTo(type), Labels.oneHot(y, model.numClasses()).castTo(type));
+            int[] pred = Labels.argmax(lg.probabilities());
+            double success = Arrays.stream(pred).filter(k -> k == target).count() / (double) pred.length;
+            double l1 = current.maskL1();
+            if (success >= successTarget && l1 < bestL1) {
+                bestL1 = l1;
+                bestMask = m.dup();
+                bestPattern = p.dup();
+                bestSuccess = success;
+            }
+            // the paper's lambda schedule
+            if (lambda == 0 && success >= successTarget) {
+                lambda = initialLambda;
+            } else if (lambda > 0) {
+                above = success >= successTarget ? above + 1 : 0;
+                below = success >= successTarget ? 0 : below + 1;
+                if (above >= patience) {
+                    lambda *= 1.5;
+                    above = 0;
+                } else if (below >= patience) {
+                    lambda /= Math.pow(1.5, 1.5);
+                    below = 0;
+                }
+            }
+            INDArray g = lg.gradient().castTo(DataType.DOUBLE).divi(idx.length); // of the mean cross-entropy
+            long n = idx.length;
+            INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, c, h, w);
+            INDArray mb = Nd4j.expandDims(m.broadcast(c, h, w), 0).broadcast(n, c, h, w);
+            INDArray gMask = g.mul(pb.sub(x)).sum(0, 1).reshape(1, h, w).addi(lambda); // d|m|_1/dm = 1 (m > 0)
+            gMask.muli(m.mul(m.rsub(1)));
+            INDArray gPattern = g.mul(mb).sum(0).muli(sp.mul(sp.rsub(1)).muli(d.max() - d.min()));
+            maskRaw.subi(adamMask.step(gMask, learningRate));
+            patternRaw.subi(adamPattern.step(gPattern, learningRate));
+        }
+        if (bestMask == null) { // never reached the target: keep the last, with its success
+            INDArray m = Transforms.sigmoid(maskRaw, true);
+            INDArray p = Transforms.sigmoid(patternRaw, true).muli(d.max() - d.min()).addi(d.min());
+            return new Trigger(target, m, p, m.sumNumber().doubleValue(), bestSuccess);
+        }
+        return new Trigger(target, bestMask, bestPattern, bestL1, bestSuccess);
+    }
+
+    /**
+     * Mitigation by unlearning: fine-tunes {@code model} in place on {@code clean} data, a
+     * {@code share} of each batch carrying {@code trigger} with the correct labels.
+     *
+     * @throws IllegalArgumentException naming an invalid setting
+     */
+    public static <M extends TrainableModel> M unlearn(M model, LabeledData clean, Trigger trigger, double share,
+            int epochs, int batchSize, long seed) {
+        if (model == null || clean == null || trigger == null) {
+            throw new IllegalArgumentException("model, clean and trigger must not be null");
+        }
+        if (!(share > 0 && share < 1)) {
+            throw new IllegalArgumentException("share must be in (0, 1), found " + share);
+        }
+        if (epochs <= 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("epochs and batchSize must be positive, found " + epochs + " and "
+                    + batchSize);
+        }
+        dev.rampart.core.data.ShuffledBatches batches = new dev.rampart.core.data.ShuffledBatches(clean, batchSize,
+                seed);
+        SplittableRandom rnd = Seeds.random(Seeds.derive(seed, 1));
+        for (int e = 0; e < epochs; e++) {
+            batches.reset();
+            while (batches.hasNext()) {
+                org.nd4j.linalg.dataset.DataSet b = batches.next();
+                INDArray x = b.getFeatures().dup();
+                boolean[] stamp = new boolean[(int) x.size(0)];
+                for (int i = 0; i < stamp.length; i++) {
+                    stamp[i] = rnd.nextDouble() < share;
+                }
+                int[] idx = Rows.where(stamp, true);
+                if (idx.length > 0) {
+                    INDArray stamped = model.domain().clipInPlace(trigger.apply(Rows.gather(x, idx).castTo(
+                            DataType.DOUBLE)));
+                    Rows.scatter(x, idx, stamped.castTo(x.dataType()));
+                }
+                model.fit(x, b.getLabels());
+            }
+        }
+        return model;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Adam (Kingma &amp; Ba 2015) on one parameter array. */
+    private static final class Adam {
+        private final INDArray m;
+        private final INDArray v;
+        private int t;
+
+        Adam(long[] shape) {
+            m = Nd4j.zeros(DataType.DOUBLE, shape);
+            v = Nd4j.zeros(DataType.DOUBLE, shape);
+        }
+
+        INDArray step(INDArray g, double lr) {
+            t++;
+            m.muli(0.9).addi(g.mul(0.1));
+            v.muli(0.999).addi(g.mul(g).muli(0.001));
+            INDArray mh = m.div(1 - Math.pow(0.9, t));
+            INDArray vh = v.div(1 - Math.pow(0.999, t));
+            return mh.divi(Transforms.sqrt(vh, true).addi(1e-8)).muli(lr);
+        }
+    }
+
+    /** Builds a {@link NeuralCleanse}; every value is checked in {@link #build()}. */
+    public static final class Builder {
+        private final GradientClassifier model;
+        private int steps = 300;
+        private int batchSize = 64;
+        private double learningRate = 0.1;
+        private double initialLambda = 1e-3;
+        private double successTarget = 0.99;
+        private int patience = 5;
+        private double anomalyThreshold = 2;
+        private long seed;
+
+        private Builder(GradientClassifier model) {
+            if (model == null) {
+                throw new IllegalArgumentException("model must not be null");
+            }
+            this.model = model;
+        }
+
+        /** Optimization steps per class (default 300). */
+        public Builder steps(int steps) {
+            this.steps = steps;
+            return this;
+        }
+
+        /** Clean images per step (default 64). */
+        public Builder batchSize(int b) {
+            this.batchSize = b;
+            return this;
+        }
+
+        /** Adam's step size on the mask and pattern logits (default 0.1). */
+        public Builder learningRate(double lr) {
+            this.learningRate = lr;
+            return this;
+        }
+
+        /** The mask norm's weight once the trigger first works (default 1e-3). */
+        public Builder initialLambda(double lambda) {
+            this.initialLambda = lambda;
+            return this;
+        }
+
+        /** The attack success a trigger must reach (default 0.99). */
+        public Builder successTarget(double s) {
+            this.successTarget = s;
+            return this;
+        }
+
+        /** The anomaly index above which a class is flagged (default 2). */
+        public Builder anomalyThreshold(double t) {
+            this.anomalyThreshold = t;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public NeuralCleanse build() {
+            if (steps <= 0) {
+                throw new IllegalArgumentException("steps must be positive, found " + steps);
+            }
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
+            }
+            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("learningRate must be positive and finite, found " + learningRate);
+            }
+            if (!(initialLambda > 0) || Double.isInfinite(initialLambda)) {
+                throw new IllegalArgumentException("initialLambda must be positive and finite, found " + initialLambda);
+            }
+            if (!(successTarget > 0 && successTarget <= 1)) {
+                throw new IllegalArgumentException("successTarget must be in (0, 1], found " + successTarget);
+            }
+            if (!(anomalyThreshold > 0) || Double.isInfinite(anomalyThreshold)) {
+                throw new IllegalArgumentException("anomalyThreshold must be positive, found " + anomalyThreshold);
+            }
+            return new NeuralCleanse(this);
+        }
+    }
+}
