@@ -153,6 +153,21 @@ class PoisonDetectorsTest {
     }
 
     @Test
+    void sanitizingRemovesTheFlaggedAndRetrains() throws IOException {
+        LabeledData heldOut = FashionMnist.bundledTest().slice(0, 1000);
+        LabeledData triggered = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5).attackTest(heldOut);
+        // remove exactly the poison: the retrained model must lose the backdoor and keep its accuracy
+        PoisonDetector oracle = d -> new PoisonReport("truth", poisoned.poisonedMask(), new double[d.size()],
+                java.util.List.of(new PoisonReport.ClassSummary(0, 0, 150, true, "")));
+        Sanitizer.Result r = Sanitizer.run(oracle, MLP, poisoned.data(), backdoored, heldOut, triggered, 1);
+        assertEquals(150, r.removed());
+        assertTrue(r.before().attackSuccessRate() > 0.8 && r.after().attackSuccessRate() < 0.1,
+                r.before().attackSuccessRate() + " -> " + r.after().attackSuccessRate());
+        assertTrue(r.after().cleanAccuracy() > r.before().cleanAccuracy() - 0.05);
+        assertEquals(150, r.perClass().get(0).flagged());
+    }
+
+    @Test
     void badInputIsNamed() {
         assertMessage(() -> SpectralSignatures.builder(backdoored).expectedPoisonRate(0).build(),
                 "expectedPoisonRate must be in (0, 1), found 0.0");
