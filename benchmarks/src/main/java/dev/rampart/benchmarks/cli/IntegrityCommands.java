@@ -139,7 +139,7 @@ public final class IntegrityCommands {
     public static final class Manifest implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
-        @Option(names = "--data", description = "dataset file or directory (default: the bundled sample)")
+        @Option(names = "--data", description = "dataset file or directory (default: the bundled test sample)")
         Path data;
         @Option(names = "--data-format", description = "auto, idx, cifar10, csv or images (default ${DEFAULT-VALUE})")
         String format = "auto";

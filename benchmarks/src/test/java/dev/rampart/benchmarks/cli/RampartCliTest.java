@@ -189,6 +189,22 @@ class RampartCliTest {
     }
 
     @Test
+    void scanReportsEveryClassAndWritesTheFlagged(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        java.nio.file.Path flagged = dir.resolve("flagged.txt");
+        Run r = run("scan", "--model", "standard", "--method", "spectral-signatures", "--expected-poison-rate", "0.05",
+                "--flagged", flagged.toString(), "--fail-on-flag");
+        assertEquals(1, r.code(), r.err());
+        assertEquals(10, r.out().lines().filter(l -> l.startsWith("class ")).count(), r.out());
+        // 1.5 x 5% of each class of the 2,000 bundled test images
+        int lines = java.nio.file.Files.readAllLines(flagged).size();
+        assertTrue(lines >= 140 && lines <= 160, lines + " flagged lines");
+        Run bad = run("scan", "--model", "standard", "--method", "magic", "--expected-poison-rate", "2");
+        assertEquals(2, bad.code());
+        assertEquals(2, bad.problems(), bad.err());
+    }
+
+    @Test
     void privacyPrintsOneLineInTheDocumentedForm() {
         // sampling rate 1000 / 25000 = 0.04 and ceil(90 * 25000 / 1000) = 2,250 steps: Opacus gives 7.32911117143
         Run r = run("privacy", "--dataset-size", "25000", "--batch-size", "1000", "--noise-multiplier", "1.5",

@@ -1,0 +1,120 @@
+package dev.rampart.benchmarks.cli;
+
+import dev.rampart.benchmarks.data.DataSource;
+import dev.rampart.benchmarks.models.InputOptions;
+import dev.rampart.benchmarks.models.ModelSource;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.ActivationModel;
+import dev.rampart.defenses.poisoning.ActivationClustering;
+import dev.rampart.defenses.poisoning.KnnLabelNoise;
+import dev.rampart.defenses.poisoning.PoisonDetector;
+import dev.rampart.defenses.poisoning.PoisonReport;
+import dev.rampart.defenses.poisoning.SpectralSignatures;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rampart scan}: looks for poisoned examples in a training set with a model trained on it,
+ * prints what each class looks like and how many examples are flagged, and can write the flagged
+ * indices (one per line) for {@code FilteringIterator} or a review. With {@code --fail-on-flag} it
+ * exits with 1 when anything is flagged.
+ *
+ * <pre>
+ * ./rampart scan --model model.zip --data train-dir --method activation-clustering --flagged flagged.txt
+ * ./rampart scan --model model.zip --data train-dir --method spectral-signatures --expected-poison-rate 0.1
+ * </pre>
+ */
+@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false, description = {"Scan a training set"
+        + " for poisoned examples with a model trained on it.", "Methods: activation-clustering (Chen et al. 2019),"
+            + " spectral-signatures (Tran et al. 2018), knn (label noise, Paudice et al. 2018)."})
+public final class ScanCommand implements Callable<Integer> {
+
+    static final List<String> METHODS = List.of("activation-clustering", "spectral-signatures", "knn");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+    @Option(names = "--model", required = true, description = "the model trained on the data (DL4J zip, Keras h5,"
+            + " standard or robust)")
+    String model;
+    @Option(names = "--data", description = "the training set (default: the bundled test sample)")
+    Path data;
+    @Option(names = "--data-format", description = "auto, idx, cifar10, csv or images (default ${DEFAULT-VALUE})")
+    String format = "auto";
+    @Option(names = "--method", description = "one of " + "activation-clustering, spectral-signatures, knn (default"
+            + " ${DEFAULT-VALUE})")
+    String method = "activation-clustering";
+    @Option(names = "--expected-poison-rate", description = "spectral signatures: the poison share of the attacked"
+            + " class (default ${DEFAULT-VALUE})")
+    double rate = 0.1;
+    @Option(names = "--flagged", description = "write the flagged example indices to this file")
+    Path flagged;
+    @Option(names = "--fail-on-flag", description = "exit with 1 when any example is flagged")
+    boolean failOnFlag;
+    @Option(names = "--seed", description = "default ${DEFAULT-VALUE}")
+    long seed = 1;
+    @CommandLine.Mixin
+    VerboseOption verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> p = new ArrayList<>();
+        if (!METHODS.contains(method)) {
+            p.add("--method must be one of " + METHODS + ", found " + method);
+        }
+        if (!(rate > 0 && rate < 1)) {
+            p.add("--expected-poison-rate must be in (0, 1), found " + rate);
+        }
+        DataSource.Spec s = null;
+        try {
+            s = new DataSource.Spec(data, format, 1, -1, false, 10);
+            DataSource.check(s);
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            p.add("--data " + e.getMessage());
+        }
+        try {
+            ModelSource.check(model);
+        } catch (java.io.IOException e) {
+            p.add("--model " + e.getMessage());
+        }
+        if (!p.isEmpty()) {
+            throw new UsageException(p);
+        }
+        LabeledData d = DataSource.load(s, -1).data();
+        ModelSource.Loaded m = ModelSource.load(model, InputOptions.DEFAULT, d.exampleShape());
+        if (!(m.model() instanceof ActivationModel am)) {
+            throw new UsageException(List.of("--model " + model + ": its activations cannot be read"));
+        }
+        PoisonDetector detector = switch (method) {
+            case "activation-clustering" -> ActivationClustering.builder(am).seed(seed).build();
+            case "spectral-signatures" -> SpectralSignatures.builder(am).expectedPoisonRate(rate).build();
+            default -> KnnLabelNoise.builder(am).build();
+        };
+        PoisonReport r = detector.detect(d);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(r.detector() + " on " + d.size() + " examples of " + d.name());
+        for (PoisonReport.ClassSummary c : r.classes()) {
+            out.printf(java.util.Locale.ROOT, "class %d: %d examples, %d flagged%s%s%n", c.label(), c.examples(),
+                    c.flagged(), c.detail().isEmpty() ? "" : "; " + c.detail(), c.suspicious() ? "  SUSPICIOUS" : "");
+        }
+        out.println(r.flaggedCount() + " examples flagged");
+        if (flagged != null) {
+            StringBuilder b = new StringBuilder();
+            boolean[] f = r.flagged();
+            for (int i = 0; i < f.length; i++) {
+                if (f[i]) {
+                    b.append(i).append('\n');
+                }
+            }
+            Files.writeString(flagged, b.toString());
+        }
+        out.flush();
+        return failOnFlag && r.flaggedCount() > 0 ? Rampart.GATE_FAILED : Rampart.OK;
+    }
+}
