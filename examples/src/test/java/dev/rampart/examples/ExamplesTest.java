@@ -7,6 +7,8 @@ import dev.rampart.examples.evaluation.EvaluateRobustness;
 import dev.rampart.examples.evasion.EvasionQuickstart;
 import dev.rampart.examples.training.AdversarialTrainingCost;
 import dev.rampart.examples.model.WrapYourNetwork;
+import dev.rampart.examples.integrity.SignedModelRelease;
+import dev.rampart.examples.poisoning.BackdoorAndStrip;
 import dev.rampart.examples.privacy.MeasureLeakage;
 import dev.rampart.examples.privacy.PrivateTraining;
 import org.junit.jupiter.api.Test;
@@ -78,5 +80,23 @@ class ExamplesTest {
         assertTrue(r.lossThreshold().auc() > 0.55, "loss-threshold AUC " + r.lossThreshold().auc());
         assertTrue(r.inversionConfidence() > 0.9, "inversion confidence " + r.inversionConfidence());
         assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() == 28, "a 28x28 PNG");
+    }
+
+    @Test
+    void aBackdoorIsPlantedAndStripCatchesItsTriggers() throws Exception {
+        BackdoorAndStrip.Result r = BackdoorAndStrip.run(2000, 6);
+        assertTrue(r.attackSuccess() > 0.9, "attack success " + r.attackSuccess());
+        assertTrue(r.cleanAccuracy() > 0.7, "clean accuracy " + r.cleanAccuracy());
+        assertTrue(r.flaggedTriggered() > 0.8, "triggered flagged " + r.flaggedTriggered());
+        assertTrue(r.flaggedClean() < 0.12, "clean flagged " + r.flaggedClean());
+    }
+
+    @Test
+    void aSignedModelLoadsAndATamperedOneIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        SignedModelRelease.Result r = SignedModelRelease.run(dir);
+        assertTrue(r.loadedClasses() == 10);
+        assertTrue(r.refusal() != null && r.refusal().contains("model.zip: content differs from what was signed"),
+                String.valueOf(r.refusal()));
     }
 }
