@@ -39,6 +39,8 @@ public final class DpSgdAccuracy implements Callable<Integer> {
     int batch = 2048;
     @Option(names = "--learning-rate", description = "SGD learning rate (default ${DEFAULT-VALUE})")
     double learningRate = 4;
+    @Option(names = "--momentum", description = "Nesterov momentum, 0 for plain SGD (default ${DEFAULT-VALUE})")
+    double momentum = 0;
     @Option(names = "--clip", description = "per-example clip norm (default ${DEFAULT-VALUE})")
     double clip = 0.12;
     @Option(names = "--data", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE})")
@@ -59,7 +61,8 @@ public final class DpSgdAccuracy implements Callable<Integer> {
         long steps = (long) epochs * (long) Math.ceil((double) train.size() / batch);
         for (double target : epsilons) {
             double sigma = RdpAccountant.noiseMultiplier(target, q, steps, delta, RdpAccountant.DEFAULT_ORDERS);
-            MultiLayerNetworkModel model = MultiLayerNetworkModel.of(ReferenceModels.tanhCnn(seed, new Sgd(learningRate)),
+            MultiLayerNetworkModel model = MultiLayerNetworkModel.of(ReferenceModels.tanhCnn(seed, momentum > 0
+                    ? new org.nd4j.linalg.learning.config.Nesterovs(learningRate, momentum) : new Sgd(learningRate)),
                     ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
             System.out.printf(Locale.ROOT, "target epsilon %.2f: sigma %.4f, q %.5f, %d steps%n", target, sigma, q, steps);
             DpSgd.PrivacyReport r = DpSgd.builder(model).clipNorm(clip).noiseMultiplier(sigma).expectedBatchSize(batch)
