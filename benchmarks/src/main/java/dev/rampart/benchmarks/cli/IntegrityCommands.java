@@ -86,7 +86,7 @@ public final class IntegrityCommands {
 
         @Override
         public Integer call() throws Exception {
-            checkFiles(files);
+            checkFiles(files, key, "--key");
             var k = Keys.readPrivate(key);
             PrintWriter out = spec.commandLine().getOut();
             for (Path f : files) {
@@ -112,7 +112,7 @@ public final class IntegrityCommands {
 
         @Override
         public Integer call() throws Exception {
-            checkFiles(files);
+            checkFiles(files, key, "--key");
             var k = Keys.readPublic(key);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
@@ -155,6 +155,9 @@ public final class IntegrityCommands {
             if ((out == null) == (check == null)) {
                 throw new UsageException(List.of("give exactly one of --out and --check"));
             }
+            if (check != null) {
+                checkFiles(List.of(), check, "--check");
+            }
             DataSource.Spec s = new DataSource.Spec(data, format, 1, -1, false, 10);
             try {
                 DataSource.check(s);
@@ -178,8 +181,12 @@ public final class IntegrityCommands {
         }
     }
 
-    private static void checkFiles(List<Path> files) {
+    /** One line per missing file: {@code files}, and the file given to {@code option}. */
+    private static void checkFiles(List<Path> files, Path optionFile, String option) {
         List<String> p = new ArrayList<>();
+        if (!Files.isRegularFile(optionFile)) {
+            p.add(option + " " + optionFile + ": no such file");
+        }
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
                 p.add(f + ": no such file");

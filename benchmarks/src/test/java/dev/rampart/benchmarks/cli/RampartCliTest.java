@@ -186,6 +186,12 @@ class RampartCliTest {
         assertEquals(1, edited.code());
         assertTrue(edited.err().contains("the root digest does not match"), edited.err());
         assertEquals(2, run("manifest", "--out", manifest, "--check", manifest).code());
+        Run missing = run("manifest", "--check", dir.resolve("none.manifest").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("--check " + dir.resolve("none.manifest") + ": no such file"), missing.err());
+        Run noKey = run("verify", "--key", dir.resolve("none.pub").toString(), file.toString());
+        assertEquals(2, noKey.code());
+        assertTrue(noKey.err().contains("--key " + dir.resolve("none.pub") + ": no such file"), noKey.err());
     }
 
     @Test
