@@ -103,20 +103,11 @@ public final class ShadowModels {
     /** Each example not excluded goes into exactly {@code count / 2} models, chosen at random. */
     static boolean[][] split(int n, int count, boolean[] excluded, SplittableRandom rnd) {
         boolean[][] in = new boolean[count][n];
-        int[] models = new int[count];
         for (int i = 0; i < n; i++) {
-            if (excluded[i]) {
-                continue;
-            }
-            for (int s = 0; s < count; s++) {
-                models[s] = s;
-            }
-            for (int k = 0; k < count / 2; k++) { // partial Fisher-Yates
-                int j = k + rnd.nextInt(count - k);
-                int t = models[k];
-                models[k] = models[j];
-                models[j] = t;
-                in[models[k]][i] = true;
+            if (!excluded[i]) {
+                for (int s : Seeds.sample(count, count / 2, rnd)) {
+                    in[s][i] = true;
+                }
             }
         }
         return in;

@@ -1,7 +1,6 @@
 package dev.rampart.attacks.poisoning;
 
 import dev.rampart.core.random.Seeds;
-import java.util.SplittableRandom;
 
 /** Argument checks and sampling shared by the poisoning attacks. */
 final class PoisonChecks {
@@ -27,15 +26,7 @@ final class PoisonChecks {
             throw new IllegalArgumentException("cannot poison " + k + " examples: only " + candidates.length
                     + " are eligible");
         }
-        int[] c = candidates.clone();
-        SplittableRandom rnd = Seeds.random(seed);
-        for (int i = 0; i < k; i++) {
-            int j = i + rnd.nextInt(c.length - i);
-            int t = c[i];
-            c[i] = c[j];
-            c[j] = t;
-        }
-        int[] out = java.util.Arrays.copyOf(c, k);
+        int[] out = dev.rampart.core.data.Rows.pick(candidates, Seeds.sample(candidates.length, k, Seeds.random(seed)));
         java.util.Arrays.sort(out);
         return out;
     }

@@ -40,6 +40,29 @@ public final class Seeds {
         return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 
+    /**
+     * {@code k} distinct indices of {@code 0..n-1}, in the order a partial Fisher-Yates shuffle
+     * draws them (one {@code nextInt} per index).
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= k <= n}
+     */
+    public static int[] sample(int n, int k, SplittableRandom rnd) {
+        if (k < 0 || k > n) {
+            throw new IllegalArgumentException("cannot draw " + k + " distinct indices from " + n);
+        }
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        for (int i = 0; i < k; i++) {
+            int j = i + rnd.nextInt(n - i);
+            int t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+        }
+        return java.util.Arrays.copyOf(all, k);
+    }
+
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

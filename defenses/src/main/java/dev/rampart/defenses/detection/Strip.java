@@ -3,7 +3,6 @@ package dev.rampart.defenses.detection;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
 import dev.rampart.core.random.Seeds;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -133,19 +132,7 @@ public final class Strip implements Detector {
             if (!(falsePositiveRate > 0 && falsePositiveRate < 1)) {
                 throw new IllegalArgumentException("falsePositiveRate must be in (0, 1), found " + falsePositiveRate);
             }
-            int[] chosen = new int[samples];
-            int[] all = new int[(int) p.size(0)];
-            for (int i = 0; i < all.length; i++) {
-                all[i] = i;
-            }
-            SplittableRandom rnd = Seeds.random(seed);
-            for (int i = 0; i < samples; i++) {
-                int j = i + rnd.nextInt(all.length - i);
-                int t = all[i];
-                all[i] = all[j];
-                all[j] = t;
-                chosen[i] = all[i];
-            }
+            int[] chosen = Seeds.sample((int) p.size(0), samples, Seeds.random(seed));
             INDArray overlays = dev.rampart.core.data.Rows.gather(p, chosen);
             INDArray c = Inputs.asType(model, clean, "clean");
             double threshold = Thresholds.atFalsePositiveRate(scores(model, overlays, c), falsePositiveRate);

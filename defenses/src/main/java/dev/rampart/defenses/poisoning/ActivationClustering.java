@@ -182,24 +182,7 @@ public final class ActivationClustering implements PoisonDetector {
     /** The mean silhouette (Rousseeuw 1987) of a 2-clustering, on a seeded sample of the points. */
     static double silhouette(double[][] z, int[] a, SplittableRandom rnd) {
         int n = z.length;
-        int[] sample = new int[Math.min(n, SILHOUETTE_SAMPLE)];
-        if (sample.length == n) {
-            for (int i = 0; i < n; i++) {
-                sample[i] = i;
-            }
-        } else {
-            int[] all = new int[n];
-            for (int i = 0; i < n; i++) {
-                all[i] = i;
-            }
-            for (int i = 0; i < sample.length; i++) {
-                int j = i + rnd.nextInt(n - i);
-                int t = all[i];
-                all[i] = all[j];
-                all[j] = t;
-                sample[i] = all[i];
-            }
-        }
+        int[] sample = n <= SILHOUETTE_SAMPLE ? Rows.all(n) : Seeds.sample(n, SILHOUETTE_SAMPLE, rnd);
         double total = 0;
         for (int i : sample) {
             double[] sum = new double[2];
@@ -292,10 +275,7 @@ public final class ActivationClustering implements PoisonDetector {
             if (routine != null && !(reclassifyThreshold > 0 && reclassifyThreshold < 1)) {
                 throw new IllegalArgumentException("keptThreshold must be in (0, 1), found " + reclassifyThreshold);
             }
-            String l = layer == null ? Representations.lastHidden(model) : layer;
-            if (!model.layerNames().contains(l)) {
-                throw new IllegalArgumentException("layer '" + l + "' is not one of " + model.layerNames());
-            }
+            String l = Representations.resolve(model, layer);
             if (dimensions <= 0) {
                 throw new IllegalArgumentException("dimensions must be positive, found " + dimensions);
             }

@@ -183,10 +183,7 @@ public final class KnnLabelNoise implements PoisonDetector {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public KnnLabelNoise build() {
-            String l = model == null ? null : layer == null ? Representations.lastHidden(model) : layer;
-            if (model != null && !model.layerNames().contains(l)) {
-                throw new IllegalArgumentException("layer '" + l + "' is not one of " + model.layerNames());
-            }
+            String l = model == null ? null : Representations.resolve(model, layer);
             if (k <= 0) {
                 throw new IllegalArgumentException("k must be positive, found " + k);
             }

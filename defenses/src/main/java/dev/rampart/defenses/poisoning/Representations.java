@@ -36,11 +36,22 @@ public final class Representations {
         return names.get(names.size() - 2);
     }
 
+    /**
+     * {@code layer}, or the last hidden layer if it is {@code null}.
+     *
+     * @throws IllegalArgumentException if the model has no such layer
+     */
+    static String resolve(ActivationModel model, String layer) {
+        String l = layer == null ? lastHidden(model) : layer;
+        if (!model.layerNames().contains(l)) {
+            throw new IllegalArgumentException("layer '" + l + "' is not one of " + model.layerNames());
+        }
+        return l;
+    }
+
     /** {@code layer}'s activations of every example of {@code x}, as {@code [n, d]} doubles. */
     public static INDArray of(ActivationModel model, String layer, INDArray x) {
-        if (!model.layerNames().contains(layer)) {
-            throw new IllegalArgumentException("layer '" + layer + "' is not one of " + model.layerNames());
-        }
+        resolve(model, layer);
         long n = x.size(0);
         INDArray out = null;
         for (long from = 0; from < n; from += BATCH) {

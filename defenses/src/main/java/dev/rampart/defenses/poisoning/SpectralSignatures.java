@@ -119,10 +119,7 @@ public final class SpectralSignatures implements PoisonDetector {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public SpectralSignatures build() {
-            String l = layer == null ? Representations.lastHidden(model) : layer;
-            if (!model.layerNames().contains(l)) {
-                throw new IllegalArgumentException("layer '" + l + "' is not one of " + model.layerNames());
-            }
+            String l = Representations.resolve(model, layer);
             if (!(expectedPoisonRate > 0 && expectedPoisonRate < 1)) {
                 throw new IllegalArgumentException("expectedPoisonRate must be in (0, 1), found " + expectedPoisonRate);
             }
