@@ -40,6 +40,8 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * java -cp ... dev.rampart.benchmarks.poisoning.PoisoningDefenses --epochs 2 --rates 0.05,0.01
+ * java -cp ... dev.rampart.benchmarks.poisoning.PoisoningDefenses --epochs 1 --rates 0.05 --detectors ac-confirm \
+ *     --skip-model-level --skip-flipping
  * </pre>
  */
 @Command(name = "poisoning-defenses", mixinStandardHelpOptions = true, description = "Poisoning figures.")
@@ -53,6 +55,14 @@ public final class PoisoningDefenses implements Callable<Integer> {
     Path data = Path.of(FashionMnist.DEBIAN_DIR);
     @Option(names = "--skip-flipping", description = "skip the label-flipping part")
     boolean skipFlipping;
+    @Option(names = "--skip-retraining", description = "do not retrain without the flagged examples")
+    boolean skipRetraining;
+    @Option(names = "--skip-model-level", description = "skip Neural Cleanse and STRIP")
+    boolean skipModelLevel;
+    @Option(names = "--detectors", split = ",", description = "data-level detectors among ac (activation clustering,"
+            + " defaults), ac-confirm (3 rounds, later ones confirmed by retraining), ss (spectral signatures);"
+            + " default ${DEFAULT-VALUE}")
+    List<String> detectors = List.of("ac", "ac-confirm", "ss");
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new PoisoningDefenses()).execute(args));
@@ -93,8 +103,18 @@ public final class PoisoningDefenses implements Callable<Integer> {
                     e.attackSuccessRate(), secs(t0));
             int target = (int) java.util.Arrays.stream(p.data().labels()).filter(c -> c == 0).count();
             double withinTarget = (double) p.poisoned().length / target;
-            for (PoisonDetector d : List.of(ActivationClustering.builder(model).seed(1).build(),
-                    SpectralSignatures.builder(model).expectedPoisonRate(withinTarget).build())) {
+            List<PoisonDetector> chosen = new java.util.ArrayList<>();
+            for (String name : detectors) {
+                chosen.add(switch (name) {
+                    case "ac" -> ActivationClustering.builder(model).seed(1).build();
+                    case "ac-confirm" -> ActivationClustering.builder(model).seed(1).rounds(3).confirm(routine, 0.5)
+                            .build();
+                    case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(withinTarget).build();
+                    default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                            "--detectors: unknown detector '" + name + "' (ac, ac-confirm, ss)");
+                });
+            }
+            for (PoisonDetector d : chosen) {
                 t0 = System.nanoTime();
                 PoisonReport r = d.detect(p.data());
                 double detectSecs = secs(t0);
@@ -104,7 +124,7 @@ public final class PoisoningDefenses implements Callable<Integer> {
                         p.data().size());
                 r.classes().forEach(c -> say("    class %d: %s%s", c.label(), c.detail(), c.suspicious() ? " SUSPICIOUS"
                         : ""));
-                if (rate == rates.get(0)) {
+                if (rate == rates.get(0) && !skipRetraining) {
                     t0 = System.nanoTime();
                     Sanitizer.Result sr = Sanitizer.run(x -> r, routine, p.data(), model, test, asrTest, 1);
                     say("    retrained without the %d flagged: clean accuracy %.4f -> %.4f, attack success %.4f ->"
@@ -112,7 +132,7 @@ public final class PoisoningDefenses implements Callable<Integer> {
                             sr.before().attackSuccessRate(), sr.after().attackSuccessRate(), secs(t0));
                 }
             }
-            if (rate == rates.get(0)) {
+            if (rate == rates.get(0) && !skipModelLevel) {
                 t0 = System.nanoTime();
                 NeuralCleanse.Report nc = NeuralCleanse.builder(model).steps(300).seed(1).build()
                         .scan(test.slice(0, 2000));

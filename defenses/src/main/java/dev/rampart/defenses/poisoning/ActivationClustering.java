@@ -54,8 +54,12 @@ public final class ActivationClustering implements PoisonDetector {
     private final long seed;
     private final dev.rampart.core.model.TrainingRoutine routine;
     private final double reclassifyThreshold;
+    private final int rounds;
+    private final boolean laterRoundsOnly;
 
     private ActivationClustering(Builder b, String layer) {
+        this.rounds = b.rounds;
+        this.laterRoundsOnly = b.laterRoundsOnly;
         this.routine = b.routine;
         this.reclassifyThreshold = b.reclassifyThreshold;
         this.model = b.model;
@@ -78,85 +82,99 @@ public final class ActivationClustering implements PoisonDetector {
         double[] scores = new double[labels.length];
         boolean[] flagged = new boolean[labels.length];
         List<PoisonReport.ClassSummary> summary = new ArrayList<>();
-            double[] shares = new double[byClass.length];
-        double[] silhouettes = new double[byClass.length];
-        int[][] smallOf = new int[byClass.length][];
-        for (int c = 0; c < byClass.length; c++) {
-            int[] idx = byClass[c];
-            if (idx.length < 4) {
-                smallOf[c] = new int[0];
-                continue;
-            }
-            INDArray centred = Pca.centred(Rows.gather(r, idx));
-            double[][] z = centred.mmul(Pca.components(centred, dimensions)).toDoubleMatrix();
-            List<DoublePoint> points = new ArrayList<>(z.length);
-            for (double[] p : z) {
-                points.add(new DoublePoint(p));
-            }
-            JDKRandomGenerator rng = new JDKRandomGenerator();
-            rng.setSeed(Seeds.derive(seed, c));
-            List<CentroidCluster<DoublePoint>> clusters = new KMeansPlusPlusClusterer<DoublePoint>(2, 300,
-                    new EuclideanDistance(), rng).cluster(points);
-            int[] assignment = assign(z, clusters);
-            int small = count(assignment, 0) <= count(assignment, 1) ? 0 : 1;
-            shares[c] = (double) count(assignment, small) / z.length;
-            silhouettes[c] = silhouette(z, assignment, Seeds.random(Seeds.derive(seed, 100 + c)));
-            smallOf[c] = new int[count(assignment, small)];
-            for (int j = 0, k = 0; j < idx.length; j++) {
-                if (assignment[j] == small) {
-                    smallOf[c][k++] = idx[j];
-                    scores[idx[j]] = silhouettes[c];
-                }
-            }
-        }
-        double[] kept = new double[byClass.length];
-        java.util.Arrays.fill(kept, Double.NaN);
-        if (routine != null) {
-            for (int c = 0; c < byClass.length; c++) {
-                if (smallOf[c].length == 0 || shares[c] > sizeThreshold) {
-                    continue;
-                }
-                boolean[] out = new boolean[labels.length];
-                for (int i : smallOf[c]) {
-                    out[i] = true;
-                }
-                int[] rest = Rows.where(out, false);
-                dev.rampart.core.model.Classifier retrained = routine.train(new LabeledData(data.name()
-                        + ":without-cluster-" + c, Rows.gather(data.features(), rest), Rows.pick(labels, rest),
-                        data.numClasses()), Seeds.derive(seed, 200 + c));
-                int[] predicted = retrained.predictClasses(Rows.gather(data.features(), smallOf[c]));
-                int same = 0;
-                for (int p : predicted) {
-                    same += p == c ? 1 : 0;
-                }
-                kept[c] = (double) same / predicted.length;
-            }
-        }
         for (int c = 0; c < byClass.length; c++) {
             if (byClass[c].length < 4) {
                 summary.add(new PoisonReport.ClassSummary(c, byClass[c].length, 0, false, "too few examples"));
                 continue;
             }
-            boolean small = shares[c] > 0 && shares[c] <= sizeThreshold;
-            boolean suspicious = routine != null ? small && kept[c] < reclassifyThreshold
-                    : small && silhouettes[c] >= silhouetteThreshold;
-            if (suspicious) {
-                for (int i : smallOf[c]) {
-                    flagged[i] = true;
+            int[] remaining = byClass[c];
+            int count = 0;
+            StringBuilder detail = new StringBuilder();
+            for (int round = 0; round < rounds && remaining.length >= 4; round++) {
+                Split s = split(r, remaining, Seeds.derive(seed, c, round));
+                double kept = Double.NaN;
+                boolean small = s.small().length > 0 && s.share() <= sizeThreshold;
+                boolean retrain = routine != null && (round > 0 || !laterRoundsOnly);
+                if (retrain && small) {
+                    kept = keptAfterRetraining(data, s.small(), c, Seeds.derive(seed, 200 + c, round));
                 }
+                boolean suspicious = retrain ? small && kept < reclassifyThreshold
+                        : small && s.silhouette() >= silhouetteThreshold;
+                detail.append(detail.length() == 0 ? "" : "; then ").append(String.format(Locale.ROOT,
+                        "smaller cluster %.3f of %d, silhouette %.3f", s.share(), remaining.length, s.silhouette()));
+                if (retrain && small) {
+                    detail.append(String.format(Locale.ROOT, ", %.3f of it keeps its label after retraining", kept));
+                }
+                for (int i : s.small()) {
+                    scores[i] = Math.max(scores[i], s.silhouette());
+                }
+                if (!suspicious) {
+                    break;
+                }
+                boolean[] out = new boolean[labels.length];
+                for (int i : s.small()) {
+                    flagged[i] = true;
+                    out[i] = true;
+                }
+                count += s.small().length;
+                remaining = java.util.Arrays.stream(remaining).filter(i -> !out[i]).toArray();
             }
-            summary.add(new PoisonReport.ClassSummary(c, byClass[c].length, suspicious ? smallOf[c].length : 0,
-                    suspicious, String.format(Locale.ROOT, "smaller cluster %.3f of the class, silhouette %.3f%s",
-                            shares[c], silhouettes[c], routine == null ? ""
-                                    : String.format(Locale.ROOT, ", %.3f of it keeps its label after retraining",
-                                            kept[c]))));
+            summary.add(new PoisonReport.ClassSummary(c, byClass[c].length, count, count > 0, detail.toString()));
         }
-        String rule = routine != null ? String.format(Locale.ROOT, "exclusionary reclassification, kept < %.2f",
-                reclassifyThreshold) : String.format(Locale.ROOT, "smaller cluster <= %.2f, silhouette >= %.2f",
+        String silhouetteRule = String.format(Locale.ROOT, "smaller cluster <= %.2f, silhouette >= %.2f",
                 sizeThreshold, silhouetteThreshold);
-        return new PoisonReport(String.format(Locale.ROOT, "activation clustering (layer '%s', %d dimensions, %s)",
-                layer, dimensions, rule),
-                flagged, scores, summary);
+        String reclassifyRule = String.format(Locale.ROOT, "exclusionary reclassification, kept < %.2f",
+                reclassifyThreshold);
+        String rule = routine == null ? silhouetteRule : laterRoundsOnly ? silhouetteRule + ", then "
+                + reclassifyRule : reclassifyRule;
+        return new PoisonReport(String.format(Locale.ROOT,
+                "activation clustering (layer '%s', %d dimensions, %s, up to %d rounds)", layer, dimensions, rule,
+                rounds), flagged, scores, summary);
+    }
+
+    /** One 2-means split of the examples {@code idx} in PCA space: the smaller cluster, its share, the silhouette. */
+    private Split split(INDArray r, int[] idx, long splitSeed) {
+        INDArray centred = Pca.centred(Rows.gather(r, idx));
+        double[][] z = centred.mmul(Pca.components(centred, dimensions)).toDoubleMatrix();
+        List<DoublePoint> points = new ArrayList<>(z.length);
+        for (double[] p : z) {
+            points.add(new DoublePoint(p));
+        }
+        JDKRandomGenerator rng = new JDKRandomGenerator();
+        rng.setSeed(splitSeed);
+        List<CentroidCluster<DoublePoint>> clusters = new KMeansPlusPlusClusterer<DoublePoint>(2, 300,
+                new EuclideanDistance(), rng).cluster(points);
+        int[] assignment = assign(z, clusters);
+        int small = count(assignment, 0) <= count(assignment, 1) ? 0 : 1;
+        int[] members = new int[count(assignment, small)];
+        for (int j = 0, k = 0; j < idx.length; j++) {
+            if (assignment[j] == small) {
+                members[k++] = idx[j];
+            }
+        }
+        double sil = silhouette(z, assignment, Seeds.random(Seeds.derive(splitSeed, 100)));
+        return new Split(members, (double) members.length / idx.length, sil);
+    }
+
+    /** Exclusionary reclassification: the share of the cluster that keeps label {@code c} after retraining without it. */
+    private double keptAfterRetraining(LabeledData data, int[] cluster, int c, long trainSeed) {
+        boolean[] out = new boolean[data.size()];
+        for (int i : cluster) {
+            out[i] = true;
+        }
+        int[] rest = Rows.where(out, false);
+        dev.rampart.core.model.Classifier retrained = routine.train(new LabeledData(data.name()
+                + ":without-cluster-" + c, Rows.gather(data.features(), rest), Rows.pick(data.labels(), rest),
+                data.numClasses()), trainSeed);
+        int[] predicted = retrained.predictClasses(Rows.gather(data.features(), cluster));
+        int same = 0;
+        for (int p : predicted) {
+            same += p == c ? 1 : 0;
+        }
+        return (double) same / predicted.length;
+    }
+
+    private record Split(int[] small, double share, double silhouette) {
     }
 
     private static int[] assign(double[][] z, List<CentroidCluster<DoublePoint>> clusters) {
@@ -222,6 +240,8 @@ public final class ActivationClustering implements PoisonDetector {
         private long seed;
         private dev.rampart.core.model.TrainingRoutine routine;
         private double reclassifyThreshold = 0.5;
+        private int rounds = 1;
+        private boolean laterRoundsOnly;
 
         private Builder(ActivationModel model) {
             if (model == null) {
@@ -254,19 +274,44 @@ public final class ActivationClustering implements PoisonDetector {
             return this;
         }
 
+        /**
+         * Split a class judged poisoned again, without its flagged cluster, up to this many times in
+         * all (default 1, the paper's single split). A poison of several source classes can fall into
+         * two clusters of which 2-means takes one; a second round finds the other, and stops at the
+         * first split that fails the class test.
+         */
+        public Builder rounds(int rounds) {
+            this.rounds = rounds;
+            return this;
+        }
+
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
         /**
-         * Judge classes by exclusionary reclassification: retrain with {@code routine} without the
-         * candidate clusters; a cluster of which less than {@code keptThreshold} keeps its label is
-         * poisoned (0.5 is a majority).
+         * Judge every split by exclusionary reclassification: retrain with {@code routine} without
+         * the candidate cluster; a cluster of which less than {@code keptThreshold} keeps its label
+         * is poisoned (0.5 is a majority). One retraining per candidate class and round.
          */
         public Builder reclassify(dev.rampart.core.model.TrainingRoutine routine, double keptThreshold) {
             this.routine = routine;
             this.reclassifyThreshold = keptThreshold;
+            this.laterRoundsOnly = false;
+            return this;
+        }
+
+        /**
+         * Judge the first split of each class by size and silhouette, and the later splits of a class
+         * judged poisoned (see {@link #rounds}) by exclusionary reclassification with {@code routine}.
+         * Clean classes cost no retraining; a poisoned class costs one per further round. On a poison
+         * that falls into two clusters, the second one's silhouette is too low to tell from a clean
+         * class's modes, while retraining without it still relabels it.
+         */
+        public Builder confirm(dev.rampart.core.model.TrainingRoutine routine, double keptThreshold) {
+            reclassify(routine, keptThreshold);
+            this.laterRoundsOnly = true;
             return this;
         }
 
@@ -276,6 +321,9 @@ public final class ActivationClustering implements PoisonDetector {
                 throw new IllegalArgumentException("keptThreshold must be in (0, 1), found " + reclassifyThreshold);
             }
             String l = Representations.resolve(model, layer);
+            if (rounds <= 0) {
+                throw new IllegalArgumentException("rounds must be positive, found " + rounds);
+            }
             if (dimensions <= 0) {
                 throw new IllegalArgumentException("dimensions must be positive, found " + dimensions);
             }
