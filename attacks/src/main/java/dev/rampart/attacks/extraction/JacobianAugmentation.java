@@ -1,0 +1,190 @@
+package dev.rampart.attacks.extraction;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
+import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Inputs;
+import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.TrainableModel;
+import dev.rampart.core.random.Seeds;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Jacobian-based dataset augmentation (Papernot, McDaniel, Goodfellow, Jha, Celik &amp; Swami,
+ * "Practical Black-Box Attacks against Machine Learning", AsiaCCS 2017): start from a small seed
+ * set labelled by the victim; each round, train the substitute on everything labelled so far, then
+ * add for every point {@code x} the point {@code x + lambda * sign(d p_y(x) / dx)}, where {@code y}
+ * is the victim's label of {@code x} and {@code p} the substitute's probabilities (a step that
+ * leaves the loss of {@code y}, in the direction where the substitute's decision changes fastest),
+ * clipped to the input domain, and ask the victim about the new points. The set doubles each
+ * round. With {@code tau > 0} the sign of {@code lambda} flips every {@code tau} rounds (the
+ * paper's periodic step size). When a round would exceed the budget, a seeded subset of its new
+ * points is asked, so the budget is spent exactly. The substitute must give input gradients
+ * ({@link GradientClassifier}); craft transfer attacks on it with {@link TransferAttack}.
+ *
+ * <pre>{@code
+ * ExtractionResult r = JacobianAugmentation.builder(victim).seedSet(x150).budget(5000).lambda(0.1)
+ *         .substitute(substitute).heldOut(test).seed(1).build().run();
+ * }</pre>
+ */
+public final class JacobianAugmentation {
+
+    private final Builder b;
+
+    private JacobianAugmentation(Builder b) {
+        this.b = b;
+    }
+
+    public static Builder builder(Classifier victim) {
+        return new Builder(victim);
+    }
+
+    /** Runs the probe; the curve has one point per round (queries spent when the substitute was trained). */
+    public ExtractionResult run() {
+        long t0 = System.nanoTime();
+        QueryRecorder api = new QueryRecorder(b.victim, b.answers, b.budget);
+        HeldOut held = HeldOut.of(b.victim, b.heldOut);
+        INDArray x = b.seedSet.dup();
+        INDArray y = api.ask(x);
+        List<ExtractionResult.Point> curve = new ArrayList<>();
+        TrainableModel model;
+        for (int round = 0;; round++) {
+            model = b.substitute.train(b.victim, x, y, Seeds.derive(b.seed, 10, round));
+            curve.add(held.point(api.spent(), model));
+            if (api.remaining() == 0) {
+                break;
+            }
+            double step = b.tau > 0 && (round / b.tau) % 2 == 1 ? -b.lambda : b.lambda;
+            INDArray grad = ((GradientClassifier) model).lossGradient(x.dup(),
+                    Labels.oneHot(Labels.argmax(y), b.victim.numClasses()));
+            // the loss of y is -log p_y: its gradient's sign is the opposite of p_y's
+            INDArray fresh = b.victim.domain().clipInPlace(x.sub(Transforms.sign(grad).castTo(x.dataType()).muli(step)));
+            if (fresh.size(0) > api.remaining()) {
+                int[] keep = Seeds.sample((int) fresh.size(0), (int) api.remaining(),
+                        Seeds.random(Seeds.derive(b.seed, 20, round)));
+                java.util.Arrays.sort(keep);
+                fresh = Rows.gather(fresh, keep);
+            }
+            INDArray answers = api.ask(fresh);
+            x = Nd4j.concat(0, x, fresh);
+            y = Nd4j.concat(0, y, answers);
+        }
+        ExtractionResult.Point end = curve.get(curve.size() - 1);
+        String name = String.format(Locale.ROOT, "Jacobian augmentation (lambda %.3g%s)", b.lambda,
+                b.tau > 0 ? ", tau " + b.tau : "");
+        return new ExtractionResult(name, b.answers, api.spent(), model, end.accuracy(), end.fidelity(), curve,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Builds a {@link JacobianAugmentation} probe; every value is checked in {@link #build()}. */
+    public static final class Builder {
+        private final Classifier victim;
+        private INDArray seedSet;
+        private Answers answers = Answers.LABELS;
+        private long budget;
+        private double lambda = 0.1;
+        private int tau;
+        private Substitute substitute;
+        private LabeledData heldOut;
+        private long seed;
+
+        private Builder(Classifier victim) {
+            if (victim == null) {
+                throw new IllegalArgumentException("victim must not be null");
+            }
+            this.victim = victim;
+        }
+
+        /** The attacker's initial inputs (Papernot et al. use 150 test images, 15 per class). */
+        public Builder seedSet(INDArray seedSet) {
+            this.seedSet = seedSet;
+            return this;
+        }
+
+        /** What the victim releases (default top-1 labels, as in the paper). */
+        public Builder answers(Answers answers) {
+            this.answers = answers;
+            return this;
+        }
+
+        /** Victim queries in all, the seed set included. */
+        public Builder budget(long budget) {
+            this.budget = budget;
+            return this;
+        }
+
+        /** The augmentation step in input units (default 0.1, the paper's value for MNIST). */
+        public Builder lambda(double lambda) {
+            this.lambda = lambda;
+            return this;
+        }
+
+        /** Flip the step's sign every {@code tau} rounds (default 0: never). */
+        public Builder tau(int tau) {
+            this.tau = tau;
+            return this;
+        }
+
+        /** The substitute; its models must be {@link GradientClassifier}s. */
+        public Builder substitute(Substitute substitute) {
+            this.substitute = substitute;
+            return this;
+        }
+
+        public Builder heldOut(LabeledData heldOut) {
+            this.heldOut = heldOut;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public JacobianAugmentation build() {
+            if (seedSet == null) {
+                throw new IllegalArgumentException("seedSet must not be null");
+            }
+            if (seedSet.rank() > 0 && seedSet.size(0) == 0) {
+                throw new IllegalArgumentException("seedSet is empty");
+            }
+            Inputs.checkBatch(victim, seedSet, "seedSet");
+            Inputs.checkFiniteInDomain(seedSet, victim.domain(), "seedSet");
+            if (answers == null) {
+                throw new IllegalArgumentException("answers must not be null");
+            }
+            if (budget <= 0) {
+                throw new IllegalArgumentException("budget must be positive, found " + budget);
+            }
+            if (seedSet.size(0) > budget) {
+                throw new IllegalArgumentException("the seed set of " + seedSet.size(0) + " exceeds the budget of "
+                        + budget);
+            }
+            if (!(lambda > 0 && lambda <= victim.domain().width())) {
+                throw new IllegalArgumentException("lambda must be in (0, " + victim.domain().width() + "], found "
+                        + lambda);
+            }
+            if (tau < 0) {
+                throw new IllegalArgumentException("tau must be non-negative, found " + tau);
+            }
+            if (substitute == null) {
+                throw new IllegalArgumentException("substitute must not be null");
+            }
+            if (!(substitute.create(seed, victim) instanceof GradientClassifier)) {
+                throw new IllegalArgumentException("substitute must give input gradients (a GradientClassifier)"
+                        + " for Jacobian augmentation");
+            }
+            if (heldOut == null) {
+                throw new IllegalArgumentException("heldOut must not be null");
+            }
+            return new JacobianAugmentation(this);
+        }
+    }
+}
