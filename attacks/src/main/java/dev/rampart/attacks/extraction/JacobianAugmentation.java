@@ -49,7 +49,7 @@ public final class JacobianAugmentation {
     public ExtractionResult run() {
         long t0 = System.nanoTime();
         QueryRecorder api = new QueryRecorder(b.victim, b.answers, b.budget);
-        HeldOut held = HeldOut.of(b.victim, b.heldOut);
+        HeldOut held = HeldOut.of(b.reference != null ? b.reference : b.victim, b.heldOut);
         INDArray x = b.seedSet.dup();
         INDArray y = api.ask(x);
         List<ExtractionResult.Point> curve = new ArrayList<>();
@@ -93,6 +93,7 @@ public final class JacobianAugmentation {
         private Substitute substitute;
         private LabeledData heldOut;
         private long seed;
+        private Classifier reference;
 
         private Builder(Classifier victim) {
             if (victim == null) {
@@ -139,6 +140,16 @@ public final class JacobianAugmentation {
 
         public Builder heldOut(LabeledData heldOut) {
             this.heldOut = heldOut;
+            return this;
+        }
+
+        /**
+         * The model whose top-1 answers fidelity is measured against, asked outside the budget
+         * (default: the victim). Pass the bare model when the victim is an output defense or a
+         * monitored guard, so that the evaluation neither goes through them nor counts as a client's queries.
+         */
+        public Builder reference(Classifier reference) {
+            this.reference = reference;
             return this;
         }
 

@@ -66,7 +66,7 @@ public final class KnockoffNets {
         long t0 = System.nanoTime();
         long budget = budgets[budgets.length - 1];
         QueryRecorder api = new QueryRecorder(b.victim, b.answers, budget);
-        HeldOut held = HeldOut.of(b.victim, b.heldOut);
+        HeldOut held = HeldOut.of(b.reference != null ? b.reference : b.victim, b.heldOut);
         if (b.actions == null) {
             int[] order = Seeds.sample((int) b.pool.size(0), (int) budget, Seeds.random(Seeds.derive(b.seed, 0)));
             for (int from = 0; from < order.length; from += QUERY_BATCH) {
@@ -275,6 +275,7 @@ public final class KnockoffNets {
         private Substitute substitute;
         private dev.rampart.core.data.LabeledData heldOut;
         private long seed;
+        private Classifier reference;
         private int[] actions;
         private Reward reward = Reward.ALL;
         private double learningRate = 0.1;
@@ -315,6 +316,16 @@ public final class KnockoffNets {
         /** Labelled inputs never queried by the probe, for accuracy and fidelity. */
         public Builder heldOut(dev.rampart.core.data.LabeledData heldOut) {
             this.heldOut = heldOut;
+            return this;
+        }
+
+        /**
+         * The model whose top-1 answers fidelity is measured against, asked outside the budget
+         * (default: the victim). Pass the bare model when the victim is an output defense or a
+         * monitored guard, so that the evaluation neither goes through them nor counts as a client's queries.
+         */
+        public Builder reference(Classifier reference) {
+            this.reference = reference;
             return this;
         }
 
