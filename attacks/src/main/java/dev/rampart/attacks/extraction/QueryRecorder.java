@@ -52,7 +52,8 @@ public final class QueryRecorder {
     /**
      * Queries the victim on {@code x} and records inputs and answers.
      *
-     * @return one row per example: one-hot top-1 for {@link Answers#LABELS}, probabilities otherwise
+     * @return one row per example: one-hot top-1 for {@link Answers#LABELS}, otherwise the released
+     *     probabilities scaled to sum to 1
      * @throws QueryBudgetExceededException if the batch would exceed the budget (nothing is queried)
      * @throws IllegalArgumentException if {@code x} is not a batch of the victim's inputs
      */
@@ -65,11 +66,35 @@ public final class QueryRecorder {
         INDArray copy = x.dup();
         INDArray y = answers == Answers.LABELS
                 ? Labels.oneHot(victim.predictClasses(copy.dup()), victim.numClasses())
-                : victim.predictProbabilities(copy.dup()).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup();
+                : normalized(victim.predictProbabilities(copy.dup()));
         spent += n;
         inputs.add(copy);
         outputs.add(y);
         return y.dup();
+    }
+
+    /**
+     * The released rows as training targets: scaled to sum to 1, as an attacker would do with
+     * rounded or cut-off answers; a row of zeros becomes uniform.
+     *
+     * @throws IllegalStateException if the victim released a negative or non-finite value
+     */
+    private INDArray normalized(INDArray released) {
+        double[][] p = released.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+        for (int i = 0; i < p.length; i++) {
+            double sum = 0;
+            for (int k = 0; k < p[i].length; k++) {
+                if (!(p[i][k] >= 0) || !Double.isFinite(p[i][k])) {
+                    throw new IllegalStateException("the victim released " + p[i][k] + " as probability " + k
+                            + " of row " + i + " of a batch");
+                }
+                sum += p[i][k];
+            }
+            for (int k = 0; k < p[i].length; k++) {
+                p[i][k] = sum > 0 ? p[i][k] / sum : 1.0 / p[i].length;
+            }
+        }
+        return Nd4j.createFromArray(p).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
     }
 
     /** Queries spent so far. */
