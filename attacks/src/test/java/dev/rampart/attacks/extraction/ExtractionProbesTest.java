@@ -126,6 +126,20 @@ class ExtractionProbesTest {
     }
 
     @Test
+    void releasedRowsAreScaledToSumToOneAndBadOnesAreRefused() {
+        BlackBoxModel rounded = new BlackBoxModel(x -> Nd4j.createFromArray(new float[][] {{0.5f, 0.5f, 0.1f},
+            {0, 0, 0}}), 3, new long[] {1}, InputDomain.UNIT);
+        INDArray y = new QueryRecorder(rounded, Answers.PROBABILITIES, 2).ask(Nd4j.zeros(DataType.FLOAT, 2, 1));
+        assertEquals(0.5 / 1.1, y.getDouble(0, 0), 1e-6);
+        assertEquals(1.0 / 3, y.getDouble(1, 2), 1e-6);
+        BlackBoxModel negative = new BlackBoxModel(x -> Nd4j.createFromArray(new float[][] {{1.2f, -0.2f, 0}}), 3,
+                new long[] {1}, InputDomain.UNIT);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new QueryRecorder(negative,
+                Answers.PROBABILITIES, 2).ask(Nd4j.zeros(DataType.FLOAT, 1, 1)));
+        assertTrue(e.getMessage().contains("the victim released -0.2"), e.getMessage());
+    }
+
+    @Test
     void badInputIsNamed() {
         INDArray x = pool.head(20).features();
         assertMessage(() -> KnockoffNets.builder(victim).pool(x).budgets(0).substitute(MLP).heldOut(test).build(),
