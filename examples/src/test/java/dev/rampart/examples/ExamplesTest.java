@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rampart.examples.detection.DetectAdversarialInputs;
 import dev.rampart.examples.evaluation.EvaluateRobustness;
 import dev.rampart.examples.evasion.EvasionQuickstart;
+import dev.rampart.examples.extraction.StealAndDefend;
 import dev.rampart.examples.training.AdversarialTrainingCost;
 import dev.rampart.examples.model.WrapYourNetwork;
 import dev.rampart.examples.integrity.SignedModelRelease;
@@ -80,6 +81,21 @@ class ExamplesTest {
         assertTrue(r.lossThreshold().auc() > 0.55, "loss-threshold AUC " + r.lossThreshold().auc());
         assertTrue(r.inversionConfidence() > 0.9, "inversion confidence " + r.inversionConfidence());
         assertTrue(javax.imageio.ImageIO.read(png.toFile()).getWidth() == 28, "a 28x28 PNG");
+    }
+
+    @Test
+    void theModelIsStolenThroughTheReverseSigmoidAndPradaSeesTheProbe() throws Exception {
+        StealAndDefend.Result r = StealAndDefend.run(1000);
+        assertTrue(r.undefended().queries() == 1000 && r.defended().queries() == 1000);
+        assertTrue(r.undefended().fidelity() > 0.8, r.undefended().toString());
+        // the reverse sigmoid keeps the top label: trained for 10 epochs, the substitute still agrees
+        assertTrue(Math.abs(r.defended().fidelity() - r.undefended().fidelity()) < 0.05,
+                r.defended() + " against " + r.undefended());
+        // ... while at a quarter of the budget the distorted probabilities cost it
+        assertTrue(r.defended().curve().get(0).fidelity() < r.undefended().curve().get(0).fidelity(),
+                r.defended().curve() + " against " + r.undefended().curve());
+        assertTrue(r.naturalAlarms() == 0, r.naturalAlarms() + " natural alarms");
+        assertTrue(r.alarm() != null && r.alarm().queries() <= 800, String.valueOf(r.alarm()));
     }
 
     @Test
