@@ -1,6 +1,7 @@
 package dev.rampart.attacks.evaluation;
 
 import dev.rampart.attacks.evasion.Apgd;
+import dev.rampart.attacks.evasion.AttackGoal;
 import dev.rampart.attacks.evasion.EvasionAttack;
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.GradientAttack;
@@ -71,11 +72,26 @@ public final class AutoAttack {
      * @throws IllegalArgumentException if {@code x} or {@code labels} do not fit the model
      */
     public RobustnessReport evaluate(INDArray x, int[] labels) {
+        return evaluate(x, labels, null);
+    }
+
+    /**
+     * Runs the ensemble on examples whose indices in a larger evaluation set are {@code indices}
+     * (null: 0, 1, ...): each example's random choices come from its index, so evaluating a set in
+     * parts gives each example the result of one run on the whole set.
+     *
+     * @throws IllegalArgumentException if {@code indices} does not hold one index per example, or as
+     *     {@link #evaluate(INDArray, int[])}
+     */
+    public RobustnessReport evaluate(INDArray x, int[] labels, long[] indices) {
         long start = System.nanoTime();
         Inputs.checkBatch(model, x, "x");
         Inputs.checkLabels(labels, x.size(0), model.numClasses(), "labels");
         Inputs.checkFiniteInDomain(x, model.domain(), "x");
         int n = labels.length;
+        if (indices != null && indices.length != n) {
+            throw new IllegalArgumentException("indices has " + indices.length + " entries for " + n + " examples");
+        }
         int[] clean = model.predictClasses(x);
         boolean[] robust = new boolean[n];
         String[] brokenBy = new String[n];
@@ -92,7 +108,12 @@ public final class AutoAttack {
             int[] idx = Rows.where(robust, true);
             int broken = 0;
             if (idx.length > 0) {
-                EvasionResult r = attack.run(Rows.gather(x, idx), Rows.pick(labels, idx));
+                long[] global = new long[idx.length];
+                for (int k = 0; k < idx.length; k++) {
+                    global[k] = indices == null ? idx[k] : indices[idx[k]];
+                }
+                EvasionResult r = attack.run(Rows.gather(x, idx), AttackGoal.untargeted(Rows.pick(labels, idx)),
+                        global);
                 List<Integer> fooled = new ArrayList<>();
                 for (int k = 0; k < idx.length; k++) {
                     if (r.success()[k]) {

@@ -152,7 +152,7 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
                         : ranked != null ? column(ranked, idx, t) : null;
                 LogitObjective objective = objective(y, targets);
                 INDArray x0 = Rows.gather(batch.x(), idx);
-                Outcome o = attack(batch, idx, x0, objective, Seeds.derive(batch.seed(), run++));
+                Outcome o = attack(batch, idx, x0, objective, batch.seeds(idx, run++));
                 Rows.scatter(out, idx, o.points());
                 for (int k = 0; k < idx.length; k++) {
                     done[idx[k]] = o.success()[k];
@@ -181,11 +181,11 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
     }
 
     /** One APGD run on examples {@code idx} of the batch (clean inputs {@code x0}). */
-    private Outcome attack(Batch batch, int[] idx, INDArray x0, LogitObjective objective, long seed) {
+    private Outcome attack(Batch batch, int[] idx, INDArray x0, LogitObjective objective, long[] seeds) {
         int n = idx.length;
         double eps = epsilon();
         int[] checkpoints = checkpoints(config().steps());
-        INDArray x = x0.dup().addi(norm().randomInBall(x0.shape(), eps, seed, x0.dataType()));
+        INDArray x = x0.dup().addi(norm().randomInBall(x0.shape(), eps, seeds, x0.dataType()));
         projectAndClip(x0, x);
         INDArray[] box = norm() == Norm.LINF ? box(x0) : null; // L-inf: projection and clipping = clamp
         INDArray previous = x.dup();

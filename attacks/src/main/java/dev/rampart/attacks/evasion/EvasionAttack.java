@@ -42,6 +42,18 @@ public interface EvasionAttack {
     EvasionResult run(INDArray x, AttackGoal goal);
 
     /**
+     * Runs the attack on examples whose indices in a larger evaluation set are {@code indices}.
+     * Random choices (starts, restarts, searches) are seeded per example from the attack's seed
+     * and the example's index, so a run split into parts, in any batches, makes each example the
+     * same choices as one run on the whole set. {@code run(x, goal)} uses the positions 0, 1, ...
+     * (null {@code indices} does the same).
+     *
+     * @throws IllegalArgumentException if {@code indices} does not hold one non-negative index per
+     *     example, or as {@link #run(INDArray, AttackGoal)}
+     */
+    EvasionResult run(INDArray x, AttackGoal goal, long[] indices);
+
+    /**
      * Runs the attack at each budget on the same inputs (for minimum-norm attacks, one run whose
      * perturbations are then held to each budget).
      *

@@ -78,12 +78,28 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
 
     @Override
     public final EvasionResult run(INDArray x, AttackGoal goal) {
+        return run(x, goal, null);
+    }
+
+    @Override
+    public final EvasionResult run(INDArray x, AttackGoal goal, long[] indices) {
+        if (indices != null) {
+            if (x != null && x.rank() > 0 && indices.length != x.size(0)) {
+                throw new IllegalArgumentException("indices has " + indices.length + " entries for " + x.size(0)
+                        + " examples");
+            }
+            for (int i = 0; i < indices.length; i++) {
+                if (indices[i] < 0) {
+                    throw new IllegalArgumentException("indices[" + i + "] must be non-negative, found " + indices[i]);
+                }
+            }
+        }
         try (MemoryWorkspace outside = Workspaces.outside()) { // results are ordinary arrays
-            return runChecked(x, goal);
+            return runChecked(x, goal, indices);
         }
     }
 
-    private EvasionResult runChecked(INDArray x, AttackGoal goal) {
+    private EvasionResult runChecked(INDArray x, AttackGoal goal, long[] indices) {
         long start = System.nanoTime();
         Classifier model = target;
         Inputs.checkBatch(model, x, "x");
@@ -114,7 +130,7 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
                 AttackGoal gb = goal.slice(from, to);
                 int[] cleanB = model.predictClasses(xb);
                 System.arraycopy(cleanB, 0, clean, from, cleanB.length);
-                Batch batch = new Batch(xb, gb, model.numClasses(), cleanB, Seeds.derive(seed(), b), calls);
+                Batch batch = new Batch(xb, gb, model.numClasses(), cleanB, seed(), indexRange(indices, from, to), calls);
                 INDArray xAdv = finish(xb, perturb(batch));
                 int[] advB = model.predictClasses(xAdv);
                 System.arraycopy(advB, 0, adv, from, advB.length);
@@ -137,10 +153,19 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
     final INDArray ownStep(INDArray x, AttackGoal goal) {
         try (MemoryWorkspace outside = Workspaces.outside()) {
             INDArray xb = Inputs.asType(target, x, "x").dup('c');
-            Batch batch = new Batch(xb, goal, target.numClasses(), target.predictClasses(xb), Seeds.derive(seed(), 0),
-                    new long[1]);
+            Batch batch = new Batch(xb, goal, target.numClasses(), target.predictClasses(xb), seed(),
+                    indexRange(null, 0, goal.size()), new long[1]);
             return perturb(batch).dup();
         }
+    }
+
+    /** Indices {@code from..to-1} of {@code indices}, or the positions themselves when there are none. */
+    private static long[] indexRange(long[] indices, int from, int to) {
+        long[] out = new long[to - from];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = indices == null ? from + i : indices[from + i];
+        }
+        return out;
     }
 
     /**
@@ -239,23 +264,28 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
     }
 
     /**
-     * One batch of a run: the clean inputs, the goal, the clean predictions and a seed derived from
-     * the attack's seed and the batch index.
+     * One batch of a run: the clean inputs, the goal, the clean predictions, and one seed per
+     * example derived from the attack's seed and the example's index in the whole evaluation set,
+     * so an example's random choices do not depend on the batch or partition it falls in.
      */
     protected static final class Batch {
         private final INDArray x;
         private final AttackGoal goal;
         private final int[] cleanPredictions;
-        private final long seed;
+        private final long[] exampleSeeds;
         private final long[] calls;
         private final INDArray lossLabels;
 
-        Batch(INDArray x, AttackGoal goal, int numClasses, int[] cleanPredictions, long seed, long[] calls) {
+        Batch(INDArray x, AttackGoal goal, int numClasses, int[] cleanPredictions, long seed, long[] indices,
+                long[] calls) {
             this.x = x;
             this.lossLabels = Labels.oneHot(goal.lossClasses(), numClasses).castTo(x.dataType());
             this.goal = goal;
             this.cleanPredictions = cleanPredictions;
-            this.seed = seed;
+            this.exampleSeeds = new long[goal.size()];
+            for (int i = 0; i < exampleSeeds.length; i++) {
+                exampleSeeds[i] = Seeds.derive(seed, indices[i]);
+            }
             this.calls = calls;
         }
 
@@ -276,8 +306,18 @@ public abstract class EvasionTemplate<C extends AttackConfig> implements Evasion
             return cleanPredictions.clone();
         }
 
-        public long seed() {
-            return seed;
+        /** The seed of example {@code i} of the batch. */
+        public long exampleSeed(int i) {
+            return exampleSeeds[i];
+        }
+
+        /** Seeds of examples {@code idx} for the random draw number {@code stream} (a restart, a run). */
+        public long[] seeds(int[] idx, long stream) {
+            long[] out = new long[idx.length];
+            for (int k = 0; k < idx.length; k++) {
+                out[k] = Seeds.derive(exampleSeeds[idx[k]], stream);
+            }
+            return out;
         }
 
         /** +1 to ascend the loss of the true class (untargeted), -1 to descend the target's. */

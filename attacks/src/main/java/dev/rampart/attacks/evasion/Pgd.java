@@ -180,7 +180,7 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
                 break;
             }
             INDArray x0 = idx.length == n ? batch.x() : Rows.gather(batch.x(), idx);
-            INDArray xAdv = ascend(batch, idx, x0, Seeds.derive(batch.seed(), r));
+            INDArray xAdv = ascend(batch, idx, x0, batch.seeds(idx, r));
             if (config().restarts() == 1) {
                 return xAdv; // a single run is its own worst case
             }
@@ -190,11 +190,11 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
     }
 
     /** One restart on examples {@code idx} (clean inputs {@code x0}); returns their end points. */
-    private INDArray ascend(Batch batch, int[] idx, INDArray x0, long seed) {
+    private INDArray ascend(Batch batch, int[] idx, INDArray x0, long[] seeds) {
         INDArray xAdv = x0.dup();
         switch (config().start().kind()) {
-            case UNIFORM -> clip(xAdv.addi(norm().randomInBall(x0.shape(), epsilon(), seed, x0.dataType())));
-            case GAUSSIAN -> projectAndClip(x0, xAdv.addi(gaussian(x0, config().start().scale(), seed)));
+            case UNIFORM -> clip(xAdv.addi(norm().randomInBall(x0.shape(), epsilon(), seeds, x0.dataType())));
+            case GAUSSIAN -> projectAndClip(x0, xAdv.addi(gaussian(x0, config().start().scale(), seeds)));
             case NONE -> { }
         }
         // the cross-entropy of the goal's classes (descended for targets), or the custom objective
@@ -258,12 +258,15 @@ public final class Pgd extends GradientAttack<Pgd.Config> {
         return rows;
     }
 
-    /** {@code N(0, sd^2)} noise of {@code x}'s shape, fixed by {@code seed}. */
-    private static INDArray gaussian(INDArray x, double sd, long seed) {
-        java.util.SplittableRandom rnd = Seeds.random(seed);
+    /** {@code N(0, sd^2)} noise of {@code x}'s shape, row {@code i} fixed by {@code seeds[i]}. */
+    private static INDArray gaussian(INDArray x, double sd, long[] seeds) {
         float[] values = new float[Math.toIntExact(x.length())];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (sd * Seeds.gaussian(rnd));
+        int d = values.length / seeds.length;
+        for (int row = 0; row < seeds.length; row++) {
+            java.util.SplittableRandom rnd = Seeds.random(seeds[row]);
+            for (int j = 0; j < d; j++) {
+                values[row * d + j] = (float) (sd * Seeds.gaussian(rnd));
+            }
         }
         return org.nd4j.linalg.factory.Nd4j.create(values, x.shape(), 'c').castTo(x.dataType());
     }

@@ -124,13 +124,16 @@ public final class Square extends EvasionTemplate<Square.Config> {
     protected INDArray perturb(Batch batch) {
         int n = batch.size();
         int d = channels * height * width;
-        SplittableRandom rnd = Seeds.random(batch.seed());
+        SplittableRandom[] rnd = new SplittableRandom[n]; // one stream per example: batch-independent
+        for (int i = 0; i < n; i++) {
+            rnd[i] = Seeds.random(batch.exampleSeed(i));
+        }
         INDArray x = batch.x();
         float[][] clean = rows(x);
         InputDomain domain = model.domain();
         float[][] delta = new float[n][d];
         for (int i = 0; i < n; i++) {
-            delta[i] = config().norm() == Norm.LINF ? stripes(rnd) : bumpGrid(rnd);
+            delta[i] = config().norm() == Norm.LINF ? stripes(rnd[i]) : bumpGrid(rnd[i]);
         }
         float[][] current = apply(clean, delta, domain);
         double[] loss = margins(current, batch, Rows.all(n));
@@ -150,8 +153,8 @@ public final class Square extends EvasionTemplate<Square.Config> {
                 float[][] candidateDelta = new float[active.length][];
                 for (int j = 0; j < active.length; j++) {
                     int i = active[j];
-                    candidateDelta[j] = config().norm() == Norm.LINF ? linfUpdate(delta[i], clean[i], side, rnd, domain)
-                            : l2Update(delta[i], side, rnd);
+                    candidateDelta[j] = config().norm() == Norm.LINF ? linfUpdate(delta[i], clean[i], side, rnd[i], domain)
+                            : l2Update(delta[i], side, rnd[i]);
                     candidates[j] = apply(clean[i], candidateDelta[j], domain);
                 }
                 double[] candidateLoss = margins(candidates, batch, active);

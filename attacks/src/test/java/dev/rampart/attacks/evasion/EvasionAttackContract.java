@@ -131,6 +131,26 @@ public abstract class EvasionAttackContract {
 
     @ParameterizedTest
     @EnumSource(Norm.class)
+    void aRunInPartsGivesEachExampleTheWholeRunsResult(Norm norm) {
+        assumeTrue(supports(norm));
+        EvasionAttack attack = make(model, norm, strongEpsilon(norm));
+        EvasionResult whole = attack.run(data.features(), data.labels());
+        // the second part first, as a worker might; parts aligned with the batches of 20
+        int[] second = java.util.stream.IntStream.range(20, N).toArray();
+        int[] first = java.util.stream.IntStream.range(0, 20).toArray();
+        for (int[] part : new int[][] {second, first}) {
+            long[] indices = java.util.Arrays.stream(part).asLongStream().toArray();
+            EvasionResult r = attack.run(dev.rampart.core.data.Rows.gather(data.features(), part),
+                    AttackGoal.untargeted(dev.rampart.core.data.Rows.pick(data.labels(), part)), indices);
+            assertEquals(dev.rampart.core.data.Rows.gather(whole.adversarial(), part), r.adversarial(),
+                    "examples " + part[0] + ".." + part[part.length - 1]);
+        }
+        assertMessage(() -> attack.run(data.features(), AttackGoal.untargeted(data.labels()), new long[3]),
+                "indices has 3 entries for " + N + " examples");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Norm.class)
     void targetedSuccessMeansTheTargetClass(Norm norm) {
         assumeTrue(supports(norm) && supportsTargeted());
         int[] labels = data.labels();

@@ -83,26 +83,44 @@ public enum Norm {
      */
     public INDArray randomInBall(long[] shape, double eps, long seed, org.nd4j.linalg.api.buffer.DataType type) {
         SplittableRandom rnd = Seeds.random(seed);
+        return inBall(shape, eps, row -> rnd, type);
+    }
+
+    /**
+     * Like {@link #randomInBall(long[], double, long, org.nd4j.linalg.api.buffer.DataType)}, with
+     * row {@code i} drawn from its own generator seeded by {@code rowSeeds[i]}: a row's point does
+     * not depend on the other rows, so it is the same whatever batch the example is in.
+     */
+    public INDArray randomInBall(long[] shape, double eps, long[] rowSeeds, org.nd4j.linalg.api.buffer.DataType type) {
+        if (rowSeeds.length != shape[0]) {
+            throw new IllegalArgumentException("rowSeeds has " + rowSeeds.length + " seeds for " + shape[0] + " rows");
+        }
+        return inBall(shape, eps, row -> Seeds.random(rowSeeds[row]), type);
+    }
+
+    private INDArray inBall(long[] shape, double eps, java.util.function.IntFunction<SplittableRandom> rows,
+            org.nd4j.linalg.api.buffer.DataType type) {
         long n = shape[0];
         int d = (int) (java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b) / n);
         float[] values = new float[Math.toIntExact(n * d)];
-        if (this == LINF) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) ((2 * rnd.nextDouble() - 1) * eps);
+        for (int row = 0; row < n; row++) {
+            SplittableRandom rnd = rows.apply(row);
+            if (this == LINF) {
+                for (int j = 0; j < d; j++) {
+                    values[row * d + j] = (float) ((2 * rnd.nextDouble() - 1) * eps);
+                }
+                continue;
             }
-        } else {
-            for (int row = 0; row < n; row++) {
-                double sq = 0;
-                for (int j = 0; j < d; j++) {
-                    double v = Seeds.gaussian(rnd);
-                    values[row * d + j] = (float) v;
-                    sq += v * v;
-                }
-                // radius eps * u^(1/d) makes the point uniform in the ball's volume
-                double scale = eps * Math.pow(rnd.nextDouble(), 1.0 / d) / Math.max(Math.sqrt(sq), TINY);
-                for (int j = 0; j < d; j++) {
-                    values[row * d + j] = (float) (values[row * d + j] * scale);
-                }
+            double sq = 0;
+            for (int j = 0; j < d; j++) {
+                double v = Seeds.gaussian(rnd);
+                values[row * d + j] = (float) v;
+                sq += v * v;
+            }
+            // radius eps * u^(1/d) makes the point uniform in the ball's volume
+            double scale = eps * Math.pow(rnd.nextDouble(), 1.0 / d) / Math.max(Math.sqrt(sq), TINY);
+            for (int j = 0; j < d; j++) {
+                values[row * d + j] = (float) (values[row * d + j] * scale);
             }
         }
         return Nd4j.create(values, shape, 'c').castTo(type);
