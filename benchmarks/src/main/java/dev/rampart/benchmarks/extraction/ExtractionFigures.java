@@ -68,14 +68,22 @@ public final class ExtractionFigures implements Callable<Integer> {
     Path data = Path.of(FashionMnist.DEBIAN_DIR);
     @Option(names = "--skip-defenses", description = "skip the output defenses")
     boolean skipDefenses;
+    @Option(names = "--substitute", description = "the attacker's network: mlp or cnn (default ${DEFAULT-VALUE})")
+    String substituteName = "mlp";
+    @Option(names = "--knockoff-only", description = "only Knockoff Nets (random) on the problem-domain pool")
+    boolean knockoffOnly;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ExtractionFigures()).execute(args));
     }
 
     private Substitute substitute() {
-        return new Substitute(seed -> MultiLayerNetworkModel.of(ReferenceModels.mlp(seed), ReferenceModels.INPUT_SHAPE,
-                InputDomain.UNIT), epochs, 64);
+        if (!List.of("mlp", "cnn").contains(substituteName)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--substitute must be mlp or cnn, found '"
+                    + substituteName + "'");
+        }
+        return new Substitute(seed -> MultiLayerNetworkModel.of(ReferenceModels.byName(substituteName, seed),
+                ReferenceModels.INPUT_SHAPE, InputDomain.UNIT), epochs, 64);
     }
 
     @Override
@@ -97,10 +105,17 @@ public final class ExtractionFigures implements Callable<Integer> {
             }
             say("victim's answers on the %s pool, per class: %s", pool[0], java.util.Arrays.toString(counts));
         }
-        say("victim: bundled reference CNN, test accuracy %.4f on test 0-4999; substitute: reference MLP, Adam,"
+        say("victim: bundled reference CNN, test accuracy %.4f on test 0-4999; substitute: reference %s, Adam,"
                 + " %d epochs, batch 64", Metrics.accuracy(victim.predictClasses(heldOut.features()),
-                heldOut.labels()), epochs);
+                heldOut.labels()), substituteName.toUpperCase(Locale.ROOT), epochs);
         Substitute sub = substitute();
+        if (knockoffOnly) {
+            for (Answers a : Answers.values()) {
+                report(KnockoffNets.builder(victim).pool(domainPool.features()).answers(a).budgets(budgets)
+                        .substitute(sub).heldOut(heldOut).seed(1).build().run(), "problem-domain pool");
+            }
+            return 0;
+        }
         List<ExtractionResult> finals = new ArrayList<>();
         for (Answers a : Answers.values()) {
             finals.add(report(KnockoffNets.builder(victim).pool(domainPool.features()).answers(a).budgets(budgets)
