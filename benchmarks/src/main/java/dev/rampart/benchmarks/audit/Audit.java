@@ -1,6 +1,7 @@
 package dev.rampart.benchmarks.audit;
 
 import dev.rampart.attacks.evaluation.AutoAttack;
+import dev.rampart.attacks.evaluation.GradientMaskingChecks;
 import dev.rampart.attacks.evaluation.MaskingWarning;
 import dev.rampart.attacks.evaluation.RobustnessReport;
 import dev.rampart.attacks.evasion.Apgd;
@@ -90,13 +91,30 @@ public final class Audit {
         return (long) config.models().size() * config.attacks().size() * config.epsilons().length;
     }
 
-    /** Runs the audit on models and data already loaded. */
+    /** Runs the audit on models and data already loaded, in this JVM. */
     public static AuditReport run(AuditConfig config, List<ModelSource.Loaded> models, DataSource.Loaded data,
             Progress progress) {
+        List<Target> targets = new ArrayList<>();
+        for (ModelSource.Loaded m : models) {
+            targets.add(new Target(m.name(), m.description(), m.model(), null));
+        }
+        return run(config, targets, data, progress, ChunkRunner.LOCAL);
+    }
+
+    /**
+     * A model to audit: as loaded here, and how another JVM loads it ({@code ref}, needed by
+     * runners other than {@link ChunkRunner#LOCAL}).
+     */
+    public record Target(String name, String description, GradientClassifier model, ChunkRunner.ModelRef ref) {
+    }
+
+    /** Runs the audit with {@code runner} evaluating the chunks. */
+    public static AuditReport run(AuditConfig config, List<Target> models, DataSource.Loaded data, Progress progress,
+            ChunkRunner runner) {
         long start = System.nanoTime();
         List<AuditReport.ModelResult> results = new ArrayList<>();
-        for (ModelSource.Loaded m : models) {
-            results.add(audit(config, m, data.data(), progress));
+        for (Target m : models) {
+            results.add(audit(config, m, data.data(), progress, runner));
         }
         progress.finish();
         return new AuditReport(results, data.data().name(), data.data().size(), data.classNames(), config,
@@ -126,8 +144,8 @@ public final class Audit {
         return in;
     }
 
-    private static AuditReport.ModelResult audit(AuditConfig config, ModelSource.Loaded loaded, LabeledData data,
-            Progress progress) {
+    private static AuditReport.ModelResult audit(AuditConfig config, Target loaded, LabeledData data,
+            Progress progress, ChunkRunner runner) {
         GradientClassifier model = loaded.model();
         INDArray x = modelInput(config, data.features(), model);
         int[] labels = data.labels();
@@ -153,39 +171,46 @@ public final class Audit {
         List<String> warnings = new ArrayList<>();
         Candidate gallery = null;
         int middle = epsilons.length / 2;
+        List<ChunkRunner.Chunk> chunks = chunks(x, labels, config.batchSize());
+        ChunkRunner.ModelRef ref = loaded.ref();
         for (AuditConfig.AttackKind kind : config.attacks()) {
             List<Outcome> outcomes = new ArrayList<>();
+            AttackSpec spec = AttackSpec.of(kind, config);
             if (kind == AuditConfig.AttackKind.AUTOATTACK) {
                 for (double eps : epsilons) {
                     progress.start(loaded.name() + ": AutoAttack at " + Numbers.epsilon(eps));
-                    AutoAttack aa = AutoAttack.builder(model).norm(config.norm()).epsilon(eps)
-                            .squareQueries(config.squareQueries()).batchSize(config.batchSize()).seed(config.seed())
-                            .build();
-                    RobustnessReport r = aa.evaluate(x, labels);
-                    for (MaskingWarning w : r.warnings()) {
+                    long t0 = System.nanoTime();
+                    List<ChunkOutcome> parts = runner.map(model, ref, chunks, (m, c) -> ChunkOutcome.autoAttack(spec,
+                            eps, m, c));
+                    Outcome o = merge(parts, eps, x, (System.nanoTime() - t0) / 1e9);
+                    RobustnessReport merged = ensemble(parts, o, config, eps, labels);
+                    for (MaskingWarning w : GradientMaskingChecks.builder(model).norm(config.norm()).epsilon(eps)
+                            .samples(AUTOATTACK_CHECK_SAMPLES).seed(config.seed()).build().run(x, labels, merged)) {
                         warnings.add("epsilon " + Numbers.epsilon(eps) + ": " + w.check() + ": " + w.message());
                     }
-                    outcomes.add(new Outcome("AutoAttack", eps, r.robust(), r.worstCase(),
-                            perturbationNorms(config, r.worstCase(), x), r.seconds(), String.join(", ",
-                                    aa.attacks().stream().map(EvasionAttack::name).toList())));
+                    outcomes.add(o);
                     progress.done(1);
                 }
+            } else if (spec.attack(model, epsilons[0]) instanceof MinimumNormAttack<?> once) {
+                progress.start(loaded.name() + ": " + once.name() + " (all budgets)");
+                long t0 = System.nanoTime();
+                List<ChunkOutcomes> parts = runner.map(model, ref, chunks, (m, c) -> ChunkOutcomes.sweep(spec, epsilons,
+                        m, c));
+                double secs = (System.nanoTime() - t0) / 1e9;
+                for (int k = 0; k < epsilons.length; k++) {
+                    int at = k;
+                    outcomes.add(merge(parts.stream().map(p -> p.list().get(at)).toList(), epsilons[k], x, secs));
+                }
+                progress.done(epsilons.length);
             } else {
-                EvasionAttack attack = attack(kind, model, config, epsilons[0]);
-                if (attack instanceof MinimumNormAttack<?>) {
-                    progress.start(loaded.name() + ": " + attack.name() + " (all budgets)");
-                    EpsilonSweep sweep = attack.sweep(x, AttackGoal.untargeted(labels), epsilons);
-                    for (int k = 0; k < epsilons.length; k++) {
-                        outcomes.add(Outcome.of(sweep.at(k)));
-                    }
-                    progress.done(epsilons.length);
-                } else {
-                    for (double eps : epsilons) {
-                        EvasionAttack a = attack.withEpsilon(eps);
-                        progress.start(loaded.name() + ": " + a.name() + " at " + Numbers.epsilon(eps));
-                        outcomes.add(Outcome.of(a.run(x, AttackGoal.untargeted(labels))));
-                        progress.done(1);
-                    }
+                for (double eps : epsilons) {
+                    progress.start(loaded.name() + ": " + spec.attack(model, eps).name() + " at "
+                            + Numbers.epsilon(eps));
+                    long t0 = System.nanoTime();
+                    List<ChunkOutcome> parts = runner.map(model, ref, chunks, (m, c) -> ChunkOutcome.of(
+                            spec.attack(m, eps).run(c.features(), AttackGoal.untargeted(c.labels()), c.indices())));
+                    outcomes.add(merge(parts, eps, x, (System.nanoTime() - t0) / 1e9));
+                    progress.done(1);
                 }
             }
             for (int k = 0; k < epsilons.length; k++) {
@@ -311,25 +336,151 @@ public final class Audit {
         return one.castTo(DataType.FLOAT).dup('c').reshape(shape).data().asFloat();
     }
 
-    private static EvasionAttack attack(AuditConfig.AttackKind kind, GradientClassifier model, AuditConfig c,
-            double eps) {
-        return switch (kind) {
-            case FGSM -> Fgsm.builder(model).norm(c.norm()).epsilon(eps).batchSize(c.batchSize()).build();
-            case PGD -> Pgd.builder(model).norm(c.norm()).epsilon(eps).steps(c.pgdSteps())
-                    .restarts(c.pgdRestarts()).earlyStop(true).batchSize(c.batchSize()).seed(c.seed()).build();
-            case MIFGSM -> MiFgsm.builder(model).norm(c.norm()).epsilon(eps).steps(AuditConfig.MIFGSM_STEPS)
-                    .batchSize(c.batchSize()).build();
-            case APGD_CE -> Apgd.builder(model).norm(c.norm()).epsilon(eps).steps(AuditConfig.APGD_STEPS)
-                    .batchSize(c.batchSize()).seed(c.seed()).build();
-            case APGD_T -> Apgd.builder(model).norm(c.norm()).epsilon(eps).steps(AuditConfig.APGD_STEPS)
-                    .loss(Apgd.Loss.DLR).targetClasses(Math.min(9, model.numClasses() - 1))
-                    .batchSize(c.batchSize()).seed(c.seed()).build();
-            case CW -> CarliniWagner.builder(model).batchSize(c.batchSize()).build();
-            case DEEPFOOL -> DeepFool.builder(model).norm(c.norm()).build();
-            case SQUARE -> Square.builder(model).norm(c.norm()).epsilon(eps).queries(c.squareQueries())
-                    .batchSize(c.batchSize()).seed(c.seed()).build();
-            case AUTOATTACK -> throw new IllegalStateException("AutoAttack is run as an ensemble");
-        };
+    /** The AutoAttack ensemble's default number of examples for the gradient-masking checks. */
+    private static final int AUTOATTACK_CHECK_SAMPLES = 200;
+
+    /** The attack settings an executor needs: serializable, without the configuration's paths. */
+    record AttackSpec(AuditConfig.AttackKind kind, dev.rampart.core.norm.Norm norm, int pgdSteps, int pgdRestarts,
+            int squareQueries, int batchSize, long seed) implements java.io.Serializable {
+
+        static AttackSpec of(AuditConfig.AttackKind kind, AuditConfig c) {
+            return new AttackSpec(kind, c.norm(), c.pgdSteps(), c.pgdRestarts(), c.squareQueries(), c.batchSize(),
+                    c.seed());
+        }
+
+        EvasionAttack attack(GradientClassifier model, double eps) {
+            return switch (kind) {
+                case FGSM -> Fgsm.builder(model).norm(norm).epsilon(eps).batchSize(batchSize).build();
+                case PGD -> Pgd.builder(model).norm(norm).epsilon(eps).steps(pgdSteps).restarts(pgdRestarts)
+                        .earlyStop(true).batchSize(batchSize).seed(seed).build();
+                case MIFGSM -> MiFgsm.builder(model).norm(norm).epsilon(eps).steps(AuditConfig.MIFGSM_STEPS)
+                        .batchSize(batchSize).build();
+                case APGD_CE -> Apgd.builder(model).norm(norm).epsilon(eps).steps(AuditConfig.APGD_STEPS)
+                        .batchSize(batchSize).seed(seed).build();
+                case APGD_T -> Apgd.builder(model).norm(norm).epsilon(eps).steps(AuditConfig.APGD_STEPS)
+                        .loss(Apgd.Loss.DLR).targetClasses(Math.min(9, model.numClasses() - 1))
+                        .batchSize(batchSize).seed(seed).build();
+                case CW -> CarliniWagner.builder(model).batchSize(batchSize).build();
+                case DEEPFOOL -> DeepFool.builder(model).norm(norm).build();
+                case SQUARE -> Square.builder(model).norm(norm).epsilon(eps).queries(squareQueries)
+                        .batchSize(batchSize).seed(seed).build();
+                case AUTOATTACK -> throw new IllegalStateException("AutoAttack is run as an ensemble");
+            };
+        }
+    }
+
+    /** The chunks of {@code size} consecutive examples of {@code x} (the model's input layout). */
+    static List<ChunkRunner.Chunk> chunks(INDArray x, int[] labels, int size) {
+        float[] all = x.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        int per = all.length / labels.length;
+        List<ChunkRunner.Chunk> out = new ArrayList<>();
+        for (int from = 0; from < labels.length; from += size) {
+            int to = Math.min(labels.length, from + size);
+            long[] shape = x.shape().clone();
+            shape[0] = to - from;
+            out.add(new ChunkRunner.Chunk(from, shape, Arrays.copyOfRange(all, from * per, to * per),
+                    Arrays.copyOfRange(labels, from, to)));
+        }
+        return out;
+    }
+
+    /** One attack at one budget on one chunk; for AutoAttack also its steps. */
+    record ChunkOutcome(String attack, String settings, boolean[] robust, double[] norms, float[] adversarial,
+            String[] stepNames, boolean[] stepQueryOnly, int[] stepAttacked, int[] stepBroken)
+            implements java.io.Serializable {
+
+        static ChunkOutcome of(EvasionResult r) {
+            boolean[] robust = new boolean[r.size()];
+            for (int i = 0; i < robust.length; i++) {
+                robust[i] = r.robust(i);
+            }
+            return new ChunkOutcome(r.attack(), r.config().toString(), robust, r.perturbationNorm(),
+                    r.adversarial().castTo(DataType.FLOAT).dup('c').data().asFloat(), null, null, null, null);
+        }
+
+        static ChunkOutcome autoAttack(AttackSpec spec, double eps, GradientClassifier model, ChunkRunner.Chunk c) {
+            AutoAttack aa = AutoAttack.builder(model).norm(spec.norm()).epsilon(eps).squareQueries(spec.squareQueries())
+                    .batchSize(spec.batchSize()).seed(spec.seed()).maskingChecks(false).build();
+            INDArray x = c.features();
+            RobustnessReport r = aa.evaluate(x, c.labels(), c.indices());
+            List<RobustnessReport.Step> steps = r.steps();
+            return new ChunkOutcome("AutoAttack", String.join(", ", aa.attacks().stream().map(EvasionAttack::name)
+                    .toList()), r.robust(), spec.norm().perExample(r.worstCase().sub(x)),
+                    r.worstCase().castTo(DataType.FLOAT).dup('c').data().asFloat(),
+                    steps.stream().map(RobustnessReport.Step::attack).toArray(String[]::new),
+                    toBooleans(steps.stream().map(RobustnessReport.Step::queryOnly).toList()),
+                    steps.stream().mapToInt(RobustnessReport.Step::attacked).toArray(),
+                    steps.stream().mapToInt(RobustnessReport.Step::broken).toArray());
+        }
+
+        private static boolean[] toBooleans(List<Boolean> list) {
+            boolean[] out = new boolean[list.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = list.get(i);
+            }
+            return out;
+        }
+    }
+
+    /** A minimum-norm attack's outcomes on one chunk, one per budget. */
+    record ChunkOutcomes(List<ChunkOutcome> list) implements java.io.Serializable {
+        static ChunkOutcomes sweep(AttackSpec spec, double[] epsilons, GradientClassifier model, ChunkRunner.Chunk c) {
+            EvasionAttack attack = spec.attack(model, epsilons[0]);
+            EpsilonSweep s = attack.sweep(c.features(), AttackGoal.untargeted(c.labels()), epsilons);
+            List<ChunkOutcome> out = new ArrayList<>();
+            for (int k = 0; k < epsilons.length; k++) {
+                out.add(ChunkOutcome.of(s.at(k)));
+            }
+            return new ChunkOutcomes(new ArrayList<>(out));
+        }
+    }
+
+    /** The chunks' outcomes, concatenated in order, as one outcome on the whole set. */
+    private static Outcome merge(List<ChunkOutcome> parts, double eps, INDArray x, double seconds) {
+        int n = (int) x.size(0);
+        boolean[] robust = new boolean[n];
+        double[] norms = new double[n];
+        float[] adv = new float[(int) x.length()];
+        int at = 0;
+        int flat = 0;
+        for (ChunkOutcome p : parts) {
+            System.arraycopy(p.robust(), 0, robust, at, p.robust().length);
+            System.arraycopy(p.norms(), 0, norms, at, p.norms().length);
+            System.arraycopy(p.adversarial(), 0, adv, flat, p.adversarial().length);
+            at += p.robust().length;
+            flat += p.adversarial().length;
+        }
+        INDArray adversarial = org.nd4j.linalg.factory.Nd4j.create(adv, x.shape(), 'c').castTo(x.dataType());
+        return new Outcome(parts.get(0).attack(), eps, robust, adversarial, norms, seconds, parts.get(0).settings());
+    }
+
+    /** The AutoAttack report of the whole set, from its chunks' steps, for the gradient-masking checks. */
+    private static RobustnessReport ensemble(List<ChunkOutcome> parts, Outcome o, AuditConfig config, double eps,
+            int[] labels) {
+        ChunkOutcome first = parts.get(0);
+        int steps = first.stepNames().length;
+        int n = labels.length;
+        int clean = 0;
+        List<RobustnessReport.Step> merged = new ArrayList<>();
+        int robustLeft = 0;
+        int[] attacked = new int[steps];
+        int[] broken = new int[steps];
+        for (ChunkOutcome p : parts) {
+            for (int s = 0; s < steps; s++) {
+                attacked[s] += p.stepAttacked()[s];
+                broken[s] += p.stepBroken()[s];
+            }
+            clean += p.stepAttacked()[0];
+        }
+        robustLeft = clean;
+        for (int s = 0; s < steps; s++) {
+            robustLeft -= broken[s];
+            merged.add(new RobustnessReport.Step(first.stepNames()[s], first.stepQueryOnly()[s], attacked[s], broken[s],
+                    (double) robustLeft / n, o.seconds()));
+        }
+        String[] brokenBy = new String[n];
+        return new RobustnessReport(config.norm(), eps, n, (double) clean / n, merged, o.robust(), brokenBy,
+                o.adversarial(), List.of(), o.seconds(), config.seed(), Provenance.current());
     }
 
     /** Number formats shared by the reports. */

@@ -1,6 +1,7 @@
 package dev.rampart.benchmarks.cli;
 
 import dev.rampart.benchmarks.audit.Audit;
+import dev.rampart.benchmarks.audit.ChunkRunner;
 import dev.rampart.benchmarks.audit.AuditConfig;
 import dev.rampart.benchmarks.audit.AuditReport;
 import dev.rampart.benchmarks.audit.Gates;
@@ -97,6 +98,12 @@ public final class AuditCommand implements Callable<Integer> {
     boolean csvHeader;
     @Option(names = "--classes", paramLabel = "N", description = "CSV: number of classes (default: 10)")
     int classes = 10;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run the attacks on Apache Spark: local[2],"
+            + " spark://host:7077, yarn (needs the rampart-spark module; see README)")
+    String sparkMaster;
+    @Option(names = "--partitions", paramLabel = "N", description = "with --spark: partitions of the evaluation set"
+            + " (default: one per batch)")
+    int partitions;
     @Option(names = "--out", paramLabel = "FILE", description = "JSON report, or none (default: reports/audit.json)")
     String out = "reports/audit.json";
     @Option(names = "--html", paramLabel = "FILE", description = "self-contained HTML report with plots and a gallery")
@@ -168,6 +175,12 @@ public final class AuditCommand implements Callable<Integer> {
                 problems.add("--data " + e.getMessage());
             }
         }
+        if (partitions < 0) {
+            problems.add("--partitions must be positive, found " + partitions);
+        }
+        if (partitions > 0 && sparkMaster == null) {
+            problems.add("--partitions needs --spark");
+        }
         if (!problems.isEmpty()) {
             throw new UsageException(problems);
         }
@@ -195,7 +208,21 @@ public final class AuditCommand implements Callable<Integer> {
         outw.flush();
         boolean terminal = System.console() != null;
         Progress progress = new Progress(System.err, Audit.units(config), terminal);
-        AuditReport report = Audit.run(config, loadedModels, loaded, progress);
+        AuditReport report;
+        if (sparkMaster == null) {
+            report = Audit.run(config, loadedModels, loaded, progress);
+        } else {
+            List<Audit.Target> targets = new ArrayList<>();
+            for (ModelSource.Loaded m : loadedModels) {
+                targets.add(new Audit.Target(m.name(), m.description(), m.model(), ChunkRunner.ModelRef.of(m.name(),
+                        config.input(), DataSource.exampleShape(loaded))));
+            }
+            try (ChunkRunner runner = ChunkRunner.distributed(sparkMaster, partitions)) {
+                outw.println("spark:   " + runner.describe());
+                outw.flush();
+                report = Audit.run(config, targets, loaded, progress, runner);
+            }
+        }
         outw.println("backend: " + report.provenance().backend() + ", " + report.provenance().threads() + " threads");
         outw.println();
         outw.print(ConsoleReport.table(report));

@@ -1,0 +1,178 @@
+package dev.rampart.spark;
+
+import dev.rampart.benchmarks.audit.ChunkRunner;
+import dev.rampart.core.model.GradientClassifier;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * The audit's chunks on Apache Spark: {@code ./rampart audit --spark local[2]}. The evaluation set
+ * is parallelized once per model (cached), the model is broadcast once as its file's bytes and
+ * loaded once per executor JVM, and each task evaluates whole chunks; the driver collects the
+ * results in chunk order and builds the same report as a local run. A failing record or model
+ * fails the job with Rampart's message (record index, model name) as the cause.
+ *
+ * <pre>{@code
+ * try (ChunkRunner runner = new SparkChunkRunner.Factory().open("local[2]", 0)) {
+ *     AuditReport r = Audit.run(config, targets, data, progress, runner);
+ * }
+ * }</pre>
+ */
+public final class SparkChunkRunner implements ChunkRunner {
+
+    /** Executor-side models, by the reference's identity of content. */
+    private static final Map<String, GradientClassifier> LOADED = new ConcurrentHashMap<>();
+
+    private final JavaSparkContext sc;
+    private final boolean owned;
+    private final int partitions;
+    private final Map<ChunkRunner.ModelRef, Broadcast<ChunkRunner.ModelRef>> shipped = new IdentityHashMap<>();
+    private final Map<List<Chunk>, JavaRDD<Chunk>> cached = new IdentityHashMap<>();
+
+    /** A runner on an existing context (not closed by {@link #close()}). */
+    public SparkChunkRunner(JavaSparkContext sc, int partitions) {
+        this(sc, false, partitions);
+    }
+
+    private SparkChunkRunner(JavaSparkContext sc, boolean owned, int partitions) {
+        if (sc == null) {
+            throw new IllegalArgumentException("sc must not be null");
+        }
+        if (partitions < 0) {
+            throw new IllegalArgumentException("partitions must be non-negative (0: one per chunk), found "
+                    + partitions);
+        }
+        this.sc = sc;
+        this.owned = owned;
+        this.partitions = partitions;
+    }
+
+    /** Opens a context of its own on a master URL; registered for {@link ChunkRunner#distributed}. */
+    public static final class Factory implements ChunkRunner.Factory {
+        @Override
+        public ChunkRunner open(String master, int partitions) {
+            if (master == null || master.isBlank()) {
+                throw new IllegalArgumentException("--spark needs a master URL, such as local[2]");
+            }
+            SparkConf conf = new SparkConf().setAppName("rampart-audit").setMaster(master)
+                    .setIfMissing("spark.ui.enabled", "false");
+            JavaSparkContext sc = new JavaSparkContext(conf);
+            sc.setLogLevel("ERROR");
+            return new SparkChunkRunner(sc, true, partitions);
+        }
+    }
+
+    @Override
+    public <R extends Serializable> List<R> map(GradientClassifier local, ChunkRunner.ModelRef ref, List<Chunk> chunks,
+            Work<R> work) {
+        if (ref == null) {
+            throw new IllegalArgumentException("a Spark run needs the model's reference (Audit.Target.ref)");
+        }
+        Broadcast<ChunkRunner.ModelRef> model = shipped.computeIfAbsent(ref, sc::broadcast);
+        JavaRDD<Chunk> rdd = cached.computeIfAbsent(chunks, c -> sc.parallelize(c, partitions > 0 ? partitions
+                : c.size()).cache());
+        try {
+            List<R> out = rdd.mapPartitions((Iterator<Chunk> it) -> {
+                GradientClassifier m = load(model.value());
+                List<R> done = new ArrayList<>();
+                while (it.hasNext()) {
+                    Chunk c = it.next();
+                    checkRecords(c, m.domain());
+                    done.add(work.apply(m, c));
+                }
+                return done.iterator();
+            }).collect();
+            return new ArrayList<>(out);
+        } catch (Exception e) {
+            String cause = rampartCause(e);
+            if (cause != null) {
+                throw new IllegalArgumentException("the Spark job failed: " + cause, e);
+            }
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+    }
+
+    /** Every value of every record finite and in the domain, or an error naming the record's index. */
+    static void checkRecords(Chunk c, dev.rampart.core.model.InputDomain domain) {
+        int n = c.labels().length;
+        int per = c.x().length / n;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < per; k++) {
+                float v = c.x()[i * per + k];
+                if (!Float.isFinite(v) || v < domain.min() || v > domain.max()) {
+                    throw new IllegalArgumentException("record " + (c.first() + i) + ": value " + v + " at position "
+                            + k + " is not finite or outside the model's input domain " + domain);
+                }
+            }
+        }
+    }
+
+    /** The message of Rampart's own error behind a failed job (a record or a model), if there is one. */
+    static String rampartCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if ((t instanceof IllegalArgumentException || t instanceof IllegalStateException) && t.getMessage() != null
+                    && (t.getMessage().startsWith("record ") || t.getMessage().startsWith("model '"))) {
+                return t.getMessage();
+            }
+        }
+        String m = e.getMessage();
+        if (m == null) {
+            return null;
+        }
+        for (String marker : new String[] {"IllegalArgumentException: record ", "IllegalStateException: model '"}) {
+            int at = m.indexOf(marker);
+            if (at >= 0) {
+                String rest = m.substring(at + marker.indexOf(':') + 2);
+                int end = rest.indexOf('\n');
+                return end < 0 ? rest : rest.substring(0, end);
+            }
+        }
+        return null;
+    }
+
+    /** This JVM's copy of the model, loaded once per reference and copied for each task. */
+    static GradientClassifier load(ChunkRunner.ModelRef ref) {
+        String key = ref.name() + "#" + (ref.bytes() == null ? "bundled" : sha256(ref.bytes())) + "#" + java.util.Arrays.toString(ref.inputShape()) + ref.channelsLast()
+                + ref.domainMin() + ref.domainMax() + java.util.Arrays.toString(ref.mean())
+                + java.util.Arrays.toString(ref.std());
+        return LOADED.computeIfAbsent(key, k -> ref.load()).copy();
+    }
+
+    private static String sha256(byte[] b) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "Spark " + sc.master() + " (" + sc.defaultParallelism() + " cores), "
+                + (partitions > 0 ? partitions + " partitions" : "one partition per batch");
+    }
+
+    @Override
+    public void close() {
+        for (JavaRDD<Chunk> r : cached.values()) {
+            r.unpersist();
+        }
+        cached.clear();
+        for (Broadcast<ChunkRunner.ModelRef> b : shipped.values()) {
+            b.destroy();
+        }
+        shipped.clear();
+        if (owned) {
+            sc.close();
+        }
+    }
+}
