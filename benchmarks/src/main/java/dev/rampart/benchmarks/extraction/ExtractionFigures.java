@@ -70,6 +70,11 @@ public final class ExtractionFigures implements Callable<Integer> {
     boolean skipDefenses;
     @Option(names = "--substitute", description = "the attacker's network: mlp or cnn (default ${DEFAULT-VALUE})")
     String substituteName = "mlp";
+    @Option(names = "--answers", split = ",", description = "answer kinds of the probes: labels, probabilities"
+            + " (default: both)")
+    List<Answers> answerKinds = List.of(Answers.values());
+    @Option(names = "--skip-prada", description = "skip the PRADA figures")
+    boolean skipPrada;
     @Option(names = "--knockoff-only", description = "only Knockoff Nets (random) on the problem-domain pool")
     boolean knockoffOnly;
 
@@ -117,7 +122,7 @@ public final class ExtractionFigures implements Callable<Integer> {
             return 0;
         }
         List<ExtractionResult> finals = new ArrayList<>();
-        for (Answers a : Answers.values()) {
+        for (Answers a : answerKinds) {
             finals.add(report(KnockoffNets.builder(victim).pool(domainPool.features()).answers(a).budgets(budgets)
                     .substitute(sub).heldOut(heldOut).seed(1).build().run(), "problem-domain pool"));
             report(KnockoffNets.builder(victim).pool(mosaics).answers(a).budgets(budgets).substitute(sub)
@@ -155,7 +160,9 @@ public final class ExtractionFigures implements Callable<Integer> {
                 }
             }
         }
-        prada(victim, domainPool, other, sub, heldOut);
+        if (!skipPrada) {
+            prada(victim, domainPool, other, sub, heldOut);
+        }
         return 0;
     }
 
