@@ -49,7 +49,7 @@ public final class JacobianAugmentation {
     public ExtractionResult run() {
         long t0 = System.nanoTime();
         QueryRecorder api = new QueryRecorder(b.victim, b.answers, b.budget);
-        HeldOut held = HeldOut.of(b.reference != null ? b.reference : b.victim, b.heldOut);
+        HeldOut held = b.held();
         INDArray x = b.seedSet.dup();
         INDArray y = api.ask(x);
         List<ExtractionResult.Point> curve = new ArrayList<>();
@@ -83,34 +83,19 @@ public final class JacobianAugmentation {
     }
 
     /** Builds a {@link JacobianAugmentation} probe; every value is checked in {@link #build()}. */
-    public static final class Builder {
-        private final Classifier victim;
+    public static final class Builder extends ProbeBuilder<Builder> {
         private INDArray seedSet;
-        private Answers answers = Answers.LABELS;
         private long budget;
         private double lambda = 0.1;
         private int tau;
-        private Substitute substitute;
-        private LabeledData heldOut;
-        private long seed;
-        private Classifier reference;
 
         private Builder(Classifier victim) {
-            if (victim == null) {
-                throw new IllegalArgumentException("victim must not be null");
-            }
-            this.victim = victim;
+            super(victim, Answers.LABELS);
         }
 
         /** The attacker's initial inputs (Papernot et al. use 150 test images, 15 per class). */
         public Builder seedSet(INDArray seedSet) {
             this.seedSet = seedSet;
-            return this;
-        }
-
-        /** What the victim releases (default top-1 labels, as in the paper). */
-        public Builder answers(Answers answers) {
-            this.answers = answers;
             return this;
         }
 
@@ -132,32 +117,6 @@ public final class JacobianAugmentation {
             return this;
         }
 
-        /** The substitute; its models must be {@link GradientClassifier}s. */
-        public Builder substitute(Substitute substitute) {
-            this.substitute = substitute;
-            return this;
-        }
-
-        public Builder heldOut(LabeledData heldOut) {
-            this.heldOut = heldOut;
-            return this;
-        }
-
-        /**
-         * The model whose top-1 answers fidelity is measured against, asked outside the budget
-         * (default: the victim). Pass the bare model when the victim is an output defense or a
-         * monitored guard, so that the evaluation neither goes through them nor counts as a client's queries.
-         */
-        public Builder reference(Classifier reference) {
-            this.reference = reference;
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
         /** @throws IllegalArgumentException naming the first invalid value */
         public JacobianAugmentation build() {
             if (seedSet == null) {
@@ -168,9 +127,7 @@ public final class JacobianAugmentation {
             }
             Inputs.checkBatch(victim, seedSet, "seedSet");
             Inputs.checkFiniteInDomain(seedSet, victim.domain(), "seedSet");
-            if (answers == null) {
-                throw new IllegalArgumentException("answers must not be null");
-            }
+            checkCommon();
             if (budget <= 0) {
                 throw new IllegalArgumentException("budget must be positive, found " + budget);
             }
@@ -185,15 +142,9 @@ public final class JacobianAugmentation {
             if (tau < 0) {
                 throw new IllegalArgumentException("tau must be non-negative, found " + tau);
             }
-            if (substitute == null) {
-                throw new IllegalArgumentException("substitute must not be null");
-            }
             if (!(substitute.create(seed, victim) instanceof GradientClassifier)) {
                 throw new IllegalArgumentException("substitute must give input gradients (a GradientClassifier)"
                         + " for Jacobian augmentation");
-            }
-            if (heldOut == null) {
-                throw new IllegalArgumentException("heldOut must not be null");
             }
             return new JacobianAugmentation(this);
         }

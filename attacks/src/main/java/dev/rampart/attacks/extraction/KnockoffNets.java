@@ -66,7 +66,7 @@ public final class KnockoffNets {
         long t0 = System.nanoTime();
         long budget = budgets[budgets.length - 1];
         QueryRecorder api = new QueryRecorder(b.victim, b.answers, budget);
-        HeldOut held = HeldOut.of(b.reference != null ? b.reference : b.victim, b.heldOut);
+        HeldOut held = b.held();
         if (b.actions == null) {
             int[] order = Seeds.sample((int) b.pool.size(0), (int) budget, Seeds.random(Seeds.derive(b.seed, 0)));
             for (int from = 0; from < order.length; from += QUERY_BATCH) {
@@ -267,15 +267,9 @@ public final class KnockoffNets {
     }
 
     /** Builds a {@link KnockoffNets} probe; every value is checked in {@link #build()}. */
-    public static final class Builder {
-        private final Classifier victim;
+    public static final class Builder extends ProbeBuilder<Builder> {
         private INDArray pool;
-        private Answers answers = Answers.PROBABILITIES;
         private long[] budgets;
-        private Substitute substitute;
-        private dev.rampart.core.data.LabeledData heldOut;
-        private long seed;
-        private Classifier reference;
         private int[] actions;
         private Reward reward = Reward.ALL;
         private double learningRate = 0.1;
@@ -284,10 +278,7 @@ public final class KnockoffNets {
         private String name;
 
         private Builder(Classifier victim) {
-            if (victim == null) {
-                throw new IllegalArgumentException("victim must not be null");
-            }
-            this.victim = victim;
+            super(victim, Answers.PROBABILITIES);
         }
 
         /** The images the attacker may query, {@code [n, victim's input shape]}, inside the victim's domain. */
@@ -296,41 +287,9 @@ public final class KnockoffNets {
             return this;
         }
 
-        /** What the victim releases (default probabilities). */
-        public Builder answers(Answers answers) {
-            this.answers = answers;
-            return this;
-        }
-
         /** Checkpoints of the curve, increasing; the last is the budget. */
         public Builder budgets(long... budgets) {
             this.budgets = budgets == null ? null : budgets.clone();
-            return this;
-        }
-
-        public Builder substitute(Substitute substitute) {
-            this.substitute = substitute;
-            return this;
-        }
-
-        /** Labelled inputs never queried by the probe, for accuracy and fidelity. */
-        public Builder heldOut(dev.rampart.core.data.LabeledData heldOut) {
-            this.heldOut = heldOut;
-            return this;
-        }
-
-        /**
-         * The model whose top-1 answers fidelity is measured against, asked outside the budget
-         * (default: the victim). Pass the bare model when the victim is an output defense or a
-         * monitored guard, so that the evaluation neither goes through them nor counts as a client's queries.
-         */
-        public Builder reference(Classifier reference) {
-            this.reference = reference;
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
             return this;
         }
 
@@ -382,19 +341,11 @@ public final class KnockoffNets {
             }
             Inputs.checkBatch(victim, pool, "pool");
             Inputs.checkFiniteInDomain(pool, victim.domain(), "pool");
-            if (answers == null) {
-                throw new IllegalArgumentException("answers must not be null");
-            }
+            checkCommon();
             long[] checked = checkBudgets(budgets);
             if (checked[checked.length - 1] > pool.size(0)) {
                 throw new IllegalArgumentException("budget " + checked[checked.length - 1] + " exceeds the pool of "
                         + pool.size(0) + " images (each is queried at most once)");
-            }
-            if (substitute == null) {
-                throw new IllegalArgumentException("substitute must not be null");
-            }
-            if (heldOut == null) {
-                throw new IllegalArgumentException("heldOut must not be null");
             }
             int numActions = 0;
             if (actions != null) {

@@ -1,7 +1,7 @@
 package dev.rampart.defenses.extraction;
 
 import dev.rampart.core.model.Classifier;
-import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.ForwardingClassifier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,14 +18,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * api.predictProbabilities(x);   // what clients see
  * }</pre>
  */
-public abstract class OutputDefense implements Classifier {
+public abstract class OutputDefense extends ForwardingClassifier {
 
     protected final Classifier victim;
 
     protected OutputDefense(Classifier victim) {
-        if (victim == null) {
-            throw new IllegalArgumentException("victim must not be null");
-        }
+        super(victim);
         this.victim = victim;
     }
 
@@ -38,26 +36,6 @@ public abstract class OutputDefense implements Classifier {
     /** The wrapped model. */
     public Classifier victim() {
         return victim;
-    }
-
-    @Override
-    public int numClasses() {
-        return victim.numClasses();
-    }
-
-    @Override
-    public long[] inputShape() {
-        return victim.inputShape();
-    }
-
-    @Override
-    public InputDomain domain() {
-        return victim.domain();
-    }
-
-    @Override
-    public DataType dataType() {
-        return victim.dataType();
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.rampart.defenses.extraction;
 
 import dev.rampart.core.metric.ShapiroWilk;
 import dev.rampart.core.model.Classifier;
-import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.ForwardingClassifier;
 import dev.rampart.core.model.Inputs;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,34 +195,14 @@ public final class Prada {
             throw new IllegalArgumentException("victim and client must not be null");
         }
         Prada self = this;
-        return new Classifier() {
-            @Override
-            public int numClasses() {
-                return victim.numClasses();
-            }
-
-            @Override
-            public long[] inputShape() {
-                return victim.inputShape();
-            }
-
-            @Override
-            public InputDomain domain() {
-                return victim.domain();
-            }
-
-            @Override
-            public DataType dataType() {
-                return victim.dataType();
-            }
-
+        return new ForwardingClassifier(victim) {
             @Override
             public INDArray predictProbabilities(INDArray x) {
                 Inputs.checkBatch(victim, x, "x");
                 if (refuseAfterAlarm && self.alarmed(client)) {
                     throw new ExtractionAlarmException(client);
                 }
-                INDArray p = victim.predictProbabilities(x);
+                INDArray p = inner.predictProbabilities(x);
                 self.observe(client, x, dev.rampart.core.model.Labels.argmax(p));
                 return p;
             }
