@@ -31,7 +31,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * @param phi per example
  * @param features per example, {@value #FEATURES} values
  */
-public record Confidences(double[] loss, double[] phi, double[][] features) {
+public record Confidences(double[] loss, double[] phi, double[][] features) implements java.io.Serializable {
 
     /** Probabilities below this count as this (the smallest positive float). */
     public static final double FLOOR = 1.4e-45;

@@ -58,21 +58,57 @@ public final class ShadowModels {
     /** As {@link #train(LabeledData, TrainingRoutine, int, long, int[])}, told after each model. */
     public static ShadowModels train(LabeledData population, TrainingRoutine trainer, int count, long seed,
             int[] excluded, IntConsumer afterModel) {
-        if (population == null || trainer == null) {
-            throw new IllegalArgumentException("population and trainer must not be null");
+        return train(population, trainer, count, seed, excluded, (n, shadow) -> {
+            Confidences[] answers = new Confidences[n];
+            for (int s = 0; s < n; s++) {
+                answers[s] = shadow.train(s);
+                afterModel.accept(s);
+            }
+            return answers;
+        });
+    }
+
+    /** Training one shadow model and keeping its answers: a self-contained, serializable task. */
+    @FunctionalInterface
+    public interface Shadow extends java.io.Serializable {
+        /** Trains shadow {@code s} and returns its answers on the whole population. */
+        Confidences train(int s);
+    }
+
+    /**
+     * Where the shadows are trained: one after the other here, or in parallel elsewhere (the
+     * rampart-spark module trains them as Spark tasks). Each shadow's data and seed depend only on
+     * its index, so every runner gives the same shadows.
+     */
+    @FunctionalInterface
+    public interface Runner {
+        /** Runs {@code shadow} for 0, 1, ..., {@code count - 1} and returns the answers in that order. */
+        Confidences[] run(int count, Shadow shadow);
+    }
+
+    /**
+     * As {@link #train(LabeledData, TrainingRoutine, int, long, int[])}, the shadows trained by
+     * {@code runner}. For a runner that ships tasks to other JVMs, {@code trainer} must be
+     * serializable (for a lambda: {@code (TrainingRoutine & Serializable) (data, seed) -> ...}).
+     */
+    public static ShadowModels train(LabeledData population, TrainingRoutine trainer, int count, long seed,
+            int[] excluded, Runner runner) {
+        if (population == null || trainer == null || runner == null) {
+            throw new IllegalArgumentException("population, trainer and runner must not be null");
         }
         if (count < 2 || count % 2 != 0) {
             throw new IllegalArgumentException("count must be an even number of at least 2, found " + count);
         }
         boolean[] out = excludedMask(excluded, population.size());
         boolean[][] in = split(population.size(), count, out, Seeds.random(Seeds.derive(seed, 11)));
-        Confidences[] answers = new Confidences[count];
         for (int s = 0; s < count; s++) {
-            int[] idx = Rows.where(in[s], true);
-            if (idx.length == 0) {
+            if (Rows.where(in[s], true).length == 0) {
                 throw new IllegalArgumentException("shadow model " + s + " would train on no example: the population"
                         + " has too few examples that are not excluded");
             }
+        }
+        Shadow shadow = s -> {
+            int[] idx = Rows.where(in[s], true);
             LabeledData part = new LabeledData(population.name() + ":shadow-" + s,
                     Rows.gather(population.features(), idx), Rows.pick(population.labels(), idx),
                     population.numClasses());
@@ -80,8 +116,12 @@ public final class ShadowModels {
             if (model == null) {
                 throw new IllegalArgumentException("the shadow trainer returned no model for shadow " + s);
             }
-            answers[s] = Confidences.of(model, population);
-            afterModel.accept(s);
+            return Confidences.of(model, population);
+        };
+        Confidences[] answers = runner.run(count, shadow);
+        if (answers == null || answers.length != count) {
+            throw new IllegalStateException("the runner returned " + (answers == null ? "nothing" : answers.length
+                    + " answers") + " for " + count + " shadows");
         }
         return new ShadowModels(population, in, answers, seed);
     }

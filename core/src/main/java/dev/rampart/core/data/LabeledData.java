@@ -20,7 +20,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * @param labels {@code n} class indices
  * @param numClasses number of classes
  */
-public record LabeledData(String name, INDArray features, int[] labels, int numClasses) {
+public record LabeledData(String name, INDArray features, int[] labels, int numClasses) implements java.io.Serializable {
 
     /**
      * @throws IllegalArgumentException if the counts differ or a label is out of range
