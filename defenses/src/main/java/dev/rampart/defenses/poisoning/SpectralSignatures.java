@@ -40,7 +40,29 @@ public final class SpectralSignatures implements PoisonDetector {
 
     @Override
     public PoisonReport detect(LabeledData data) {
-        INDArray r = Representations.of(model, layer, data.features());
+        return detect(data, Representations.of(model, layer, data.features()));
+    }
+
+    /** The representation layer this detector reads. */
+    public String layer() {
+        return layer;
+    }
+
+    /**
+     * {@link #detect(LabeledData)} with {@link #layer()}'s activations already computed (for
+     * example on a cluster: the forward passes are most of a detector's cost).
+     *
+     * @param representations {@code [n, d]}, row {@code i} the activations of example {@code i}
+     * @throws IllegalArgumentException if the rows do not match the data
+     */
+    public PoisonReport detect(LabeledData data, INDArray representations) {
+        if (data == null || representations == null || representations.rank() != 2
+                || representations.size(0) != data.size()) {
+            throw new IllegalArgumentException("representations must be [" + (data == null ? "n" : data.size())
+                    + ", d], found " + (representations == null ? "null"
+                            : java.util.Arrays.toString(representations.shape())));
+        }
+        INDArray r = representations.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
         int[] labels = data.labels();
         int[][] byClass = Pca.byClass(labels, data.numClasses());
         double[] scores = new double[labels.length];
