@@ -11,7 +11,6 @@ import dev.rampart.core.model.zoo.BundledModels;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.core.norm.Norm;
 import java.io.InputStream;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,9 +26,7 @@ class DistributedAutoAttackTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("rampart-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
-        sc.setLogLevel("ERROR");
+        sc = LocalSpark.start("rampart-test");
         try (InputStream in = BundledModels.class.getResourceAsStream(BundledModels.REFERENCE_CNN)) {
             model = ModelBytes.of("reference-cnn", in.readAllBytes(), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         }

@@ -17,7 +17,6 @@ import dev.rampart.core.norm.Norm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,9 +29,7 @@ class SparkAuditTest {
 
     @BeforeAll
     static void setUp() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("rampart-audit-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
-        sc.setLogLevel("ERROR");
+        sc = LocalSpark.start("rampart-audit-test");
     }
 
     @AfterAll

@@ -16,7 +16,6 @@ import dev.rampart.defenses.poisoning.ActivationClustering;
 import dev.rampart.defenses.poisoning.PoisonReport;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import java.io.InputStream;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,9 +29,7 @@ class SparkRepresentationsTest {
 
     @BeforeAll
     static void setUp() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("rampart-representations-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
-        sc.setLogLevel("ERROR");
+        sc = LocalSpark.start("rampart-representations-test");
     }
 
     @AfterAll

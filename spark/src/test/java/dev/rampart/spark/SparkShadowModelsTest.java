@@ -13,7 +13,6 @@ import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import java.io.Serializable;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
@@ -27,9 +26,7 @@ class SparkShadowModelsTest {
 
     @BeforeAll
     static void setUp() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("rampart-shadows-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
-        sc.setLogLevel("ERROR");
+        sc = LocalSpark.start("rampart-shadows-test");
     }
 
     @AfterAll

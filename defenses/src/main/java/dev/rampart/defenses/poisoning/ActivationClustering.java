@@ -42,12 +42,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * r.classes();   // per class: cluster sizes, silhouette, verdict
  * }</pre>
  */
-public final class ActivationClustering implements PoisonDetector {
+public final class ActivationClustering extends RepresentationDetector {
 
     private static final int SILHOUETTE_SAMPLE = 1500;
 
-    private final ActivationModel model;
-    private final String layer;
     private final int dimensions;
     private final double sizeThreshold;
     private final double silhouetteThreshold;
@@ -58,12 +56,11 @@ public final class ActivationClustering implements PoisonDetector {
     private final boolean laterRoundsOnly;
 
     private ActivationClustering(Builder b, String layer) {
+        super(b.model, layer);
         this.rounds = b.rounds;
         this.laterRoundsOnly = b.laterRoundsOnly;
         this.routine = b.routine;
         this.reclassifyThreshold = b.reclassifyThreshold;
-        this.model = b.model;
-        this.layer = layer;
         this.dimensions = b.dimensions;
         this.sizeThreshold = b.sizeThreshold;
         this.silhouetteThreshold = b.silhouetteThreshold;
@@ -75,30 +72,7 @@ public final class ActivationClustering implements PoisonDetector {
     }
 
     @Override
-    public PoisonReport detect(LabeledData data) {
-        return detect(data, Representations.of(model, layer, data.features()));
-    }
-
-    /** The representation layer this detector reads. */
-    public String layer() {
-        return layer;
-    }
-
-    /**
-     * {@link #detect(LabeledData)} with {@link #layer()}'s activations already computed (for
-     * example on a cluster: the forward passes are most of a detector's cost).
-     *
-     * @param representations {@code [n, d]}, row {@code i} the activations of example {@code i}
-     * @throws IllegalArgumentException if the rows do not match the data
-     */
-    public PoisonReport detect(LabeledData data, INDArray representations) {
-        if (data == null || representations == null || representations.rank() != 2
-                || representations.size(0) != data.size()) {
-            throw new IllegalArgumentException("representations must be [" + (data == null ? "n" : data.size())
-                    + ", d], found " + (representations == null ? "null"
-                            : java.util.Arrays.toString(representations.shape())));
-        }
-        INDArray r = representations.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    protected PoisonReport analyse(LabeledData data, INDArray r) {
         int[] labels = data.labels();
         int[][] byClass = Pca.byClass(labels, data.numClasses());
         double[] scores = new double[labels.length];

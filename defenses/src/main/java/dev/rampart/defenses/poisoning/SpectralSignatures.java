@@ -20,16 +20,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * PoisonReport r = SpectralSignatures.builder(model).expectedPoisonRate(0.05).build().detect(train);
  * }</pre>
  */
-public final class SpectralSignatures implements PoisonDetector {
+public final class SpectralSignatures extends RepresentationDetector {
 
-    private final ActivationModel model;
-    private final String layer;
     private final double expectedPoisonRate;
     private final double removalFactor;
 
     private SpectralSignatures(ActivationModel model, String layer, double rate, double factor) {
-        this.model = model;
-        this.layer = layer;
+        super(model, layer);
         this.expectedPoisonRate = rate;
         this.removalFactor = factor;
     }
@@ -39,30 +36,7 @@ public final class SpectralSignatures implements PoisonDetector {
     }
 
     @Override
-    public PoisonReport detect(LabeledData data) {
-        return detect(data, Representations.of(model, layer, data.features()));
-    }
-
-    /** The representation layer this detector reads. */
-    public String layer() {
-        return layer;
-    }
-
-    /**
-     * {@link #detect(LabeledData)} with {@link #layer()}'s activations already computed (for
-     * example on a cluster: the forward passes are most of a detector's cost).
-     *
-     * @param representations {@code [n, d]}, row {@code i} the activations of example {@code i}
-     * @throws IllegalArgumentException if the rows do not match the data
-     */
-    public PoisonReport detect(LabeledData data, INDArray representations) {
-        if (data == null || representations == null || representations.rank() != 2
-                || representations.size(0) != data.size()) {
-            throw new IllegalArgumentException("representations must be [" + (data == null ? "n" : data.size())
-                    + ", d], found " + (representations == null ? "null"
-                            : java.util.Arrays.toString(representations.shape())));
-        }
-        INDArray r = representations.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    protected PoisonReport analyse(LabeledData data, INDArray r) {
         int[] labels = data.labels();
         int[][] byClass = Pca.byClass(labels, data.numClasses());
         double[] scores = new double[labels.length];
