@@ -1,22 +1,21 @@
 package dev.rampart.spark;
 
 import dev.rampart.attacks.evaluation.AutoAttack;
+import dev.rampart.benchmarks.audit.Audit;
+import dev.rampart.benchmarks.audit.ChunkRunner.Chunk;
 import dev.rampart.attacks.evaluation.RobustnessReport;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.norm.Norm;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The AutoAttack ensemble (Croce &amp; Hein, ICML 2020; Rampart's
@@ -108,10 +107,6 @@ public final class DistributedAutoAttack {
         }
     }
 
-    /** A chunk of consecutive examples, the unit of work. */
-    record Chunk(long first, long[] shape, float[] features, int[] labels) implements Serializable {
-    }
-
     /**
      * Evaluates {@code data} on {@code partitions} partitions of {@code sc}.
      *
@@ -155,44 +150,23 @@ public final class DistributedAutoAttack {
         return merge(out, 1, t0);
     }
 
+    /** The audit's chunks of {@code data}: the same cut for every runner. */
     static List<Chunk> chunks(LabeledData data, int size) {
-        List<Chunk> out = new ArrayList<>();
-        long[] shape = data.features().shape();
-        int per = (int) (data.features().length() / shape[0]);
-        float[] all = data.features().castTo(DataType.FLOAT).dup('c').data().asFloat();
-        for (int from = 0; from < data.size(); from += size) {
-            int to = Math.min(data.size(), from + size);
-            long[] s = shape.clone();
-            s[0] = to - from;
-            out.add(new Chunk(from, s, Arrays.copyOfRange(all, from * per, to * per),
-                    Arrays.copyOfRange(data.labels(), from, to)));
-        }
-        return out;
+        return Audit.chunks(data.features(), data.labels(), size);
     }
 
     /** One chunk: its records checked (a bad one is named by its index), then the ensemble. */
     static List<Example> evaluate(GradientClassifier model, Chunk c, Spec spec, int numClasses) {
         int n = c.labels().length;
-        int per = c.features().length / n;
         for (int i = 0; i < n; i++) {
-            long index = c.first() + i;
             if (c.labels()[i] < 0 || c.labels()[i] >= numClasses) {
-                throw new IllegalArgumentException("record " + index + ": label " + c.labels()[i] + " is outside [0, "
-                        + numClasses + ")");
-            }
-            for (int k = 0; k < per; k++) {
-                float v = c.features()[i * per + k];
-                if (!Float.isFinite(v) || v < model.domain().min() || v > model.domain().max()) {
-                    throw new IllegalArgumentException("record " + index + ": value " + v + " at position " + k
-                            + " is not finite or outside the model's input domain " + model.domain());
-                }
+                throw new IllegalArgumentException("record " + (c.first() + i) + ": label " + c.labels()[i]
+                        + " is outside [0, " + numClasses + ")");
             }
         }
-        INDArray x = Nd4j.create(c.features(), c.shape(), 'c').castTo(model.dataType());
-        long[] indices = new long[n];
-        for (int i = 0; i < n; i++) {
-            indices[i] = c.first() + i;
-        }
+        SparkChunkRunner.checkRecords(c, model.domain());
+        INDArray x = c.features().castTo(model.dataType());
+        long[] indices = c.indices();
         RobustnessReport r = AutoAttack.builder(model).norm(spec.norm()).epsilon(spec.epsilon()).seed(spec.seed())
                 .batchSize(spec.chunkSize()).apgdSteps(spec.apgdSteps()).squareQueries(spec.squareQueries())
                 .maskingChecks(false).build().evaluate(x, c.labels(), indices);

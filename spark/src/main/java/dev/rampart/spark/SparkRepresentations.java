@@ -1,5 +1,6 @@
 package dev.rampart.spark;
 
+import dev.rampart.benchmarks.audit.ChunkRunner;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.GradientClassifier;
@@ -47,16 +48,15 @@ public final class SparkRepresentations {
         }
         Broadcast<ModelBytes> shipped = sc.broadcast(model);
         List<double[][]> parts = sc.parallelize(DistributedAutoAttack.chunks(data, CHUNK), partitions)
-                .mapPartitions((Iterator<DistributedAutoAttack.Chunk> it) -> {
+                .mapPartitions((Iterator<ChunkRunner.Chunk> it) -> {
                     GradientClassifier m = shipped.value().load();
                     if (!(m instanceof ActivationModel a)) {
                         throw new IllegalStateException("model '" + shipped.value().name() + "' gives no activations");
                     }
                     List<double[][]> out = new ArrayList<>();
                     while (it.hasNext()) {
-                        DistributedAutoAttack.Chunk c = it.next();
-                        INDArray x = Nd4j.create(c.features(), c.shape(), 'c');
-                        out.add(Representations.of(a, layer, x).toDoubleMatrix());
+                        ChunkRunner.Chunk c = it.next();
+                        out.add(Representations.of(a, layer, c.features()).toDoubleMatrix());
                     }
                     return out.iterator();
                 }).collect();

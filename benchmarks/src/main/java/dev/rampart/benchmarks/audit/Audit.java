@@ -239,22 +239,9 @@ public final class Audit {
     /** One attack at one budget, per example. */
     private record Outcome(String attack, double epsilon, boolean[] robust, INDArray adversarial, double[] norms,
             double seconds, String settings) {
-
-        static Outcome of(EvasionResult r) {
-            boolean[] robust = new boolean[r.size()];
-            for (int i = 0; i < robust.length; i++) {
-                robust[i] = r.robust(i);
-            }
-            return new Outcome(r.attack(), r.epsilon(), robust, r.adversarial(), r.perturbationNorm(), r.seconds(),
-                    r.config().toString());
-        }
     }
 
     private record Candidate(Outcome outcome, int robust) {
-    }
-
-    private static double[] perturbationNorms(AuditConfig config, INDArray adversarial, INDArray x) {
-        return config.norm().perExample(adversarial.sub(x));
     }
 
     private static AuditReport.Row row(Outcome o, String option, boolean[] correct, int[] labels, int classes) {
@@ -369,8 +356,8 @@ public final class Audit {
         }
     }
 
-    /** The chunks of {@code size} consecutive examples of {@code x} (the model's input layout). */
-    static List<ChunkRunner.Chunk> chunks(INDArray x, int[] labels, int size) {
+    /** The chunks of {@code size} consecutive examples of {@code x} (the model's input layout), in order. */
+    public static List<ChunkRunner.Chunk> chunks(INDArray x, int[] labels, int size) {
         float[] all = x.castTo(DataType.FLOAT).dup('c').data().asFloat();
         int per = all.length / labels.length;
         List<ChunkRunner.Chunk> out = new ArrayList<>();

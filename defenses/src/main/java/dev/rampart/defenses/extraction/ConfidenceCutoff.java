@@ -41,7 +41,7 @@ public final class ConfidenceCutoff extends OutputDefense {
 
     @Override
     public ConfidenceCutoff copy() {
-        return new ConfidenceCutoff(victim.copy(), cutoff);
+        return new ConfidenceCutoff(inner.copy(), cutoff);
     }
 
     @Override

@@ -56,7 +56,7 @@ public final class GaussianNoise extends OutputDefense {
 
     @Override
     public GaussianNoise copy() {
-        return new GaussianNoise(victim.copy(), sigma, Seeds.derive(seed, -1));
+        return new GaussianNoise(inner.copy(), sigma, Seeds.derive(seed, -1));
     }
 
     @Override

@@ -20,11 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public abstract class OutputDefense extends ForwardingClassifier {
 
-    protected final Classifier victim;
-
     protected OutputDefense(Classifier victim) {
         super(victim);
-        this.victim = victim;
     }
 
     /** The released probabilities for one row {@code p} of the victim's (a fresh array). */
@@ -35,7 +32,7 @@ public abstract class OutputDefense extends ForwardingClassifier {
 
     /** The wrapped model. */
     public Classifier victim() {
-        return victim;
+        return inner;
     }
 
     @Override
@@ -57,7 +54,7 @@ public abstract class OutputDefense extends ForwardingClassifier {
     }
 
     private Answer compute(INDArray x) {
-        double[][] p = victim.predictProbabilities(x).castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] p = inner.predictProbabilities(x).castTo(DataType.DOUBLE).toDoubleMatrix();
         long first = nextRow(p.length);
         double[][] r = new double[p.length][];
         int[] tops = new int[p.length];

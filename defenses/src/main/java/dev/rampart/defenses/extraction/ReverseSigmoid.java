@@ -54,7 +54,7 @@ public final class ReverseSigmoid extends OutputDefense {
 
     @Override
     public ReverseSigmoid copy() {
-        return new ReverseSigmoid(victim.copy(), beta, gamma);
+        return new ReverseSigmoid(inner.copy(), beta, gamma);
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class RoundedProbabilities extends OutputDefense {
 
     @Override
     public RoundedProbabilities copy() {
-        return new RoundedProbabilities(victim.copy(), decimals);
+        return new RoundedProbabilities(inner.copy(), decimals);
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class TopLabelOnly extends OutputDefense {
 
     @Override
     public TopLabelOnly copy() {
-        return new TopLabelOnly(victim.copy());
+        return new TopLabelOnly(inner.copy());
     }
 
     @Override
