@@ -121,6 +121,14 @@ public final class Prada {
                     + " values, found shape " + java.util.Arrays.toString(x.shape()));
         }
         float[][] rows = x.castTo(DataType.FLOAT).reshape(x.size(0), inputSize).toFloatMatrix();
+        for (int i = 0; i < rows.length; i++) {
+            for (float v : rows[i]) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("x[" + i + "] holds a non-finite value (" + v + "): nothing of"
+                            + " this batch was recorded");
+                }
+            }
+        }
         for (int i = 0; i < answered.length; i++) {
             if (answered[i] < 0 || answered[i] >= numClasses) {
                 throw new IllegalArgumentException("answered[" + i + "] must be in [0, " + numClasses + "), found "

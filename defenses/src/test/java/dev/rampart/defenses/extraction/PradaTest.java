@@ -114,5 +114,9 @@ class PradaTest {
                 "answered[0] must be in [0, 10), found 10");
         assertMessage(() -> p.observe(null, Nd4j.zeros(DataType.FLOAT, 1, 784), new int[] {0}),
                 "client must not be null");
+        org.nd4j.linalg.api.ndarray.INDArray nan = Nd4j.zeros(DataType.FLOAT, 2, 784);
+        nan.putScalar(1, 5, Float.NaN);
+        assertMessage(() -> p.observe("a", nan, new int[] {0, 1}), "x[1] holds a non-finite value (NaN)");
+        assertEquals(0, p.distances("a").length, "a refused batch leaves no trace");
     }
 }
