@@ -65,7 +65,13 @@ public final class SparkChunkRunner implements ChunkRunner {
             }
             SparkConf conf = new SparkConf().setAppName("rampart-audit").setMaster(master)
                     .setIfMissing("spark.ui.enabled", "false");
-            JavaSparkContext sc = new JavaSparkContext(conf);
+            JavaSparkContext sc;
+            try {
+                sc = new JavaSparkContext(conf);
+            } catch (Exception e) {
+                throw new IllegalArgumentException("--spark: cannot start Spark on '" + master + "': " + e.getMessage(),
+                        e);
+            }
             sc.setLogLevel("ERROR");
             return new SparkChunkRunner(sc, true, partitions);
         }
