@@ -44,12 +44,19 @@ public final class FashionMnist {
             this.prefix = prefix;
         }
 
-        String images() {
+        /** The image file's name, gzipped ({@code train-images-idx3-ubyte.gz}). */
+        public String images() {
             return prefix + "-images-idx3-ubyte.gz";
         }
 
-        String labels() {
+        /** The label file's name, gzipped ({@code train-labels-idx1-ubyte.gz}). */
+        public String labels() {
             return prefix + "-labels-idx1-ubyte.gz";
+        }
+
+        /** The files' name prefix: {@code train} or {@code t10k}. */
+        public String prefix() {
+            return prefix;
         }
     }
 
@@ -61,8 +68,9 @@ public final class FashionMnist {
      * original distribution have them; uncompressed files without {@code .gz} are found too).
      *
      * @param limit at most this many examples; all if {@code <= 0}
-     * @throws DatasetFormatException if a file is missing, corrupt or truncated, or the image
-     *     and label counts differ
+     * @throws DatasetFormatException if a file is missing, corrupt or truncated, the image and
+     *     label files' headers declare different counts (checked before any limit applies), or a
+     *     label is not one of the ten classes
      */
     public static LabeledData load(Path dir, Split split, int limit) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -70,11 +78,23 @@ public final class FashionMnist {
         }
         Path images = find(dir, split.images());
         Path labels = find(dir, split.labels());
+        long imageCount = IdxReader.declaredCount(images);
+        long labelCount = IdxReader.declaredCount(labels);
+        if (imageCount != labelCount) {
+            throw new DatasetFormatException(dir, images.getFileName() + " holds " + imageCount + " images but "
+                    + labels.getFileName() + " holds " + labelCount + " labels: the two files do not belong together");
+        }
         var x = IdxReader.readImages(images, limit);
         int[] y = IdxReader.readLabels(labels, limit);
         if (x.size(0) != y.length) {
             throw new DatasetFormatException(dir, images.getFileName() + " has " + x.size(0) + " images but "
                     + labels.getFileName() + " has " + y.length + " labels");
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] >= CLASSES) {
+                throw new DatasetFormatException(labels, "label " + y[i] + " of example " + i + " is not one of the "
+                        + CLASSES + " classes");
+            }
         }
         return new LabeledData("fashion-mnist:" + dir + ":" + split.name().toLowerCase(), x, y, CLASSES);
     }
@@ -109,6 +129,15 @@ public final class FashionMnist {
             }
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * The image and label files of {@code split} in {@code dir}, gzipped or not.
+     *
+     * @throws DatasetFormatException naming the missing file
+     */
+    public static java.util.List<Path> files(Path dir, Split split) throws DatasetFormatException {
+        return java.util.List.of(find(dir, split.images()), find(dir, split.labels()));
     }
 
     private static Path find(Path dir, String gzName) throws DatasetFormatException {

@@ -74,6 +74,33 @@ public final class IdxReader {
         return labels;
     }
 
+    /**
+     * The number of examples an IDX image or label file's header declares, read from its first
+     * bytes only (the data itself is verified when it is read).
+     *
+     * @throws DatasetFormatException if the file is missing or its header is not an IDX header
+     */
+    public static long declaredCount(Path file) throws IOException {
+        DataFiles.checkReadable(file);
+        byte[] head;
+        try (java.io.InputStream raw = java.nio.file.Files.newInputStream(file);
+                java.io.InputStream in = DataFiles.isGzip(file) ? new java.util.zip.GZIPInputStream(raw) : raw) {
+            head = in.readNBytes(8);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new DatasetFormatException(file, "corrupt gzip header (" + e.getMessage() + ")");
+        }
+        ByteBuffer b = ByteBuffer.wrap(head);
+        if (head.length < 8) {
+            throw new DatasetFormatException(file, "truncated header: " + head.length + " bytes");
+        }
+        int magic = b.getInt();
+        if (magic != UBYTE_IMAGES && magic != UBYTE_LABELS) {
+            throw new DatasetFormatException(file, String.format("not an IDX image or label file (magic 0x%08x)",
+                    magic));
+        }
+        return field(file, b, magic == UBYTE_IMAGES ? "image count" : "label count", Integer.MAX_VALUE);
+    }
+
     /** The verified content, positioned after the magic number. */
     private static ByteBuffer header(Path file, int magic, int dims, String kind) throws IOException {
         byte[] bytes = DataFiles.readAll(file, DataFiles.MAX_BYTES);

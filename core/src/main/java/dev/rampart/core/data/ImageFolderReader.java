@@ -1,5 +1,6 @@
 package dev.rampart.core.data;
 
+import dev.rampart.core.io.IoErrors;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -74,6 +75,10 @@ public final class ImageFolderReader {
                 }
             }
             files.sort(null);
+            if (files.isEmpty()) {
+                throw new DatasetFormatException(dir.resolve(classes.get(c)), "class folder '" + classes.get(c)
+                        + "' holds no image (PNG, JPEG, BMP or GIF): an empty class");
+            }
             for (Path f : files) {
                 if (limit > 0 && images.size() >= limit) {
                     break;
@@ -82,7 +87,7 @@ public final class ImageFolderReader {
                 try {
                     img = ImageIO.read(f.toFile());
                 } catch (IOException | RuntimeException e) {
-                    throw new DatasetFormatException(f, "cannot be decoded as an image (" + e.getMessage() + ")");
+                    throw new DatasetFormatException(f, "cannot be decoded as an image (" + IoErrors.reason(e) + ")");
                 }
                 if (img == null) {
                     throw new DatasetFormatException(f, "is not an image in a format Java can read (PNG, JPEG, BMP, GIF)");

@@ -1,5 +1,6 @@
 package dev.rampart.core.data;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.Labels;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,17 +24,38 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public record LabeledData(String name, INDArray features, int[] labels, int numClasses) implements java.io.Serializable {
 
     /**
-     * @throws IllegalArgumentException if the counts differ or a label is out of range
+     * Checks the data and keeps {@code features} as given, or a dense copy of it if it is a view
+     * of a larger array or not in C order (the caller's array is never modified).
+     *
+     * @throws IllegalArgumentException naming the data set: no examples, counts that differ, a
+     *     label out of range, features that are not floating-point or hold a NaN or an infinite
+     *     value
      */
     public LabeledData {
+        String what = name == null ? "the data" : name;
         if (features == null || labels == null) {
-            throw new IllegalArgumentException("features and labels must not be null");
+            throw new IllegalArgumentException("features and labels of " + what + " must not be null");
+        }
+        if (features.rank() < 2) {
+            throw new IllegalArgumentException("features of " + what + " must be [n, ...] with one row per example,"
+                    + " found shape " + Arrays.toString(features.shape()));
         }
         if (features.size(0) != labels.length) {
-            throw new IllegalArgumentException("features has " + features.size(0) + " examples but labels has "
-                    + labels.length);
+            throw new IllegalArgumentException("features of " + what + " has " + features.size(0)
+                    + " examples but labels has " + labels.length);
         }
-        Labels.checkRange(labels, numClasses, "labels");
+        if (labels.length == 0) {
+            throw new IllegalArgumentException(what + " holds no examples");
+        }
+        if (!features.dataType().isFPType()) {
+            throw new IllegalArgumentException("features of " + what + " must be floating-point, found "
+                    + features.dataType());
+        }
+        Labels.checkRange(labels, numClasses, "labels of " + what);
+        Check.finite(features, "features of " + what);
+        if (features.isView() || features.ordering() != 'c') {
+            features = features.dup('c');
+        }
         labels = labels.clone();
     }
 

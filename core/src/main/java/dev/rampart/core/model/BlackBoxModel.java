@@ -52,8 +52,8 @@ public record BlackBoxModel(Function<INDArray, INDArray> predict, int numClasses
      *     values that are not finite
      */
     @Override
-    public INDArray predictProbabilities(INDArray x) {
-        Inputs.checkBatch(this, x, "x");
+    public INDArray predictProbabilities(INDArray input) {
+        INDArray x = Inputs.asType(this, input, "x");
         Inputs.checkFiniteInDomain(x, domain, "x");
         return query(x);
     }

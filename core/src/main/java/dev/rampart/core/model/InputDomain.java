@@ -26,6 +26,10 @@ public record InputDomain(double min, double max) {
         if (min >= max) {
             throw new IllegalArgumentException("InputDomain needs min < max, found min=" + min + ", max=" + max);
         }
+        if (!Double.isFinite(max - min)) {
+            throw new IllegalArgumentException("InputDomain's width max - min overflows a double, found [" + min + ", "
+                    + max + "]");
+        }
     }
 
     /**

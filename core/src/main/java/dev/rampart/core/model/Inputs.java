@@ -41,14 +41,47 @@ public final class Inputs {
     }
 
     /**
-     * Checks {@code x} as a batch of the model's inputs ({@link #checkBatch}) and converts it to
-     * the model's data type if it has another floating-point type.
+     * Checks {@code x} as a batch of the model's inputs ({@link #checkBatch}) and returns it as a
+     * dense C-ordered array of the model's data type: {@code x} itself when it is one, otherwise a
+     * copy (another floating-point type, a view of rows of a larger array, another ordering), so
+     * that every entry point takes views and the caller's array is never modified.
      *
      * @return {@code x}, or a converted copy
      */
     public static INDArray asType(Classifier model, INDArray x, String name) {
         checkBatch(model, x, name);
-        return x.dataType() == model.dataType() ? x : x.castTo(model.dataType());
+        INDArray out = x.dataType() == model.dataType() ? x : x.castTo(model.dataType());
+        return dense(out);
+    }
+
+    /** {@code x} itself if it is a dense C-ordered array that is not a view, else a dense copy. */
+    public static INDArray dense(INDArray x) {
+        return x.isView() || x.ordering() != 'c' ? x.dup('c') : x;
+    }
+
+    /**
+     * Checks a labelled data set against the model it is used with: its examples have the model's
+     * input shape, its values lie in the model's domain (a {@link dev.rampart.core.data.LabeledData}
+     * is finite and non-empty by construction) and it has the model's number of classes.
+     *
+     * @param name the parameter name, for the messages
+     * @return the features as a dense array of the model's data type (a copy only where needed)
+     * @throws IllegalArgumentException naming the parameter and what does not fit
+     */
+    public static INDArray checkData(Classifier model, dev.rampart.core.data.LabeledData data, String name) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        if (data == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (data.numClasses() != model.numClasses()) {
+            throw new IllegalArgumentException(name + " (" + data.name() + ") has " + data.numClasses()
+                    + " classes but the model has " + model.numClasses());
+        }
+        INDArray x = asType(model, data.features(), name + " features");
+        checkFiniteInDomain(x, model.domain(), name + " features");
+        return x;
     }
 
     /**

@@ -60,13 +60,11 @@ public final class Images {
             shape = java.util.Arrays.copyOfRange(shape, 1, 4);
         }
         BufferedImage image = toImage(example.castTo(DataType.FLOAT).dup('c').data().asFloat(), shape, lo, hi);
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (!ImageIO.write(image, "png", file.toFile())) {
-            throw new IOException("no PNG writer available for " + file);
-        }
+        dev.rampart.core.io.AtomicFiles.write(file, tmp -> {
+            if (!ImageIO.write(image, "png", tmp.toFile())) {
+                throw new IOException("no PNG writer available");
+            }
+        });
     }
 
     private static int level(float v, double lo, double hi) {

@@ -47,6 +47,33 @@ class ReadersTest {
     }
 
     @Test
+    void idxImageAndLabelFilesMustDeclareTheSameCountWhateverTheLimit() throws IOException {
+        Path d = dir.resolve("pair");
+        Files.createDirectories(d);
+        writeIdx(d.resolve("t10k-images-idx3-ubyte.gz"), 0x803, new int[] {6, 28, 28}, new byte[784 * 6], true);
+        writeIdx(d.resolve("t10k-labels-idx1-ubyte.gz"), 0x801, new int[] {5}, new byte[5], true);
+        DatasetFormatException e = assertThrows(DatasetFormatException.class,
+                () -> FashionMnist.load(d, FashionMnist.Split.TEST, 3));
+        assertTrue(e.getMessage().contains("holds 6 images but t10k-labels-idx1-ubyte.gz holds 5 labels"),
+                e.getMessage());
+        writeIdx(d.resolve("t10k-labels-idx1-ubyte.gz"), 0x801, new int[] {6}, new byte[] {1, 2, 3, 4, 5, 12}, true);
+        DatasetFormatException label = assertThrows(DatasetFormatException.class,
+                () -> FashionMnist.load(d, FashionMnist.Split.TEST, 0));
+        assertTrue(label.getMessage().contains("t10k-labels-idx1-ubyte.gz: label 12 of example 5"), label.getMessage());
+    }
+
+    @Test
+    void anEmptyClassFolderIsRefusedByName() throws IOException {
+        Path images = dir.resolve("images");
+        Files.createDirectories(images.resolve("a"));
+        Files.createDirectories(images.resolve("b"));
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(4, 4, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png", images.resolve("a").resolve("x.png").toFile());
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> ImageFolderReader.read(images, 1, 0));
+        assertTrue(e.getMessage().contains("class folder 'b' holds no image"), e.getMessage());
+    }
+
+    @Test
     void truncatedIdxNamesFileAndSizes() throws IOException {
         Path f = dir.resolve("short.gz");
         writeIdx(f, 0x803, new int[] {10, 28, 28}, new byte[784 * 3], true);

@@ -1,5 +1,6 @@
 package dev.rampart.core.model.samediff;
 
+import dev.rampart.core.io.IoErrors;
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.loss.LogitObjectives;
@@ -63,7 +64,7 @@ public final class SameDiffModel extends AbstractGradientClassifier {
             sd.createGradFunction(input);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("SameDiff cannot differentiate this graph with respect to '" + input
-                    + "': " + e.getMessage() + ". Some ND4J 1.0.0-M2.1 ops have no working gradient: batchNorm (write"
+                    + "': " + IoErrors.reason(e) + ". Some ND4J 1.0.0-M2.1 ops have no working gradient: batchNorm (write"
                     + " inference batch normalization as (x - mean) * gamma / sqrt(var + eps) + beta) and mmul with a"
                     + " bias input, as ONNX Gemm imports (write it as mmul then add). Without gradients, wrap the"
                     + " graph's output in a BlackBoxModel for query-only attacks.", e);
@@ -110,7 +111,7 @@ public final class SameDiffModel extends AbstractGradientClassifier {
             zShape = sd.output(Map.of(input, probe), logits).get(logits).shape();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("the graph cannot compute '" + logits + "' from one example of shape "
-                    + Arrays.toString(probeShape) + ": " + e.getMessage(), e);
+                    + Arrays.toString(probeShape) + ": " + IoErrors.reason(e), e);
         }
         if (zShape.length != 2 || zShape[1] <= 1) {
             throw new IllegalArgumentException("logits variable '" + logits + "' must have shape [n, classes], found "

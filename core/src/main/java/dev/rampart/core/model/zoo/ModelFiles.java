@@ -1,5 +1,6 @@
 package dev.rampart.core.model.zoo;
 
+import dev.rampart.core.io.IoErrors;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.ComputationGraphModel;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
@@ -81,7 +82,12 @@ public final class ModelFiles {
             throw new IOException(file + ": configuration.json describes neither a MultiLayerNetwork nor a"
                     + " ComputationGraph");
         } catch (java.util.zip.ZipException e) {
-            throw new IOException(file + ": not a DL4J model zip (" + e.getMessage() + ")", e);
+            throw new IOException(file + ": not a DL4J model zip (" + IoErrors.reason(e) + ")", e);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+                throw e; // already names the file
+            }
+            throw new IOException(file + ": damaged zip (" + IoErrors.reason(e) + ")", e);
         }
     }
 
@@ -130,7 +136,8 @@ public final class ModelFiles {
         try {
             return restore.get();
         } catch (RuntimeException | IOException e) {
-            throw new IOException(file + ": corrupt DL4J " + kind + " (" + e.getMessage() + ")", e);
+            throw new IOException(file + ": corrupt DL4J " + kind + " (" + IoErrors.reason(e) + ")",
+                    e);
         } catch (Error e) {
             throw new IOException(file + ": corrupt DL4J " + kind + " (" + e + ")", e);
         }
