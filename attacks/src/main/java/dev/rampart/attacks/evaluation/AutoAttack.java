@@ -85,7 +85,9 @@ public final class AutoAttack {
      */
     public RobustnessReport evaluate(INDArray x, int[] labels, long[] indices) {
         long start = System.nanoTime();
-        Inputs.checkBatch(model, x, "x");
+        // in the model's precision from here on: the worst case is assembled from the attacks'
+        // results, which are in it, so that it keeps their budget exactly
+        x = Inputs.asType(model, x, "x");
         Inputs.checkLabels(labels, x.size(0), model.numClasses(), "labels");
         Inputs.checkFiniteInDomain(x, model.domain(), "x");
         int n = labels.length;

@@ -28,8 +28,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * restarts from the clean input those examples it has already fooled; an example never fooled yet
  * goes on from where the previous step left it, so that an example far from the boundary (pixels
  * saturated at the domain's ends move slowly in {@code w}) gets every step's iterations, not one
- * step's. A step stops early when the objective has improved by less than 0.01% over a tenth of
- * the iterations. A minimum-norm attack: by default unbounded.
+ * step's. An example's search step stops early when its own objective has improved by less than
+ * 0.01% over a tenth of the iterations, so that its result does not depend on the other examples
+ * of its batch. A minimum-norm attack: by default unbounded.
  *
  * <pre>{@code
  * EvasionResult r = CarliniWagner.builder(model).binarySearchSteps(9).maxIterations(100).build().run(x, labels);
@@ -132,43 +133,64 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
             }
             INDArray m = w.mul(0);
             INDArray v = w.mul(0);
-            double previous = Double.POSITIVE_INFINITY;
+            // each example stops on its own objective, so that a result never depends on the batch
+            double[] previous = new double[n];
+            Arrays.fill(previous, Double.POSITIVE_INFINITY);
+            boolean[] running = new boolean[n];
+            Arrays.fill(running, true);
             for (int it = 0; it < config().maxIterations(); it++) {
+                int[] act = Rows.where(running, true);
+                if (act.length == 0) {
+                    break;
+                }
+                boolean all = act.length == n;
                 try (MemoryWorkspace ws = Workspaces.loop()) { // w, m, v and best are updated in place
-                    INDArray t = Transforms.tanh(w, true);
+                    INDArray wa = all ? w : Rows.gather(w, act);
+                    INDArray xa = all ? x : Rows.gather(x, act);
+                    INDArray t = Transforms.tanh(wa, true);
                     INDArray xAdv = t.add(1).muli(span / 2).addi(lo);
-                    LogitGradient g = model.logitGradient(xAdv, margin);
-                    batch.countGradientCalls(n);
-                    INDArray delta = xAdv.sub(x);
+                    LogitGradient g = model.logitGradient(xAdv, LogitObjectives.restrict(margin, act, n));
+                    batch.countGradientCalls(act.length);
+                    INDArray delta = xAdv.sub(xa);
                     double[] sq = squaredNorms(delta);
                     double[] f = g.value().castTo(DataType.DOUBLE).toDoubleVector();
                     int[] predicted = Labels.argmax(g.logits());
-                    double total = 0;
+                    double[] ca = new double[act.length];
+                    boolean check = it % patience == patience - 1;
                     java.util.List<Integer> better = new java.util.ArrayList<>();
-                    for (int i = 0; i < n; i++) {
-                        total += sq[i] + c[i] * f[i];
-                        boolean met = batch.achieved(i, predicted[i]) && f[i] <= -config().kappa() + 1e-12;
+                    for (int k = 0; k < act.length; k++) {
+                        int i = act[k];
+                        ca[k] = c[i];
+                        double objective = sq[k] + c[i] * f[k];
+                        boolean met = batch.achieved(i, predicted[k]) && f[k] <= -config().kappa() + 1e-12;
                         if (met) {
                             found[i] = true;
-                            if (sq[i] < bestSq[i]) {
-                                bestSq[i] = sq[i];
-                                better.add(i);
+                            if (sq[k] < bestSq[i]) {
+                                bestSq[i] = sq[k];
+                                better.add(k);
                             }
+                        }
+                        if (check) {
+                            running[i] = objective <= previous[i] * 0.9999;
+                            previous[i] = objective;
                         }
                     }
                     if (!better.isEmpty()) {
-                        int[] rows = better.stream().mapToInt(Integer::intValue).toArray();
-                        Rows.scatter(best, rows, Rows.gather(xAdv, rows));
+                        int[] local = better.stream().mapToInt(Integer::intValue).toArray();
+                        Rows.scatter(best, Rows.pick(act, local), Rows.gather(xAdv, local));
                     }
                     // d/dx' of ||x' - x||^2 + c f, then through x'(w)
-                    INDArray gradX = Rows.scaleInPlace(g.gradient(), c).addi(delta.muli(2));
+                    INDArray gradX = Rows.scaleInPlace(g.gradient(), ca).addi(delta.muli(2));
                     INDArray gradW = gradX.muli(t.mul(t).rsubi(1).muli(span / 2));
-                    adam(w, gradW, m, v, it + 1);
-                    if (it % patience == patience - 1) {
-                        if (total > previous * 0.9999) {
-                            break;
-                        }
-                        previous = total;
+                    if (all) {
+                        adam(w, gradW, m, v, it + 1);
+                    } else {
+                        INDArray ma = Rows.gather(m, act);
+                        INDArray va = Rows.gather(v, act);
+                        adam(wa, gradW, ma, va, it + 1);
+                        Rows.scatter(w, act, wa);
+                        Rows.scatter(m, act, ma);
+                        Rows.scatter(v, act, va);
                     }
                 }
             }

@@ -98,7 +98,14 @@ public final class BadNets {
      * model's accuracy on it is the attack success rate.
      */
     public LabeledData attackTest(LabeledData test) {
+        if (test == null) {
+            throw new IllegalArgumentException("test must not be null");
+        }
+        trigger.check(test.exampleShape(), null);
         int k = test.numClasses();
+        if (target >= 0) {
+            PoisonChecks.label(target, k, "target");
+        }
         int[] idx = PoisonChecks.where(test.labels(), c -> c != target);
         int[] y = Rows.pick(test.labels(), idx);
         for (int i = 0; i < y.length; i++) {

@@ -6,6 +6,7 @@ import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Inputs;
 import dev.rampart.core.random.Seeds;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +79,7 @@ public final class FeatureCollision {
         if (clean == null) {
             throw new IllegalArgumentException("clean must not be null");
         }
+        Inputs.checkData(model, clean, "clean");
         PoisonChecks.label(baseClass, clean.numClasses(), "baseClass");
         int[] chosen = PoisonChecks.choose(PoisonChecks.where(clean.labels(), c -> c == baseClass), poisons,
                 Seeds.derive(seed, 1));
@@ -214,6 +216,12 @@ public final class FeatureCollision {
                 throw new IllegalArgumentException("target must be one example of shape "
                         + java.util.Arrays.toString(model.inputShape()) + ", found "
                         + (target == null ? "none" : java.util.Arrays.toString(target.shape())));
+            }
+            dev.rampart.core.check.Check.finite(target, "target");
+            if (target.minNumber().doubleValue() < model.domain().min()
+                    || target.maxNumber().doubleValue() > model.domain().max()) {
+                throw new IllegalArgumentException("target has values in [" + target.minNumber() + ", "
+                        + target.maxNumber() + "], outside the model's input domain " + model.domain());
             }
             PoisonChecks.label(baseClass, model.numClasses(), "baseClass");
             if (poisons <= 0) {

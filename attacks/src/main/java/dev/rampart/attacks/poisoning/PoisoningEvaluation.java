@@ -3,6 +3,7 @@ package dev.rampart.attacks.poisoning;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.TrainingRoutine;
 
 /**
@@ -30,9 +31,11 @@ public record PoisoningEvaluation(double cleanAccuracy, double attackSuccessRate
         if (model == null || cleanTest == null) {
             throw new IllegalArgumentException("model and cleanTest must not be null");
         }
-        double clean = Metrics.accuracy(model.predictClasses(cleanTest.features()), cleanTest.labels());
+        double clean = Metrics.accuracy(model.predictClasses(Inputs.checkData(model, cleanTest, "cleanTest")),
+                cleanTest.labels());
         double asr = attackTest == null ? Double.NaN
-                : Metrics.accuracy(model.predictClasses(attackTest.features()), attackTest.labels());
+                : Metrics.accuracy(model.predictClasses(Inputs.checkData(model, attackTest, "attackTest")),
+                        attackTest.labels());
         return new PoisoningEvaluation(clean, asr, model);
     }
 

@@ -48,6 +48,7 @@ public final class Trigger {
         if (row < 0 || col < 0) {
             throw new IllegalArgumentException("row and col must be >= 0, found " + row + ", " + col);
         }
+        dev.rampart.core.check.Check.finite(pattern, "pattern");
         INDArray p = pattern.rank() == 2 ? pattern.reshape(1, pattern.size(0), pattern.size(1)) : pattern;
         return new Trigger(p.dup(), row, col, Double.NaN, "patch " + p.size(1) + "x" + p.size(2) + " at (" + row + ", "
                 + col + ")");
@@ -84,6 +85,7 @@ public final class Trigger {
         if (!(alpha > 0 && alpha <= 1)) {
             throw new IllegalArgumentException("alpha must be in (0, 1], found " + alpha);
         }
+        dev.rampart.core.check.Check.finite(image, "image");
         return new Trigger(image.dup(), 0, 0, alpha, "blend, alpha " + alpha);
     }
 
@@ -118,6 +120,11 @@ public final class Trigger {
 
     /** {@code x} ({@code [n, c, h, w]}) with the trigger stamped on every example, as a new array. */
     public INDArray stamp(INDArray x) {
+        if (x == null || x.rank() < 2) {
+            throw new IllegalArgumentException("x must be a batch [n, c, h, w], found "
+                    + (x == null ? "null" : Arrays.toString(x.shape())));
+        }
+        dev.rampart.core.check.Check.finite(x, "x");
         long[] shape = Arrays.copyOfRange(x.shape(), 1, x.rank());
         check(shape, null);
         INDArray out = x.dup('c');

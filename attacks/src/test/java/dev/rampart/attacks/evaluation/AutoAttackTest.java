@@ -30,6 +30,24 @@ class AutoAttackTest {
 
     private final MultiLayerNetworkModel model = Fixtures.trainedCnn();
 
+    /**
+     * Half-precision input: the worst case is assembled in the model's precision, so that it keeps
+     * the budget the attacks kept (in half precision, x + 0.1 rounds up to 2.4e-4 past the ball).
+     */
+    @Test
+    void halfPrecisionInputGetsResultsInTheModelsPrecisionInsideTheBall() {
+        LabeledData d = Fixtures.testSample(24);
+        org.nd4j.linalg.api.ndarray.INDArray half = d.features().castTo(org.nd4j.linalg.api.buffer.DataType.HALF);
+        RobustnessReport r = AutoAttack.builder(model).epsilon(0.1).apgdSteps(5).targetClasses(1).squareQueries(20)
+                .maskingChecks(false).seed(1).build().evaluate(half, d.labels());
+        assertEquals(model.dataType(), r.worstCase().dataType());
+        double[] norms = Norm.LINF.perExample(r.worstCase().sub(half.castTo(model.dataType())));
+        for (int i = 0; i < norms.length; i++) {
+            assertTrue(norms[i] <= 0.1 * (1 + 1e-6), "example " + i + ": " + norms[i]);
+        }
+        assertTrue(r.robustAccuracy() < r.cleanAccuracy(), "the attacks still work");
+    }
+
     @Test
     void ensembleKeepsTheWorstCaseAndRaisesNoWarningOnAnHonestModel() {
         LabeledData d = Fixtures.testSample(100);

@@ -48,6 +48,18 @@ public abstract class EvasionAttackContract {
         return true;
     }
 
+    /**
+     * How far an example's perturbation norm may move, relative, when its run is cut into other
+     * batches (0: the adversarial examples are bit-identical). ND4J's batched kernels round an
+     * example's pass differently in batches of different sizes (about 1e-7 relative): steps that
+     * use only the gradient's sign (L-inf) and Square's accept/reject never see that; steps that use
+     * the gradient's magnitude (L2 steps, DeepFool) carry it into their results, and a search that
+     * keeps its best iterate at the decision boundary (C&amp;W) can keep another one.
+     */
+    protected double reorderTolerance(Norm norm) {
+        return norm == Norm.LINF ? 0 : 1e-3;
+    }
+
     /** A budget that fools the trained CNN on a good share of examples. */
     protected static double strongEpsilon(Norm norm) {
         return norm == Norm.LINF ? 0.15 : 3.0;
@@ -147,6 +159,63 @@ public abstract class EvasionAttackContract {
         }
         assertMessage(() -> attack.run(data.features(), AttackGoal.untargeted(data.labels()), new long[3]),
                 "indices has 3 entries for " + N + " examples");
+    }
+
+    /**
+     * Reordered, no example shares a batch with the neighbours it had: each keeps its perturbation
+     * (bit for bit, or within {@link #reorderTolerance}) and its success, unless it ends within
+     * rounding of the decision boundary, where the model's own prediction depends on the batch.
+     */
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void aReorderedRunGivesEachExampleItsResult(Norm norm) {
+        assumeTrue(supports(norm));
+        EvasionAttack attack = make(model, norm, strongEpsilon(norm));
+        EvasionResult whole = attack.run(data.features(), data.labels());
+        int[] reversed = java.util.stream.IntStream.range(0, N).map(i -> N - 1 - i).toArray();
+        EvasionResult r = attack.run(dev.rampart.core.data.Rows.gather(data.features(), reversed),
+                AttackGoal.untargeted(dev.rampart.core.data.Rows.pick(data.labels(), reversed)),
+                java.util.Arrays.stream(reversed).asLongStream().toArray());
+        double tolerance = reorderTolerance(norm);
+        if (tolerance == 0) {
+            assertEquals(dev.rampart.core.data.Rows.gather(whole.adversarial(), reversed), r.adversarial());
+        }
+        double[][] logits = model.logits(r.adversarial()).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .toDoubleMatrix();
+        for (int i = 0; i < N; i++) {
+            int e = reversed[i];
+            assertEquals(whole.perturbationNorm()[e], r.perturbationNorm()[i],
+                    tolerance * Math.max(1, whole.perturbationNorm()[e]), "example " + e + "'s perturbation");
+            if (whole.success()[e] != r.success()[i]) {
+                double[] z = logits[i];
+                int y = data.labels()[e];
+                double other = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < z.length; k++) {
+                    other = k == y ? other : Math.max(other, z[k]);
+                }
+                assertTrue(Math.abs(z[y] - other) < 1e-4, "example " + e + " succeeds differently although its logit"
+                        + " margin is " + (z[y] - other));
+            }
+        }
+    }
+
+    /** Rows of a larger array (a view with an offset) and a column-major array are taken as they are. */
+    @ParameterizedTest
+    @EnumSource(Norm.class)
+    void viewsAndOtherOrderingsAreTakenAndLeftUntouched(Norm norm) {
+        assumeTrue(supports(norm));
+        EvasionAttack attack = make(model, norm, strongEpsilon(norm));
+        INDArray big = Nd4j.concat(0, data.features(), data.features());
+        INDArray before = big.dup();
+        INDArray view = big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(N + 5, N + 25));
+        int[] labels = java.util.Arrays.copyOfRange(data.labels(), 5, 25);
+        long[] indices = java.util.stream.LongStream.range(5, 25).toArray();
+        EvasionResult fromView = attack.run(view, AttackGoal.untargeted(labels), indices);
+        EvasionResult fromCopy = attack.run(view.dup('c'), AttackGoal.untargeted(labels), indices);
+        EvasionResult fromFortran = attack.run(view.dup('f'), AttackGoal.untargeted(labels), indices);
+        assertEquals(fromCopy.adversarial(), fromView.adversarial());
+        assertEquals(fromCopy.adversarial(), fromFortran.adversarial());
+        assertEquals(before, big, "the caller's array is not modified");
     }
 
     @ParameterizedTest

@@ -166,6 +166,14 @@ class PoisoningAttacksTest {
         assertMessage(() -> BadNets.allToOne(Trigger.square(3, 2.0, 0, 0), 0, 0.1, 1).poison(train),
                 "outside the input domain [0.0, 1.0]");
         assertMessage(() -> Trigger.square(0, 1, 0, 0), "size must be positive, found 0");
+        // NaN never reaches the data: not in a trigger, not in the images a trigger is stamped on
+        assertMessage(() -> Trigger.square(3, Double.NaN, 0, 0), "pattern holds 9 NaN");
+        INDArray kittyNan = Nd4j.rand(1, 28, 28);
+        kittyNan.putScalar(new long[] {0, 3, 3}, Double.NaN);
+        assertMessage(() -> Trigger.blend(kittyNan, 0.1), "image holds 1 NaN");
+        INDArray images = train.head(2).features().dup();
+        images.putScalar(new long[] {1, 0, 5, 5}, Double.POSITIVE_INFINITY);
+        assertMessage(() -> t.stamp(images), "x holds 0 NaN and 1 infinite values");
         assertMessage(() -> Trigger.blend(Nd4j.rand(1, 28, 28), 0), "alpha must be in (0, 1], found 0.0");
         assertMessage(() -> LabelFlipping.targeted(3, 3, 0.1, 1), "two different classes");
         assertMessage(() -> LabelFlipping.targeted(3, 12, 0.1, 1).poison(train), "target must be a class in [0, 10)");
