@@ -71,8 +71,8 @@ public final class FeatureSqueezing implements Detector {
         return squeezers;
     }
 
-    private static double[] scores(Classifier model, List<Squeezer> squeezers, INDArray x) {
-        Inputs.checkBatch(model, x, "x");
+    private static double[] scores(Classifier model, List<Squeezer> squeezers, INDArray input) {
+        INDArray x = Inputs.asType(model, input, "x");
         INDArray p = model.predictProbabilities(x);
         INDArray worst = null;
         for (Squeezer s : squeezers) {

@@ -5,7 +5,6 @@ import dev.rampart.core.model.Inputs;
 import dev.rampart.core.random.Seeds;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * STRIP, run-time detection of backdoor triggers (Gao, Xu, Wang, Chen, Ranasinghe &amp; Nepal,
@@ -58,8 +57,9 @@ public final class Strip implements Detector {
         INDArray flatOverlays = overlays.reshape(k, d);
         double[] out = new double[n];
         Classifier fast = model.unchecked();
+        INDArray flatX = Inputs.dense(x).reshape(n, d);
         for (int i = 0; i < n; i++) {
-            INDArray blends = flatOverlays.addRowVector(x.get(NDArrayIndex.interval(i, i + 1)).reshape(1, d));
+            INDArray blends = flatOverlays.addRowVector(flatX.getRow(i).dup().reshape(1, d));
             model.domain().clipInPlace(blends);
             long[] shape = overlays.shape().clone();
             double[][] p = fast.predictProbabilities(blends.reshape(shape)).castTo(DataType.DOUBLE).toDoubleMatrix();

@@ -140,12 +140,12 @@ public final class DatasetManifest {
         return labels[i];
     }
 
-    /** Writes the manifest as text. */
+    /** Writes the manifest as text, atomically (a failure never leaves a truncated manifest). */
     public void write(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
+        dev.rampart.core.io.AtomicFiles.write(file, tmp -> writeTo(tmp));
+    }
+
+    private void writeTo(Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write(FORMAT + "\n");
             w.write("name " + name.replace('\n', ' ') + "\n");

@@ -1,5 +1,6 @@
 package dev.rampart.defenses.integrity;
 
+import dev.rampart.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,45 +46,57 @@ public final class ModelEncryption {
         return new SecretKeySpec(k, "AES");
     }
 
-    /** Writes a key as base64 text, readable by its owner only where the file system allows. */
+    /** Writes a key as base64 text (44 characters and a newline), readable by its owner only where the file system allows. */
     public static void writeKey(SecretKey key, Path file) throws IOException {
-        Files.writeString(file, Base64.getEncoder().encodeToString(key.getEncoded()) + "\n", StandardCharsets.US_ASCII);
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        }
+        checkKey(key);
+        String text = Base64.getEncoder().encodeToString(key.getEncoded()) + "\n";
+        AtomicFiles.writePrivate(file, tmp -> Files.writeString(tmp, text, StandardCharsets.US_ASCII));
     }
 
     /**
-     * Reads an AES-256 key: 32 raw bytes, or their base64 text.
+     * Reads an AES-256 key in one of exactly two formats: 32 raw bytes (binary, not text), or their
+     * base64 text as {@link #writeKey} writes it (44 characters, optionally followed by one line
+     * end).
      *
-     * @throws IntegrityException naming the file if it holds neither
+     * @throws KeyFileException naming the file and what it holds instead
      */
     public static SecretKey readKey(Path file) throws IOException {
         if (file == null || !Files.isRegularFile(file)) {
-            throw new IntegrityException(String.valueOf(file), "no such key file");
+            throw new KeyFileException(file, "no such key file");
         }
         if (Files.size(file) > 4096) {
-            throw new IntegrityException(file.toString(), "too large for an AES key");
+            throw new KeyFileException(file, "is " + Files.size(file) + " bytes, too large for an AES key");
         }
         byte[] raw = Files.readAllBytes(file);
-        if (raw.length == 32) {
+        if (raw.length == 0) {
+            throw new KeyFileException(file, "is empty");
+        }
+        boolean text = Keys.isText(raw);
+        if (raw.length == 32 && !text) {
             return new SecretKeySpec(raw, "AES");
         }
-        String text = new String(raw, StandardCharsets.US_ASCII).trim();
-        if (text.isEmpty() || !text.matches("[A-Za-z0-9+/=]+")) {
-            throw new IntegrityException(file.toString(), "is " + raw.length + " bytes: neither a 32-byte raw AES-256"
-                    + " key nor base64 text of one");
+        if (!text) {
+            throw new KeyFileException(file, "is " + raw.length + " bytes: neither a 32-byte raw AES-256 key nor"
+                    + " base64 text of one");
+        }
+        String body = new String(raw, StandardCharsets.US_ASCII);
+        if (body.endsWith("\r\n")) {
+            body = body.substring(0, body.length() - 2);
+        } else if (body.endsWith("\n")) {
+            body = body.substring(0, body.length() - 1);
+        }
+        if (!body.matches("[A-Za-z0-9+/]+={0,2}")) {
+            throw new KeyFileException(file, "is " + raw.length + " bytes of text that is not one line of base64:"
+                    + " neither a 32-byte raw AES-256 key nor base64 text of one");
         }
         byte[] k;
         try {
-            k = Base64.getDecoder().decode(text);
+            k = Base64.getDecoder().decode(body);
         } catch (IllegalArgumentException e) {
-            throw new IntegrityException(file.toString(), "is not valid base64", e);
+            throw new KeyFileException(file, "is not valid base64 (" + e.getMessage() + ")");
         }
         if (k.length != 32) {
-            throw new IntegrityException(file.toString(), "holds a " + k.length + "-byte key; AES-256 needs 32 bytes");
+            throw new KeyFileException(file, "holds a " + k.length + "-byte key; AES-256 needs 32 bytes");
         }
         return new SecretKeySpec(k, "AES");
     }
@@ -111,7 +124,7 @@ public final class ModelEncryption {
         }
         byte[] all = Arrays.copyOf(header, header.length + body.length);
         System.arraycopy(body, 0, all, header.length, body.length);
-        Files.write(out, all);
+        AtomicFiles.writeBytes(out, all);
     }
 
     /**

@@ -73,8 +73,8 @@ public final class SignedFiles {
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("key is not an Ed25519 private key: " + e.getMessage(), e);
         }
-        Files.writeString(signature, statement + "signature " + Base64.getEncoder().encodeToString(sig) + "\n",
-                StandardCharsets.UTF_8);
+        dev.rampart.core.io.AtomicFiles.writeString(signature, statement + "signature "
+                + Base64.getEncoder().encodeToString(sig) + "\n");
         return signature;
     }
 

@@ -71,6 +71,12 @@ public final class ActivationClustering extends RepresentationDetector {
         return new Builder(model);
     }
 
+    /** At least 10 examples and twice the reduced dimensions: 2-means in fewer points splits noise. */
+    @Override
+    public int minimumPerClass() {
+        return Math.max(10, 2 * dimensions);
+    }
+
     @Override
     protected PoisonReport analyse(LabeledData data, INDArray r) {
         int[] labels = data.labels();
@@ -87,7 +93,7 @@ public final class ActivationClustering extends RepresentationDetector {
             int count = 0;
             StringBuilder detail = new StringBuilder();
             for (int round = 0; round < rounds && remaining.length >= 4; round++) {
-                Split s = split(r, remaining, Seeds.derive(seed, c, round));
+                Split s = split(r, remaining, Seeds.derive(seed, c, round), c);
                 double kept = Double.NaN;
                 boolean small = s.small().length > 0 && s.share() <= sizeThreshold;
                 boolean retrain = routine != null && (round > 0 || !laterRoundsOnly);
@@ -129,9 +135,9 @@ public final class ActivationClustering extends RepresentationDetector {
     }
 
     /** One 2-means split of the examples {@code idx} in PCA space: the smaller cluster, its share, the silhouette. */
-    private Split split(INDArray r, int[] idx, long splitSeed) {
+    private Split split(INDArray r, int[] idx, long splitSeed, int c) {
         INDArray centred = Pca.centred(Rows.gather(r, idx));
-        double[][] z = centred.mmul(Pca.components(centred, dimensions)).toDoubleMatrix();
+        double[][] z = centred.mmul(Pca.components(centred, dimensions, "class " + c)).toDoubleMatrix();
         List<DoublePoint> points = new ArrayList<>(z.length);
         for (double[] p : z) {
             points.add(new DoublePoint(p));
@@ -213,7 +219,8 @@ public final class ActivationClustering extends RepresentationDetector {
             }
             double in = sum[own] / cnt[own];
             double out = sum[1 - own] / cnt[1 - own];
-            total += (out - in) / Math.max(in, out);
+            double scale = Math.max(in, out);
+            total += scale == 0 ? 0 : (out - in) / scale; // coincident points: no separation
         }
         return total / sample.length;
     }

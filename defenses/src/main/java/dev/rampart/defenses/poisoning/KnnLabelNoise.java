@@ -47,6 +47,12 @@ public final class KnnLabelNoise implements PoisonDetector {
         return new Builder(model);
     }
 
+    /** {@code k}: a clean example of a smaller class could never have its own label agreed on. */
+    @Override
+    public int minimumPerClass() {
+        return k;
+    }
+
     /** Neighbours in input space. */
     public static Builder inputSpace() {
         return new Builder(null);
@@ -98,7 +104,7 @@ public final class KnnLabelNoise implements PoisonDetector {
             throw new IllegalArgumentException("k " + k + " needs more than " + k + " examples, found " + n);
         }
         INDArray r = model == null ? data.features().reshape(n, data.features().length() / n).castTo(DataType.DOUBLE)
-                : Representations.of(model, layer, data.features());
+                : Representations.of(model, layer, dev.rampart.core.model.Inputs.checkData(model, data, "data"));
         INDArray sq = r.mul(r).sum(1).reshape(1, n);
         int[] labels = data.labels();
         int[] out = new int[n];

@@ -3,7 +3,9 @@ package dev.rampart.defenses.poisoning;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.LossAndGradient;
 import dev.rampart.core.model.TrainableModel;
@@ -57,8 +59,39 @@ public final class NeuralCleanse {
      */
     public record Trigger(int label, INDArray mask, INDArray pattern, double maskL1, double attackSuccess) {
 
+        /**
+         * @throws IllegalArgumentException naming the component: a mask that is not {@code [1, h, w]}
+         *     in [0, 1], a pattern that is not {@code [c, h, w]} of the mask's size, a non-finite
+         *     value
+         */
+        public Trigger {
+            if (mask == null || pattern == null) {
+                throw new IllegalArgumentException("mask and pattern must not be null");
+            }
+            if (mask.rank() != 3 || mask.size(0) != 1) {
+                throw new IllegalArgumentException("mask must be [1, h, w], found " + Arrays.toString(mask.shape()));
+            }
+            if (pattern.rank() != 3 || pattern.size(1) != mask.size(1) || pattern.size(2) != mask.size(2)) {
+                throw new IllegalArgumentException("pattern must be [c, " + mask.size(1) + ", " + mask.size(2)
+                        + "] like the mask, found " + Arrays.toString(pattern.shape()));
+            }
+            Check.finite(mask, "mask");
+            Check.finite(pattern, "pattern");
+            if (mask.minNumber().doubleValue() < 0 || mask.maxNumber().doubleValue() > 1) {
+                throw new IllegalArgumentException("mask values must be in [0, 1], found [" + mask.minNumber() + ", "
+                        + mask.maxNumber() + "]");
+            }
+            Check.finite("maskL1", maskL1);
+            Check.inRange("attackSuccess", attackSuccess, 0, 1);
+        }
+
         /** {@code x} with this trigger applied, as a new array. */
         public INDArray apply(INDArray x) {
+            if (x == null || x.rank() != 4 || x.size(1) != pattern.size(0) || x.size(2) != mask.size(1)
+                    || x.size(3) != mask.size(2)) {
+                throw new IllegalArgumentException("x must be [n, " + pattern.size(0) + ", " + mask.size(1) + ", "
+                        + mask.size(2) + "], found " + (x == null ? "null" : Arrays.toString(x.shape())));
+            }
             long n = x.size(0);
             INDArray m = mask.castTo(x.dataType());
             INDArray p = pattern.castTo(x.dataType());
@@ -77,6 +110,7 @@ public final class NeuralCleanse {
      */
     public record Report(List<Trigger> triggers, double[] anomalyIndex, int[] flagged) {
         public Report {
+            Check.finite(anomalyIndex, "anomalyIndex");
             triggers = List.copyOf(triggers);
             anomalyIndex = anomalyIndex.clone();
             flagged = flagged.clone();
@@ -143,6 +177,7 @@ public final class NeuralCleanse {
             throw new IllegalArgumentException("Neural Cleanse needs channels-first image inputs [c, h, w], the model"
                     + " takes " + Arrays.toString(shape));
         }
+        Inputs.checkData(model, clean, "clean");
         List<Trigger> triggers = new ArrayList<>();
         for (int t = 0; t < model.numClasses(); t++) {
             triggers.add(reverse(clean, t, shape));
@@ -203,6 +238,10 @@ public final class NeuralCleanse {
             int[] y = new int[idx.length];
             Arrays.fill(y, target);
             LossAndGradient lg = fast.lossAndGradient(xt.castTo(type), Labels.oneHot(y, model.numClasses()).castTo(type));
+            if (!Double.isFinite(lg.gradient().sumNumber().doubleValue())) {
+                throw new IllegalStateException("the model's gradient towards class " + target + " holds NaN or an"
+                        + " infinite value at step " + s + ": check the model's weights");
+            }
             int[] pred = Labels.argmax(lg.probabilities());
             double success = Arrays.stream(pred).filter(k -> k == target).count() / (double) pred.length;
             double l1 = current.maskL1();
@@ -257,6 +296,13 @@ public final class NeuralCleanse {
         }
         if (!(share > 0 && share < 1)) {
             throw new IllegalArgumentException("share must be in (0, 1), found " + share);
+        }
+        Inputs.checkData(model, clean, "clean");
+        long[] shape = model.inputShape();
+        if (shape.length != 3 || trigger.pattern().size(0) != shape[0] || trigger.mask().size(1) != shape[1]
+                || trigger.mask().size(2) != shape[2]) {
+            throw new IllegalArgumentException("trigger (pattern " + Arrays.toString(trigger.pattern().shape())
+                    + ") does not fit the model's inputs " + Arrays.toString(shape));
         }
         if (epochs <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException("epochs and batchSize must be positive, found " + epochs + " and "

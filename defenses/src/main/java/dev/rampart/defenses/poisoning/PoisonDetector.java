@@ -16,4 +16,12 @@ public interface PoisonDetector {
 
     /** Examines {@code data}; the data is not modified. */
     PoisonReport detect(LabeledData data);
+
+    /**
+     * The fewest examples a class needs for this detector's verdict on it to mean anything; a
+     * class with fewer is reported as not judged. Tools refuse data below it.
+     */
+    default int minimumPerClass() {
+        return 1;
+    }
 }

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What a poison detector found in a training set: the examples it flags (to remove), a score per
- * example (higher is more suspicious; NaN where the detector gives none), and a line per class.
+ * example (higher is more suspicious; 0 where the detector gives none), and a line per class. A report
+ * holds no NaN: its constructor refuses one.
  * {@link #against} scores it against the truth, when the truth is known (experiments).
  *
  * <pre>{@code
@@ -20,7 +21,12 @@ import java.util.List;
  */
 public record PoisonReport(String detector, boolean[] flagged, double[] scores, List<ClassSummary> classes) {
 
+    /** @throws IllegalArgumentException if the lengths differ or a score is not finite */
     public PoisonReport {
+        if (flagged.length != scores.length) {
+            throw new IllegalArgumentException("flagged has " + flagged.length + " entries, scores " + scores.length);
+        }
+        dev.rampart.core.check.Check.finite(scores, "scores");
         flagged = flagged.clone();
         scores = scores.clone();
         classes = List.copyOf(classes);

@@ -1,7 +1,9 @@
 package dev.rampart.defenses.poisoning;
 
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.ActivationModel;
+import dev.rampart.core.model.Inputs;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,7 +35,7 @@ public abstract class RepresentationDetector implements PoisonDetector {
 
     @Override
     public final PoisonReport detect(LabeledData data) {
-        return detect(data, Representations.of(model, layer, data.features()));
+        return detect(data, Representations.of(model, layer, Inputs.checkData(model, data, "data")));
     }
 
     /**
@@ -43,12 +45,21 @@ public abstract class RepresentationDetector implements PoisonDetector {
      * @throws IllegalArgumentException if the rows do not match the data
      */
     public final PoisonReport detect(LabeledData data, INDArray representations) {
-        if (data == null || representations == null || representations.rank() != 2
-                || representations.size(0) != data.size()) {
-            throw new IllegalArgumentException("representations must be [" + (data == null ? "n" : data.size())
-                    + ", d], found " + (representations == null ? "null" : Arrays.toString(representations.shape())));
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
         }
-        return analyse(data, representations.castTo(DataType.DOUBLE));
+        if (data.numClasses() != model.numClasses()) {
+            throw new IllegalArgumentException("data (" + data.name() + ") has " + data.numClasses()
+                    + " classes but the model has " + model.numClasses());
+        }
+        if (representations == null || representations.rank() != 2 || representations.size(0) != data.size()
+                || representations.size(1) == 0) {
+            throw new IllegalArgumentException("representations must be [" + data.size() + ", d] (one row per example"
+                    + " of the data), found " + (representations == null ? "null"
+                            : Arrays.toString(representations.shape())));
+        }
+        Check.finite(representations, "representations");
+        return analyse(data, Inputs.dense(representations.castTo(DataType.DOUBLE)));
     }
 
     /** The detector's work on checked representations {@code r} ({@code [n, d]} doubles). */

@@ -1,6 +1,8 @@
 package dev.rampart.defenses.poisoning;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.ActivationModel;
+import dev.rampart.core.model.Inputs;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,6 +54,7 @@ public final class Representations {
     /** {@code layer}'s activations of every example of {@code x}, as {@code [n, d]} doubles. */
     public static INDArray of(ActivationModel model, String layer, INDArray x) {
         resolve(model, layer);
+        x = Inputs.asType(model, x, "x");
         long n = x.size(0);
         INDArray out = null;
         for (long from = 0; from < n; from += BATCH) {
@@ -63,6 +66,7 @@ public final class Representations {
             }
             out.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).assign(a);
         }
+        Check.finite(out, "activations of layer '" + layer + "'");
         return out;
     }
 }

@@ -35,6 +35,12 @@ public final class SpectralSignatures extends RepresentationDetector {
         return new Builder(model);
     }
 
+    /** At least 10 examples, and enough that the removal share flags one: {@code 1 / (factor x rate)}. */
+    @Override
+    public int minimumPerClass() {
+        return (int) Math.max(10, Math.ceil(1 / (removalFactor * expectedPoisonRate)));
+    }
+
     @Override
     protected PoisonReport analyse(LabeledData data, INDArray r) {
         int[] labels = data.labels();
@@ -49,7 +55,7 @@ public final class SpectralSignatures extends RepresentationDetector {
                 continue;
             }
             INDArray centred = Pca.centred(Rows.gather(r, idx));
-            INDArray v = Pca.components(centred, 1);
+            INDArray v = Pca.components(centred, 1, "class " + c);
             double[] s = centred.mmul(v).toDoubleVector();
             int remove = (int) Math.min(idx.length, Math.round(removalFactor * expectedPoisonRate * idx.length));
             Integer[] order = new Integer[idx.length];
@@ -70,7 +76,8 @@ public final class SpectralSignatures extends RepresentationDetector {
             for (double v2 : s) {
                 top += v2;
             }
-            summary.add(new PoisonReport.ClassSummary(c, idx.length, remove, false, String.format(Locale.ROOT,
+            summary.add(new PoisonReport.ClassSummary(c, idx.length, remove, false, total == 0
+                    ? "constant activations: no direction to score" : String.format(Locale.ROOT,
                     "top direction %.3f of the variance; score median %.4g, 99th percentile %.4g, max %.4g",
                     top / total, sorted[sorted.length / 2],
                     sorted[(int) Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))],

@@ -142,8 +142,7 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
         }
         double q = (double) config.expectedBatchSize() / n;
         int stepsPerEpoch = (int) Math.ceil((double) n / config.expectedBatchSize());
-        INDArray x = dev.rampart.core.model.Inputs.asType(model, train.features(), "train");
-        dev.rampart.core.model.Inputs.checkFiniteInDomain(x, model.domain(), "train"); // once; steps trust it
+        INDArray x = dev.rampart.core.model.Inputs.checkData(model, train, "train"); // once; steps trust it
         INDArray oneHot = Labels.oneHot(train.labels(), model.numClasses()).castTo(model.dataType());
         SplittableRandom sampler = Seeds.random(Seeds.derive(config.seed(), 1));
         RdpAccountant accountant = new RdpAccountant();

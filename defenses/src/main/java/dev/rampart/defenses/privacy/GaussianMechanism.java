@@ -44,33 +44,69 @@ public record GaussianMechanism(double sigma, NoiseSource noise) {
         return new GaussianMechanism(analyticSigma(sensitivity, epsilon, delta), noise);
     }
 
-    /** The analytic calibration (Balle &amp; Wang 2018), by bisection to 1e-12 relative. */
+    /**
+     * The analytic calibration (Balle &amp; Wang 2018), by bisection to 1e-12 relative. The privacy
+     * loss is evaluated in log space, so that very large epsilons (where {@code e^epsilon}
+     * overflows) and very small ones are calibrated too.
+     *
+     * @throws IllegalArgumentException naming the parameter, if a value is invalid or the
+     *     calibrated sigma is beyond the range of a double
+     */
     public static double analyticSigma(double sensitivity, double epsilon, double delta) {
         Mechanisms.positive("sensitivity", sensitivity);
         Mechanisms.positive("epsilon", epsilon);
         Mechanisms.delta(delta);
         double lo = 0;
         double hi = sensitivity;
-        while (privacyLoss(sensitivity, epsilon, hi) > delta) {
+        while (exceeds(sensitivity, epsilon, hi, delta)) {
             lo = hi;
             hi *= 2;
+            if (Double.isInfinite(hi)) {
+                throw new IllegalArgumentException("epsilon " + epsilon + " is too small for sensitivity " + sensitivity
+                        + " and delta " + delta + ": the calibrated sigma exceeds the largest double");
+            }
         }
         while (hi - lo > 1e-12 * hi) {
-            double mid = (lo + hi) / 2;
-            if (privacyLoss(sensitivity, epsilon, mid) > delta) {
+            double mid = lo + (hi - lo) / 2;
+            if (mid <= lo || mid >= hi) {
+                break; // adjacent doubles
+            }
+            if (exceeds(sensitivity, epsilon, mid, delta)) {
                 lo = mid;
             } else {
                 hi = mid;
             }
         }
+        if (!(hi > 0)) {
+            throw new IllegalArgumentException("epsilon " + epsilon + " is too large for sensitivity " + sensitivity
+                    + ": the calibrated sigma is below the smallest double");
+        }
         return hi;
     }
 
-    /** The delta that {@code sigma} gives at {@code epsilon}: Balle &amp; Wang's Theorem 8. */
+    private static boolean exceeds(double s, double epsilon, double sigma, double delta) {
+        double loss = privacyLoss(s, epsilon, sigma);
+        if (Double.isNaN(loss)) {
+            throw new IllegalArgumentException("the privacy loss of sigma " + sigma + " at epsilon " + epsilon
+                    + " and sensitivity " + s + " cannot be computed in double precision");
+        }
+        return loss > delta;
+    }
+
+    /**
+     * The delta that {@code sigma} gives at {@code epsilon}: Balle &amp; Wang's Theorem 8,
+     * {@code Phi(a - b) - exp(epsilon + log Phi(-a - b))} with the second term in log space.
+     */
     static double privacyLoss(double s, double epsilon, double sigma) {
-        double a = s / (2 * sigma);
-        double b = epsilon * sigma / s;
-        return PHI.cumulativeProbability(a - b) - Math.exp(epsilon) * PHI.cumulativeProbability(-a - b);
+        double a = s / sigma / 2; // not s / (2 sigma): 2 sigma can overflow where a does not
+        double b = epsilon * (sigma / s);
+        double second = Math.exp(epsilon + logPhi(-a - b));
+        return PHI.cumulativeProbability(a - b) - second;
+    }
+
+    /** {@code log Phi(z)}, accurate far into the lower tail. */
+    static double logPhi(double z) {
+        return Math.log(0.5) + RdpAccountant.logErfc(-z / Math.sqrt(2));
     }
 
     /**

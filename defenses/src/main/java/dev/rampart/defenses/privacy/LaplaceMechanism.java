@@ -23,6 +23,10 @@ public record LaplaceMechanism(double sensitivity, double epsilon, NoiseSource n
     public LaplaceMechanism {
         Mechanisms.positive("sensitivity", sensitivity);
         Mechanisms.positive("epsilon", epsilon);
+        if (!Double.isFinite(sensitivity / epsilon)) {
+            throw new IllegalArgumentException("the noise scale sensitivity / epsilon = " + sensitivity + " / " + epsilon
+                    + " exceeds the largest double");
+        }
         if (noise == null) {
             throw new IllegalArgumentException("noise must not be null (use NoiseSource.secure())");
         }

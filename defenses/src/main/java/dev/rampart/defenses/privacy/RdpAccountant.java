@@ -37,8 +37,18 @@ public final class RdpAccountant {
     /** Orders 1.1, 1.2, ..., 10.9 and 12, 13, ..., 63 (those of Opacus's RDP accountant). */
     public static final double[] DEFAULT_ORDERS = defaultOrders();
 
+    /**
+     * The largest order accounted. The integer-order sum has {@code alpha + 1} terms and the
+     * fractional series about as many before it converges, so the order bounds the work; the best
+     * order of practical DP-SGD settings lies below a few hundred (Opacus stops at 63, TensorFlow
+     * Privacy at 512).
+     */
+    public static final double MAX_ORDER = 10_000;
+
     /** Stop adding terms of the fractional-order series below {@code e^-30} of the largest. */
     private static final double SERIES_CUTOFF = -30;
+    /** At most this many terms of the fractional-order series beyond the order itself. */
+    private static final int SERIES_EXTRA_TERMS = 100_000;
 
     /**
      * Privacy spent.
@@ -50,7 +60,20 @@ public final class RdpAccountant {
     public record Spent(double epsilon, double order, double delta) {
     }
 
-    private final List<double[]> history = new ArrayList<>(); // {q, sigma, steps}
+    /** Steps taken at one sampling rate and noise multiplier. */
+    private static final class Phase {
+        final double q;
+        final double sigma;
+        long steps;
+
+        Phase(double q, double sigma, long steps) {
+            this.q = q;
+            this.sigma = sigma;
+            this.steps = steps;
+        }
+    }
+
+    private final List<Phase> history = new ArrayList<>();
 
     /** An accountant with no step taken. */
     public RdpAccountant() {
@@ -77,19 +100,27 @@ public final class RdpAccountant {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must not be negative, found " + steps);
         }
+        long total = steps();
+        if (steps > Long.MAX_VALUE - total) {
+            throw new IllegalArgumentException("steps: " + total + " recorded plus " + steps + " overflows a long");
+        }
         if (!history.isEmpty()) {
-            double[] last = history.get(history.size() - 1);
-            if (last[0] == sampleRate && last[1] == noiseMultiplier) {
-                last[2] += steps;
+            Phase last = history.get(history.size() - 1);
+            if (last.q == sampleRate && last.sigma == noiseMultiplier) {
+                last.steps += steps;
                 return;
             }
         }
-        history.add(new double[] {sampleRate, noiseMultiplier, steps});
+        history.add(new Phase(sampleRate, noiseMultiplier, steps));
     }
 
     /** Steps recorded so far. */
     public synchronized long steps() {
-        return (long) history.stream().mapToDouble(h -> h[2]).sum();
+        long total = 0;
+        for (Phase p : history) {
+            total += p.steps; // step() keeps the sum below Long.MAX_VALUE
+        }
+        return total;
     }
 
     /** The privacy spent by every step recorded, at {@code delta}, over {@code orders}. */
@@ -100,8 +131,8 @@ public final class RdpAccountant {
             return new Spent(0, Double.NaN, delta); // nothing released yet
         }
         double[] total = new double[orders.length];
-        for (double[] h : history) {
-            double[] r = rdp(h[0], h[1], (long) h[2], orders);
+        for (Phase h : history) {
+            double[] r = rdp(h.q, h.sigma, h.steps, orders);
             for (int k = 0; k < total.length; k++) {
                 total[k] += r[k];
             }
@@ -158,8 +189,13 @@ public final class RdpAccountant {
         return hi;
     }
 
-    /** The RDP of {@code steps} steps at each order. */
+    /**
+     * The RDP of {@code steps} steps at each order ({@code Infinity} where it exceeds the largest
+     * double).
+     */
     public static double[] rdp(double q, double sigma, long steps, double[] orders) {
+        check(q, sigma);
+        checkOrders(orders);
         double[] out = new double[orders.length];
         for (int k = 0; k < orders.length; k++) {
             out[k] = rdp(q, sigma, orders[k]) * steps;
@@ -167,58 +203,91 @@ public final class RdpAccountant {
         return out;
     }
 
-    /** The RDP of one step at order {@code alpha}. */
+    /**
+     * The RDP of one step at order {@code alpha}: {@code Infinity} when the privacy loss exceeds
+     * the largest double (a noise multiplier so small that no finite epsilon can be stated).
+     *
+     * @throws IllegalArgumentException naming the parameter, if a value is invalid
+     */
     public static double rdp(double q, double sigma, double alpha) {
-        if (q == 0) {
-            return 0;
-        }
+        check(q, sigma);
+        checkOrder(alpha);
+        // 1 / (2 sigma^2), computed so that it overflows to Infinity rather than dividing by a zero square
+        double half = 0.5 / sigma / sigma;
         if (q == 1) {
-            return alpha / (2 * sigma * sigma);
+            return alpha * half;
         }
-        if (Double.isInfinite(alpha)) {
+        if (Double.isInfinite(half)) {
             return Double.POSITIVE_INFINITY;
         }
-        double logA = alpha == Math.rint(alpha) ? logAInteger(q, sigma, (int) alpha) : logAFractional(q, sigma, alpha);
-        return logA / (alpha - 1);
+        double logA = alpha == Math.rint(alpha) ? logAInteger(q, half, (int) alpha) : logAFractional(q, sigma, half,
+                alpha);
+        double r = logA / (alpha - 1);
+        return Double.isNaN(r) ? Double.POSITIVE_INFINITY : r; // NaN only from Infinity - Infinity in the terms
+    }
+
+    /** {@code (i^2 - i) / (2 sigma^2)}, exactly 0 for {@code i} in {0, 1}. */
+    private static double gaussianExponent(double i, double half) {
+        double k = i * i - i;
+        return k == 0 ? 0 : k * half;
     }
 
     /** {@code log A_alpha} for an integer order: a finite binomial sum. */
-    private static double logAInteger(double q, double sigma, int alpha) {
+    private static double logAInteger(double q, double half, int alpha) {
         double log = Double.NEGATIVE_INFINITY;
         for (int i = 0; i <= alpha; i++) {
             double logCoef = logBinomial(alpha, i) + i * Math.log(q) + (alpha - i) * Math.log1p(-q);
-            log = logAdd(log, logCoef + (i * (double) i - i) / (2 * sigma * sigma));
+            log = logAdd(log, logCoef + gaussianExponent(i, half));
+            if (log == Double.POSITIVE_INFINITY) {
+                break;
+            }
         }
         return log;
     }
 
-    /** {@code log A_alpha} for a fractional order: two series, each term with a Gaussian tail. */
-    private static double logAFractional(double q, double sigma, double alpha) {
+    /**
+     * {@code log A_alpha} for a fractional order: two series, each term with a Gaussian tail. The
+     * binomial coefficient is updated term by term, so the work is linear in the number of terms,
+     * which the order bounds ({@link #MAX_ORDER}).
+     */
+    private static double logAFractional(double q, double sigma, double half, double alpha) {
         double logA0 = Double.NEGATIVE_INFINITY;
         double logA1 = Double.NEGATIVE_INFINITY;
         double z0 = sigma * sigma * Math.log(1 / q - 1) + 0.5;
         double s2 = Math.sqrt(2) * sigma;
+        double sign = 1;
+        double logCoef = 0; // log |C(alpha, i)|
+        int limit = (int) Math.ceil(alpha) + SERIES_EXTRA_TERMS;
         for (int i = 0; ; i++) {
-            double[] coef = signedLogBinomial(alpha, i);
+            if (i > 0) {
+                double f = (alpha - (i - 1)) / i;
+                sign = f < 0 ? -sign : sign;
+                logCoef += Math.log(Math.abs(f));
+            }
             double j = alpha - i;
-            double logT0 = coef[1] + i * Math.log(q) + j * Math.log1p(-q);
-            double logT1 = coef[1] + j * Math.log(q) + i * Math.log1p(-q);
+            double logT0 = logCoef + i * Math.log(q) + j * Math.log1p(-q);
+            double logT1 = logCoef + j * Math.log(q) + i * Math.log1p(-q);
             double logE0 = Math.log(0.5) + logErfc((i - z0) / s2);
             double logE1 = Math.log(0.5) + logErfc((z0 - j) / s2);
-            double logS0 = logT0 + (i * (double) i - i) / (2 * sigma * sigma) + logE0;
-            double logS1 = logT1 + (j * j - j) / (2 * sigma * sigma) + logE1;
-            if (coef[0] > 0) {
+            double logS0 = logT0 + gaussianExponent(i, half) + logE0;
+            double logS1 = logT1 + gaussianExponent(j, half) + logE1;
+            if (Double.isNaN(logS0) || Double.isNaN(logS1) || logS0 == Double.POSITIVE_INFINITY
+                    || logS1 == Double.POSITIVE_INFINITY) {
+                return Double.POSITIVE_INFINITY; // a term beyond the largest double
+            }
+            if (sign > 0) {
                 logA0 = logAdd(logA0, logS0);
                 logA1 = logAdd(logA1, logS1);
             } else {
-                logA0 = logSub(logA0, logS0);
-                logA1 = logSub(logA1, logS1);
+                logA0 = logSub(logA0, logS0, alpha, sigma);
+                logA1 = logSub(logA1, logS1, alpha, sigma);
             }
             if (Math.max(logS0, logS1) < SERIES_CUTOFF) {
                 break;
             }
-            if (i > 100_000) {
-                throw new IllegalStateException("the RDP series did not converge at order " + alpha);
+            if (i > limit) {
+                throw new IllegalArgumentException("the RDP series at order " + alpha + " and noise multiplier "
+                        + sigma + " did not converge in " + limit + " terms");
             }
         }
         return logAdd(logA0, logA1);
@@ -246,20 +315,6 @@ public final class RdpAccountant {
     /** {@code log C(n, k)} for integers. */
     private static double logBinomial(int n, int k) {
         return Gamma.logGamma(n + 1.0) - Gamma.logGamma(k + 1.0) - Gamma.logGamma(n - k + 1.0);
-    }
-
-    /** {@code {sign, log |C(alpha, i)|}} for a real {@code alpha}: the product of {@code (alpha - k) / (k + 1)}. */
-    private static double[] signedLogBinomial(double alpha, int i) {
-        double sign = 1;
-        double log = 0;
-        for (int k = 0; k < i; k++) {
-            double f = (alpha - k) / (k + 1);
-            if (f < 0) {
-                sign = -sign;
-            }
-            log += Math.log(Math.abs(f));
-        }
-        return new double[] {sign, log};
     }
 
     /**
@@ -290,7 +345,7 @@ public final class RdpAccountant {
     }
 
     /** {@code log(exp(a) - exp(b))} for {@code a >= b}. */
-    private static double logSub(double a, double b) {
+    private static double logSub(double a, double b, double alpha, double sigma) {
         if (b == Double.NEGATIVE_INFINITY) {
             return a;
         }
@@ -298,7 +353,8 @@ public final class RdpAccountant {
             return Double.NEGATIVE_INFINITY;
         }
         if (a < b) {
-            throw new IllegalStateException("the RDP series lost precision (log of a negative difference)");
+            throw new IllegalArgumentException("the RDP series at order " + alpha + " and noise multiplier " + sigma
+                    + " cannot be summed accurately in double precision (try other orders)");
         }
         return a + Math.log1p(-Math.exp(b - a));
     }
@@ -323,10 +379,15 @@ public final class RdpAccountant {
             throw new IllegalArgumentException("orders must hold at least one order");
         }
         for (double a : orders) {
-            if (!(a > 1) || Double.isNaN(a)) {
-                throw new IllegalArgumentException("orders must be above 1, found " + a + " in "
-                        + Arrays.toString(orders));
-            }
+            checkOrder(a);
+        }
+    }
+
+    private static void checkOrder(double a) {
+        if (!(a > 1) || !(a <= MAX_ORDER)) {
+            throw new IllegalArgumentException("orders must be above 1 and at most " + (long) MAX_ORDER + ", found " + a
+                    + (a > MAX_ORDER ? " (the accounting takes about alpha terms per order; the best order of a"
+                    + " DP-SGD run lies below a few hundred)" : ""));
         }
     }
 }

@@ -143,8 +143,90 @@ class IntegrityTest {
         assertMessage(() -> TrustedModels.loadSigned(model, pair.getPublic(), ReferenceModels.INPUT_SHAPE,
                 InputDomain.UNIT), "no signature file");
         Files.writeString(dir.resolve("bad.pub"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-        assertMessage(() -> Keys.readPublic(dir.resolve("bad.pub")), "expected a PEM '-----BEGIN PUBLIC KEY-----'");
-        assertMessage(() -> Keys.readPublic(dir.resolve("none.pub")), "no such key file");
+        assertKeyFile(() -> Keys.readPublic(dir.resolve("bad.pub")), "holds a PEM 'PRIVATE KEY' block, not a 'PUBLIC"
+                + " KEY'");
+        assertKeyFile(() -> Keys.readPublic(dir.resolve("none.pub")), "no such key file");
+    }
+
+    /**
+     * A key file of another kind is a problem with what was passed in ({@link KeyFileException},
+     * an IOException), never an integrity failure: each kind is named.
+     */
+    @Test
+    void keyFilesOfAnotherKindAreNamed(@TempDir Path dir) throws IOException {
+        KeyPair pair = Keys.generate();
+        Path priv = dir.resolve("k.key");
+        Path pub = dir.resolve("k.pub");
+        Keys.writePair(pair, priv, pub);
+        assertEquals(pair.getPrivate(), Keys.readPrivate(priv));
+        assertEquals(pair.getPublic(), Keys.readPublic(pub));
+        assertKeyFile(() -> Keys.readPrivate(pub), "holds a PEM 'PUBLIC KEY' block");
+        Path der = dir.resolve("k.der");
+        Files.write(der, pair.getPublic().getEncoded());
+        assertKeyFile(() -> Keys.readPrivate(der), "holds a DER-encoded public key");
+        Path rsa = dir.resolve("rsa.der");
+        java.security.KeyPairGenerator g;
+        try {
+            g = java.security.KeyPairGenerator.getInstance("RSA");
+            g.initialize(1024);
+            Files.write(rsa, g.generateKeyPair().getPrivate().getEncoded());
+            java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+            Files.write(dir.resolve("ec.der"), ec.generateKeyPair().getPrivate().getEncoded());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        assertKeyFile(() -> Keys.readPrivate(rsa), "holds an RSA key");
+        assertKeyFile(() -> Keys.readPrivate(dir.resolve("ec.der")), "holds an EC key");
+        Files.writeString(dir.resolve("ssh.key"), "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n"
+                + "-----END OPENSSH PRIVATE KEY-----\n");
+        assertKeyFile(() -> Keys.readPrivate(dir.resolve("ssh.key")), "an OpenSSH key");
+        Files.writeString(dir.resolve("text.key"), "password=hunter2\n");
+        assertKeyFile(() -> Keys.readPrivate(dir.resolve("text.key")), "not a key file");
+        Files.write(dir.resolve("empty.key"), new byte[0]);
+        assertKeyFile(() -> Keys.readPrivate(dir.resolve("empty.key")), "is empty");
+        String pem = Files.readString(priv);
+        Files.writeString(dir.resolve("cut.key"), pem.substring(0, pem.indexOf("-----END") - 3));
+        assertKeyFile(() -> Keys.readPrivate(dir.resolve("cut.key")), "truncated PEM block");
+        byte[] encoded = pair.getPrivate().getEncoded();
+        Files.write(dir.resolve("cut.der"), java.util.Arrays.copyOf(encoded, encoded.length - 5));
+        assertKeyFile(() -> Keys.readPrivate(dir.resolve("cut.der")), "truncated");
+        IllegalArgumentException same = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Keys.writePair(Keys.generate(), dir.resolve("x.pem"), dir.resolve("./x.pem")));
+        assertTrue(same.getMessage().contains("the same file"), same.getMessage());
+        assertFalse(Files.exists(dir.resolve("x.pem")));
+    }
+
+    /** An AES key file has exactly one of two formats: 32 raw bytes, or their base64 on one line. */
+    @Test
+    void aesKeyFilesHaveAnExactFormat(@TempDir Path dir) throws IOException {
+        SecretKey key = ModelEncryption.generateKey();
+        ModelEncryption.writeKey(key, dir.resolve("k.aes"));
+        assertArrayEquals(key.getEncoded(), ModelEncryption.readKey(dir.resolve("k.aes")).getEncoded());
+        Files.write(dir.resolve("raw.aes"), key.getEncoded());
+        byte[] raw = key.getEncoded();
+        boolean printable = true;
+        for (byte b : raw) {
+            printable &= b >= 0x20 && b < 0x7f;
+        }
+        if (!printable) {
+            assertArrayEquals(raw, ModelEncryption.readKey(dir.resolve("raw.aes")).getEncoded());
+        }
+        Files.writeString(dir.resolve("crlf.aes"), java.util.Base64.getEncoder().encodeToString(raw) + "\r\n");
+        assertArrayEquals(raw, ModelEncryption.readKey(dir.resolve("crlf.aes")).getEncoded());
+        // a text file of exactly 32 bytes used to be taken as a raw key
+        Files.writeString(dir.resolve("text.aes"), "this is a text file of 32 bytes\n");
+        assertKeyFile(() -> ModelEncryption.readKey(dir.resolve("text.aes")), "not one line of base64");
+        Files.writeString(dir.resolve("two.aes"), java.util.Base64.getEncoder().encodeToString(raw) + "\nextra\n");
+        assertKeyFile(() -> ModelEncryption.readKey(dir.resolve("two.aes")), "not one line of base64");
+        Files.writeString(dir.resolve("spaced.aes"), " " + java.util.Base64.getEncoder().encodeToString(raw));
+        assertKeyFile(() -> ModelEncryption.readKey(dir.resolve("spaced.aes")), "not one line of base64");
+        Files.write(dir.resolve("empty.aes"), new byte[0]);
+        assertKeyFile(() -> ModelEncryption.readKey(dir.resolve("empty.aes")), "is empty");
+    }
+
+    private static void assertKeyFile(org.junit.jupiter.api.function.Executable call, String part) {
+        KeyFileException e = org.junit.jupiter.api.Assertions.assertThrows(KeyFileException.class, call);
+        assertTrue(e.getMessage().contains(part), "message should mention '" + part + "': " + e.getMessage());
     }
 
     @Test
@@ -171,9 +253,9 @@ class IntegrityTest {
         Files.write(enc, java.util.Arrays.copyOf(b, 30));
         assertMessage(() -> ModelEncryption.decrypt(enc, key), "truncated");
         Files.write(dir.resolve("short.key"), new byte[16]);
-        assertMessage(() -> ModelEncryption.readKey(dir.resolve("short.key")), "is 16 bytes: neither a 32-byte raw");
+        assertKeyFile(() -> ModelEncryption.readKey(dir.resolve("short.key")), "is 16 bytes: neither a 32-byte raw");
         Files.writeString(dir.resolve("short64.key"), java.util.Base64.getEncoder().encodeToString(new byte[16]));
-        assertMessage(() -> ModelEncryption.readKey(dir.resolve("short64.key")), "holds a 16-byte key; AES-256 needs"
+        assertKeyFile(() -> ModelEncryption.readKey(dir.resolve("short64.key")), "holds a 16-byte key; AES-256 needs"
                 + " 32 bytes");
     }
 

@@ -76,6 +76,20 @@ class NoiseMechanismsTest {
         assertMessage(() -> new GaussianMechanism(1, NoiseSource.seeded(1)).release(bad), "values[3]");
     }
 
+    /** Large epsilons are calibrated in log space: e^800 overflows, the calibration does not. */
+    @Test
+    void extremeEpsilonsAreCalibratedOrRefusedByName() {
+        for (double eps : new double[] {50, 800, 1e5}) {
+            double sigma = GaussianMechanism.analyticSigma(1, eps, 1e-5);
+            assertTrue(sigma > 0 && Double.isFinite(sigma), eps + ": " + sigma);
+            assertTrue(GaussianMechanism.privacyLoss(1, eps, sigma) <= 1e-5, "calibrated to delta at " + eps);
+            assertTrue(GaussianMechanism.privacyLoss(1, eps, sigma * 0.999) > 1e-5, "and the smallest such sigma");
+        }
+        assertTrue(GaussianMechanism.analyticSigma(1, 800, 1e-5) < GaussianMechanism.analyticSigma(1, 50, 1e-5));
+        assertMessage(() -> GaussianMechanism.analyticSigma(1e308, 1e-300, 1e-5), "exceeds the largest double");
+        assertMessage(() -> new LaplaceMechanism(1e300, 1e-300, NoiseSource.secure()), "exceeds the largest double");
+    }
+
     @Test
     void badParametersAreNamed() {
         assertMessage(() -> new LaplaceMechanism(0, 1, NoiseSource.secure()), "sensitivity must be positive");

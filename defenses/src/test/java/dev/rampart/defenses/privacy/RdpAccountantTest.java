@@ -65,6 +65,29 @@ class RdpAccountantTest {
         assertEquals(0, new RdpAccountant().spent(1e-5, ORDERS).epsilon(), 1e-12);
     }
 
+    /**
+     * Extreme but valid numbers are computed in a stable form and bounded work: a noise multiplier
+     * whose privacy loss exceeds the doubles gives Infinity at once (it used to run for 38 s and end
+     * in an internal error), an order of 10^12 is refused up front, and step counts cannot overflow.
+     */
+    @Test
+    void extremeValuesGiveStableResultsOrNamedRefusals() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            assertEquals(Double.POSITIVE_INFINITY, RdpAccountant.epsilon(256.0 / 60000, 1e-300, 235, 1e-5, ORDERS)
+                    .epsilon());
+            assertEquals(Double.POSITIVE_INFINITY, RdpAccountant.rdp(0.01, 1e-170, 1.5));
+            double small = RdpAccountant.epsilon(256.0 / 60000, 0.05, 235, 1e-5, ORDERS).epsilon();
+            assertTrue(Double.isFinite(small) && small > 100, "a small but representable noise: " + small);
+            assertTrue(Double.isFinite(RdpAccountant.epsilon(0.01, 1, Long.MAX_VALUE, 1e-5, ORDERS).epsilon()));
+        });
+        assertMessage(() -> RdpAccountant.epsilon(0.04, 1, 10, 1e-5, new double[] {1e12}), "at most 10000");
+        assertMessage(() -> RdpAccountant.rdp(0.04, 1, Double.POSITIVE_INFINITY), "at most 10000");
+        RdpAccountant acc = new RdpAccountant();
+        acc.step(1, 0.01, Long.MAX_VALUE - 5);
+        assertMessage(() -> acc.step(2, 0.01, 10), "overflows a long");
+        assertEquals(Long.MAX_VALUE - 5, acc.steps());
+    }
+
     @Test
     void badValuesAreNamed() {
         assertMessage(() -> RdpAccountant.epsilon(0.04, 0, 10, 1e-5, ORDERS), "noise multiplier must be positive");
