@@ -1,5 +1,6 @@
 package dev.rampart.spark;
 
+import dev.rampart.core.io.IoErrors;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.zoo.ModelFiles;
@@ -84,7 +85,7 @@ public final class ModelBytes implements Serializable {
             return ModelFiles.load(tmp, inputShape, new InputDomain(domainMin, domainMax));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("model '" + name + "' (sha256 " + sha256 + ", " + bytes.length
-                    + " bytes) could not be deserialized on this executor: " + e.getMessage(), e);
+                    + " bytes) could not be deserialized on this executor: " + IoErrors.reason(e), e);
         } finally {
             if (tmp != null) {
                 try {

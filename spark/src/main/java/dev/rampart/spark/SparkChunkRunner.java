@@ -1,5 +1,6 @@
 package dev.rampart.spark;
 
+import dev.rampart.core.io.IoErrors;
 import dev.rampart.benchmarks.audit.ChunkRunner;
 import dev.rampart.core.model.GradientClassifier;
 import java.io.Serializable;
@@ -58,23 +59,87 @@ public final class SparkChunkRunner implements ChunkRunner {
 
     /** Opens a context of its own on a master URL; registered for {@link ChunkRunner#distributed}. */
     public static final class Factory implements ChunkRunner.Factory {
+
+        /** The master URLs Spark 3.5 takes: local ones, standalone, YARN, Kubernetes, Mesos. */
+        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile(
+                "local(\\[(\\*|[1-9][0-9]*)(,[1-9][0-9]*)?\\])?|local-cluster\\[[1-9][0-9]*, *[1-9][0-9]*, *[1-9][0-9]*\\]"
+                        + "|spark://.+|yarn|k8s://.+|mesos://.+");
+
         @Override
-        public ChunkRunner open(String master, int partitions) {
+        public void check(String master) {
             if (master == null || master.isBlank()) {
                 throw new IllegalArgumentException("--spark needs a master URL, such as local[2]");
             }
+            if (!FORM.matcher(master).matches()) {
+                throw new IllegalArgumentException("--spark " + master + " is not a Spark master URL (local, local[N],"
+                        + " local[*], spark://host:port, yarn, k8s://..., mesos://...)");
+            }
+            checkReachable(master);
+        }
+
+        @Override
+        public ChunkRunner open(String master, int partitions) {
+            check(master);
             SparkConf conf = new SparkConf().setAppName("rampart-audit").setMaster(master)
                     .setIfMissing("spark.ui.enabled", "false");
+            // Spark logs its own stack trace when a context fails to start; the error below says it in one line
+            quiet("org.apache.spark.SparkContext");
             JavaSparkContext sc;
             try {
                 sc = new JavaSparkContext(conf);
             } catch (Exception e) {
-                throw new IllegalArgumentException("--spark: cannot start Spark on '" + master + "': " + e.getMessage(),
-                        e);
+                throw new IllegalArgumentException("--spark: cannot start Spark on '" + master + "': "
+                        + IoErrors.reason(e), e);
             }
             sc.setLogLevel("ERROR");
             return new SparkChunkRunner(sc, true, partitions);
         }
+    }
+
+    private static void quiet(String logger) {
+        String key = "org.slf4j.simpleLogger.log." + logger;
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "off");
+        }
+    }
+
+    /** The longest wait for a standalone master to accept a connection. */
+    private static final int CONNECT_TIMEOUT_MS = 5000;
+
+    /**
+     * For a standalone master ({@code spark://host:port[,host:port]}), checks that one of its hosts
+     * accepts a connection, so that an unreachable master is refused at once (Spark itself retries
+     * for a minute, then stops the context in the background).
+     *
+     * @throws IllegalArgumentException naming the URL and why no host can be reached
+     */
+    static void checkReachable(String master) {
+        if (!master.startsWith("spark://")) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        for (String hostPort : master.substring("spark://".length()).split(",")) {
+            int colon = hostPort.lastIndexOf(':');
+            String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            int port;
+            try {
+                port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--spark " + master + ": '" + hostPort + "' is not host:port");
+            }
+            if (host.isBlank() || port <= 0 || port > 65535) {
+                throw new IllegalArgumentException("--spark " + master + ": '" + hostPort + "' is not host:port");
+            }
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+                return;
+            } catch (java.io.IOException e) {
+                problems.add(hostPort + ": " + (e instanceof java.net.UnknownHostException ? "unknown host"
+                        : IoErrors.reason(e)));
+            }
+        }
+        throw new IllegalArgumentException("--spark " + master + ": the Spark master is unreachable ("
+                + String.join("; ", problems) + ")");
     }
 
     @Override

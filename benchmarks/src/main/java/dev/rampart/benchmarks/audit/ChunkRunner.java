@@ -1,5 +1,6 @@
 package dev.rampart.benchmarks.audit;
 
+import dev.rampart.core.io.IoErrors;
 import dev.rampart.benchmarks.models.InputOptions;
 import dev.rampart.benchmarks.models.ModelSource;
 import dev.rampart.core.model.GradientClassifier;
@@ -35,6 +36,29 @@ public interface ChunkRunner extends AutoCloseable {
          * chunk).
          */
         ChunkRunner open(String master, int partitions);
+
+        /**
+         * Checks a master URL before any work: its form, and for a standalone master that it
+         * answers.
+         *
+         * @throws IllegalArgumentException naming the URL and what is wrong with it
+         */
+        default void check(String master) {
+        }
+    }
+
+    /**
+     * Checks {@code master} with the first {@link Factory} on the class path.
+     *
+     * @throws IllegalArgumentException naming the URL and what is wrong, or that no factory is there
+     */
+    static void checkMaster(String master) {
+        for (Factory f : java.util.ServiceLoader.load(Factory.class)) {
+            f.check(master);
+            return;
+        }
+        throw new IllegalArgumentException("--spark needs the rampart-spark module and Apache Spark on the class path"
+                + " (the ./rampart launcher puts them there)");
     }
 
     /**
@@ -119,7 +143,7 @@ public interface ChunkRunner extends AutoCloseable {
                 return ModelSource.load(source, options, dataShape).model();
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException("model '" + name + "' could not be loaded on this executor: "
-                        + e.getMessage(), e);
+                        + IoErrors.reason(e), e);
             } finally {
                 if (dir != null) {
                     try (var files = Files.list(dir)) {

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * Gates.Requirement r = Gates.parse("robust:pgd@0.1>=0.70");
- * List<Gates.Check> checks = Gates.evaluate(report, List.of(r), baseline, 0.01);
+ * List<Gates.Check> checks = Gates.evaluate(report, List.of(r), JsonReport.readBaseline(previous), 0.01);
  * }</pre>
  */
 public final class Gates {
@@ -38,6 +38,61 @@ public final class Gates {
      * @param value the threshold, a share in [0, 1]
      */
     public record Requirement(String spec, String model, String target, double epsilon, boolean strict, double value) {
+    }
+
+    /**
+     * An earlier report's robust accuracies, to compare a run with ({@code --baseline}).
+     *
+     * @param file where it was read from
+     * @param norm the threat model it was measured in
+     * @param attacks its attack options, in order (the worst case is over these)
+     * @param rows robust accuracy by {@link #key}
+     */
+    public record Baseline(java.nio.file.Path file, dev.rampart.core.norm.Norm norm, List<String> attacks,
+            Map<String, Double> rows) {
+
+        public Baseline {
+            attacks = List.copyOf(attacks);
+            rows = Map.copyOf(rows);
+        }
+
+        /**
+         * The rows a run of {@code config} will compare: the same model, attack and budget, and for
+         * the worst case only when the two runs have the same attacks (otherwise the worst cases
+         * are over different sets).
+         *
+         * @throws IllegalArgumentException naming the baseline: measured in another norm, or no row
+         *     in common with the run
+         */
+        public java.util.Set<String> comparable(AuditConfig config) {
+            if (norm != config.norm()) {
+                throw new IllegalArgumentException("--baseline " + file + " was measured in " + norm + " and this run"
+                        + " in " + config.norm() + ": robust accuracies of different threat models do not compare");
+            }
+            boolean sameAttacks = attacks.equals(config.attacks().stream().map(AuditConfig.AttackKind::option).toList());
+            java.util.Set<String> out = new java.util.LinkedHashSet<>();
+            for (String m : config.models()) {
+                for (double e : config.epsilons()) {
+                    for (AuditConfig.AttackKind k : config.attacks()) {
+                        String key = key(m, k.option(), e);
+                        if (rows.containsKey(key)) {
+                            out.add(key);
+                        }
+                    }
+                    String worst = key(m, AuditReport.WORST_CASE, e);
+                    if (sameAttacks && rows.containsKey(worst)) {
+                        out.add(worst);
+                    }
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("--baseline " + file + " has no result for this run's models "
+                        + config.models() + ", attacks " + config.attacks().stream().map(AuditConfig.AttackKind::option)
+                        .toList() + " and epsilons " + java.util.Arrays.toString(config.epsilons())
+                        + ": nothing would be compared");
+            }
+            return out;
+        }
     }
 
     /**
@@ -115,10 +170,13 @@ public final class Gates {
      * robust accuracy dropped by more than {@code tolerance} from the baseline's same model, attack
      * and budget.
      *
-     * @param baseline robust accuracies of an earlier report by {@link #key}, or {@code null}
+     * @param baseline an earlier report, or {@code null}
+     * @throws IllegalArgumentException if the baseline does not fit the run (see
+     *     {@link Baseline#comparable})
      */
     public static List<Check> evaluate(AuditReport report, List<Requirement> requirements,
-            Map<String, Double> baseline, double tolerance) {
+            Baseline baseline, double tolerance) {
+        java.util.Set<String> comparable = baseline == null ? java.util.Set.of() : baseline.comparable(report.config());
         List<Check> out = new ArrayList<>();
         for (AuditReport.ModelResult m : report.models()) {
             for (Requirement r : requirements) {
@@ -136,10 +194,11 @@ public final class Gates {
             }
             if (baseline != null) {
                 for (AuditReport.Row row : m.rows()) {
-                    Double before = baseline.get(key(m.name(), row.option(), row.epsilon()));
-                    if (before == null) {
+                    String key = key(m.name(), row.option(), row.epsilon());
+                    if (!comparable.contains(key)) {
                         continue;
                     }
+                    double before = baseline.rows().get(key);
                     double drop = before - row.robustAccuracy();
                     boolean passed = drop <= tolerance + 1e-12;
                     out.add(new Check(m.name(), row.option(), row.epsilon(), passed, String.format(Locale.ROOT,

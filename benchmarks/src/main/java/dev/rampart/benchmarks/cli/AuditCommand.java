@@ -56,6 +56,9 @@ public final class AuditCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--data-format", paramLabel = "F", description = "auto, idx, cifar10, csv, images (default: auto)")
     String dataFormat = "auto";
+    @Option(names = "--split", paramLabel = "train|test", description = "IDX and CIFAR-10 data: which split to attack"
+            + " (default: test)")
+    DataSource.Split split = DataSource.Split.TEST;
     @Option(names = "--samples", paramLabel = "N", description = "test examples to attack, the first ones (default: 1000)")
     int samples = 1000;
     @Option(names = "--epsilons", split = ",", paramLabel = "E", description = "budgets (default: 0.05,0.1,0.2)")
@@ -146,18 +149,20 @@ public final class AuditCommand implements Callable<Integer> {
         if (!(tolerance >= 0 && tolerance < 1)) {
             problems.add("--tolerance must be a share in [0, 1), found " + tolerance);
         }
-        Map<String, Double> before = null;
+        Gates.Baseline before = null;
         if (baseline != null) {
             try {
                 before = JsonReport.readBaseline(baseline);
-            } catch (IOException e) {
-                problems.add("--baseline " + e.getMessage());
+                if (config != null) {
+                    before.comparable(config);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add(e instanceof IOException ? "--baseline " + e.getMessage() : e.getMessage());
             }
         }
         Path json = out.equals("none") ? null : Path.of(out);
-        writable(json, "--out", problems);
-        writable(html, "--html", problems);
-        writable(junit, "--junit", problems);
+        OutputFiles files = new OutputFiles().output("--out", json).output("--html", html).output("--junit", junit)
+                .input("--baseline", baseline).input("--data", data);
         if (config != null) {
             for (String m : config.models()) {
                 if (m.isBlank()) {
@@ -165,6 +170,9 @@ public final class AuditCommand implements Callable<Integer> {
                 }
                 try {
                     ModelSource.check(m);
+                    if (!ModelSource.bundled(m)) {
+                        files.input("--models", Path.of(m));
+                    }
                 } catch (IOException e) {
                     problems.add("--models " + e.getMessage());
                 }
@@ -181,6 +189,14 @@ public final class AuditCommand implements Callable<Integer> {
         if (partitions > 0 && sparkMaster == null) {
             problems.add("--partitions needs --spark");
         }
+        if (sparkMaster != null) {
+            try {
+                ChunkRunner.checkMaster(sparkMaster);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        files.check(problems);
         if (!problems.isEmpty()) {
             throw new UsageException(problems);
         }
@@ -204,7 +220,7 @@ public final class AuditCommand implements Callable<Integer> {
         for (ModelSource.Loaded m : loadedModels) {
             outw.println("model:   " + m.name() + " (" + m.description() + ")");
         }
-        outw.println("data:    " + loaded.data().name() + " (" + loaded.data().size() + " examples)");
+        outw.println("data:    " + loaded.describe());
         outw.flush();
         boolean terminal = System.console() != null;
         Progress progress = new Progress(System.err, Audit.units(config), terminal);
@@ -291,7 +307,7 @@ public final class AuditCommand implements Callable<Integer> {
             problems.add(e.getMessage());
         }
         try {
-            dataSpec = new DataSource.Spec(data, dataFormat, channels, labelColumn, csvHeader, classes);
+            dataSpec = new DataSource.Spec(data, dataFormat, channels, labelColumn, csvHeader, classes, split);
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
@@ -332,35 +348,7 @@ public final class AuditCommand implements Callable<Integer> {
         }
     }
 
-    /** Checks that {@code file} can be written, creating its directory; adds a problem if not. */
-    static void writable(Path file, String option, List<String> problems) {
-        if (file == null) {
-            return;
-        }
-        if (file.toString().isBlank()) {
-            problems.add(option + " is empty");
-            return;
-        }
-        Path abs = file.toAbsolutePath();
-        if (Files.isDirectory(abs)) {
-            problems.add(option + " " + file + " is a directory; give a file name");
-            return;
-        }
-        Path parent = abs.getParent();
-        try {
-            Files.createDirectories(parent);
-        } catch (IOException | SecurityException e) {
-            problems.add(option + " " + file + ": cannot create its directory " + parent + " (" + e.getMessage() + ")");
-            return;
-        }
-        if (!Files.isWritable(parent) || (Files.exists(abs) && !Files.isWritable(abs))) {
-            problems.add(option + " " + file + " is not writable");
-        }
-    }
-
     private static void write(Path file, String text) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Files.writeString(abs, text);
+        dev.rampart.core.io.AtomicFiles.writeString(file, text);
     }
 }

@@ -58,12 +58,12 @@ public final class IntegrityCommands {
                     p.add(f + " exists (use --force to overwrite)");
                 }
             }
+            new OutputFiles().output("--private", privateKey).output("--public", publicKey).check(p);
             if (!p.isEmpty()) {
                 throw new UsageException(p);
             }
             KeyPair pair = Keys.generate();
-            Keys.writePrivate(pair.getPrivate(), privateKey);
-            Keys.writePublic(pair.getPublic(), publicKey);
+            Keys.writePair(pair, privateKey, publicKey);
             PrintWriter out = spec.commandLine().getOut();
             out.println("private key " + privateKey + " (keep it secret), public key " + publicKey);
             out.flush();
@@ -87,6 +87,18 @@ public final class IntegrityCommands {
         @Override
         public Integer call() throws Exception {
             checkFiles(files, key, "--key");
+            OutputFiles outputs = new OutputFiles().input("--key", key);
+            for (Path f : files) {
+                outputs.input("FILE", f);
+            }
+            for (Path f : files) {
+                outputs.output("the signature of " + f, SignedFiles.signatureOf(f));
+            }
+            List<String> p = new ArrayList<>();
+            outputs.check(p);
+            if (!p.isEmpty()) {
+                throw new UsageException(p);
+            }
             var k = Keys.readPrivate(key);
             PrintWriter out = spec.commandLine().getOut();
             for (Path f : files) {
@@ -143,6 +155,9 @@ public final class IntegrityCommands {
         Path data;
         @Option(names = "--data-format", description = "auto, idx, cifar10, csv or images (default ${DEFAULT-VALUE})")
         String format = "auto";
+        @Option(names = "--split", paramLabel = "train|test", description = "IDX and CIFAR-10 data: which split"
+                + " (default: train, the training set a manifest protects)")
+        DataSource.Split split = DataSource.Split.TRAIN;
         @Option(names = "--out", description = "manifest file to write")
         Path out;
         @Option(names = "--check", description = "manifest file to check the data against")
@@ -158,14 +173,22 @@ public final class IntegrityCommands {
             if (check != null) {
                 checkFiles(List.of(), check, "--check");
             }
-            DataSource.Spec s = new DataSource.Spec(data, format, 1, -1, false, 10);
+            List<String> p = new ArrayList<>();
+            DataSource.Spec s = null;
             try {
+                s = new DataSource.Spec(data, format, 1, -1, false, 10, split);
                 DataSource.check(s);
-            } catch (java.io.IOException e) {
-                throw new UsageException(List.of("--data " + e.getMessage()));
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                p.add("--data " + e.getMessage());
             }
-            var d = DataSource.load(s, -1).data();
+            new OutputFiles().output("--out", out).input("--data", data).input("--check", check).check(p);
+            if (!p.isEmpty()) {
+                throw new UsageException(p);
+            }
+            DataSource.Loaded loaded = DataSource.load(s, -1);
+            var d = loaded.data();
             PrintWriter o = spec.commandLine().getOut();
+            o.println("data: " + loaded.describe());
             if (out != null) {
                 DatasetManifest m = DatasetManifest.of(d);
                 m.write(out);

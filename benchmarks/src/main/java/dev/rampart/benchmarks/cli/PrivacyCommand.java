@@ -81,24 +81,43 @@ public final class PrivacyCommand implements Callable<Integer> {
         }
         double[] a = orders == null ? RdpAccountant.DEFAULT_ORDERS : orders;
         for (double o : a) {
-            if (!(o > 1) || !Double.isFinite(o)) {
-                p.add("--orders must all be finite and above 1, found " + o);
+            if (!(o > 1) || !(o <= RdpAccountant.MAX_ORDER)) {
+                p.add("--orders must all be above 1 and at most " + (long) RdpAccountant.MAX_ORDER + ", found " + o);
             }
         }
+        long steps = p.isEmpty() ? steps(p) : 0;
         if (!p.isEmpty()) {
             throw new UsageException(p);
         }
         double q = (double) batchSize / datasetSize;
-        long steps = (long) Math.ceil(epochs * datasetSize / batchSize);
         PrintWriter out = spec.commandLine().getOut();
         if (noiseMultiplier != null) {
             RdpAccountant.Spent s = RdpAccountant.epsilon(q, noiseMultiplier, steps, delta, a);
+            if (!Double.isFinite(s.epsilon())) {
+                throw new UsageException(List.of("--noise-multiplier " + noiseMultiplier + " gives a privacy loss beyond"
+                        + " the largest double over " + steps + " steps: no finite epsilon can be stated (DP-SGD runs"
+                        + " use noise multipliers of about 0.5 to 10)"));
+            }
             out.println("epsilon=" + s.epsilon() + " order=" + plain(s.order()));
         } else {
             out.println("noise_multiplier=" + RdpAccountant.noiseMultiplier(targetEpsilon, q, steps, delta, a));
         }
         out.flush();
         return Rampart.OK;
+    }
+
+    /**
+     * {@code ceil(epochs * N / B)}, computed exactly; adds a problem if it does not fit a long.
+     */
+    private long steps(List<String> p) {
+        BigDecimal exact = new BigDecimal(epochs).multiply(BigDecimal.valueOf(datasetSize))
+                .divide(BigDecimal.valueOf(batchSize), 0, java.math.RoundingMode.CEILING);
+        if (exact.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            p.add("--epochs " + epochs + " gives " + String.format(java.util.Locale.ROOT, "%.4g", exact.doubleValue()) + " steps of " + batchSize + " of "
+                    + datasetSize + " examples, more than the " + Long.MAX_VALUE + " an accountant counts");
+            return 0;
+        }
+        return exact.longValueExact();
     }
 
     private static String plain(double v) {

@@ -1,5 +1,6 @@
 package dev.rampart.benchmarks.cli;
 
+import dev.rampart.core.io.IoErrors;
 import dev.rampart.core.report.Provenance;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Command;
             IntegrityCommands.Sign.class, IntegrityCommands.Verify.class, IntegrityCommands.Manifest.class,
             ScanCommand.class,
             CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 a quality gate or an integrity check failed, 2 a bad option, file or"
-            + " model, 3 an unexpected error."})
+        footer = {"", "Exit codes: 0 success, 1 a quality gate or an integrity check failed, 2 a bad option, file,"
+            + " key or model, 3 an unexpected error."})
 public final class Rampart implements Runnable {
 
     /** Success. */
@@ -48,6 +49,7 @@ public final class Rampart implements Runnable {
     /** Runs the tool with {@code args}, writing to the given streams; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cmd = new CommandLine(new Rampart());
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {
@@ -71,13 +73,13 @@ public final class Rampart implements Runnable {
             }
             if (ex instanceof IOException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.UncheckedIOException) {
-                err.println(name + ": " + ex.getMessage());
+                err.println(name + ": " + describe(ex));
                 if (verbose(c)) {
                     ex.printStackTrace(err);
                 }
                 return USAGE;
             }
-            err.println(name + ": internal error: " + ex);
+            err.println(name + ": internal error: " + ex.getClass().getName() + ": " + describe(ex));
             if (verbose(c)) {
                 ex.printStackTrace(err);
             } else {
@@ -86,6 +88,19 @@ public final class Rampart implements Runnable {
             return INTERNAL;
         });
         return cmd.execute(args);
+    }
+
+    /**
+     * One line for a problem: the exception's message, or for a file-system exception (whose
+     * message is only the path) the path and the reason, never {@code null}.
+     */
+    static String describe(Throwable ex) {
+        Throwable t = ex instanceof java.io.UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+        if (t instanceof java.nio.file.FileSystemException fs) {
+            String other = fs.getOtherFile() == null ? "" : " -> " + fs.getOtherFile();
+            return fs.getFile() + other + ": " + IoErrors.reason(fs);
+        }
+        return IoErrors.reason(t);
     }
 
     private static boolean verbose(CommandLine c) {

@@ -11,7 +11,6 @@ import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.PoisonReport;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,10 +42,13 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the model trained on the data (DL4J zip, Keras h5,"
             + " standard or robust)")
     String model;
-    @Option(names = "--data", description = "the training set (default: the bundled test sample)")
+    @Option(names = "--data", description = "the training set (default: the bundled training sample)")
     Path data;
     @Option(names = "--data-format", description = "auto, idx, cifar10, csv or images (default ${DEFAULT-VALUE})")
     String format = "auto";
+    @Option(names = "--split", paramLabel = "train|test", description = "IDX and CIFAR-10 data: which split to scan"
+            + " (default: train, the training set)")
+    DataSource.Split split = DataSource.Split.TRAIN;
     @Option(names = "--method", description = "one of " + "activation-clustering, spectral-signatures, knn (default"
             + " ${DEFAULT-VALUE})")
     String method = "activation-clustering";
@@ -73,31 +75,49 @@ public final class ScanCommand implements Callable<Integer> {
         }
         DataSource.Spec s = null;
         try {
-            s = new DataSource.Spec(data, format, 1, -1, false, 10);
+            s = new DataSource.Spec(data, format, 1, -1, false, 10, split);
             DataSource.check(s);
         } catch (IllegalArgumentException | java.io.IOException e) {
             p.add("--data " + e.getMessage());
         }
+        OutputFiles outputs = new OutputFiles().output("--flagged", flagged).input("--data", data);
         try {
             ModelSource.check(model);
+            if (!ModelSource.bundled(model)) {
+                outputs.input("--model", Path.of(model));
+            }
         } catch (java.io.IOException e) {
             p.add("--model " + e.getMessage());
         }
+        outputs.check(p);
         if (!p.isEmpty()) {
             throw new UsageException(p);
         }
-        LabeledData d = DataSource.load(s, -1).data();
+        DataSource.Loaded loaded = DataSource.load(s, -1);
+        LabeledData d = loaded.data();
         ModelSource.Loaded m = ModelSource.load(model, InputOptions.DEFAULT, d.exampleShape());
         if (!(m.model() instanceof ActivationModel am)) {
             throw new UsageException(List.of("--model " + model + ": its activations cannot be read"));
+        }
+        if (am.numClasses() != d.numClasses()) {
+            throw new UsageException(List.of("--model " + model + " has " + am.numClasses() + " classes but --data "
+                    + loaded.source() + " has " + d.numClasses()));
         }
         PoisonDetector detector = switch (method) {
             case "activation-clustering" -> ActivationClustering.builder(am).seed(seed).build();
             case "spectral-signatures" -> SpectralSignatures.builder(am).expectedPoisonRate(rate).build();
             default -> KnnLabelNoise.builder(am).build();
         };
-        PoisonReport r = detector.detect(d);
+        List<String> small = tooSmall(d, detector.minimumPerClass(), loaded.classNames());
+        if (!small.isEmpty()) {
+            throw new UsageException(List.of("--data " + loaded.source() + " is too small for " + method + ", which"
+                    + " needs at least " + detector.minimumPerClass() + " examples of every class: " + String.join(", ",
+                            small)));
+        }
         PrintWriter out = spec.commandLine().getOut();
+        out.println("data: " + loaded.describe());
+        out.flush();
+        PoisonReport r = detector.detect(d);
         out.println(r.detector() + " on " + d.size() + " examples of " + d.name());
         for (PoisonReport.ClassSummary c : r.classes()) {
             out.printf(java.util.Locale.ROOT, "class %d: %d examples, %d flagged%s%s%n", c.label(), c.examples(),
@@ -112,9 +132,24 @@ public final class ScanCommand implements Callable<Integer> {
                     b.append(i).append('\n');
                 }
             }
-            Files.writeString(flagged, b.toString());
+            dev.rampart.core.io.AtomicFiles.writeString(flagged, b.toString());
         }
         out.flush();
         return failOnFlag && r.flaggedCount() > 0 ? Rampart.GATE_FAILED : Rampart.OK;
+    }
+
+    /** The classes with fewer than {@code minimum} examples, as "class NAME: N examples". */
+    private static List<String> tooSmall(LabeledData d, int minimum, List<String> names) {
+        int[] counts = new int[d.numClasses()];
+        for (int y : d.labels()) {
+            counts[y]++;
+        }
+        List<String> out = new ArrayList<>();
+        for (int c = 0; c < counts.length; c++) {
+            if (counts[c] < minimum) {
+                out.add("class " + (c < names.size() ? names.get(c) : String.valueOf(c)) + " has " + counts[c]);
+            }
+        }
+        return out;
     }
 }

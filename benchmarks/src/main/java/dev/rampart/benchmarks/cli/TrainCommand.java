@@ -155,7 +155,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (data != null && !Files.isDirectory(data)) {
             p.add("--data " + data + " is not a directory");
         }
-        AuditCommand.writable(out, "--out", p);
+        new OutputFiles().output("--out", out).input("--data", data).check(p);
         return p;
     }
 
@@ -168,7 +168,11 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         boolean standard = method.equals("standard");
         int epochCount = epochs != null ? epochs : standard ? 5 : 12;
-        LabeledData all = data == null ? FashionMnist.bundledTrain() : FashionMnist.load(data, FashionMnist.Split.TRAIN, 0);
+        dev.rampart.benchmarks.data.DataSource.Loaded loaded = dev.rampart.benchmarks.data.DataSource.load(
+                new dev.rampart.benchmarks.data.DataSource.Spec(data, data == null ? "auto" : "idx", 1, -1, false, 10,
+                        dev.rampart.benchmarks.data.DataSource.Split.TRAIN), 0);
+        LabeledData all = loaded.data();
+        w.println("data: " + loaded.describe());
         if (validation >= all.size()) {
             throw new UsageException(List.of("--validation must be below the " + all.size() + " training images, found "
                     + validation));
@@ -208,7 +212,7 @@ public final class TrainCommand implements Callable<Integer> {
                     }).build().fit(new ShuffledBatches(train, batch, seed));
             w.println("kept epoch " + (report.finalEpoch() + 1));
         }
-        ModelSerializer.writeModel(net, file.toFile(), false);
+        writeModel(net, file);
         w.println("wrote " + file);
         return Rampart.OK;
     }
@@ -218,15 +222,20 @@ public final class TrainCommand implements Callable<Integer> {
             String name = file.getFileName().toString().replaceFirst("\\.zip$", "");
             Path cp = file.resolveSibling(name + "-epoch" + epoch + ".zip");
             try {
-                ModelSerializer.writeModel(net, cp.toFile(), false);
+                writeModel(net, cp);
             } catch (IOException ex) {
-                throw new UncheckedIOException("cannot write checkpoint " + cp, ex);
+                throw new UncheckedIOException(new IOException("checkpoint: " + ex.getMessage(), ex));
             }
         }
         if (lrDrop > 0 && epoch == lrDrop) {
             net.setLearningRate(lr / 10);
             w.println("learning rate divided by 10");
         }
+    }
+
+    /** The network as a DL4J zip, written atomically. */
+    private static void writeModel(MultiLayerNetwork net, Path file) throws IOException {
+        dev.rampart.core.io.AtomicFiles.write(file, tmp -> ModelSerializer.writeModel(net, tmp.toFile(), false));
     }
 
     private static MultiLayerNetwork initial(String name) throws IOException {

@@ -42,11 +42,22 @@ public record InputOptions(long[] inputShape, boolean channelsLast, InputDomain 
             }
         }
         if (inputShape != null) {
+            if (inputShape.length == 0 || inputShape.length > 4) {
+                throw new IllegalArgumentException("--input-shape takes 1 to 4 dimensions, found "
+                        + inputShape.length);
+            }
+            long values = 1;
             for (long d : inputShape) {
-                if (d <= 0) {
-                    throw new IllegalArgumentException("--input-shape dimensions must be positive, found "
-                            + java.util.Arrays.toString(inputShape));
+                if (d <= 0 || d > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("--input-shape dimensions must be positive (at most "
+                            + Integer.MAX_VALUE + "), found " + java.util.Arrays.toString(inputShape));
                 }
+                values = dev.rampart.core.check.Check.multiply("--input-shape " + java.util.Arrays.toString(inputShape)
+                        + " (values per example)", values, d);
+            }
+            if (values > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("--input-shape " + java.util.Arrays.toString(inputShape) + " has "
+                        + values + " values per example, more than an array row holds (" + Integer.MAX_VALUE + ")");
             }
             inputShape = inputShape.clone();
         }

@@ -1,5 +1,6 @@
 package dev.rampart.benchmarks.models;
 
+import dev.rampart.core.io.IoErrors;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Standardized;
@@ -157,6 +158,7 @@ public final class ModelSource {
             return Format.DL4J;
         }
         if (read == 8 && (head[0] & 0xff) == 0x89 && head[1] == 'H' && head[2] == 'D' && head[3] == 'F') {
+            Hdf5Files.check(file);
             return Format.KERAS;
         }
         String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
@@ -167,6 +169,8 @@ public final class ModelSource {
 
     /** A Keras HDF5 model: Sequential first, functional if it is not one. */
     private static GradientClassifier keras(Path file, long[] shape, InputDomain domain) throws IOException {
+        Hdf5Files.check(file);
+        Hdf5Files.quietNativeErrors();
         String sequentialProblem;
         try {
             MultiLayerNetwork net = KerasModelImport.importKerasSequentialModelAndWeights(file.toString(), false);
@@ -178,7 +182,7 @@ public final class ModelSource {
             ComputationGraph graph = KerasModelImport.importKerasModelAndWeights(file.toString(), false);
             return ComputationGraphModel.of(withLossHead(graph, file), shape, domain);
         } catch (Exception e) {
-            throw new IOException(file + ": cannot import as a Keras model (as a functional model: " + e.getMessage()
+            throw new IOException(file + ": cannot import as a Keras model (as a functional model: " + IoErrors.reason(e)
                     + "; as a Sequential model: " + sequentialProblem + ")", e);
         }
     }

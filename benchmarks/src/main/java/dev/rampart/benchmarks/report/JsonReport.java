@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * Files.writeString(Path.of("audit.json"), JsonReport.write(report, checks));
- * Map<String, Double> before = JsonReport.readBaseline(Path.of("previous.json"));
+ * Gates.Baseline before = JsonReport.readBaseline(Path.of("previous.json"));
  * }</pre>
  */
 public final class JsonReport {
@@ -135,12 +134,13 @@ public final class JsonReport {
     }
 
     /**
-     * The robust accuracies of an earlier report, by {@link Gates#key}.
+     * An earlier report read as a baseline, every field checked against the schema.
      *
-     * @throws IOException naming the file: unreadable, not JSON, or not an audit report of this
-     *     schema version
+     * @throws IOException naming the file and what is wrong: unreadable, not JSON, not an audit
+     *     report of this schema version, a result without a known attack option, a finite positive
+     *     epsilon or a robust accuracy in [0, 1], a result listed twice, no result at all
      */
-    public static Map<String, Double> readBaseline(Path file) throws IOException {
+    public static Gates.Baseline readBaseline(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such baseline report");
         }
@@ -150,7 +150,7 @@ public final class JsonReport {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(file + ": not a JSON report (" + e.getOriginalMessage() + ")", e);
         }
-        if (root == null || !root.path("schemaVersion").isInt()) {
+        if (root == null || !root.isObject() || !root.path("schemaVersion").isInt()) {
             throw new IOException(file + ": not a Rampart audit report (no schemaVersion)");
         }
         int version = root.get("schemaVersion").asInt();
@@ -158,20 +158,54 @@ public final class JsonReport {
             throw new IOException(file + ": schema version " + version + "; this Rampart reads version "
                     + AuditReport.SCHEMA_VERSION + " (re-run the baseline audit)");
         }
-        Map<String, Double> out = new HashMap<>();
+        String normText = root.path("norm").asText("");
+        dev.rampart.core.norm.Norm norm;
+        try {
+            norm = dev.rampart.core.norm.Norm.valueOf(normText);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": norm is '" + normText + "', not LINF or L2");
+        }
+        List<String> attacks = new ArrayList<>();
+        for (JsonNode a : root.path("config").path("attacks")) {
+            attacks.add(a.asText());
+        }
+        if (!root.path("models").isArray() || root.path("models").isEmpty()) {
+            throw new IOException(file + ": the report lists no models");
+        }
+        Map<String, Double> rows = new LinkedHashMap<>();
         for (JsonNode m : root.path("models")) {
+            String model = m.path("name").asText("");
+            if (model.isEmpty()) {
+                throw new IOException(file + ": a model has no name");
+            }
             for (JsonNode r : m.path("results")) {
-                if (!r.path("robustAccuracy").isNumber() || !r.path("epsilon").isNumber()) {
-                    throw new IOException(file + ": a result of model " + m.path("name").asText() + " has no numeric"
-                            + " robustAccuracy or epsilon");
+                String option = r.path("option").asText("");
+                String where = file + ": model " + model + ", result " + (option.isEmpty() ? "?" : option);
+                if (!option.equals(AuditReport.WORST_CASE)) {
+                    try {
+                        dev.rampart.benchmarks.audit.AuditConfig.AttackKind.parse(option);
+                    } catch (IllegalArgumentException e) {
+                        throw new IOException(where + ": '" + option + "' is not an attack of the audit");
+                    }
                 }
-                out.put(Gates.key(m.path("name").asText(), r.path("option").asText(), r.get("epsilon").asDouble()),
-                        r.get("robustAccuracy").asDouble());
+                JsonNode eps = r.path("epsilon");
+                JsonNode acc = r.path("robustAccuracy");
+                if (!eps.isNumber() || !(eps.asDouble() > 0) || !Double.isFinite(eps.asDouble())) {
+                    throw new IOException(where + ": epsilon must be a positive number, found " + eps);
+                }
+                if (!acc.isNumber() || !(acc.asDouble() >= 0 && acc.asDouble() <= 1)) {
+                    throw new IOException(where + " at epsilon " + eps.asText() + ": robustAccuracy must be a share in"
+                            + " [0, 1], found " + acc);
+                }
+                String key = Gates.key(model, option, eps.asDouble());
+                if (rows.put(key, acc.asDouble()) != null) {
+                    throw new IOException(where + " at epsilon " + eps.asText() + " is listed twice");
+                }
             }
         }
-        if (out.isEmpty()) {
+        if (rows.isEmpty()) {
             throw new IOException(file + ": the report holds no results");
         }
-        return out;
+        return new Gates.Baseline(file, norm, attacks, rows);
     }
 }
