@@ -1,8 +1,10 @@
 package dev.rampart.spark;
 
+import dev.rampart.audit.source.ShippedModel;
+import dev.rampart.audit.ChunkRunner;
+import dev.rampart.audit.BadRecordException;
 import dev.rampart.attacks.evaluation.AutoAttack;
-import dev.rampart.benchmarks.audit.Audit;
-import dev.rampart.benchmarks.audit.ChunkRunner.Chunk;
+import dev.rampart.audit.ChunkRunner.Chunk;
 import dev.rampart.attacks.evaluation.RobustnessReport;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.GradientClassifier;
@@ -30,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>{@code
  * try (JavaSparkContext sc = new JavaSparkContext("local[2]", "audit")) {
- *     DistributedAutoAttack.Result r = DistributedAutoAttack.evaluate(sc, ModelBytes.of(zip, shape, UNIT), test,
+ *     DistributedAutoAttack.Result r = DistributedAutoAttack.evaluate(sc, ShippedModel.of(zip, shape, UNIT), test,
  *             DistributedAutoAttack.Spec.standard(Norm.LINF, 0.1, 1), 8);
  *     r.robustAccuracy();
  * }
@@ -114,7 +116,7 @@ public final class DistributedAutoAttack {
      * @throws org.apache.spark.SparkException (unchecked through Spark) carrying the index of a
      *     malformed record or the reason a model could not be loaded
      */
-    public static Result evaluate(JavaSparkContext sc, ModelBytes model, LabeledData data, Spec spec, int partitions) {
+    public static Result evaluate(JavaSparkContext sc, ShippedModel model, LabeledData data, Spec spec, int partitions) {
         if (sc == null || model == null || data == null || spec == null) {
             throw new IllegalArgumentException("sc, model, data and spec must not be null");
         }
@@ -122,7 +124,7 @@ public final class DistributedAutoAttack {
             throw new IllegalArgumentException("partitions must be at least 1, found " + partitions);
         }
         long t0 = System.nanoTime();
-        Broadcast<ModelBytes> shipped = sc.broadcast(model);
+        Broadcast<ShippedModel> shipped = sc.broadcast(model);
         int numClasses = data.numClasses();
         List<Example> out = new ArrayList<>(sc.parallelize(chunks(data, spec.chunkSize()), partitions)
                 .mapPartitions((Iterator<Chunk> it) -> {
@@ -137,7 +139,7 @@ public final class DistributedAutoAttack {
     }
 
     /** The same chunks, one after the other, in this JVM: the single-machine run. */
-    public static Result evaluateLocally(ModelBytes model, LabeledData data, Spec spec) {
+    public static Result evaluateLocally(ShippedModel model, LabeledData data, Spec spec) {
         if (model == null || data == null || spec == null) {
             throw new IllegalArgumentException("model, data and spec must not be null");
         }
@@ -152,7 +154,7 @@ public final class DistributedAutoAttack {
 
     /** The audit's chunks of {@code data}: the same cut for every runner. */
     static List<Chunk> chunks(LabeledData data, int size) {
-        return Audit.chunks(data.features(), data.labels(), size);
+        return ChunkRunner.cut(data.features(), data.labels(), size);
     }
 
     /** One chunk: its records checked (a bad one is named by its index), then the ensemble. */
@@ -160,11 +162,11 @@ public final class DistributedAutoAttack {
         int n = c.labels().length;
         for (int i = 0; i < n; i++) {
             if (c.labels()[i] < 0 || c.labels()[i] >= numClasses) {
-                throw new IllegalArgumentException("record " + (c.first() + i) + ": label " + c.labels()[i]
-                        + " is outside [0, " + numClasses + ")");
+                throw new BadRecordException(c.first() + i, "label " + c.labels()[i] + " is outside [0, " + numClasses
+                        + ")");
             }
         }
-        SparkChunkRunner.checkRecords(c, model.domain());
+        c.check(model.domain());
         INDArray x = c.features().castTo(model.dataType());
         long[] indices = c.indices();
         RobustnessReport r = AutoAttack.builder(model).norm(spec.norm()).epsilon(spec.epsilon()).seed(spec.seed())

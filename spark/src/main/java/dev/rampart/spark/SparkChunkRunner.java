@@ -1,7 +1,10 @@
 package dev.rampart.spark;
 
 import dev.rampart.core.io.IoErrors;
-import dev.rampart.benchmarks.audit.ChunkRunner;
+import dev.rampart.audit.BadRecordException;
+import dev.rampart.audit.ChunkRunner;
+import dev.rampart.audit.ModelLoadException;
+import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.core.model.GradientClassifier;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -9,7 +12,6 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -30,13 +32,10 @@ import org.apache.spark.broadcast.Broadcast;
  */
 public final class SparkChunkRunner implements ChunkRunner {
 
-    /** Executor-side models, by the reference's identity of content. */
-    private static final Map<String, GradientClassifier> LOADED = new ConcurrentHashMap<>();
-
     private final JavaSparkContext sc;
     private final boolean owned;
     private final int partitions;
-    private final Map<ChunkRunner.ModelRef, Broadcast<ChunkRunner.ModelRef>> shipped = new IdentityHashMap<>();
+    private final Map<ShippedModel, Broadcast<ShippedModel>> shipped = new IdentityHashMap<>();
     private final Map<List<Chunk>, JavaRDD<Chunk>> cached = new IdentityHashMap<>();
 
     /** A runner on an existing context (not closed by {@link #close()}). */
@@ -143,87 +142,43 @@ public final class SparkChunkRunner implements ChunkRunner {
     }
 
     @Override
-    public <R extends Serializable> List<R> map(GradientClassifier local, ChunkRunner.ModelRef ref, List<Chunk> chunks,
+    public <R extends Serializable> List<R> map(GradientClassifier local, ShippedModel model, List<Chunk> chunks,
             Work<R> work) {
-        if (ref == null) {
-            throw new IllegalArgumentException("a Spark run needs the model's reference (Audit.Target.ref)");
+        if (model == null) {
+            throw new IllegalArgumentException("a Spark run needs the model's shipment (Audit.Target.shipment)");
         }
-        Broadcast<ChunkRunner.ModelRef> model = shipped.computeIfAbsent(ref, sc::broadcast);
+        Broadcast<ShippedModel> shipment = shipped.computeIfAbsent(model, sc::broadcast);
         JavaRDD<Chunk> rdd = cached.computeIfAbsent(chunks, c -> sc.parallelize(c, partitions > 0 ? partitions
                 : c.size()).cache());
         try {
             List<R> out = rdd.mapPartitions((Iterator<Chunk> it) -> {
-                GradientClassifier m = load(model.value());
+                GradientClassifier m = shipment.value().load();
                 List<R> done = new ArrayList<>();
                 while (it.hasNext()) {
                     Chunk c = it.next();
-                    checkRecords(c, m.domain());
+                    c.check(m.domain());
                     done.add(work.apply(m, c));
                 }
                 return done.iterator();
             }).collect();
             return new ArrayList<>(out);
-        } catch (Exception e) {
-            String cause = rampartCause(e);
-            if (cause != null) {
-                throw new IllegalArgumentException("the Spark job failed: " + cause, e);
-            }
-            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        } catch (Exception e) { // Spark throws its checked SparkException unchecked
+            throw rampartCause(e);
         }
     }
 
-    /** Every value of every record finite and in the domain, or an error naming the record's index. */
-    static void checkRecords(Chunk c, dev.rampart.core.model.InputDomain domain) {
-        int n = c.labels().length;
-        int per = c.x().length / n;
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < per; k++) {
-                float v = c.x()[i * per + k];
-                if (!Float.isFinite(v) || v < domain.min() || v > domain.max()) {
-                    throw new IllegalArgumentException("record " + (c.first() + i) + ": value " + v + " at position "
-                            + k + " is not finite or outside the model's input domain " + domain);
-                }
-            }
-        }
-    }
-
-    /** The message of Rampart's own error behind a failed job (a record or a model), if there is one. */
-    static String rampartCause(Throwable e) {
+    /**
+     * Rampart's own error behind a failed job (a bad record or a model that could not be loaded),
+     * found by type in the causes Spark carries back, or the job's own error.
+     */
+    static RuntimeException rampartCause(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if ((t instanceof IllegalArgumentException || t instanceof IllegalStateException) && t.getMessage() != null
-                    && (t.getMessage().startsWith("record ") || t.getMessage().startsWith("model '"))) {
-                return t.getMessage();
+            if (t instanceof BadRecordException || t instanceof ModelLoadException) {
+                return new IllegalArgumentException("the Spark job failed: " + t.getMessage(), t);
             }
         }
-        String m = e.getMessage();
-        if (m == null) {
-            return null;
-        }
-        for (String marker : new String[] {"IllegalArgumentException: record ", "IllegalStateException: model '"}) {
-            int at = m.indexOf(marker);
-            if (at >= 0) {
-                String rest = m.substring(at + marker.indexOf(':') + 2);
-                int end = rest.indexOf('\n');
-                return end < 0 ? rest : rest.substring(0, end);
-            }
-        }
-        return null;
-    }
-
-    /** This JVM's copy of the model, loaded once per reference and copied for each task. */
-    static GradientClassifier load(ChunkRunner.ModelRef ref) {
-        String key = ref.name() + "#" + (ref.bytes() == null ? "bundled" : sha256(ref.bytes())) + "#" + java.util.Arrays.toString(ref.inputShape()) + ref.channelsLast()
-                + ref.domainMin() + ref.domainMax() + java.util.Arrays.toString(ref.mean())
-                + java.util.Arrays.toString(ref.std());
-        return LOADED.computeIfAbsent(key, k -> ref.load()).copy();
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return e instanceof RuntimeException r ? r : new IllegalStateException("the Spark job failed: "
+                + dev.rampart.core.io.IoErrors.reason(e), e);
     }
 
     @Override
@@ -238,7 +193,7 @@ public final class SparkChunkRunner implements ChunkRunner {
             r.unpersist();
         }
         cached.clear();
-        for (Broadcast<ChunkRunner.ModelRef> b : shipped.values()) {
+        for (Broadcast<ShippedModel> b : shipped.values()) {
             b.destroy();
         }
         shipped.clear();

@@ -1,6 +1,8 @@
 package dev.rampart.spark;
 
-import dev.rampart.benchmarks.audit.ChunkRunner;
+import dev.rampart.audit.source.ShippedModel;
+import dev.rampart.audit.ModelLoadException;
+import dev.rampart.audit.ChunkRunner;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.GradientClassifier;
@@ -21,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>{@code
  * SpectralSignatures ss = SpectralSignatures.builder(model).expectedPoisonRate(0.1).build();
- * INDArray r = SparkRepresentations.of(sc, ModelBytes.of(zip, shape, UNIT), ss.layer(), train, 8);
+ * INDArray r = SparkRepresentations.of(sc, ShippedModel.of(zip, shape, UNIT), ss.layer(), train, 8);
  * PoisonReport report = ss.detect(train, r);   // the same report as ss.detect(train)
  * }</pre>
  */
@@ -39,19 +41,19 @@ public final class SparkRepresentations {
      * @throws IllegalArgumentException naming a null argument or partitions below 1; the job fails
      *     with the model's name if it cannot be loaded, or is not an {@link ActivationModel}
      */
-    public static INDArray of(JavaSparkContext sc, ModelBytes model, String layer, LabeledData data, int partitions) {
+    public static INDArray of(JavaSparkContext sc, ShippedModel model, String layer, LabeledData data, int partitions) {
         if (sc == null || model == null || layer == null || data == null) {
             throw new IllegalArgumentException("sc, model, layer and data must not be null");
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, found " + partitions);
         }
-        Broadcast<ModelBytes> shipped = sc.broadcast(model);
+        Broadcast<ShippedModel> shipped = sc.broadcast(model);
         List<double[][]> parts = sc.parallelize(DistributedAutoAttack.chunks(data, CHUNK), partitions)
                 .mapPartitions((Iterator<ChunkRunner.Chunk> it) -> {
                     GradientClassifier m = shipped.value().load();
                     if (!(m instanceof ActivationModel a)) {
-                        throw new IllegalStateException("model '" + shipped.value().name() + "' gives no activations");
+                        throw new ModelLoadException(shipped.value().name(), "gives no activations", null);
                     }
                     List<double[][]> out = new ArrayList<>();
                     while (it.hasNext()) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.InputDomain;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class DistributedAutoAttackTest {
 
     static JavaSparkContext sc;
-    static ModelBytes model;
+    static ShippedModel model;
     static LabeledData data;
     static final DistributedAutoAttack.Spec SPEC = new DistributedAutoAttack.Spec(Norm.LINF, 0.1, 7, 20, 10, 40);
 
@@ -28,7 +29,7 @@ class DistributedAutoAttackTest {
     static void setUp() throws Exception {
         sc = LocalSpark.start("rampart-test");
         try (InputStream in = BundledModels.class.getResourceAsStream(BundledModels.REFERENCE_CNN)) {
-            model = ModelBytes.of("reference-cnn", in.readAllBytes(), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+            model = ShippedModel.of("reference-cnn", in.readAllBytes(), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         }
         data = FashionMnist.bundledTest().head(70);
     }
@@ -58,11 +59,11 @@ class DistributedAutoAttackTest {
 
     @Test
     void aModelThatCannotBeDeserializedFailsClearly() {
-        ModelBytes broken = ModelBytes.of("broken.zip", new byte[] {80, 75, 3, 4, 1, 2, 3}, ReferenceModels.INPUT_SHAPE,
+        ShippedModel broken = ShippedModel.of("broken.zip", new byte[] {80, 75, 3, 4, 1, 2, 3}, ReferenceModels.INPUT_SHAPE,
                 InputDomain.UNIT);
         Exception e = assertThrows(Exception.class, () -> DistributedAutoAttack.evaluate(sc, broken, data, SPEC, 2));
         assertTrue(e.getMessage().contains("model 'broken.zip' (sha256 ") && e.getMessage().contains(
-                "could not be deserialized"), e.getMessage());
+                "could not be loaded"), e.getMessage());
     }
 
     @Test

@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rampart.benchmarks.audit.Audit;
-import dev.rampart.benchmarks.audit.AuditConfig;
-import dev.rampart.benchmarks.audit.AuditReport;
-import dev.rampart.benchmarks.audit.ChunkRunner;
-import dev.rampart.benchmarks.data.DataSource;
-import dev.rampart.benchmarks.models.InputOptions;
-import dev.rampart.benchmarks.models.ModelSource;
-import dev.rampart.benchmarks.report.Progress;
+import dev.rampart.audit.Audit;
+import dev.rampart.audit.AuditConfig;
+import dev.rampart.audit.AuditReport;
+import dev.rampart.audit.ChunkRunner;
+import dev.rampart.audit.source.DataSource;
+import dev.rampart.audit.source.InputOptions;
+import dev.rampart.audit.source.ModelSource;
+import dev.rampart.audit.AuditListener;
+import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.core.norm.Norm;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ class SparkAuditTest {
         List<Audit.Target> out = new java.util.ArrayList<>();
         for (String m : c.models()) {
             ModelSource.Loaded l = ModelSource.load(m, c.input(), DataSource.exampleShape(data));
-            out.add(new Audit.Target(l.name(), l.description(), l.model(), ChunkRunner.ModelRef.of(m, c.input(),
+            out.add(new Audit.Target(l.name(), l.description(), l.model(), ShippedModel.of(m, c.input(),
                     DataSource.exampleShape(data))));
         }
         return out;
@@ -57,10 +58,10 @@ class SparkAuditTest {
         AuditConfig c = config(List.of("standard"), List.of(AuditConfig.AttackKind.PGD, AuditConfig.AttackKind.SQUARE,
                 AuditConfig.AttackKind.DEEPFOOL, AuditConfig.AttackKind.AUTOATTACK));
         DataSource.Loaded data = Audit.loadData(c);
-        AuditReport local = Audit.run(c, targets(c, data), data, new Progress(null, Audit.units(c), false),
+        AuditReport local = Audit.run(c, targets(c, data), data, AuditListener.NONE,
                 ChunkRunner.LOCAL);
         for (int partitions : new int[] {2, 3}) {
-            AuditReport spark = Audit.run(c, targets(c, data), data, new Progress(null, Audit.units(c), false),
+            AuditReport spark = Audit.run(c, targets(c, data), data, AuditListener.NONE,
                     new SparkChunkRunner(sc, partitions));
             List<AuditReport.Row> a = local.models().get(0).rows();
             List<AuditReport.Row> b = spark.models().get(0).rows();
@@ -85,10 +86,9 @@ class SparkAuditTest {
         ModelSource.Loaded l = ModelSource.load("standard", c.input(), DataSource.exampleShape(data));
         Path bad = Files.createTempFile("broken", ".zip");
         Files.write(bad, new byte[] {80, 75, 3, 4, 9, 9, 9});
-        ChunkRunner.ModelRef ref = new ChunkRunner.ModelRef(bad.toString(), Files.readAllBytes(bad), null, false, 0, 1,
-                null, null, DataSource.exampleShape(data));
+        ShippedModel ref = ShippedModel.of(bad.toString(), InputOptions.DEFAULT, DataSource.exampleShape(data));
         Exception e = assertThrows(IllegalArgumentException.class, () -> Audit.run(c, List.of(new Audit.Target("broken",
-                "broken", l.model(), ref)), data, new Progress(null, Audit.units(c), false),
+                "broken", l.model(), ref)), data, AuditListener.NONE,
                 new SparkChunkRunner(sc, 2)));
         assertTrue(e.getMessage().contains("could not be loaded on this executor") && e.getMessage().contains(
                 bad.getFileName().toString()), e.getMessage());
@@ -105,7 +105,7 @@ class SparkAuditTest {
         List<ChunkRunner.Chunk> chunks = List.of(new ChunkRunner.Chunk(40, new long[] {2, 1, 28, 28}, x,
                 new int[] {0, 1}));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkChunkRunner(sc, 1)
-                .map(t.get(0).model(), t.get(0).ref(), chunks, (m, ch) -> ch.first()));
+                .map(t.get(0).model(), t.get(0).shipment(), chunks, (m, ch) -> ch.first()));
         assertTrue(e.getMessage().contains("record 41: value NaN at position 100"), e.getMessage());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.attacks.poisoning.BadNets;
+import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.attacks.poisoning.PoisonedData;
 import dev.rampart.attacks.poisoning.Trigger;
 import dev.rampart.core.data.FashionMnist;
@@ -40,9 +41,9 @@ class SparkRepresentationsTest {
     @Test
     void detectorsOnSparkActivationsGiveTheLocalReports() throws Exception {
         MultiLayerNetworkModel model = BundledModels.referenceCnn();
-        ModelBytes bytes;
+        ShippedModel bytes;
         try (InputStream in = BundledModels.class.getResourceAsStream(BundledModels.REFERENCE_CNN)) {
-            bytes = ModelBytes.of("reference-cnn", in.readAllBytes(), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+            bytes = ShippedModel.of("reference-cnn", in.readAllBytes(), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
         }
         PoisonedData p = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5)
                 .poison(FashionMnist.bundledTrain().head(1500));

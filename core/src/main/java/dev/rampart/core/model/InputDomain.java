@@ -11,7 +11,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * @param min the smallest valid value
  * @param max the largest valid value
  */
-public record InputDomain(double min, double max) {
+public record InputDomain(double min, double max) implements java.io.Serializable {
 
     /** Images with values in {@code [0, 1]}. */
     public static final InputDomain UNIT = new InputDomain(0, 1);

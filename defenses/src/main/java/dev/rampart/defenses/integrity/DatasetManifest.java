@@ -1,5 +1,6 @@
 package dev.rampart.defenses.integrity;
 
+import dev.rampart.core.io.Digests;
 import dev.rampart.core.data.LabeledData;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.rampart.defenses.integrity;
 
+import dev.rampart.core.io.Digests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

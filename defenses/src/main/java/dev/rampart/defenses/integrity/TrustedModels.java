@@ -1,5 +1,6 @@
 package dev.rampart.defenses.integrity;
 
+import dev.rampart.core.io.Digests;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.zoo.ModelFiles;

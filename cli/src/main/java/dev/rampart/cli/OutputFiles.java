@@ -1,0 +1,74 @@
+package dev.rampart.cli;
+
+import dev.rampart.core.io.AtomicFiles;
+import dev.rampart.core.io.IoErrors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The files one command writes and reads, checked before any work: two outputs that are the same
+ * file (after links and {@code ..} are resolved), an output that is one of the command's inputs,
+ * and an output that cannot be created are each one problem line. Outputs are then written
+ * atomically ({@link AtomicFiles}), so that a failure never leaves a truncated file.
+ *
+ * <pre>{@code
+ * OutputFiles files = new OutputFiles().output("--out", json).output("--html", html).input("--models", model);
+ * files.check(problems);
+ * }</pre>
+ */
+final class OutputFiles {
+
+    private record Entry(String option, Path path) {
+    }
+
+    private final List<Entry> outputs = new ArrayList<>();
+    private final List<Entry> inputs = new ArrayList<>();
+
+    /** An output of the command (ignored if {@code path} is null). */
+    OutputFiles output(String option, Path path) {
+        if (path != null) {
+            outputs.add(new Entry(option, path));
+        }
+        return this;
+    }
+
+    /** An input of the command that no output may overwrite (ignored if {@code path} is null). */
+    OutputFiles input(String option, Path path) {
+        if (path != null) {
+            inputs.add(new Entry(option, path));
+        }
+        return this;
+    }
+
+    /** Adds one line to {@code problems} per clash or output that cannot be created. */
+    void check(List<String> problems) {
+        for (int i = 0; i < outputs.size(); i++) {
+            Entry o = outputs.get(i);
+            boolean clash = false;
+            for (int j = 0; j < i && !clash; j++) {
+                Entry earlier = outputs.get(j);
+                if (AtomicFiles.sameFile(o.path(), earlier.path())) {
+                    problems.add(o.option() + " " + o.path() + " and " + earlier.option() + " " + earlier.path()
+                            + " are the same file: one output would overwrite the other");
+                    clash = true;
+                }
+            }
+            for (Entry in : inputs) {
+                if (!clash && AtomicFiles.sameFile(o.path(), in.path())) {
+                    problems.add(o.option() + " " + o.path() + " is the " + in.option() + " input " + in.path()
+                            + ": writing it would destroy the input");
+                    clash = true;
+                }
+            }
+            if (!clash) {
+                try {
+                    AtomicFiles.checkCreatable(o.path());
+                } catch (IOException e) {
+                    problems.add(o.option() + " " + IoErrors.reason(e));
+                }
+            }
+        }
+    }
+}
