@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjective;
@@ -70,7 +71,7 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
-            Check.common(norm, epsilon, batchSize, false);
+            AttackConfig.checkCommon(norm, epsilon, batchSize, false);
             Check.positive("steps", steps);
             if (loss == null) {
                 throw new IllegalArgumentException("loss must not be null");

@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.norm.Norm;
 
 /**
@@ -30,4 +31,18 @@ public interface AttackConfig {
 
     /** This configuration with budget {@code epsilon}, checked like any other. */
     AttackConfig withEpsilon(double epsilon);
+
+    /**
+     * Checks the settings every attack configuration shares.
+     *
+     * @param unbounded whether an infinite epsilon (no budget) is allowed
+     * @throws IllegalArgumentException naming the first invalid value
+     */
+    static void checkCommon(Norm norm, double epsilon, int batchSize, boolean unbounded) {
+        Check.notNull("norm", norm);
+        if (!(unbounded && epsilon == Double.POSITIVE_INFINITY)) {
+            Check.positive("epsilon", epsilon);
+        }
+        Check.positive("batchSize", batchSize);
+    }
 }

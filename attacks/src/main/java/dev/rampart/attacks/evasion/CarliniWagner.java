@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjective;
@@ -56,7 +57,7 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
-            Check.common(Norm.L2, epsilon, batchSize, true);
+            AttackConfig.checkCommon(Norm.L2, epsilon, batchSize, true);
             Check.finiteNotNegative("kappa", kappa);
             Check.positive("binarySearchSteps", binarySearchSteps);
             Check.positive("maxIterations", maxIterations);

@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjectives;
@@ -51,7 +52,7 @@ public final class DeepFool extends MinimumNormAttack<DeepFool.Config> {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
-            Check.common(norm, epsilon, batchSize, true);
+            AttackConfig.checkCommon(norm, epsilon, batchSize, true);
             Check.positive("maxIterations", maxIterations);
             Check.finiteNotNegative("overshoot", overshoot);
         }

@@ -32,7 +32,7 @@ public final class Fgsm extends GradientAttack<Fgsm.Config> {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
-            Check.common(norm, epsilon, batchSize, false);
+            AttackConfig.checkCommon(norm, epsilon, batchSize, false);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Capabilities;
 import dev.rampart.core.model.Classifier;
@@ -42,7 +43,7 @@ public final class MiFgsm extends GradientAttack<MiFgsm.Config> {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
-            Check.common(norm, epsilon, batchSize, false);
+            AttackConfig.checkCommon(norm, epsilon, batchSize, false);
             Check.positive("steps", steps);
             Check.finiteNotNegative("decay", decay);
         }

@@ -1,5 +1,6 @@
 package dev.rampart.attacks.evasion;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.InputDomain;
@@ -59,7 +60,7 @@ public final class Square extends EvasionTemplate<Square.Config> {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
-            Check.common(norm, epsilon, batchSize, false);
+            AttackConfig.checkCommon(norm, epsilon, batchSize, false);
             Check.positive("queries", queries);
             if (!(initialSquareShare > 0 && initialSquareShare <= 1)) {
                 throw new IllegalArgumentException("initialSquareShare must be in (0, 1], found " + initialSquareShare);

@@ -1,10 +1,10 @@
 package dev.rampart.attacks.poisoning;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.random.Seeds;
-import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,46 +20,105 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * LabeledData asr = attack.attackTest(test);   // triggered test images labelled as the attacker wants
  * }</pre>
  */
-public final class BadNets {
+public final class BadNets implements PoisoningAttack {
 
-    private final Trigger trigger;
-    private final int target; // -1: all-to-all
-    private final double rate;
-    private final long seed;
+    /** Where triggered inputs are sent. */
+    public sealed interface Target permits AllToOne, AllToAll {
+        /** The label the attacker wants for an input of class {@code y} among {@code classes}. */
+        int attackLabel(int y, int classes);
 
-    private BadNets(Trigger trigger, int target, double rate, long seed) {
-        if (trigger == null) {
-            throw new IllegalArgumentException("trigger must not be null");
+        /** Whether an example of class {@code y} can carry the trigger (it changes the label). */
+        boolean eligible(int y);
+    }
+
+    /**
+     * Every triggered input to class {@code label}.
+     *
+     * @param label the target class
+     */
+    public record AllToOne(int label) implements Target {
+        /** @throws IllegalArgumentException if {@code label} is negative */
+        public AllToOne {
+            if (label < 0) {
+                throw new IllegalArgumentException("target must be a class (>= 0), found " + label);
+            }
         }
-        PoisonChecks.rate(rate);
-        this.trigger = trigger;
-        this.target = target;
-        this.rate = rate;
-        this.seed = seed;
+
+        @Override
+        public int attackLabel(int y, int classes) {
+            return label;
+        }
+
+        @Override
+        public boolean eligible(int y) {
+            return y != label;
+        }
+    }
+
+    /** A triggered input of class {@code y} to class {@code (y + 1) mod K}. */
+    public record AllToAll() implements Target {
+        @Override
+        public int attackLabel(int y, int classes) {
+            return (y + 1) % classes;
+        }
+
+        @Override
+        public boolean eligible(int y) {
+            return true;
+        }
+    }
+
+    /**
+     * BadNets' configuration.
+     *
+     * @param trigger the trigger stamped on the poisoned images
+     * @param target where triggered inputs go
+     * @param rate the share of the training set poisoned, in (0, 1)
+     * @param seed fixes which examples are poisoned
+     */
+    public record Config(Trigger trigger, Target target, double rate, long seed) implements PoisoningAttack.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("trigger", trigger);
+            Check.notNull("target", target);
+            Check.share("rate", rate);
+        }
+    }
+
+    private final Config config;
+
+    /** The attack of {@code config}. */
+    public BadNets(Config config) {
+        this.config = Check.notNull("config", config);
     }
 
     /** All-to-one: {@code rate} of the training set, drawn from classes other than {@code target}. */
     public static BadNets allToOne(Trigger trigger, int target, double rate, long seed) {
-        if (target < 0) {
-            throw new IllegalArgumentException("target must be a class (>= 0), found " + target);
-        }
-        return new BadNets(trigger, target, rate, seed);
+        return new BadNets(new Config(trigger, new AllToOne(target), rate, seed));
     }
 
     /** All-to-all: {@code rate} of the training set, each relabelled {@code (y + 1) mod K}. */
     public static BadNets allToAll(Trigger trigger, double rate, long seed) {
-        return new BadNets(trigger, -1, rate, seed);
+        return new BadNets(new Config(trigger, new AllToAll(), rate, seed));
+    }
+
+    @Override
+    public String name() {
+        return "BadNets";
+    }
+
+    @Override
+    public Config config() {
+        return config;
     }
 
     /** The trigger. */
     public Trigger trigger() {
-        return trigger;
+        return config.trigger();
     }
 
-    /**
-     * The poisoned copy of {@code clean} (images in [0, 1] unless {@link #poison(LabeledData, InputDomain)}
-     * says otherwise).
-     */
+    /** The poisoned copy of {@code clean} (images in [0, 1]; see {@link #poison(LabeledData, InputDomain)}). */
+    @Override
     public PoisonedData poison(LabeledData clean) {
         return poison(clean, InputDomain.UNIT);
     }
@@ -71,50 +130,44 @@ public final class BadNets {
      *     the data, or too few examples are eligible
      */
     public PoisonedData poison(LabeledData clean, InputDomain domain) {
-        if (clean == null) {
-            throw new IllegalArgumentException("clean must not be null");
-        }
-        trigger.check(clean.exampleShape(), domain);
+        Check.notNull("clean", clean);
+        config.trigger().check(clean.exampleShape(), domain);
         int k = clean.numClasses();
-        if (target >= 0) {
-            PoisonChecks.label(target, k, "target");
-        }
+        checkTarget(k);
         int[] y = clean.labels();
-        int[] eligible = PoisonChecks.where(y, c -> c != target);
-        int[] chosen = PoisonChecks.choose(eligible, PoisonChecks.count(rate, y.length), Seeds.derive(seed, 1));
+        int[] eligible = PoisonSampling.where(y, config.target()::eligible);
+        int[] chosen = PoisonSampling.choose(eligible, PoisonSampling.count(config.rate(), y.length),
+                Seeds.derive(config.seed(), 1));
         INDArray x = clean.features().dup();
-        Rows.scatter(x, chosen, trigger.stamp(Rows.gather(x, chosen)));
+        Rows.scatter(x, chosen, config.trigger().stamp(Rows.gather(x, chosen)));
         for (int i : chosen) {
-            y[i] = attackLabel(y[i], k);
+            y[i] = config.target().attackLabel(y[i], k);
         }
-        String what = String.format(Locale.ROOT, "BadNets %s, %s, %.3g poisoned", target >= 0 ? "all-to-one (target "
-                + target + ")" : "all-to-all", trigger, rate);
-        return new PoisonedData(new LabeledData(clean.name() + ":badnets", x, y, k), chosen, what);
+        return PoisonedData.of(new LabeledData(clean.name() + ":badnets", x, y, k), chosen, this);
     }
 
     /**
-     * The attack-success test: the test images whose attack label differs from their own (all but
-     * the target class for all-to-one), triggered and labelled with the attack label, so that a
-     * model's accuracy on it is the attack success rate.
+     * The test images whose attack label differs from their own (all but the target class for
+     * all-to-one), triggered and labelled with the attack label.
      */
+    @Override
     public LabeledData attackTest(LabeledData test) {
-        if (test == null) {
-            throw new IllegalArgumentException("test must not be null");
-        }
-        trigger.check(test.exampleShape(), null);
+        Check.notNull("test", test);
+        config.trigger().check(test.exampleShape(), null);
         int k = test.numClasses();
-        if (target >= 0) {
-            PoisonChecks.label(target, k, "target");
-        }
-        int[] idx = PoisonChecks.where(test.labels(), c -> c != target);
+        checkTarget(k);
+        int[] idx = PoisonSampling.where(test.labels(), config.target()::eligible);
         int[] y = Rows.pick(test.labels(), idx);
         for (int i = 0; i < y.length; i++) {
-            y[i] = attackLabel(y[i], k);
+            y[i] = config.target().attackLabel(y[i], k);
         }
-        return new LabeledData(test.name() + ":triggered", trigger.stamp(Rows.gather(test.features(), idx)), y, k);
+        return new LabeledData(test.name() + ":triggered", config.trigger().stamp(Rows.gather(test.features(), idx)),
+                y, k);
     }
 
-    private int attackLabel(int y, int k) {
-        return target >= 0 ? target : (y + 1) % k;
+    private void checkTarget(int classes) {
+        if (config.target() instanceof AllToOne one) {
+            Check.label("target", one.label(), classes);
+        }
     }
 }

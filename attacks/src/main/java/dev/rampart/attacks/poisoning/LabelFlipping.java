@@ -1,7 +1,10 @@
 package dev.rampart.attacks.poisoning;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
 import dev.rampart.core.random.Seeds;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -16,24 +19,57 @@ import java.util.SplittableRandom;
  * PoisonedData q = LabelFlipping.targeted(6, 0, 0.3, 42).poison(train);   // 30% of shirts become T-shirts
  * }</pre>
  */
-public final class LabelFlipping {
+public final class LabelFlipping implements PoisoningAttack {
 
-    private final double rate;
-    private final int source;
-    private final int target;
-    private final long seed;
+    /** Which labels are flipped, and to what. */
+    public sealed interface Mode permits Uniform, Targeted {
+    }
 
-    private LabelFlipping(double rate, int source, int target, long seed) {
-        PoisonChecks.rate(rate);
-        this.rate = rate;
-        this.source = source;
-        this.target = target;
-        this.seed = seed;
+    /** A share of all labels, each to a uniformly random other class. */
+    public record Uniform() implements Mode {
+    }
+
+    /**
+     * A share of the examples of class {@code source}, relabelled {@code target}.
+     *
+     * @param source the class whose examples are relabelled
+     * @param target their new label
+     */
+    public record Targeted(int source, int target) implements Mode {
+        /** @throws IllegalArgumentException if the classes are equal or negative */
+        public Targeted {
+            if (source < 0 || target < 0 || source == target) {
+                throw new IllegalArgumentException("source and target must be two different classes, found " + source
+                        + " and " + target);
+            }
+        }
+    }
+
+    /**
+     * Label flipping's configuration.
+     *
+     * @param mode uniform or targeted
+     * @param rate the share of all labels (uniform) or of the source class (targeted), in (0, 1)
+     * @param seed fixes which labels flip, and to what
+     */
+    public record Config(Mode mode, double rate, long seed) implements PoisoningAttack.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("mode", mode);
+            Check.share("rate", rate);
+        }
+    }
+
+    private final Config config;
+
+    /** The attack of {@code config}. */
+    public LabelFlipping(Config config) {
+        this.config = Check.notNull("config", config);
     }
 
     /** Flips {@code rate} of all labels, each to a uniformly random other class. */
     public static LabelFlipping uniform(double rate, long seed) {
-        return new LabelFlipping(rate, -1, -1, seed);
+        return new LabelFlipping(new Config(new Uniform(), rate, seed));
     }
 
     /**
@@ -42,11 +78,17 @@ public final class LabelFlipping {
      * @throws IllegalArgumentException if the classes are equal or negative, or the rate is outside (0, 1)
      */
     public static LabelFlipping targeted(int source, int target, double rate, long seed) {
-        if (source < 0 || target < 0 || source == target) {
-            throw new IllegalArgumentException("source and target must be two different classes, found " + source
-                    + " and " + target);
-        }
-        return new LabelFlipping(rate, source, target, seed);
+        return new LabelFlipping(new Config(new Targeted(source, target), rate, seed));
+    }
+
+    @Override
+    public String name() {
+        return "label flipping";
+    }
+
+    @Override
+    public Config config() {
+        return config;
     }
 
     /**
@@ -55,36 +97,33 @@ public final class LabelFlipping {
      * @throws IllegalArgumentException if a class is not one of the data's, or the source class has
      *     no example
      */
+    @Override
     public PoisonedData poison(LabeledData clean) {
-        if (clean == null) {
-            throw new IllegalArgumentException("clean must not be null");
-        }
+        Check.notNull("clean", clean);
         int[] y = clean.labels();
         int k = clean.numClasses();
         int[] chosen;
-        String what;
-        if (source < 0) {
-            chosen = PoisonChecks.choose(PoisonChecks.where(y, c -> true), PoisonChecks.count(rate, y.length),
-                    Seeds.derive(seed, 1));
-            SplittableRandom rnd = Seeds.random(Seeds.derive(seed, 2));
+        if (config.mode() instanceof Targeted t) {
+            Check.label("source", t.source(), k);
+            Check.label("target", t.target(), k);
+            int[] ofSource = PoisonSampling.where(y, c -> c == t.source());
+            if (ofSource.length == 0) {
+                throw new IllegalArgumentException("source class " + t.source() + " has no example in " + clean.name());
+            }
+            chosen = PoisonSampling.choose(ofSource, PoisonSampling.count(config.rate(), ofSource.length),
+                    Seeds.derive(config.seed(), 1));
+            for (int i : chosen) {
+                y[i] = t.target();
+            }
+        } else {
+            chosen = PoisonSampling.choose(PoisonSampling.where(y, c -> true), PoisonSampling.count(config.rate(),
+                    y.length), Seeds.derive(config.seed(), 1));
+            SplittableRandom rnd = Seeds.random(Seeds.derive(config.seed(), 2));
             for (int i : chosen) {
                 y[i] = (y[i] + 1 + rnd.nextInt(k - 1)) % k;
             }
-            what = String.format(java.util.Locale.ROOT, "label flipping, uniform, %.3g of all labels", rate);
-        } else {
-            PoisonChecks.label(source, k, "source");
-            PoisonChecks.label(target, k, "target");
-            int[] ofSource = PoisonChecks.where(y, c -> c == source);
-            if (ofSource.length == 0) {
-                throw new IllegalArgumentException("source class " + source + " has no example in " + clean.name());
-            }
-            chosen = PoisonChecks.choose(ofSource, PoisonChecks.count(rate, ofSource.length), Seeds.derive(seed, 1));
-            for (int i : chosen) {
-                y[i] = target;
-            }
-            what = String.format(java.util.Locale.ROOT, "label flipping, %.3g of class %d as %d", rate, source, target);
         }
-        return new PoisonedData(new LabeledData(clean.name() + ":flipped", clean.features().dup(), y, k), chosen, what);
+        return PoisonedData.of(new LabeledData(clean.name() + ":flipped", clean.features().dup(), y, k), chosen, this);
     }
 
     /**
@@ -93,14 +132,20 @@ public final class LabelFlipping {
      *
      * @throws IllegalStateException for the uniform attack, which has no target
      */
+    @Override
     public LabeledData attackTest(LabeledData test) {
-        if (source < 0) {
+        if (!(config.mode() instanceof Targeted t)) {
             throw new IllegalStateException("uniform label flipping has no target: measure the clean accuracy instead");
         }
-        int[] idx = PoisonChecks.where(test.labels(), c -> c == source);
+        Check.notNull("test", test);
+        int[] idx = PoisonSampling.where(test.labels(), c -> c == t.source());
+        if (idx.length == 0) {
+            throw new IllegalArgumentException("test (" + test.name() + ") has no example of the source class "
+                    + t.source());
+        }
         int[] y = new int[idx.length];
-        java.util.Arrays.fill(y, target);
-        return new LabeledData(test.name() + ":source-as-target", dev.rampart.core.data.Rows.gather(test.features(),
-                idx), y, test.numClasses());
+        Arrays.fill(y, t.target());
+        return new LabeledData(test.name() + ":source-as-target", Rows.gather(test.features(), idx), y,
+                test.numClasses());
     }
 }

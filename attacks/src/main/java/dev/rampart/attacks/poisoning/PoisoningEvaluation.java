@@ -42,9 +42,18 @@ public record PoisoningEvaluation(double cleanAccuracy, double attackSuccessRate
     /** Trains a model on {@code poisoned} with the user's routine, then evaluates it. */
     public static PoisoningEvaluation train(TrainingRoutine routine, PoisonedData poisoned, LabeledData cleanTest,
             LabeledData attackTest, long seed) {
-        if (routine == null || poisoned == null) {
-            throw new IllegalArgumentException("routine and poisoned must not be null");
+        if (poisoned == null) {
+            throw new IllegalArgumentException("poisoned must not be null");
         }
-        return of(routine.train(poisoned.data(), seed), cleanTest, attackTest);
+        return train(routine, poisoned.data(), cleanTest, attackTest, seed);
+    }
+
+    /** Trains a model on {@code training} (poisoned or not) with the user's routine, then evaluates it. */
+    public static PoisoningEvaluation train(TrainingRoutine routine, LabeledData training, LabeledData cleanTest,
+            LabeledData attackTest, long seed) {
+        if (routine == null || training == null) {
+            throw new IllegalArgumentException("routine and training must not be null");
+        }
+        return of(routine.train(training, seed), cleanTest, attackTest);
     }
 }

@@ -5,7 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A model whose internal layer activations can be read, in inference mode. Poisoning detectors
- * (activation clustering, spectral signatures) and feature-space attacks use it.
+ * (activation clustering, spectral signatures) use it; feature-space attacks also need their
+ * gradients ({@link ActivationGradientModel}).
  *
  * <pre>{@code
  * ActivationModel model = MultiLayerNetworkModel.of(net, shape, InputDomain.UNIT);
@@ -24,19 +25,4 @@ public interface ActivationModel extends Classifier {
      */
     INDArray activations(INDArray x, String layer);
 
-    /**
-     * The input gradient of an objective of a layer's activations, in one inference-mode pass: the
-     * activations of {@code layer} (of shape {@code [n, d]}) play the part of the logits of
-     * {@link GradientClassifier#logitGradient}. Feature-space attacks use it (feature collision,
-     * Shafahi et al. 2018). The default refuses; the {@code MultiLayerNetwork} adapter supports
-     * layers with two-dimensional outputs (dense layers).
-     *
-     * @return the objective's value per example, the gradient of its sum with respect to
-     *     {@code x}, and the activations
-     * @throws UnsupportedOperationException if this model or layer does not support it
-     */
-    default dev.rampart.core.loss.LogitGradient activationGradient(INDArray x, String layer,
-            dev.rampart.core.loss.LogitObjective objective) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no activation gradients");
-    }
 }

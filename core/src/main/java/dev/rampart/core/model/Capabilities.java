@@ -28,4 +28,25 @@ public final class Capabilities {
         }
         return g;
     }
+
+    /**
+     * @param layer the layer whose activations the attack or defense differentiates
+     * @param who the attack or defense, for the message
+     * @throws IllegalArgumentException if {@code model} is null, gives no activation gradients, or
+     *     not at {@code layer}
+     */
+    public static ActivationGradientModel activationGradients(Classifier model, String layer, String who) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        if (!(model instanceof ActivationGradientModel g)) {
+            throw new IllegalArgumentException(who + " needs the input gradients of a layer's activations (an"
+                    + " ActivationGradientModel), but " + model.getClass().getSimpleName() + " does not give them");
+        }
+        if (!g.activationGradientLayers().contains(layer)) {
+            throw new IllegalArgumentException(who + " needs activation gradients at layer '" + layer + "'; "
+                    + model.getClass().getSimpleName() + " gives them at " + g.activationGradientLayers());
+        }
+        return g;
+    }
 }

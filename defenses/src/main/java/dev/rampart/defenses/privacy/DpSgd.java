@@ -1,5 +1,6 @@
 package dev.rampart.defenses.privacy;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.metric.Metrics;
@@ -59,15 +60,15 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
 
         /** @throws IllegalArgumentException naming the parameter and its value */
         public Config {
-            Mechanisms.positive("clipNorm", clipNorm);
-            Mechanisms.positive("noiseMultiplier", noiseMultiplier);
+            Check.positive("clipNorm", clipNorm);
+            Check.positive("noiseMultiplier", noiseMultiplier);
             if (expectedBatchSize <= 0) {
                 throw new IllegalArgumentException("expectedBatchSize must be positive, found " + expectedBatchSize);
             }
             if (epochs <= 0) {
                 throw new IllegalArgumentException("epochs must be positive, found " + epochs);
             }
-            Mechanisms.delta(delta);
+            Check.share("delta", delta);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.rampart.defenses.privacy;
 
+import dev.rampart.core.check.Check;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -28,7 +29,7 @@ public record GaussianMechanism(double sigma, NoiseSource noise) {
 
     /** @throws IllegalArgumentException naming the parameter and its value */
     public GaussianMechanism {
-        Mechanisms.positive("sigma", sigma);
+        Check.positive("sigma", sigma);
         if (noise == null) {
             throw new IllegalArgumentException("noise must not be null (use NoiseSource.secure())");
         }
@@ -53,9 +54,9 @@ public record GaussianMechanism(double sigma, NoiseSource noise) {
      *     calibrated sigma is beyond the range of a double
      */
     public static double analyticSigma(double sensitivity, double epsilon, double delta) {
-        Mechanisms.positive("sensitivity", sensitivity);
-        Mechanisms.positive("epsilon", epsilon);
-        Mechanisms.delta(delta);
+        Check.positive("sensitivity", sensitivity);
+        Check.positive("epsilon", epsilon);
+        Check.share("delta", delta);
         double lo = 0;
         double hi = sensitivity;
         while (exceeds(sensitivity, epsilon, hi, delta)) {
@@ -116,9 +117,9 @@ public record GaussianMechanism(double sigma, NoiseSource noise) {
      * @throws IllegalArgumentException if {@code epsilon >= 1}, where it does not hold
      */
     public static double classicalSigma(double sensitivity, double epsilon, double delta) {
-        Mechanisms.positive("sensitivity", sensitivity);
-        Mechanisms.positive("epsilon", epsilon);
-        Mechanisms.delta(delta);
+        Check.positive("sensitivity", sensitivity);
+        Check.positive("epsilon", epsilon);
+        Check.share("delta", delta);
         if (epsilon >= 1) {
             throw new IllegalArgumentException("the classical calibration holds for epsilon < 1, found " + epsilon
                     + "; use the analytic one");
@@ -128,7 +129,7 @@ public record GaussianMechanism(double sigma, NoiseSource noise) {
 
     /** {@code value} plus Gaussian noise. */
     public double release(double value) {
-        Mechanisms.finite("value", value);
+        Check.finite("value", value);
         return value + sigma * noise.gaussian();
     }
 

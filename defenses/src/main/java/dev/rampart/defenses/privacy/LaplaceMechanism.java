@@ -1,5 +1,6 @@
 package dev.rampart.defenses.privacy;
 
+import dev.rampart.core.check.Check;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,8 +22,8 @@ public record LaplaceMechanism(double sensitivity, double epsilon, NoiseSource n
 
     /** @throws IllegalArgumentException naming the parameter and its value */
     public LaplaceMechanism {
-        Mechanisms.positive("sensitivity", sensitivity);
-        Mechanisms.positive("epsilon", epsilon);
+        Check.positive("sensitivity", sensitivity);
+        Check.positive("epsilon", epsilon);
         if (!Double.isFinite(sensitivity / epsilon)) {
             throw new IllegalArgumentException("the noise scale sensitivity / epsilon = " + sensitivity + " / " + epsilon
                     + " exceeds the largest double");
@@ -39,7 +40,7 @@ public record LaplaceMechanism(double sensitivity, double epsilon, NoiseSource n
 
     /** {@code value} plus Laplace noise. */
     public double release(double value) {
-        Mechanisms.finite("value", value);
+        Check.finite("value", value);
         return value + scale() * noise.laplace();
     }
 

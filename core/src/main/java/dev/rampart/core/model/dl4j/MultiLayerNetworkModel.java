@@ -27,7 +27,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * INDArray grad = model.lossGradient(x, Labels.oneHot(y, model.numClasses()));
  * }</pre>
  */
-public final class MultiLayerNetworkModel extends Dl4jModel {
+public final class MultiLayerNetworkModel extends Dl4jModel implements dev.rampart.core.model.ActivationGradientModel {
 
     private final MultiLayerNetwork net;
 
@@ -90,6 +90,23 @@ public final class MultiLayerNetworkModel extends Dl4jModel {
 
     private final java.util.Map<Integer, MultiLayerNetworkModel> heads = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The hidden layers whose outputs are {@code [n, d]} (dense layers and their kin). */
+    @Override
+    public List<String> activationGradientLayers() {
+        org.deeplearning4j.nn.conf.inputs.InputType in = org.deeplearning4j.nn.conf.inputs.InputType.inferInputType(
+                org.nd4j.linalg.factory.Nd4j.zeros(net.params().dataType(), prepend(1, inputShape())));
+        List<org.deeplearning4j.nn.conf.inputs.InputType> types = net.getLayerWiseConfigurations()
+                .getLayerActivationTypes(in);
+        List<String> names = layerNames();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < names.size() - 1; i++) {
+            if (types.get(i) instanceof org.deeplearning4j.nn.conf.inputs.InputType.InputTypeFeedForward) {
+                out.add(names.get(i));
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
     /**
      * Through a copy of the network cut after {@code layer} and closed by an identity output layer
      * (weights the identity matrix), so that the layer's activations are that copy's logits; the
@@ -99,7 +116,10 @@ public final class MultiLayerNetworkModel extends Dl4jModel {
     public dev.rampart.core.loss.LogitGradient activationGradient(INDArray x, String layer,
             dev.rampart.core.loss.LogitObjective objective) {
         int idx = layerIndex(layer);
-        MultiLayerNetworkModel head = heads.computeIfAbsent(idx, this::head);
+        MultiLayerNetworkModel head;
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace outside = dev.rampart.core.memory.Workspaces.outside()) {
+            head = heads.computeIfAbsent(idx, this::head); // built once, outside any caller's workspace
+        }
         for (int i = 0; i <= idx; i++) {
             head.net.getLayer(i).setParams(net.getLayer(i).params());
         }

@@ -2,22 +2,10 @@ package dev.rampart.attacks.poisoning;
 
 import dev.rampart.core.random.Seeds;
 
-/** Argument checks and sampling shared by the poisoning attacks. */
-final class PoisonChecks {
+/** How the poisoning attacks choose the examples they change: seeded, exact counts. */
+final class PoisonSampling {
 
-    private PoisonChecks() {
-    }
-
-    static void rate(double rate) {
-        if (!(rate > 0 && rate < 1)) {
-            throw new IllegalArgumentException("rate must be in (0, 1), found " + rate);
-        }
-    }
-
-    static void label(int label, int classes, String name) {
-        if (label < 0 || label >= classes) {
-            throw new IllegalArgumentException(name + " must be a class in [0, " + classes + "), found " + label);
-        }
+    private PoisonSampling() {
     }
 
     /** {@code k} distinct indices among {@code candidates}, chosen uniformly from {@code seed}. */
