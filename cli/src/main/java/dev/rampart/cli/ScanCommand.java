@@ -58,6 +58,9 @@ public final class ScanCommand implements Callable<Integer> {
     double rate = 0.1;
     @Option(names = "--flagged", description = "write the flagged example indices to this file")
     Path flagged;
+    @Option(names = "--out", description = "write the report as JSON: detector, configuration, seed, per-class"
+            + " verdicts and figures, flagged indices, provenance")
+    Path json;
     @Option(names = "--fail-on-flag", description = "exit with 1 when any example is flagged")
     boolean failOnFlag;
     @Option(names = "--seed", description = "default ${DEFAULT-VALUE}")
@@ -78,7 +81,8 @@ public final class ScanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | java.io.IOException e) {
             p.add("--data " + e.getMessage());
         }
-        OutputFiles outputs = new OutputFiles().output("--flagged", flagged).input("--data", data);
+        OutputFiles outputs = new OutputFiles().output("--flagged", flagged).output("--out", json).input("--data",
+                data);
         try {
             ModelSource.check(model);
             if (!ModelSource.bundled(model)) {
@@ -117,7 +121,8 @@ public final class ScanCommand implements Callable<Integer> {
         out.println("data: " + loaded.describe());
         out.flush();
         PoisonReport r = detector.detect(d);
-        out.println(r.detector() + " on " + d.size() + " examples of " + d.name());
+        out.println(r.detector() + " (" + dev.rampart.audit.report.Records.toMap((Record) r.config()) + ") on "
+                + d.size() + " examples of " + d.name());
         for (PoisonReport.ClassSummary c : r.classes()) {
             out.printf(java.util.Locale.ROOT, "class %d: %d examples, %d flagged%s%s%n", c.label(), c.examples(),
                     c.flagged(), c.detail().isEmpty() ? "" : "; " + c.detail(), c.suspicious() ? "  SUSPICIOUS" : "");
@@ -132,6 +137,11 @@ public final class ScanCommand implements Callable<Integer> {
                 }
             }
             dev.rampart.core.io.AtomicFiles.writeString(flagged, b.toString());
+        }
+        if (json != null) {
+            dev.rampart.core.io.AtomicFiles.writeString(json, dev.rampart.audit.report.PoisonReportJson.write(r,
+                    loaded.describe()));
+            out.println("JSON report: " + json.toAbsolutePath());
         }
         out.flush();
         return failOnFlag && r.flaggedCount() > 0 ? Rampart.GATE_FAILED : Rampart.OK;

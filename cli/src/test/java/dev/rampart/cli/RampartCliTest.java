@@ -201,9 +201,17 @@ class RampartCliTest {
     void scanReportsEveryClassAndWritesTheFlagged(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws IOException {
         java.nio.file.Path flagged = dir.resolve("flagged.txt");
+        java.nio.file.Path json = dir.resolve("scan.json");
         Run r = run("scan", "--model", "standard", "--method", "spectral-signatures", "--expected-poison-rate", "0.05",
-                "--flagged", flagged.toString(), "--fail-on-flag");
+                "--flagged", flagged.toString(), "--fail-on-flag", "--out", json.toString());
         assertEquals(1, r.code(), r.err());
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertEquals("spectral signatures", report.get("detector").asText());
+        assertEquals(0.05, report.get("config").get("expectedPoisonRate").asDouble(), 0);
+        assertEquals("CLEAN", report.get("classes").get(0).get("verdict").asText());
+        assertTrue(report.get("classes").get(0).get("figures").has("topDirectionVarianceShare"), report.toString());
+        assertEquals("1.0.0-M2.1", report.get("provenance").get("nd4j").asText());
+        assertEquals(report.get("flaggedCount").asInt(), report.get("flagged").size());
         assertEquals(10, r.out().lines().filter(l -> l.startsWith("class ")).count(), r.out());
         assertTrue(r.out().contains("data: the bundled Fashion-MNIST train sample (4000 examples)"), r.out());
         // 1.5 x 5% of each class of the 4,000 bundled training images

@@ -2,6 +2,7 @@ package dev.rampart.attacks.evasion;
 
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.loss.AdamOptimizer;
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.loss.LogitObjectives;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import dev.rampart.core.memory.Workspaces;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -132,8 +134,7 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
             if (fresh.length > 0) {
                 Rows.scatter(w, fresh, Rows.gather(w0, fresh));
             }
-            INDArray m = w.mul(0);
-            INDArray v = w.mul(0);
+            AdamOptimizer adam = new AdamOptimizer(config().learningRate(), w.shape(), w.dataType());
             // each example stops on its own objective, so that a result never depends on the batch
             double[] previous = new double[n];
             Arrays.fill(previous, Double.POSITIVE_INFINITY);
@@ -184,14 +185,12 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
                     INDArray gradX = Rows.scaleInPlace(g.gradient(), ca).addi(delta.muli(2));
                     INDArray gradW = gradX.muli(t.mul(t).rsubi(1).muli(span / 2));
                     if (all) {
-                        adam(w, gradW, m, v, it + 1);
+                        w.subi(adam.update(gradW));
                     } else {
-                        INDArray ma = Rows.gather(m, act);
-                        INDArray va = Rows.gather(v, act);
-                        adam(wa, gradW, ma, va, it + 1);
-                        Rows.scatter(w, act, wa);
-                        Rows.scatter(m, act, ma);
-                        Rows.scatter(v, act, va);
+                        // examples that stopped get a zero gradient; their variables are left as they are
+                        INDArray full = Nd4j.zeros(w.dataType(), w.shape());
+                        Rows.scatter(full, act, gradW);
+                        Rows.scatter(w, act, wa.subi(Rows.gather(adam.update(full), act)));
                     }
                 }
             }
@@ -220,16 +219,6 @@ public final class CarliniWagner extends MinimumNormAttack<CarliniWagner.Config>
     private static double[] squaredNorms(INDArray delta) {
         INDArray flat = delta.reshape(delta.size(0), -1);
         return flat.mul(flat).sum(1).castTo(DataType.DOUBLE).toDoubleVector();
-    }
-
-    /** One Adam step on {@code w}, in place (Kingma &amp; Ba 2015, default betas). */
-    private void adam(INDArray w, INDArray grad, INDArray m, INDArray v, int t) {
-        double b1 = 0.9;
-        double b2 = 0.999;
-        m.muli(b1).addi(grad.mul(1 - b1));
-        v.muli(b2).addi(grad.mul(grad).muli(1 - b2));
-        double lr = config().learningRate() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
-        w.subi(m.div(Transforms.sqrt(v, true).addi(1e-8)).muli(lr));
     }
 
     /** Builds a {@link CarliniWagner}; every value is checked in {@link #build()}. */

@@ -126,7 +126,8 @@ public final class PoisoningDefenses implements Callable<Integer> {
                         : ""));
                 if (rate == rates.get(0) && !skipRetraining) {
                     t0 = System.nanoTime();
-                    Sanitizer.Result sr = Sanitizer.run(x -> r, routine, p.data(), model, test, asrTest, 1);
+                    Sanitizer.Result sr = Sanitizer.builder(PoisonDetector.of(r), routine).trained(model).seed(1).build()
+                            .run(p.data(), test, asrTest);
                     say("    retrained without the %d flagged: clean accuracy %.4f -> %.4f, attack success %.4f ->"
                             + " %.4f (%.0f s)", sr.removed(), sr.before().cleanAccuracy(), sr.after().cleanAccuracy(),
                             sr.before().attackSuccessRate(), sr.after().attackSuccessRate(), secs(t0));
@@ -143,8 +144,8 @@ public final class PoisoningDefenses implements Callable<Integer> {
                 if (nc.flagged().length > 0) {
                     MultiLayerNetworkModel copy = model.copy();
                     t0 = System.nanoTime();
-                    NeuralCleanse.unlearn(copy, train.slice(0, 10000), nc.triggers().get(nc.flagged()[0]), 0.2, 1, 128,
-                            3);
+                    new NeuralCleanse.Unlearning(0.2, 1, 128, 3).apply(copy, train.slice(0, 10000),
+                            nc.triggers().get(nc.flagged()[0]));
                     PoisoningEvaluation u = PoisoningEvaluation.of(copy, test, asrTest);
                     say("  unlearning (10,000 clean images, 20%% with the reversed trigger, 1 epoch, %.0f s): clean"
                             + " accuracy %.4f -> %.4f, attack success %.4f -> %.4f", secs(t0), e.cleanAccuracy(),

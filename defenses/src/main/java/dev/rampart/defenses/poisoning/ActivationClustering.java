@@ -1,12 +1,16 @@
 package dev.rampart.defenses.poisoning;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.ActivationModel;
+import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.random.Seeds;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.ml.clustering.CentroidCluster;
 import org.apache.commons.math3.ml.clustering.DoublePoint;
@@ -46,35 +50,98 @@ public final class ActivationClustering extends RepresentationDetector {
 
     private static final int SILHOUETTE_SAMPLE = 1500;
 
-    private final int dimensions;
-    private final double sizeThreshold;
-    private final double silhouetteThreshold;
-    private final long seed;
-    private final dev.rampart.core.model.TrainingRoutine routine;
-    private final double reclassifyThreshold;
-    private final int rounds;
-    private final boolean laterRoundsOnly;
+    /** How a split of a class is judged. */
+    public sealed interface Judge permits SizeAndSilhouette, Reclassify, Confirm {
+    }
 
-    private ActivationClustering(Builder b, String layer) {
-        super(b.model, layer);
-        this.rounds = b.rounds;
-        this.laterRoundsOnly = b.laterRoundsOnly;
-        this.routine = b.routine;
-        this.reclassifyThreshold = b.reclassifyThreshold;
-        this.dimensions = b.dimensions;
-        this.sizeThreshold = b.sizeThreshold;
-        this.silhouetteThreshold = b.silhouetteThreshold;
-        this.seed = b.seed;
+    /**
+     * Relative size and silhouette: poisoned when the smaller cluster holds at most the size
+     * threshold of the class and the split's silhouette is at least the silhouette threshold.
+     */
+    public record SizeAndSilhouette() implements Judge {
+    }
+
+    /**
+     * Exclusionary reclassification of every candidate split: retrain with {@code routine} without
+     * the cluster; a cluster of which less than {@code keptThreshold} keeps its label is poisoned.
+     *
+     * @param routine the user's training routine
+     * @param keptThreshold in (0, 1); 0.5 is a majority
+     */
+    public record Reclassify(TrainingRoutine routine, double keptThreshold) implements Judge {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Reclassify {
+            Check.notNull("routine", routine);
+            Check.share("keptThreshold", keptThreshold);
+        }
+    }
+
+    /**
+     * The first split by size and silhouette, the later splits of a class judged poisoned by
+     * exclusionary reclassification (see {@link Reclassify}).
+     *
+     * @param routine the user's training routine
+     * @param keptThreshold in (0, 1)
+     */
+    public record Confirm(TrainingRoutine routine, double keptThreshold) implements Judge {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Confirm {
+            Check.notNull("routine", routine);
+            Check.share("keptThreshold", keptThreshold);
+        }
+    }
+
+    /**
+     * Activation clustering's configuration.
+     *
+     * @param layer the representation layer
+     * @param dimensions dimensions kept before clustering
+     * @param sizeThreshold the largest share of a class its smaller cluster may hold to be suspicious
+     * @param silhouetteThreshold the smallest silhouette of a suspicious split
+     * @param rounds splits of a class judged poisoned, in all
+     * @param judge how a split is judged
+     * @param seed fixes the clustering
+     */
+    public record Config(String layer, int dimensions, double sizeThreshold, double silhouetteThreshold, int rounds,
+            Judge judge, long seed) implements PoisonDetector.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("layer", layer);
+            Check.positive("dimensions", dimensions);
+            if (!(sizeThreshold > 0 && sizeThreshold <= 0.5)) {
+                throw new IllegalArgumentException("sizeThreshold must be in (0, 0.5], found " + sizeThreshold);
+            }
+            Check.inRange("silhouetteThreshold", silhouetteThreshold, -1, 1);
+            Check.positive("rounds", rounds);
+            Check.notNull("judge", judge);
+        }
+    }
+
+    private final Config config;
+
+    private ActivationClustering(ActivationModel model, Config config) {
+        super(model, config.layer());
+        this.config = config;
     }
 
     public static Builder builder(ActivationModel model) {
         return new Builder(model);
     }
 
+    @Override
+    public String name() {
+        return "activation clustering";
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
     /** At least 10 examples and twice the reduced dimensions: 2-means in fewer points splits noise. */
     @Override
     public int minimumPerClass() {
-        return Math.max(10, 2 * dimensions);
+        return Math.max(10, 2 * config.dimensions());
     }
 
     @Override
@@ -86,26 +153,28 @@ public final class ActivationClustering extends RepresentationDetector {
         List<PoisonReport.ClassSummary> summary = new ArrayList<>();
         for (int c = 0; c < byClass.length; c++) {
             if (byClass[c].length < 4) {
-                summary.add(new PoisonReport.ClassSummary(c, byClass[c].length, 0, false, "too few examples"));
+                summary.add(new PoisonReport.ClassSummary(c, byClass[c].length, 0, PoisonReport.Verdict.NOT_JUDGED,
+                        Map.of()));
                 continue;
             }
             int[] remaining = byClass[c];
             int count = 0;
-            StringBuilder detail = new StringBuilder();
-            for (int round = 0; round < rounds && remaining.length >= 4; round++) {
-                Split s = split(r, remaining, Seeds.derive(seed, c, round), c);
-                double kept = Double.NaN;
-                boolean small = s.small().length > 0 && s.share() <= sizeThreshold;
-                boolean retrain = routine != null && (round > 0 || !laterRoundsOnly);
-                if (retrain && small) {
-                    kept = keptAfterRetraining(data, s.small(), c, Seeds.derive(seed, 200 + c, round));
-                }
-                boolean suspicious = retrain ? small && kept < reclassifyThreshold
-                        : small && s.silhouette() >= silhouetteThreshold;
-                detail.append(detail.length() == 0 ? "" : "; then ").append(String.format(Locale.ROOT,
-                        "smaller cluster %.3f of %d, silhouette %.3f", s.share(), remaining.length, s.silhouette()));
-                if (retrain && small) {
-                    detail.append(String.format(Locale.ROOT, ", %.3f of it keeps its label after retraining", kept));
+            Map<String, Double> figures = new LinkedHashMap<>();
+            for (int round = 0; round < config.rounds() && remaining.length >= 4; round++) {
+                Split s = split(r, remaining, Seeds.derive(config.seed(), c, round), c);
+                boolean small = s.small().length > 0 && s.share() <= config.sizeThreshold();
+                TrainingRoutine routine = retraining(round);
+                String suffix = round == 0 ? "" : " (round " + (round + 1) + ")";
+                figures.put("smallerClusterShare" + suffix, s.share());
+                figures.put("silhouette" + suffix, s.silhouette());
+                boolean suspicious;
+                if (routine != null && small) {
+                    double kept = keptAfterRetraining(routine, data, s.small(), c, Seeds.derive(config.seed(), 200 + c,
+                            round));
+                    figures.put("keptAfterRetraining" + suffix, kept);
+                    suspicious = kept < keptThreshold();
+                } else {
+                    suspicious = routine == null && small && s.silhouette() >= config.silhouetteThreshold();
                 }
                 for (int i : s.small()) {
                     scores[i] = Math.max(scores[i], s.silhouette());
@@ -121,23 +190,34 @@ public final class ActivationClustering extends RepresentationDetector {
                 count += s.small().length;
                 remaining = java.util.Arrays.stream(remaining).filter(i -> !out[i]).toArray();
             }
-            summary.add(new PoisonReport.ClassSummary(c, byClass[c].length, count, count > 0, detail.toString()));
+            summary.add(new PoisonReport.ClassSummary(c, byClass[c].length, count, count > 0
+                    ? PoisonReport.Verdict.SUSPICIOUS : PoisonReport.Verdict.CLEAN, figures));
         }
-        String silhouetteRule = String.format(Locale.ROOT, "smaller cluster <= %.2f, silhouette >= %.2f",
-                sizeThreshold, silhouetteThreshold);
-        String reclassifyRule = String.format(Locale.ROOT, "exclusionary reclassification, kept < %.2f",
-                reclassifyThreshold);
-        String rule = routine == null ? silhouetteRule : laterRoundsOnly ? silhouetteRule + ", then "
-                + reclassifyRule : reclassifyRule;
-        return new PoisonReport(String.format(Locale.ROOT,
-                "activation clustering (layer '%s', %d dimensions, %s, up to %d rounds)", layer, dimensions, rule,
-                rounds), flagged, scores, summary);
+        return PoisonReport.of(this, flagged, scores, summary);
+    }
+
+    /** The routine that judges split {@code round} by retraining, or null where size and silhouette judge it. */
+    private TrainingRoutine retraining(int round) {
+        if (config.judge() instanceof Reclassify r) {
+            return r.routine();
+        }
+        if (config.judge() instanceof Confirm c) {
+            return round > 0 ? c.routine() : null;
+        }
+        return null;
+    }
+
+    private double keptThreshold() {
+        if (config.judge() instanceof Reclassify r) {
+            return r.keptThreshold();
+        }
+        return config.judge() instanceof Confirm c ? c.keptThreshold() : 0;
     }
 
     /** One 2-means split of the examples {@code idx} in PCA space: the smaller cluster, its share, the silhouette. */
     private Split split(INDArray r, int[] idx, long splitSeed, int c) {
         INDArray centred = Pca.centred(Rows.gather(r, idx));
-        double[][] z = centred.mmul(Pca.components(centred, dimensions, "class " + c)).toDoubleMatrix();
+        double[][] z = centred.mmul(Pca.components(centred, config.dimensions(), "class " + c)).toDoubleMatrix();
         List<DoublePoint> points = new ArrayList<>(z.length);
         for (double[] p : z) {
             points.add(new DoublePoint(p));
@@ -159,13 +239,14 @@ public final class ActivationClustering extends RepresentationDetector {
     }
 
     /** Exclusionary reclassification: the share of the cluster that keeps label {@code c} after retraining without it. */
-    private double keptAfterRetraining(LabeledData data, int[] cluster, int c, long trainSeed) {
+    private double keptAfterRetraining(TrainingRoutine routine, LabeledData data, int[] cluster, int c,
+            long trainSeed) {
         boolean[] out = new boolean[data.size()];
         for (int i : cluster) {
             out[i] = true;
         }
         int[] rest = Rows.where(out, false);
-        dev.rampart.core.model.Classifier retrained = routine.train(new LabeledData(data.name()
+        Classifier retrained = routine.train(new LabeledData(data.name()
                 + ":without-cluster-" + c, Rows.gather(data.features(), rest), Rows.pick(data.labels(), rest),
                 data.numClasses()), trainSeed);
         int[] predicted = retrained.predictClasses(Rows.gather(data.features(), cluster));
@@ -241,16 +322,11 @@ public final class ActivationClustering extends RepresentationDetector {
         private double sizeThreshold = 0.35;
         private double silhouetteThreshold = 0.40;
         private long seed;
-        private dev.rampart.core.model.TrainingRoutine routine;
-        private double reclassifyThreshold = 0.5;
+        private Judge judge = new SizeAndSilhouette();
         private int rounds = 1;
-        private boolean laterRoundsOnly;
 
         private Builder(ActivationModel model) {
-            if (model == null) {
-                throw new IllegalArgumentException("model must not be null");
-            }
-            this.model = model;
+            this.model = Check.notNull("model", model);
         }
 
         /** The representation layer (default: the last hidden layer). */
@@ -298,10 +374,8 @@ public final class ActivationClustering extends RepresentationDetector {
          * the candidate cluster; a cluster of which less than {@code keptThreshold} keeps its label
          * is poisoned (0.5 is a majority). One retraining per candidate class and round.
          */
-        public Builder reclassify(dev.rampart.core.model.TrainingRoutine routine, double keptThreshold) {
-            this.routine = routine;
-            this.reclassifyThreshold = keptThreshold;
-            this.laterRoundsOnly = false;
+        public Builder reclassify(TrainingRoutine routine, double keptThreshold) {
+            this.judge = new Reclassify(routine, keptThreshold);
             return this;
         }
 
@@ -312,31 +386,15 @@ public final class ActivationClustering extends RepresentationDetector {
          * that falls into two clusters, the second one's silhouette is too low to tell from a clean
          * class's modes, while retraining without it still relabels it.
          */
-        public Builder confirm(dev.rampart.core.model.TrainingRoutine routine, double keptThreshold) {
-            reclassify(routine, keptThreshold);
-            this.laterRoundsOnly = true;
+        public Builder confirm(TrainingRoutine routine, double keptThreshold) {
+            this.judge = new Confirm(routine, keptThreshold);
             return this;
         }
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public ActivationClustering build() {
-            if (routine != null && !(reclassifyThreshold > 0 && reclassifyThreshold < 1)) {
-                throw new IllegalArgumentException("keptThreshold must be in (0, 1), found " + reclassifyThreshold);
-            }
-            String l = Representations.resolve(model, layer);
-            if (rounds <= 0) {
-                throw new IllegalArgumentException("rounds must be positive, found " + rounds);
-            }
-            if (dimensions <= 0) {
-                throw new IllegalArgumentException("dimensions must be positive, found " + dimensions);
-            }
-            if (!(sizeThreshold > 0 && sizeThreshold <= 0.5)) {
-                throw new IllegalArgumentException("sizeThreshold must be in (0, 0.5], found " + sizeThreshold);
-            }
-            if (!(silhouetteThreshold >= -1 && silhouetteThreshold <= 1)) {
-                throw new IllegalArgumentException("silhouetteThreshold must be in [-1, 1], found " + silhouetteThreshold);
-            }
-            return new ActivationClustering(this, l);
+            return new ActivationClustering(model, new Config(Representations.resolve(model, layer), dimensions,
+                    sizeThreshold, silhouetteThreshold, rounds, judge, seed));
         }
     }
 }

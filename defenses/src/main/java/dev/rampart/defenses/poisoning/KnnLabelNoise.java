@@ -1,10 +1,11 @@
 package dev.rampart.defenses.poisoning;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -27,16 +28,41 @@ public final class KnnLabelNoise implements PoisonDetector {
 
     private static final int BLOCK = 512;
 
-    private final ActivationModel model; // null: input space
-    private final String layer;
-    private final int k;
-    private final double agreement;
+    /** Where neighbours are measured. */
+    public enum Space {
+        /** In a layer's activations of the model. */
+        REPRESENTATION,
+        /** In the raw inputs. */
+        INPUT
+    }
 
-    private KnnLabelNoise(ActivationModel model, String layer, int k, double agreement) {
+    /**
+     * k-NN label noise's configuration.
+     *
+     * @param space where distances are measured
+     * @param layer the representation layer ({@link Space#REPRESENTATION} only; empty for input space)
+     * @param k neighbours
+     * @param agreement the share of neighbours that must agree on another label, in (0, 1]
+     */
+    public record Config(Space space, String layer, int k, double agreement) implements PoisonDetector.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("space", space);
+            Check.notNull("layer", layer);
+            if (space == Space.INPUT && !layer.isEmpty()) {
+                throw new IllegalArgumentException("input space has no layer, found '" + layer + "'");
+            }
+            Check.positive("k", k);
+            Check.shareUpToOne("agreement", agreement);
+        }
+    }
+
+    private final ActivationModel model; // for Space.REPRESENTATION only
+    private final Config config;
+
+    private KnnLabelNoise(ActivationModel model, Config config) {
         this.model = model;
-        this.layer = layer;
-        this.k = k;
-        this.agreement = agreement;
+        this.config = config;
     }
 
     /** Neighbours in {@code model}'s last hidden layer (or {@link Builder#layer}). */
@@ -50,12 +76,22 @@ public final class KnnLabelNoise implements PoisonDetector {
     /** {@code k}: a clean example of a smaller class could never have its own label agreed on. */
     @Override
     public int minimumPerClass() {
-        return k;
+        return config.k();
     }
 
     /** Neighbours in input space. */
     public static Builder inputSpace() {
         return new Builder(null);
+    }
+
+    @Override
+    public String name() {
+        return "k-NN label noise";
+    }
+
+    @Override
+    public Config config() {
+        return config;
     }
 
     @Override
@@ -71,15 +107,15 @@ public final class KnnLabelNoise implements PoisonDetector {
             if (suggested[i] >= 0 && suggested[i] != labels[i]) {
                 flagged[i] = true;
                 perClass[labels[i]]++;
+                scores[i] = 1;
             }
-            scores[i] = suggested[i] >= 0 && suggested[i] != labels[i] ? 1 : 0;
         }
         List<PoisonReport.ClassSummary> summary = new ArrayList<>();
         for (int c = 0; c < examples.length; c++) {
-            summary.add(new PoisonReport.ClassSummary(c, examples[c], perClass[c], false, ""));
+            summary.add(new PoisonReport.ClassSummary(c, examples[c], perClass[c], examples[c] == 0
+                    ? PoisonReport.Verdict.NOT_JUDGED : PoisonReport.Verdict.CLEAN, Map.of()));
         }
-        return new PoisonReport(String.format(Locale.ROOT, "k-NN label disagreement (%s, k %d, agreement >= %.2f)",
-                model == null ? "input space" : "layer '" + layer + "'", k, agreement), flagged, scores, summary);
+        return PoisonReport.of(this, flagged, scores, summary);
     }
 
     /** {@code data} with every flagged example relabelled as its neighbours agree. */
@@ -100,11 +136,14 @@ public final class KnnLabelNoise implements PoisonDetector {
             throw new IllegalArgumentException("data must not be null");
         }
         int n = data.size();
+        int k = config.k();
         if (n <= k) {
             throw new IllegalArgumentException("k " + k + " needs more than " + k + " examples, found " + n);
         }
-        INDArray r = model == null ? data.features().reshape(n, data.features().length() / n).castTo(DataType.DOUBLE)
-                : Representations.of(model, layer, dev.rampart.core.model.Inputs.checkData(model, data, "data"));
+        INDArray r = config.space() == Space.INPUT
+                ? data.features().reshape(n, data.features().length() / n).castTo(DataType.DOUBLE)
+                : Representations.of(model, config.layer(), dev.rampart.core.model.Inputs.checkData(model, data,
+                        "data"));
         INDArray sq = r.mul(r).sum(1).reshape(1, n);
         int[] labels = data.labels();
         int[] out = new int[n];
@@ -152,7 +191,7 @@ public final class KnnLabelNoise implements PoisonDetector {
                 for (int c = 1; c < votes.length; c++) {
                     best = votes[c] > votes[best] ? c : best;
                 }
-                out[i] = votes[best] >= agreement * k ? best : -1;
+                out[i] = votes[best] >= config.agreement() * k ? best : -1;
             }
         }
         return out;
@@ -189,14 +228,8 @@ public final class KnnLabelNoise implements PoisonDetector {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public KnnLabelNoise build() {
-            String l = model == null ? null : Representations.resolve(model, layer);
-            if (k <= 0) {
-                throw new IllegalArgumentException("k must be positive, found " + k);
-            }
-            if (!(agreement > 0 && agreement <= 1)) {
-                throw new IllegalArgumentException("agreement must be in (0, 1], found " + agreement);
-            }
-            return new KnnLabelNoise(model, l, k, agreement);
+            return new KnnLabelNoise(model, model == null ? new Config(Space.INPUT, "", k, agreement)
+                    : new Config(Space.REPRESENTATION, Representations.resolve(model, layer), k, agreement));
         }
     }
 }

@@ -4,6 +4,11 @@ import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.check.Check;
+import dev.rampart.core.loss.AdamOptimizer;
+import dev.rampart.core.memory.Workspaces;
+import dev.rampart.core.report.Provenance;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.Labels;
@@ -40,7 +45,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <pre>{@code
  * NeuralCleanse.Report r = NeuralCleanse.builder(model).steps(300).build().scan(cleanData);
  * r.flagged();                                    // e.g. [0]
- * NeuralCleanse.unlearn(model, cleanData, r.triggers().get(0), 0.2, 1, 64, 42);
+ * new NeuralCleanse.Unlearning(0.2, 1, 64, 42).apply(model, cleanData, r.triggers().get(0));
  * }</pre>
  */
 public final class NeuralCleanse {
@@ -92,13 +97,18 @@ public final class NeuralCleanse {
                 throw new IllegalArgumentException("x must be [n, " + pattern.size(0) + ", " + mask.size(1) + ", "
                         + mask.size(2) + "], found " + (x == null ? "null" : Arrays.toString(x.shape())));
             }
-            long n = x.size(0);
-            INDArray m = mask.castTo(x.dataType());
-            INDArray p = pattern.castTo(x.dataType());
-            INDArray mb = Nd4j.expandDims(m, 0).broadcast(n, p.size(0), m.size(1), m.size(2));
-            INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, p.size(0), p.size(1), p.size(2));
-            return x.mul(mb.rsub(1)).addi(pb.mul(mb));
+            return NeuralCleanse.apply(x, mask, pattern);
         }
+    }
+
+    /** {@code (1 - m) x + m p} for every example of {@code x}, as a new array. */
+    private static INDArray apply(INDArray x, INDArray mask, INDArray pattern) {
+        long n = x.size(0);
+        INDArray m = mask.castTo(x.dataType());
+        INDArray p = pattern.castTo(x.dataType());
+        INDArray mb = Nd4j.expandDims(m, 0).broadcast(n, p.size(0), m.size(1), m.size(2));
+        INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, p.size(0), p.size(1), p.size(2));
+        return x.mul(mb.rsub(1)).addi(pb.mul(mb));
     }
 
     /**
@@ -107,10 +117,14 @@ public final class NeuralCleanse {
      * @param triggers one per class
      * @param anomalyIndex per class
      * @param flagged classes judged backdoor targets
+     * @param config the scan's configuration (and so its seed)
+     * @param provenance versions and backend
      */
-    public record Report(List<Trigger> triggers, double[] anomalyIndex, int[] flagged) {
+    public record Report(List<Trigger> triggers, double[] anomalyIndex, int[] flagged, Config config,
+            Provenance provenance) {
         public Report {
             Check.finite(anomalyIndex, "anomalyIndex");
+            Check.notNull("config", config);
             triggers = List.copyOf(triggers);
             anomalyIndex = anomalyIndex.clone();
             flagged = flagged.clone();
@@ -137,26 +151,71 @@ public final class NeuralCleanse {
         }
     }
 
-    private final GradientClassifier model;
-    private final int steps;
-    private final int batchSize;
-    private final double learningRate;
-    private final double initialLambda;
-    private final double successTarget;
-    private final int patience;
-    private final double anomalyThreshold;
-    private final long seed;
+    /**
+     * Neural Cleanse's configuration.
+     *
+     * @param steps optimization steps per class
+     * @param batchSize clean images per step
+     * @param learningRate Adam's step size on the mask and pattern logits
+     * @param initialLambda the mask norm's weight once the trigger first works
+     * @param successTarget the attack success a trigger must reach, in (0, 1]
+     * @param patience steps above or below the target before lambda changes
+     * @param anomalyThreshold the anomaly index above which a class is flagged
+     * @param seed fixes the batches drawn
+     */
+    public record Config(int steps, int batchSize, double learningRate, double initialLambda, double successTarget,
+            int patience, double anomalyThreshold, long seed) {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.positive("steps", steps);
+            Check.positive("batchSize", batchSize);
+            Check.positive("learningRate", learningRate);
+            Check.positive("initialLambda", initialLambda);
+            Check.shareUpToOne("successTarget", successTarget);
+            Check.positive("patience", patience);
+            Check.positive("anomalyThreshold", anomalyThreshold);
+        }
+    }
 
-    private NeuralCleanse(Builder b) {
-        this.model = b.model;
-        this.steps = b.steps;
-        this.batchSize = b.batchSize;
-        this.learningRate = b.learningRate;
-        this.initialLambda = b.initialLambda;
-        this.successTarget = b.successTarget;
-        this.patience = b.patience;
-        this.anomalyThreshold = b.anomalyThreshold;
-        this.seed = b.seed;
+    /**
+     * Mitigation by unlearning: fine-tuning on clean data of which a share of each batch carries a
+     * reversed trigger with the correct labels.
+     *
+     * @param share the share of each batch that carries the trigger, in (0, 1)
+     * @param epochs passes over the clean data
+     * @param batchSize examples per step
+     * @param seed fixes the batches and which examples carry the trigger
+     */
+    public record Unlearning(double share, int epochs, int batchSize, long seed) {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Unlearning {
+            Check.share("share", share);
+            Check.positive("epochs", epochs);
+            Check.positive("batchSize", batchSize);
+        }
+
+        /**
+         * Fine-tunes {@code model} in place on {@code clean}, a share of each batch carrying
+         * {@code trigger} with the correct labels.
+         *
+         * @return {@code model}
+         * @throws IllegalArgumentException if the data or the trigger do not fit the model
+         */
+        public <M extends TrainableModel> M apply(M model, LabeledData clean, Trigger trigger) {
+            return unlearn(model, clean, trigger, this);
+        }
+    }
+
+    private final GradientClassifier model;
+    private final Config config;
+
+    private NeuralCleanse(GradientClassifier model, Config config) {
+        this.model = model;
+        this.config = config;
+    }
+
+    public Config config() {
+        return config;
     }
 
     public static Builder builder(GradientClassifier model) {
@@ -183,21 +242,22 @@ public final class NeuralCleanse {
             triggers.add(reverse(clean, t, shape));
         }
         double[] norms = triggers.stream().mapToDouble(Trigger::maskL1).toArray();
-        double median = median(norms);
+        double median = new Median().evaluate(norms);
         double[] dev = new double[norms.length];
         for (int i = 0; i < norms.length; i++) {
             dev[i] = Math.abs(norms[i] - median);
         }
-        double mad = MAD_CONSISTENCY * median(dev);
+        double mad = MAD_CONSISTENCY * new Median().evaluate(dev);
         double[] index = new double[norms.length];
         List<Integer> flagged = new ArrayList<>();
         for (int i = 0; i < norms.length; i++) {
             index[i] = mad == 0 ? 0 : dev[i] / mad;
-            if (norms[i] < median && index[i] > anomalyThreshold) {
+            if (norms[i] < median && index[i] > config.anomalyThreshold()) {
                 flagged.add(i);
             }
         }
-        return new Report(triggers, index, flagged.stream().mapToInt(Integer::intValue).toArray());
+        return new Report(triggers, index, flagged.stream().mapToInt(Integer::intValue).toArray(), config,
+                Provenance.current());
     }
 
     private Trigger reverse(LabeledData clean, int target, long[] shape) {
@@ -206,11 +266,11 @@ public final class NeuralCleanse {
         int w = (int) shape[2];
         InputDomain d = model.domain();
         DataType type = model.dataType();
-        SplittableRandom rnd = Seeds.random(Seeds.derive(seed, target));
+        SplittableRandom rnd = Seeds.random(Seeds.derive(config.seed(), target));
         INDArray maskRaw = Nd4j.zeros(DataType.DOUBLE, 1, h, w);
         INDArray patternRaw = Nd4j.zeros(DataType.DOUBLE, c, h, w);
-        Adam adamMask = new Adam(maskRaw.shape());
-        Adam adamPattern = new Adam(patternRaw.shape());
+        AdamOptimizer adamMask = new AdamOptimizer(config.learningRate(), maskRaw.shape(), DataType.DOUBLE);
+        AdamOptimizer adamPattern = new AdamOptimizer(config.learningRate(), patternRaw.shape(), DataType.DOUBLE);
         double lambda = 0;
         int above = 0;
         int below = 0;
@@ -224,56 +284,65 @@ public final class NeuralCleanse {
             throw new IllegalArgumentException("clean has no example outside class " + target);
         }
         GradientClassifier fast = model.unchecked();
-        for (int s = 0; s < steps; s++) {
-            int[] idx = new int[Math.min(batchSize, others.length)];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = others[rnd.nextInt(others.length)];
-            }
-            INDArray x = Rows.gather(clean.features(), idx).castTo(DataType.DOUBLE);
-            INDArray m = Transforms.sigmoid(maskRaw, true);
-            INDArray sp = Transforms.sigmoid(patternRaw, true);
-            INDArray p = sp.mul(d.max() - d.min()).addi(d.min());
-            Trigger current = new Trigger(target, m, p, m.sumNumber().doubleValue(), 0);
-            INDArray xt = d.clipInPlace(current.apply(x));
-            int[] y = new int[idx.length];
-            Arrays.fill(y, target);
-            LossAndGradient lg = fast.lossAndGradient(xt.castTo(type), Labels.oneHot(y, model.numClasses()).castTo(type));
-            if (!Double.isFinite(lg.gradient().sumNumber().doubleValue())) {
-                throw new IllegalStateException("the model's gradient towards class " + target + " holds NaN or an"
-                        + " infinite value at step " + s + ": check the model's weights");
-            }
-            int[] pred = Labels.argmax(lg.probabilities());
-            double success = Arrays.stream(pred).filter(k -> k == target).count() / (double) pred.length;
-            double l1 = current.maskL1();
-            if (success >= successTarget && l1 < bestL1) {
-                bestL1 = l1;
-                bestMask = m.dup();
-                bestPattern = p.dup();
-                bestSuccess = success;
-            }
-            // the paper's lambda schedule
-            if (lambda == 0 && success >= successTarget) {
-                lambda = initialLambda;
-            } else if (lambda > 0) {
-                above = success >= successTarget ? above + 1 : 0;
-                below = success >= successTarget ? 0 : below + 1;
-                if (above >= patience) {
-                    lambda *= 1.5;
-                    above = 0;
-                } else if (below >= patience) {
-                    lambda /= Math.pow(1.5, 1.5);
-                    below = 0;
+        for (int s = 0; s < config.steps(); s++) {
+            try (MemoryWorkspace ws = Workspaces.loop()) { // the logits and the best mask are updated in place
+                int[] idx = new int[Math.min(config.batchSize(), others.length)];
+                for (int i = 0; i < idx.length; i++) {
+                    idx[i] = others[rnd.nextInt(others.length)];
                 }
+                INDArray x = Rows.gather(clean.features(), idx).castTo(DataType.DOUBLE);
+                INDArray m = Transforms.sigmoid(maskRaw, true);
+                INDArray sp = Transforms.sigmoid(patternRaw, true);
+                INDArray p = sp.mul(d.max() - d.min()).addi(d.min());
+                INDArray xt = d.clipInPlace(apply(x, m, p));
+                int[] y = new int[idx.length];
+                Arrays.fill(y, target);
+                LossAndGradient lg = fast.lossAndGradient(xt.castTo(type), Labels.oneHot(y, model.numClasses())
+                        .castTo(type));
+                if (!Double.isFinite(lg.gradient().sumNumber().doubleValue())) {
+                    throw new IllegalStateException("the model's gradient towards class " + target + " holds NaN or an"
+                            + " infinite value at step " + s + ": check the model's weights");
+                }
+                int[] pred = Labels.argmax(lg.probabilities());
+                double success = Arrays.stream(pred).filter(k -> k == target).count() / (double) pred.length;
+                double l1 = m.sumNumber().doubleValue();
+                if (success >= config.successTarget() && l1 < bestL1) {
+                    bestL1 = l1;
+                    bestSuccess = success;
+                    if (bestMask == null) {
+                        try (MemoryWorkspace outside = Workspaces.outside()) {
+                            bestMask = m.dup();
+                            bestPattern = p.dup();
+                        }
+                    } else {
+                        bestMask.assign(m);
+                        bestPattern.assign(p);
+                    }
+                }
+                // the paper's lambda schedule
+                if (lambda == 0 && success >= config.successTarget()) {
+                    lambda = config.initialLambda();
+                } else if (lambda > 0) {
+                    above = success >= config.successTarget() ? above + 1 : 0;
+                    below = success >= config.successTarget() ? 0 : below + 1;
+                    if (above >= config.patience()) {
+                        lambda *= 1.5;
+                        above = 0;
+                    } else if (below >= config.patience()) {
+                        lambda /= Math.pow(1.5, 1.5);
+                        below = 0;
+                    }
+                }
+                INDArray g = lg.gradient().castTo(DataType.DOUBLE).divi(idx.length); // of the mean cross-entropy
+                long n = idx.length;
+                INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, c, h, w);
+                INDArray mb = Nd4j.expandDims(m.broadcast(c, h, w), 0).broadcast(n, c, h, w);
+                INDArray gMask = g.mul(pb.sub(x)).sum(0, 1).reshape(1, h, w).addi(lambda); // d|m|_1/dm = 1 (m > 0)
+                gMask.muli(m.mul(m.rsub(1)));
+                INDArray gPattern = g.mul(mb).sum(0).muli(sp.mul(sp.rsub(1)).muli(d.max() - d.min()));
+                maskRaw.subi(adamMask.update(gMask));
+                patternRaw.subi(adamPattern.update(gPattern));
             }
-            INDArray g = lg.gradient().castTo(DataType.DOUBLE).divi(idx.length); // of the mean cross-entropy
-            long n = idx.length;
-            INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, c, h, w);
-            INDArray mb = Nd4j.expandDims(m.broadcast(c, h, w), 0).broadcast(n, c, h, w);
-            INDArray gMask = g.mul(pb.sub(x)).sum(0, 1).reshape(1, h, w).addi(lambda); // d|m|_1/dm = 1 (m > 0)
-            gMask.muli(m.mul(m.rsub(1)));
-            INDArray gPattern = g.mul(mb).sum(0).muli(sp.mul(sp.rsub(1)).muli(d.max() - d.min()));
-            maskRaw.subi(adamMask.step(gMask, learningRate));
-            patternRaw.subi(adamPattern.step(gPattern, learningRate));
         }
         if (bestMask == null) { // never reached the target: keep the last, with its success
             INDArray m = Transforms.sigmoid(maskRaw, true);
@@ -283,20 +352,9 @@ public final class NeuralCleanse {
         return new Trigger(target, bestMask, bestPattern, bestL1, bestSuccess);
     }
 
-    /**
-     * Mitigation by unlearning: fine-tunes {@code model} in place on {@code clean} data, a
-     * {@code share} of each batch carrying {@code trigger} with the correct labels.
-     *
-     * @throws IllegalArgumentException naming an invalid setting
-     */
-    public static <M extends TrainableModel> M unlearn(M model, LabeledData clean, Trigger trigger, double share,
-            int epochs, int batchSize, long seed) {
-        if (model == null || clean == null || trigger == null) {
-            throw new IllegalArgumentException("model, clean and trigger must not be null");
-        }
-        if (!(share > 0 && share < 1)) {
-            throw new IllegalArgumentException("share must be in (0, 1), found " + share);
-        }
+    private static <M extends TrainableModel> M unlearn(M model, LabeledData clean, Trigger trigger, Unlearning u) {
+        Check.notNull("model", model);
+        Check.notNull("trigger", trigger);
         Inputs.checkData(model, clean, "clean");
         long[] shape = model.inputShape();
         if (shape.length != 3 || trigger.pattern().size(0) != shape[0] || trigger.mask().size(1) != shape[1]
@@ -304,21 +362,17 @@ public final class NeuralCleanse {
             throw new IllegalArgumentException("trigger (pattern " + Arrays.toString(trigger.pattern().shape())
                     + ") does not fit the model's inputs " + Arrays.toString(shape));
         }
-        if (epochs <= 0 || batchSize <= 0) {
-            throw new IllegalArgumentException("epochs and batchSize must be positive, found " + epochs + " and "
-                    + batchSize);
-        }
-        dev.rampart.core.data.ShuffledBatches batches = new dev.rampart.core.data.ShuffledBatches(clean, batchSize,
-                seed);
-        SplittableRandom rnd = Seeds.random(Seeds.derive(seed, 1));
-        for (int e = 0; e < epochs; e++) {
+        dev.rampart.core.data.ShuffledBatches batches = new dev.rampart.core.data.ShuffledBatches(clean, u.batchSize(),
+                u.seed());
+        SplittableRandom rnd = Seeds.random(Seeds.derive(u.seed(), 1));
+        for (int e = 0; e < u.epochs(); e++) {
             batches.reset();
             while (batches.hasNext()) {
                 org.nd4j.linalg.dataset.DataSet b = batches.next();
                 INDArray x = b.getFeatures().dup();
                 boolean[] stamp = new boolean[(int) x.size(0)];
                 for (int i = 0; i < stamp.length; i++) {
-                    stamp[i] = rnd.nextDouble() < share;
+                    stamp[i] = rnd.nextDouble() < u.share();
                 }
                 int[] idx = Rows.where(stamp, true);
                 if (idx.length > 0) {
@@ -330,33 +384,6 @@ public final class NeuralCleanse {
             }
         }
         return model;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    /** Adam (Kingma &amp; Ba 2015) on one parameter array. */
-    private static final class Adam {
-        private final INDArray m;
-        private final INDArray v;
-        private int t;
-
-        Adam(long[] shape) {
-            m = Nd4j.zeros(DataType.DOUBLE, shape);
-            v = Nd4j.zeros(DataType.DOUBLE, shape);
-        }
-
-        INDArray step(INDArray g, double lr) {
-            t++;
-            m.muli(0.9).addi(g.mul(0.1));
-            v.muli(0.999).addi(g.mul(g).muli(0.001));
-            INDArray mh = m.div(1 - Math.pow(0.9, t));
-            INDArray vh = v.div(1 - Math.pow(0.999, t));
-            return mh.divi(Transforms.sqrt(vh, true).addi(1e-8)).muli(lr);
-        }
     }
 
     /** Builds a {@link NeuralCleanse}; every value is checked in {@link #build()}. */
@@ -421,25 +448,8 @@ public final class NeuralCleanse {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public NeuralCleanse build() {
-            if (steps <= 0) {
-                throw new IllegalArgumentException("steps must be positive, found " + steps);
-            }
-            if (batchSize <= 0) {
-                throw new IllegalArgumentException("batchSize must be positive, found " + batchSize);
-            }
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("learningRate must be positive and finite, found " + learningRate);
-            }
-            if (!(initialLambda > 0) || Double.isInfinite(initialLambda)) {
-                throw new IllegalArgumentException("initialLambda must be positive and finite, found " + initialLambda);
-            }
-            if (!(successTarget > 0 && successTarget <= 1)) {
-                throw new IllegalArgumentException("successTarget must be in (0, 1], found " + successTarget);
-            }
-            if (!(anomalyThreshold > 0) || Double.isInfinite(anomalyThreshold)) {
-                throw new IllegalArgumentException("anomalyThreshold must be positive, found " + anomalyThreshold);
-            }
-            return new NeuralCleanse(this);
+            return new NeuralCleanse(model, new Config(steps, batchSize, learningRate, initialLambda, successTarget,
+                    patience, anomalyThreshold, seed));
         }
     }
 }

@@ -1,12 +1,18 @@
 package dev.rampart.defenses.poisoning;
 
+import dev.rampart.core.check.Check;
+import dev.rampart.core.report.Provenance;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * What a poison detector found in a training set: the examples it flags (to remove), a score per
- * example (higher is more suspicious; 0 where the detector gives none), and a line per class. A report
- * holds no NaN: its constructor refuses one.
- * {@link #against} scores it against the truth, when the truth is known (experiments).
+ * example (higher is more suspicious; 0 where the detector gives none), a summary per class with
+ * the detector's own figures, the detector's configuration (and so its seed) and provenance. A
+ * report holds no NaN: its constructor refuses one. {@link #against} scores it against the truth,
+ * when the truth is known (experiments).
  *
  * <pre>{@code
  * PoisonReport r = SpectralSignatures.builder(model).expectedPoisonRate(0.05).build().detect(train);
@@ -14,22 +20,42 @@ import java.util.List;
  * System.out.printf("recall %.2f precision %.2f%n", s.recall(), s.precision());
  * }</pre>
  *
- * @param detector the detector and its settings
+ * @param detector the detector's name
+ * @param config the detector's configuration record
  * @param flagged per example
  * @param scores per example
  * @param classes one summary per class of the data
+ * @param provenance versions and backend
  */
-public record PoisonReport(String detector, boolean[] flagged, double[] scores, List<ClassSummary> classes) {
+public record PoisonReport(String detector, PoisonDetector.Config config, boolean[] flagged, double[] scores,
+        List<ClassSummary> classes, Provenance provenance) {
 
     /** @throws IllegalArgumentException if the lengths differ or a score is not finite */
     public PoisonReport {
+        Check.notNull("detector", detector);
+        Check.notNull("config", config);
         if (flagged.length != scores.length) {
             throw new IllegalArgumentException("flagged has " + flagged.length + " entries, scores " + scores.length);
         }
-        dev.rampart.core.check.Check.finite(scores, "scores");
+        Check.finite(scores, "scores");
         flagged = flagged.clone();
         scores = scores.clone();
         classes = List.copyOf(classes);
+    }
+
+    /** A detector's report made now. */
+    static PoisonReport of(PoisonDetector d, boolean[] flagged, double[] scores, List<ClassSummary> classes) {
+        return new PoisonReport(d.name(), d.config(), flagged, scores, classes, Provenance.current());
+    }
+
+    /** The detector's verdict on one class. */
+    public enum Verdict {
+        /** Nothing suspicious found. */
+        CLEAN,
+        /** Judged poisoned: its flagged examples are the poison. */
+        SUSPICIOUS,
+        /** Too few examples to judge. */
+        NOT_JUDGED
     }
 
     /**
@@ -38,10 +64,41 @@ public record PoisonReport(String detector, boolean[] flagged, double[] scores, 
      * @param label the class
      * @param examples its examples in the data
      * @param flagged of them flagged
-     * @param suspicious whether the detector judges the class poisoned (detectors that judge classes)
-     * @param detail the detector's own figures for the class (for example cluster sizes and silhouette)
+     * @param verdict the detector's verdict on the class
+     * @param figures the detector's own figures for the class, by name, in order (finite values),
+     *     such as {@code smallerClusterShare} and {@code silhouette}
      */
-    public record ClassSummary(int label, int examples, int flagged, boolean suspicious, String detail) {
+    public record ClassSummary(int label, int examples, int flagged, Verdict verdict, Map<String, Double> figures) {
+
+        /** @throws IllegalArgumentException if a figure is not finite */
+        public ClassSummary {
+            Check.notNull("verdict", verdict);
+            for (Map.Entry<String, Double> f : figures.entrySet()) {
+                if (f.getValue() == null || !Double.isFinite(f.getValue())) {
+                    throw new IllegalArgumentException("figure " + f.getKey() + " of class " + label
+                            + " must be finite, found " + f.getValue());
+                }
+            }
+            figures = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(figures));
+        }
+
+        /** Whether the detector judged the class poisoned. */
+        public boolean suspicious() {
+            return verdict == Verdict.SUSPICIOUS;
+        }
+
+        /** The figures as text, such as {@code smallerClusterShare 0.463, silhouette 0.351}. */
+        public String detail() {
+            if (verdict == Verdict.NOT_JUDGED) {
+                return "too few examples to judge";
+            }
+            StringBuilder b = new StringBuilder();
+            for (Map.Entry<String, Double> f : figures.entrySet()) {
+                b.append(b.length() == 0 ? "" : ", ").append(f.getKey()).append(' ')
+                        .append(String.format(Locale.ROOT, "%.4g", f.getValue()));
+            }
+            return b.toString();
+        }
     }
 
     /**
@@ -66,6 +123,11 @@ public record PoisonReport(String detector, boolean[] flagged, double[] scores, 
     @Override
     public double[] scores() {
         return scores.clone();
+    }
+
+    /** The seed of the detector's random choices. */
+    public long seed() {
+        return config.seed();
     }
 
     /** Number of flagged examples. */

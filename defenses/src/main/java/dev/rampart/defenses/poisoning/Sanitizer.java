@@ -1,12 +1,15 @@
 package dev.rampart.defenses.poisoning;
 
 import dev.rampart.attacks.poisoning.PoisoningEvaluation;
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.TrainingRoutine;
+import dev.rampart.core.report.Provenance;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Detect, remove, retrain, and report what changed: a {@link PoisonDetector} examines the training
@@ -15,14 +18,24 @@ import java.util.List;
  * is one), overall and per class.
  *
  * <pre>{@code
- * Sanitizer.Result r = Sanitizer.run(SpectralSignatures.builder(model).build(), routine, train, model,
- *         test, attack.attackTest(test), 1);
+ * Sanitizer.Result r = Sanitizer.builder(SpectralSignatures.builder(model).build(), routine).trained(model)
+ *         .seed(1).build().run(train, test, attack.attackTest(test));
  * r.before().attackSuccessRate();  r.after().attackSuccessRate();  r.perClass();
  * }</pre>
  */
 public final class Sanitizer {
 
-    private Sanitizer() {
+    /**
+     * What a sanitization runs.
+     *
+     * @param detector the detector's configuration
+     * @param seed passed to the training routine
+     */
+    public record Config(PoisonDetector.Config detector, long seed) {
+        /** @throws IllegalArgumentException if the detector's configuration is missing */
+        public Config {
+            Check.notNull("detector", detector);
+        }
     }
 
     /**
@@ -33,9 +46,11 @@ public final class Sanitizer {
      * @param before the model trained on the full data
      * @param after the model retrained without the flagged examples
      * @param perClass per class of the training set
+     * @param config what was run
+     * @param provenance versions and backend
      */
     public record Result(PoisonReport detection, int removed, PoisoningEvaluation before, PoisoningEvaluation after,
-            List<PerClass> perClass) {
+            List<PerClass> perClass, Config config, Provenance provenance) {
         public Result {
             perClass = List.copyOf(perClass);
         }
@@ -46,29 +61,53 @@ public final class Sanitizer {
      *
      * @param label the class
      * @param flagged its training examples flagged and removed
-     * @param accuracyBefore test accuracy on the class before
+     * @param accuracyBefore test accuracy on the class before (empty if the test has none of it)
      * @param accuracyAfter after
      */
-    public record PerClass(int label, int flagged, double accuracyBefore, double accuracyAfter) {
+    public record PerClass(int label, int flagged, Optional<Double> accuracyBefore, Optional<Double> accuracyAfter) {
+    }
+
+    private final PoisonDetector detector;
+    private final TrainingRoutine routine;
+    private final Classifier trained;
+    private final Config config;
+
+    private Sanitizer(Builder b) {
+        this.detector = b.detector;
+        this.routine = b.routine;
+        this.trained = b.trained;
+        this.config = new Config(b.detector.config(), b.seed);
+    }
+
+    /**
+     * @param detector the detector (usually built on the model trained on the data)
+     * @param routine the user's training routine
+     */
+    public static Builder builder(PoisonDetector detector, TrainingRoutine routine) {
+        return new Builder(detector, routine);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** {@link #run(LabeledData, LabeledData, LabeledData)} without an attack test. */
+    public Result run(LabeledData train, LabeledData test) {
+        return run(train, test, null);
     }
 
     /**
      * Runs detection, removal and retraining.
      *
-     * @param detector the detector (usually built on {@code trained})
-     * @param routine the user's training routine
      * @param train the (possibly poisoned) training set
-     * @param trained the model trained on {@code train}, or {@code null} to train it with {@code routine}
      * @param test clean test data
      * @param attackTest the attack's test with the attacker's labels, or {@code null}
-     * @param seed passed to the routine
+     * @throws IllegalStateException if the detector flags every example
      */
-    public static Result run(PoisonDetector detector, TrainingRoutine routine, LabeledData train, Classifier trained,
-            LabeledData test, LabeledData attackTest, long seed) {
-        if (detector == null || routine == null || train == null || test == null) {
-            throw new IllegalArgumentException("detector, routine, train and test must not be null");
-        }
-        Classifier first = trained != null ? trained : routine.train(train, seed);
+    public Result run(LabeledData train, LabeledData test, LabeledData attackTest) {
+        Check.notNull("train", train);
+        Check.notNull("test", test);
+        Classifier first = trained != null ? trained : routine.train(train, config.seed());
         PoisonReport report = detector.detect(train);
         int[] keep = Rows.where(report.flagged(), false);
         if (keep.length == 0) {
@@ -76,7 +115,7 @@ public final class Sanitizer {
         }
         LabeledData kept = new LabeledData(train.name() + ":sanitized", Rows.gather(train.features(), keep),
                 Rows.pick(train.labels(), keep), train.numClasses());
-        Classifier second = routine.train(kept, seed);
+        Classifier second = routine.train(kept, config.seed());
         PoisoningEvaluation before = PoisoningEvaluation.of(first, test, attackTest);
         PoisoningEvaluation after = PoisoningEvaluation.of(second, test, attackTest);
         int[] yTest = test.labels();
@@ -94,9 +133,38 @@ public final class Sanitizer {
                     r2 += p2[i] == yTest[i] ? 1 : 0;
                 }
             }
-            per.add(new PerClass(c.label(), c.flagged(), n == 0 ? Double.NaN : (double) r1 / n,
-                    n == 0 ? Double.NaN : (double) r2 / n));
+            per.add(new PerClass(c.label(), c.flagged(), n == 0 ? Optional.empty() : Optional.of((double) r1 / n),
+                    n == 0 ? Optional.empty() : Optional.of((double) r2 / n)));
         }
-        return new Result(report, train.size() - keep.length, before, after, per);
+        return new Result(report, train.size() - keep.length, before, after, per, config, Provenance.current());
+    }
+
+    /** Builds a {@link Sanitizer}. */
+    public static final class Builder {
+        private final PoisonDetector detector;
+        private final TrainingRoutine routine;
+        private Classifier trained;
+        private long seed;
+
+        private Builder(PoisonDetector detector, TrainingRoutine routine) {
+            this.detector = Check.notNull("detector", detector);
+            this.routine = Check.notNull("routine", routine);
+        }
+
+        /** The model already trained on the data (default: trained with the routine). */
+        public Builder trained(Classifier model) {
+            this.trained = model;
+            return this;
+        }
+
+        /** Passed to the routine. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Sanitizer build() {
+            return new Sanitizer(this);
+        }
     }
 }

@@ -1,12 +1,15 @@
 package dev.rampart.defenses.poisoning;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.ActivationModel;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,23 +25,48 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class SpectralSignatures extends RepresentationDetector {
 
-    private final double expectedPoisonRate;
-    private final double removalFactor;
+    /**
+     * Spectral signatures' configuration.
+     *
+     * @param layer the representation layer
+     * @param expectedPoisonRate the poison rate to expect, in (0, 1)
+     * @param removalFactor how many times the expected poison count to remove per class
+     */
+    public record Config(String layer, double expectedPoisonRate, double removalFactor)
+            implements PoisonDetector.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("layer", layer);
+            Check.share("expectedPoisonRate", expectedPoisonRate);
+            Check.positive("removalFactor", removalFactor);
+        }
+    }
 
-    private SpectralSignatures(ActivationModel model, String layer, double rate, double factor) {
-        super(model, layer);
-        this.expectedPoisonRate = rate;
-        this.removalFactor = factor;
+    private final Config config;
+
+    private SpectralSignatures(ActivationModel model, Config config) {
+        super(model, config.layer());
+        this.config = config;
     }
 
     public static Builder builder(ActivationModel model) {
         return new Builder(model);
     }
 
+    @Override
+    public String name() {
+        return "spectral signatures";
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
     /** At least 10 examples, and enough that the removal share flags one: {@code 1 / (factor x rate)}. */
     @Override
     public int minimumPerClass() {
-        return (int) Math.max(10, Math.ceil(1 / (removalFactor * expectedPoisonRate)));
+        return (int) Math.max(10, Math.ceil(1 / (config.removalFactor() * config.expectedPoisonRate())));
     }
 
     @Override
@@ -51,13 +79,14 @@ public final class SpectralSignatures extends RepresentationDetector {
         for (int c = 0; c < byClass.length; c++) {
             int[] idx = byClass[c];
             if (idx.length < 2) {
-                summary.add(new PoisonReport.ClassSummary(c, idx.length, 0, false, "too few examples"));
+                summary.add(new PoisonReport.ClassSummary(c, idx.length, 0, PoisonReport.Verdict.NOT_JUDGED, Map.of()));
                 continue;
             }
             INDArray centred = Pca.centred(Rows.gather(r, idx));
             INDArray v = Pca.components(centred, 1, "class " + c);
             double[] s = centred.mmul(v).toDoubleVector();
-            int remove = (int) Math.min(idx.length, Math.round(removalFactor * expectedPoisonRate * idx.length));
+            int remove = (int) Math.min(idx.length, Math.round(config.removalFactor() * config.expectedPoisonRate()
+                    * idx.length));
             Integer[] order = new Integer[idx.length];
             for (int j = 0; j < idx.length; j++) {
                 s[j] = s[j] * s[j];
@@ -69,23 +98,21 @@ public final class SpectralSignatures extends RepresentationDetector {
             for (int j = 0; j < remove; j++) {
                 flagged[idx[order[j]]] = true;
             }
-            double[] sorted = s.clone();
-            Arrays.sort(sorted);
             double total = centred.mul(centred).sumNumber().doubleValue();
             double top = 0;
             for (double v2 : s) {
                 top += v2;
             }
-            summary.add(new PoisonReport.ClassSummary(c, idx.length, remove, false, total == 0
-                    ? "constant activations: no direction to score" : String.format(Locale.ROOT,
-                    "top direction %.3f of the variance; score median %.4g, 99th percentile %.4g, max %.4g",
-                    top / total, sorted[sorted.length / 2],
-                    sorted[(int) Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))],
-                    sorted[sorted.length - 1])));
+            Percentile percentile = new Percentile().withEstimationType(Percentile.EstimationType.R_1);
+            percentile.setData(s);
+            Map<String, Double> figures = new LinkedHashMap<>();
+            figures.put("topDirectionVarianceShare", total == 0 ? 0 : top / total);
+            figures.put("scoreMedian", percentile.evaluate(50));
+            figures.put("score99thPercentile", percentile.evaluate(99));
+            figures.put("scoreMax", percentile.evaluate(100));
+            summary.add(new PoisonReport.ClassSummary(c, idx.length, remove, PoisonReport.Verdict.CLEAN, figures));
         }
-        return new PoisonReport(String.format(Locale.ROOT, "spectral signatures (layer '%s', expected poison rate %.3g,"
-                + " removing %.3g x that per class)", layer, expectedPoisonRate, removalFactor), flagged, scores,
-                summary);
+        return PoisonReport.of(this, flagged, scores, summary);
     }
 
     /** Builds a {@link SpectralSignatures}; every value is checked in {@link #build()}. */
@@ -122,14 +149,8 @@ public final class SpectralSignatures extends RepresentationDetector {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public SpectralSignatures build() {
-            String l = Representations.resolve(model, layer);
-            if (!(expectedPoisonRate > 0 && expectedPoisonRate < 1)) {
-                throw new IllegalArgumentException("expectedPoisonRate must be in (0, 1), found " + expectedPoisonRate);
-            }
-            if (!(removalFactor > 0) || Double.isInfinite(removalFactor)) {
-                throw new IllegalArgumentException("removalFactor must be positive and finite, found " + removalFactor);
-            }
-            return new SpectralSignatures(model, l, expectedPoisonRate, removalFactor);
+            return new SpectralSignatures(model, new Config(Representations.resolve(model, layer), expectedPoisonRate,
+                    removalFactor));
         }
     }
 }

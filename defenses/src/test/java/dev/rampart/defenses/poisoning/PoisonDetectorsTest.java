@@ -149,7 +149,7 @@ class PoisonDetectorsTest {
                 triggered.labels());
         double accBefore = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(heldOut.slice(500, 1500)
                 .features()), heldOut.slice(500, 1500).labels());
-        NeuralCleanse.unlearn(copy, clean.slice(0, 1000), r.triggers().get(0), 0.2, 2, 64, 3);
+        new NeuralCleanse.Unlearning(0.2, 2, 64, 3).apply(copy, clean.slice(0, 1000), r.triggers().get(0));
         double asrAfter = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(triggered.features()),
                 triggered.labels());
         double accAfter = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(heldOut.slice(500, 1500)
@@ -163,9 +163,27 @@ class PoisonDetectorsTest {
         LabeledData heldOut = FashionMnist.bundledTest().slice(0, 1000);
         LabeledData triggered = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5).attackTest(heldOut);
         // remove exactly the poison: the retrained model must lose the backdoor and keep its accuracy
-        PoisonDetector oracle = d -> new PoisonReport("truth", poisoned.poisonedMask(), new double[d.size()],
-                java.util.List.of(new PoisonReport.ClassSummary(0, 0, 150, true, "")));
-        Sanitizer.Result r = Sanitizer.run(oracle, MLP, poisoned.data(), backdoored, heldOut, triggered, 1);
+        PoisonDetector oracle = new PoisonDetector() {
+            @Override
+            public String name() {
+                return "truth";
+            }
+
+            @Override
+            public Config config() {
+                return new Config() {
+                };
+            }
+
+            @Override
+            public PoisonReport detect(LabeledData d) {
+                return new PoisonReport("truth", config(), poisoned.poisonedMask(), new double[d.size()],
+                        java.util.List.of(new PoisonReport.ClassSummary(0, 0, 150, PoisonReport.Verdict.SUSPICIOUS,
+                                java.util.Map.of())), dev.rampart.core.report.Provenance.current());
+            }
+        };
+        Sanitizer.Result r = Sanitizer.builder(oracle, MLP).trained(backdoored).seed(1).build().run(poisoned.data(),
+                heldOut, triggered);
         assertEquals(150, r.removed());
         assertTrue(r.before().attackSuccessRate() > 0.8 && r.after().attackSuccessRate() < 0.1,
                 r.before().attackSuccessRate() + " -> " + r.after().attackSuccessRate());
