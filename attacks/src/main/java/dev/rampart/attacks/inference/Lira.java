@@ -1,8 +1,10 @@
 package dev.rampart.attacks.inference;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Classifier;
+import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.math3.stat.StatUtils;
 
 /**
  * The likelihood-ratio attack (LiRA) of Carlini, Chien, Nasr, Song, Terzis &amp; Tram&egrave;r
@@ -24,57 +26,105 @@ import dev.rampart.core.model.Classifier;
  *
  * <pre>{@code
  * ShadowModels shadows = ShadowModels.train(population, trainer, 16, 1, null);
- * MembershipScores s = Lira.online().score(shadows, target, candidates);   // population indices
+ * MembershipScores s = Lira.online(shadows).score(target, Candidates.of(shadows, candidates));
  * }</pre>
  */
-public final class Lira {
+public final class Lira implements MembershipAttack {
 
     /** The offline decision threshold: the one-sided 5% level of the standard normal. */
-    public static final double OFFLINE_THRESHOLD = 1.6448536269514722;
+    public static final double OFFLINE_THRESHOLD = new NormalDistribution(null, 0, 1).inverseCumulativeProbability(
+            0.95);
     private static final double MIN_STD = 1e-6;
+    /** Below this many shadow models, one variance serves every candidate (Carlini et al.). */
+    public static final int GLOBAL_VARIANCE_BELOW = 64;
 
-    private final boolean online;
-    private final Boolean globalVariance;
-
-    private Lira(boolean online, Boolean globalVariance) {
-        this.online = online;
-        this.globalVariance = globalVariance;
+    /** Which shadows the ratio compares. */
+    public enum Mode {
+        /** In and out shadows: the log-likelihood ratio. */
+        ONLINE,
+        /** Out shadows only: the one-sided test against the out distribution. */
+        OFFLINE
     }
 
-    /** Online LiRA (in and out shadows). */
-    public static Lira online() {
-        return new Lira(true, null);
-    }
-
-    /** Offline LiRA (out shadows only). */
-    public static Lira offline() {
-        return new Lira(false, null);
-    }
-
-    /**
-     * One variance over all candidates ({@code true}) or one per candidate; by default global
-     * below 64 shadows, as Carlini et al. recommend.
-     */
-    public Lira globalVariance(boolean global) {
-        return new Lira(online, global);
+    /** How the Gaussians' variances are estimated. */
+    public enum Variance {
+        /** One variance over all candidates below {@value #GLOBAL_VARIANCE_BELOW} shadows, per candidate above. */
+        AUTO,
+        /** One variance over all candidates. */
+        GLOBAL,
+        /** One per candidate (needs at least two shadows on each side). */
+        PER_EXAMPLE
     }
 
     /**
-     * Scores population examples {@code candidates} as members of {@code target}'s training set.
+     * LiRA's configuration.
      *
-     * @throws IllegalArgumentException if a candidate is out of range, or has no "in" shadow
-     *     (online) or no "out" shadow, or per-example variances are asked for with fewer than two
-     *     shadows on a side
+     * @param mode online or offline
+     * @param variance how variances are estimated
+     * @param shadowModels the shadow models it compares with
      */
-    public MembershipScores score(ShadowModels shadows, Classifier target, int[] candidates) {
-        if (shadows == null || target == null) {
-            throw new IllegalArgumentException("shadows and target must not be null");
+    public record Config(Mode mode, Variance variance, int shadowModels) implements MembershipAttack.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("mode", mode);
+            Check.notNull("variance", variance);
+            Check.positive("shadowModels", shadowModels);
         }
-        int[] idx = shadows.checkCandidates(candidates);
-        boolean global = globalVariance != null ? globalVariance : shadows.count() < 64;
-        LabeledData population = shadows.population();
-        LabeledData rows = new LabeledData(population.name(), Rows.gather(population.features(), idx),
-                Rows.pick(population.labels(), idx), population.numClasses());
+    }
+
+    private final ShadowModels shadows;
+    private final Config config;
+
+    private Lira(ShadowModels shadows, Config config) {
+        this.shadows = shadows;
+        this.config = config;
+    }
+
+    /** Online LiRA (in and out shadows) on {@code shadows}. */
+    public static Lira online(ShadowModels shadows) {
+        Check.notNull("shadows", shadows);
+        return new Lira(shadows, new Config(Mode.ONLINE, Variance.AUTO, shadows.count()));
+    }
+
+    /** Offline LiRA (out shadows only) on {@code shadows}. */
+    public static Lira offline(ShadowModels shadows) {
+        Check.notNull("shadows", shadows);
+        return new Lira(shadows, new Config(Mode.OFFLINE, Variance.AUTO, shadows.count()));
+    }
+
+    /** This attack with variances estimated by {@code variance}. */
+    public Lira variance(Variance variance) {
+        return new Lira(shadows, new Config(config.mode(), variance, config.shadowModels()));
+    }
+
+    @Override
+    public String name() {
+        return config.mode() == Mode.ONLINE ? "lira-online" : "lira-offline";
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * Scores population examples as members of {@code target}'s training set.
+     *
+     * @param candidates examples of the shadows' population ({@link Candidates#of(ShadowModels, int...)})
+     * @throws IllegalArgumentException if the candidates are not of the shadows' population, or one
+     *     has no "in" shadow (online) or no "out" shadow, or per-example variances are asked for with
+     *     fewer than two shadows on a side
+     */
+    @Override
+    public MembershipScores score(Classifier target, Candidates candidates) {
+        Check.notNull("target", target);
+        Check.notNull("candidates", candidates);
+        int[] idx = candidates.indicesIn(shadows).orElseThrow(() -> new IllegalArgumentException("LiRA scores"
+                + " examples of its shadow models' population: give Candidates.of(shadows, indices)"));
+        boolean online = config.mode() == Mode.ONLINE;
+        boolean global = config.variance() == Variance.GLOBAL
+                || (config.variance() == Variance.AUTO && shadows.count() < GLOBAL_VARIANCE_BELOW);
+        LabeledData rows = candidates.data();
         double[] phi = Confidences.of(target, rows).phi();
         int k = idx.length;
         double[][] in = new double[k][];
@@ -91,22 +141,21 @@ public final class Lira {
                         + " online LiRA needs them (it was excluded from shadow training; use offline)");
             }
         }
-        double sdIn = online && global ? pooledStd(in) : Double.NaN;
-        double sdOut = global ? pooledStd(out) : Double.NaN;
+        double sdIn = online && global ? pooledStd(in) : 0;
+        double sdOut = global ? pooledStd(out) : 0;
         double[] score = new double[k];
         for (int j = 0; j < k; j++) {
-            double muOut = mean(out[j]);
-            double so = global ? sdOut : std(out[j], muOut, idx[j]);
+            double muOut = StatUtils.mean(out[j]);
+            double so = global ? sdOut : std(out[j], idx[j]);
             if (online) {
-                double muIn = mean(in[j]);
-                double si = global ? sdIn : std(in[j], muIn, idx[j]);
+                double muIn = StatUtils.mean(in[j]);
+                double si = global ? sdIn : std(in[j], idx[j]);
                 score[j] = logNormal(phi[j], muIn, si) - logNormal(phi[j], muOut, so);
             } else {
                 score[j] = (phi[j] - muOut) / so;
             }
         }
-        return new MembershipScores(online ? "lira-online" : "lira-offline", score, rows.labels(),
-                online ? 0 : OFFLINE_THRESHOLD);
+        return MembershipScores.of(this, score, rows.labels(), online ? 0 : OFFLINE_THRESHOLD);
     }
 
     private static double[] side(ShadowModels shadows, int i, boolean in) {
@@ -120,24 +169,12 @@ public final class Lira {
         return java.util.Arrays.copyOf(v, n);
     }
 
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
-    }
-
-    private static double std(double[] v, double mean, int example) {
+    private static double std(double[] v, int example) {
         if (v.length < 2) {
             throw new IllegalArgumentException("per-example variances need at least 2 shadow models on each side;"
-                    + " candidate " + example + " has " + v.length + " (use globalVariance(true))");
+                    + " candidate " + example + " has " + v.length + " (use Variance.GLOBAL)");
         }
-        double s = 0;
-        for (double x : v) {
-            s += (x - mean) * (x - mean);
-        }
-        return Math.max(Math.sqrt(s / (v.length - 1)), MIN_STD);
+        return Math.max(Math.sqrt(StatUtils.variance(v)), MIN_STD);
     }
 
     /** The standard deviation of every value around its own example's mean, pooled. */
@@ -145,7 +182,7 @@ public final class Lira {
         double s = 0;
         long dof = 0;
         for (double[] g : groups) {
-            double m = mean(g);
+            double m = StatUtils.mean(g);
             for (double x : g) {
                 s += (x - m) * (x - m);
             }

@@ -2,7 +2,9 @@ package dev.rampart.attacks.inference;
 
 import dev.rampart.core.metric.Roc;
 import java.util.ArrayList;
+import dev.rampart.core.report.Provenance;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * How well a membership attack tells members from non-members, with the measures of the
@@ -27,16 +29,19 @@ import java.util.List;
  * @param nonMembers number of non-members (with fewer than 1,000, the 0.1% figure means no false
  *     positive at all)
  * @param perClass one entry per class present among the candidates
+ * @param config the attack's configuration record
+ * @param provenance versions and backend
  */
 public record MembershipEvaluation(String attack, double auc, double balancedAccuracy, double advantage,
-        double tprAt01Percent, double tprAt1Percent, int members, int nonMembers, List<PerClass> perClass) {
+        double tprAt01Percent, double tprAt1Percent, int members, int nonMembers, List<PerClass> perClass,
+        MembershipAttack.Config config, Provenance provenance) {
 
     public MembershipEvaluation {
         perClass = List.copyOf(perClass);
     }
 
     /**
-     * One class's figures; NaN where the class has no member or no non-member.
+     * One class's figures; empty where the class has no member or no non-member.
      *
      * @param label the class
      * @param members members of this class
@@ -45,8 +50,8 @@ public record MembershipEvaluation(String attack, double auc, double balancedAcc
      * @param advantage {@code max(TPR - FPR)} within the class
      * @param balancedAccuracy at the attack's threshold, within the class
      */
-    public record PerClass(int label, int members, int nonMembers, double auc, double advantage,
-            double balancedAccuracy) {
+    public record PerClass(int label, int members, int nonMembers, OptionalDouble auc, OptionalDouble advantage,
+            OptionalDouble balancedAccuracy) {
     }
 
     /**
@@ -84,12 +89,13 @@ public record MembershipEvaluation(String attack, double auc, double balancedAcc
             }
             boolean both = sc[0].length > 0 && sc[1].length > 0;
             Roc r = both ? Roc.of(sc[0], sc[1]) : null;
-            per.add(new PerClass(c, sc[0].length, sc[1].length, both ? r.auc() : Double.NaN,
-                    both ? r.advantage() : Double.NaN,
-                    both ? Roc.ratesAbove(sc[0], sc[1], scores.threshold())[2] : Double.NaN));
+            per.add(new PerClass(c, sc[0].length, sc[1].length, both ? OptionalDouble.of(r.auc()) : OptionalDouble.empty(),
+                    both ? OptionalDouble.of(r.advantage()) : OptionalDouble.empty(),
+                    both ? OptionalDouble.of(Roc.ratesAbove(sc[0], sc[1], scores.threshold())[2])
+                            : OptionalDouble.empty()));
         }
         return new MembershipEvaluation(scores.attack(), roc.auc(), balanced, roc.advantage(), roc.tprAtFpr(0.001),
-                roc.tprAtFpr(0.01), split[0].length, split[1].length, per);
+                roc.tprAtFpr(0.01), split[0].length, split[1].length, per, scores.config(), Provenance.current());
     }
 
     /** {members' scores, non-members' scores}, of class {@code label} only if {@code labels} is given. */

@@ -1,5 +1,6 @@
 package dev.rampart.attacks.inference;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.Classifier;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
@@ -20,20 +21,48 @@ import org.apache.commons.math3.linear.RealVector;
  *
  * <pre>{@code
  * ShadowModels shadows = ShadowModels.train(population, trainer, 8, 1, null);
- * MembershipScores s = ShadowModelAttack.fit(shadows).score(target, candidates);
+ * MembershipScores s = ShadowModelAttack.fit(shadows).score(target, Candidates.of(suspects));
  * }</pre>
  */
-public final class ShadowModelAttack {
+public final class ShadowModelAttack implements MembershipAttack {
 
     private static final double RIDGE = 1e-3;
     private static final int NEWTON_STEPS = 50;
 
+    /**
+     * The attack's configuration: how its attack models were fitted.
+     *
+     * @param shadowModels shadow models fitted on
+     * @param ridge the L2 penalty of the logistic regressions
+     * @param newtonSteps Newton steps at most per fit
+     */
+    public record Config(int shadowModels, double ridge, int newtonSteps) implements MembershipAttack.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.positive("shadowModels", shadowModels);
+            Check.positive("ridge", ridge);
+            Check.positive("newtonSteps", newtonSteps);
+        }
+    }
+
     private final Logistic all;
     private final Logistic[] perClass;
+    private final Config config;
 
-    private ShadowModelAttack(Logistic all, Logistic[] perClass) {
+    private ShadowModelAttack(Logistic all, Logistic[] perClass, Config config) {
         this.all = all;
         this.perClass = perClass;
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return "shadow-models";
+    }
+
+    @Override
+    public Config config() {
+        return config;
     }
 
     /** Fits the attack models on every shadow's answers on the whole population. */
@@ -58,25 +87,28 @@ public final class ShadowModelAttack {
             }
             per[c] = sides[0] && sides[1] ? Logistic.fit(shadows, labels, c) : all;
         }
-        return new ShadowModelAttack(all, per);
+        return new ShadowModelAttack(all, per, new Config(shadows.count(), RIDGE, NEWTON_STEPS));
     }
 
     /**
      * Scores {@code candidates}: the attack model's log-odds of membership, called a member above
      * 0 (queries only).
      */
-    public MembershipScores score(Classifier target, LabeledData candidates) {
-        if (candidates != null && candidates.numClasses() != perClass.length) {
-            throw new IllegalArgumentException("candidates have " + candidates.numClasses() + " classes but the"
+    @Override
+    public MembershipScores score(Classifier target, Candidates candidates) {
+        Check.notNull("candidates", candidates);
+        LabeledData data = candidates.data();
+        if (data.numClasses() != perClass.length) {
+            throw new IllegalArgumentException("candidates have " + data.numClasses() + " classes but the"
                     + " shadow models had " + perClass.length);
         }
-        Confidences c = Confidences.of(target, candidates);
-        int[] y = candidates.labels();
+        Confidences c = Confidences.of(target, data);
+        int[] y = data.labels();
         double[] s = new double[y.length];
         for (int i = 0; i < s.length; i++) {
             s[i] = perClass[y[i]].logOdds(c.features()[i]);
         }
-        return new MembershipScores("shadow-models", s, y, 0);
+        return MembershipScores.of(this, s, y, 0);
     }
 
     /** Logistic regression on standardized features, ridge-regularized, fitted by Newton's method. */

@@ -22,7 +22,7 @@ import java.util.function.IntConsumer;
  *
  * <pre>{@code
  * ShadowModels shadows = ShadowModels.train(population, trainer, 16, 42, null);
- * MembershipScores s = Lira.online().score(shadows, target, candidates);
+ * MembershipScores s = Lira.online(shadows).score(target, Candidates.of(shadows, candidates));
  * }</pre>
  */
 public final class ShadowModels {

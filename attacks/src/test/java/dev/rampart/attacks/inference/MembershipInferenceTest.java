@@ -80,12 +80,12 @@ class MembershipInferenceTest {
     @Test
     void everyAttackSeesTheOverfitModelsMembers() {
         MembershipEvaluation loss = MembershipEvaluation.of(
-                LossThresholdAttack.fromShadows(shadows).score(target, candidateData()), isMember);
+                LossThresholdAttack.fromShadows(shadows).score(target, Candidates.of(candidateData())), isMember);
         MembershipEvaluation shokri = MembershipEvaluation.of(
-                ShadowModelAttack.fit(shadows).score(target, candidateData()), isMember);
-        MembershipEvaluation online = MembershipEvaluation.of(Lira.online().score(shadows, target, candidates),
+                ShadowModelAttack.fit(shadows).score(target, Candidates.of(candidateData())), isMember);
+        MembershipEvaluation online = MembershipEvaluation.of(Lira.online(shadows).score(target, Candidates.of(shadows, candidates)),
                 isMember);
-        MembershipEvaluation offline = MembershipEvaluation.of(Lira.offline().score(shadows, target, candidates),
+        MembershipEvaluation offline = MembershipEvaluation.of(Lira.offline(shadows).score(target, Candidates.of(shadows, candidates)),
                 isMember);
         for (MembershipEvaluation e : new MembershipEvaluation[] {loss, shokri, online, offline}) {
             assertTrue(e.auc() > 0.65, e.attack() + " AUC " + e.auc());
@@ -105,8 +105,8 @@ class MembershipInferenceTest {
     void aModelThatTrainedOnNoCandidateLeaksNothing() {
         Classifier outsider = TRAINER.train(population.slice(400, 800), 98);
         for (MembershipScores s : new MembershipScores[] {
-                LossThresholdAttack.fromShadows(shadows).score(outsider, candidateData()),
-                Lira.online().score(shadows, outsider, candidates)}) {
+                LossThresholdAttack.fromShadows(shadows).score(outsider, Candidates.of(candidateData())),
+                Lira.online(shadows).score(outsider, Candidates.of(shadows, candidates))}) {
             MembershipEvaluation e = MembershipEvaluation.of(s, isMember);
             assertTrue(Math.abs(e.auc() - 0.5) < 0.08, e.attack() + " AUC " + e.auc());
         }
@@ -142,8 +142,8 @@ class MembershipInferenceTest {
                 assertTrue(!off.in(s, i));
             }
         }
-        assertMessage(() -> Lira.online().score(off, constant(0.5), new int[] {1}), "online LiRA needs them");
-        assertEquals(1, Lira.offline().score(off, constant(0.5), new int[] {1}).scores().length);
+        assertMessage(() -> Lira.online(off).score(constant(0.5), Candidates.of(off, 1)), "online LiRA needs them");
+        assertEquals(1, Lira.offline(off).score(constant(0.5), Candidates.of(off, 1)).scores().length);
     }
 
     @Test
@@ -168,15 +168,17 @@ class MembershipInferenceTest {
         assertMessage(() -> ShadowModels.train(population, TRAINER, 3, 1, null), "count must be an even number of at"
                 + " least 2, found 3");
         assertMessage(() -> ShadowModels.train(population, TRAINER, 2, 1, new int[] {800}), "excluded index 800");
-        assertMessage(() -> Lira.online().score(shadows, target, new int[] {-1}), "candidate index -1");
-        assertMessage(() -> Lira.online().score(shadows, target, new int[0]), "candidates must not be empty");
+        assertMessage(() -> Candidates.of(shadows, -1), "candidate index -1");
+        assertMessage(() -> Candidates.of(shadows), "candidates must not be empty");
+        assertMessage(() -> Lira.online(shadows).score(target, Candidates.of(candidateData())),
+                "give Candidates.of(shadows, indices)");
         assertMessage(() -> new LossThresholdAttack(-1), "lossThreshold must be finite and >= 0, found -1.0");
         ShadowModels two = ShadowModels.train(population.slice(0, 20), (d, seed) -> constant(0.5), 2, 1, null);
-        assertMessage(() -> Lira.online().globalVariance(false).score(two, target, new int[] {0}),
+        assertMessage(() -> Lira.online(two).variance(Lira.Variance.PER_EXAMPLE).score(target, Candidates.of(two, 0)),
                 "at least 2 shadow models on each side");
-        assertMessage(() -> MembershipEvaluation.of(Lira.online().score(shadows, target, new int[] {0, 1}),
+        assertMessage(() -> MembershipEvaluation.of(Lira.online(shadows).score(target, Candidates.of(shadows, 0, 1)),
                 new boolean[] {true, true}), "needs members and non-members");
-        assertMessage(() -> MembershipEvaluation.of(Lira.online().score(shadows, target, new int[] {0, 1}),
+        assertMessage(() -> MembershipEvaluation.of(Lira.online(shadows).score(target, Candidates.of(shadows, 0, 1)),
                 new boolean[] {true}), "isMember has 1 entries but there are 2 scores");
         Classifier negative = new BlackBoxModel(x -> Nd4j.valueArrayOf(new long[] {x.size(0), 10}, -0.5), 10,
                 ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);

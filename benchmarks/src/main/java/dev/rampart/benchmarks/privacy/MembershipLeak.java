@@ -1,6 +1,7 @@
 package dev.rampart.benchmarks.privacy;
 
 import dev.rampart.attacks.inference.Lira;
+import dev.rampart.attacks.inference.Candidates;
 import dev.rampart.attacks.inference.LossThresholdAttack;
 import dev.rampart.attacks.inference.MembershipEvaluation;
 import dev.rampart.attacks.inference.MembershipScores;
@@ -102,10 +103,10 @@ public final class MembershipLeak implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s target: train accuracy %.3f, test accuracy %.3f; target and %d shadows"
                     + " trained in %.0f s%n", kind, trainAcc, testAcc, 2 * shadows, (System.nanoTime() - t0) / 1e9);
             List<MembershipScores> scores = List.of(
-                    LossThresholdAttack.fromShadows(offline).score(target, candidates),
-                    ShadowModelAttack.fit(offline).score(target, candidates),
-                    Lira.offline().score(offline, target, offlineIdx),
-                    Lira.online().score(online, target, candidateIdx));
+                    LossThresholdAttack.fromShadows(offline).score(target, Candidates.of(candidates)),
+                    ShadowModelAttack.fit(offline).score(target, Candidates.of(candidates)),
+                    Lira.offline(offline).score(target, Candidates.of(offline, offlineIdx)),
+                    Lira.online(online).score(target, Candidates.of(online, candidateIdx)));
             for (MembershipScores s : scores) {
                 MembershipEvaluation e = MembershipEvaluation.of(s, isMember);
                 String row = String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.2f%% | %.2f%% |", kind,

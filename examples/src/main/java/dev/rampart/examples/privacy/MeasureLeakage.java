@@ -1,6 +1,7 @@
 package dev.rampart.examples.privacy;
 
 import dev.rampart.attacks.inference.Lira;
+import dev.rampart.attacks.inference.Candidates;
 import dev.rampart.attacks.inference.LossThresholdAttack;
 import dev.rampart.attacks.inference.MembershipEvaluation;
 import dev.rampart.attacks.inference.ModelInversion;
@@ -72,9 +73,10 @@ public final class MeasureLeakage {
             idx[i] = i;
         }
         ShadowModels shadowModels = ShadowModels.train(candidates, routine, shadows, 2, null);
-        MembershipEvaluation lira = MembershipEvaluation.of(Lira.online().score(shadowModels, target, idx), isMember);
+        MembershipEvaluation lira = MembershipEvaluation.of(Lira.online(shadowModels).score(target,
+                Candidates.of(shadowModels, idx)), isMember);
         MembershipEvaluation loss = MembershipEvaluation.of(
-                LossThresholdAttack.fromShadows(shadowModels).score(target, candidates), isMember);
+                LossThresholdAttack.fromShadows(shadowModels).score(target, Candidates.of(candidates)), isMember);
         ModelInversion.Result inv = ModelInversion.whiteBox(BundledModels.referenceCnn()).invert(new int[] {1});
         Images.writePng(inv.inversions().get(0).image(), 0, 1, png);
         return new Result(lira, loss, inv.inversions().get(0).confidence());
