@@ -1,6 +1,6 @@
 package dev.rampart.attacks.extraction;
 
-import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.GradientClassifier;
@@ -9,6 +9,7 @@ import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.TrainableModel;
 import dev.rampart.core.random.Seeds;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,56 +34,92 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *         .substitute(substitute).heldOut(test).seed(1).build().run();
  * }</pre>
  */
-public final class JacobianAugmentation {
+public final class JacobianAugmentation implements ExtractionProbe {
 
-    private final Builder b;
+    /**
+     * Jacobian augmentation's configuration.
+     *
+     * @param answers what the victim releases
+     * @param budget victim queries in all, the seed set included
+     * @param lambda the augmentation step in input units
+     * @param tau flip the step's sign every {@code tau} rounds (0: never)
+     * @param seed the seed of every random choice
+     */
+    public record Config(Answers answers, long budget, double lambda, int tau, long seed)
+            implements ExtractionProbe.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("answers", answers);
+            Check.positive("budget", budget);
+            Check.positive("lambda", lambda);
+            Check.notNegative("tau", tau);
+        }
+    }
 
-    private JacobianAugmentation(Builder b) {
-        this.b = b;
+    private final ProbeBuilder.Setup setup;
+    private final Config config;
+    private final INDArray seedSet;
+
+    private JacobianAugmentation(ProbeBuilder.Setup setup, Config config, INDArray seedSet) {
+        this.setup = setup;
+        this.config = config;
+        this.seedSet = seedSet;
     }
 
     public static Builder builder(Classifier victim) {
         return new Builder(victim);
     }
 
+    @Override
+    public String name() {
+        return String.format(Locale.ROOT, "Jacobian augmentation (lambda %.3g%s)", config.lambda(),
+                config.tau() > 0 ? ", tau " + config.tau() : "");
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
     /** Runs the probe; the curve has one point per round (queries spent when the substitute was trained). */
+    @Override
     public ExtractionResult run() {
         long t0 = System.nanoTime();
-        QueryRecorder api = new QueryRecorder(b.victim, b.answers, b.budget);
-        HeldOut held = b.held();
-        INDArray x = b.seedSet.dup();
+        Classifier victim = setup.victim();
+        QueryRecorder api = new QueryRecorder(victim, config.answers(), config.budget());
+        HeldOut held = setup.held();
+        INDArray x = seedSet.dup();
         INDArray y = api.ask(x);
         List<ExtractionResult.Point> curve = new ArrayList<>();
         TrainableModel model;
         for (int round = 0;; round++) {
-            model = b.substitute.train(b.victim, x, y, Seeds.derive(b.seed, 10, round));
+            model = setup.substitute().train(victim, x, y, Seeds.derive(config.seed(), 10, round));
             curve.add(held.point(api.spent(), model));
             if (api.remaining() == 0) {
                 break;
             }
-            double step = b.tau > 0 && (round / b.tau) % 2 == 1 ? -b.lambda : b.lambda;
+            double step = config.tau() > 0 && (round / config.tau()) % 2 == 1 ? -config.lambda() : config.lambda();
             INDArray grad = ((GradientClassifier) model).lossGradient(x.dup(),
-                    Labels.oneHot(Labels.argmax(y), b.victim.numClasses()));
+                    Labels.oneHot(Labels.argmax(y), victim.numClasses()));
             // the loss of y is -log p_y: its gradient's sign is the opposite of p_y's
-            INDArray fresh = b.victim.domain().clipInPlace(x.sub(Transforms.sign(grad).castTo(x.dataType()).muli(step)));
+            INDArray fresh = victim.domain().clipInPlace(x.sub(Transforms.sign(grad).castTo(x.dataType()).muli(step)));
             if (fresh.size(0) > api.remaining()) {
                 int[] keep = Seeds.sample((int) fresh.size(0), (int) api.remaining(),
-                        Seeds.random(Seeds.derive(b.seed, 20, round)));
-                java.util.Arrays.sort(keep);
+                        Seeds.random(Seeds.derive(config.seed(), 20, round)));
+                Arrays.sort(keep);
                 fresh = Rows.gather(fresh, keep);
             }
             INDArray answers = api.ask(fresh);
             x = Nd4j.concat(0, x, fresh);
             y = Nd4j.concat(0, y, answers);
         }
-        ExtractionResult.Point end = curve.get(curve.size() - 1);
-        String name = String.format(Locale.ROOT, "Jacobian augmentation (lambda %.3g%s)", b.lambda,
-                b.tau > 0 ? ", tau " + b.tau : "");
-        return new ExtractionResult(name, b.answers, api.spent(), model, end.accuracy(), end.fidelity(), curve,
-                (System.nanoTime() - t0) / 1e9);
+        return ExtractionResult.of(this, api.spent(), model, curve, t0);
     }
 
-    /** Builds a {@link JacobianAugmentation} probe; every value is checked in {@link #build()}. */
+    /**
+     * Builds a {@link JacobianAugmentation} probe; every value is checked in {@link #build()}, which
+     * copies the settings into the probe's {@link Config} and the seed set into the probe.
+     */
     public static final class Builder extends ProbeBuilder<Builder> {
         private INDArray seedSet;
         private long budget;
@@ -119,18 +156,14 @@ public final class JacobianAugmentation {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public JacobianAugmentation build() {
-            if (seedSet == null) {
-                throw new IllegalArgumentException("seedSet must not be null");
-            }
+            Check.notNull("seedSet", seedSet);
             if (seedSet.rank() > 0 && seedSet.size(0) == 0) {
                 throw new IllegalArgumentException("seedSet is empty");
             }
             Inputs.checkBatch(victim, seedSet, "seedSet");
             Inputs.checkFiniteInDomain(seedSet, victim.domain(), "seedSet");
-            checkCommon();
-            if (budget <= 0) {
-                throw new IllegalArgumentException("budget must be positive, found " + budget);
-            }
+            ProbeBuilder.Setup setup = checkCommon();
+            Check.positive("budget", budget);
             if (seedSet.size(0) > budget) {
                 throw new IllegalArgumentException("the seed set of " + seedSet.size(0) + " exceeds the budget of "
                         + budget);
@@ -139,14 +172,13 @@ public final class JacobianAugmentation {
                 throw new IllegalArgumentException("lambda must be in (0, " + victim.domain().width() + "], found "
                         + lambda);
             }
-            if (tau < 0) {
-                throw new IllegalArgumentException("tau must be non-negative, found " + tau);
-            }
+            Check.notNegative("tau", tau);
             if (!(substitute.create(seed, victim) instanceof GradientClassifier)) {
                 throw new IllegalArgumentException("substitute must give input gradients (a GradientClassifier)"
                         + " for Jacobian augmentation");
             }
-            return new JacobianAugmentation(this);
+            return new JacobianAugmentation(setup, new Config(answers, budget, lambda, tau, seed),
+                    seedSet.dup('c'));
         }
     }
 }

@@ -1,17 +1,22 @@
 package dev.rampart.attacks.extraction;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.data.ShuffledBatches;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.TrainableModel;
 import dev.rampart.core.random.Seeds;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Knockoff Nets (Orekondy, Schiele &amp; Fritz, "Knockoff Nets: Stealing Functionality of Black-Box
@@ -31,7 +36,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  * The substitute is retrained from scratch on the first {@code b} answers at every checkpoint
  * {@code b} of the budget, which gives the curve; the last checkpoint is the budget. Every query
- * goes through a {@link QueryRecorder}: the budget is exact.
+ * goes through a {@link QueryRecorder}: the budget is exact. The settings are a {@link Config}
+ * record; the pool is read (rows are gathered into copies), never modified.
  *
  * <pre>{@code
  * ExtractionResult r = KnockoffNets.builder(victim).pool(images).answers(Answers.PROBABILITIES)
@@ -39,124 +45,188 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * r.fidelity();
  * }</pre>
  */
-public final class KnockoffNets {
+public final class KnockoffNets implements ExtractionProbe {
 
     /** Rewards of the adaptive strategy. */
     public enum Reward { CERTAINTY, DIVERSITY, LOSS, ALL }
 
+    /** How the pool is sampled. */
+    public sealed interface Strategy permits Random, Adaptive {
+    }
+
+    /** Uniform sampling of the pool without replacement. */
+    public record Random() implements Strategy {
+    }
+
+    /**
+     * The gradient bandit over actions.
+     *
+     * @param reward which reward it learns from
+     * @param learningRate the bandit's step size
+     * @param banditBatch queries per bandit round, after which the online substitute takes one pass
+     * @param diversityWindow recent answers the diversity reward compares with
+     * @param actions how many actions the pool's images fall into
+     */
+    public record Adaptive(Reward reward, double learningRate, int banditBatch, int diversityWindow, int actions)
+            implements Strategy {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Adaptive {
+            Check.notNull("reward", reward);
+            Check.positive("learningRate", learningRate);
+            Check.positive("banditBatch", banditBatch);
+            Check.positive("diversityWindow", diversityWindow);
+            Check.positive("actions", actions);
+        }
+    }
+
+    /**
+     * Knockoff Nets' configuration.
+     *
+     * @param strategy random or adaptive sampling
+     * @param answers what the victim releases
+     * @param budgets checkpoints of the curve, increasing; the last is the budget
+     * @param seed the seed of every random choice
+     * @param label the name in reports
+     */
+    public record Config(Strategy strategy, Answers answers, List<Long> budgets, long seed, String label)
+            implements ExtractionProbe.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("strategy", strategy);
+            Check.notNull("answers", answers);
+            Check.notNull("label", label);
+            budgets = Arrays.stream(checkBudgets(budgets == null ? null
+                    : budgets.stream().mapToLong(v -> Check.notNull("budgets entry", v)).toArray())).boxed().toList();
+        }
+
+        @Override
+        public long budget() {
+            return budgets.get(budgets.size() - 1);
+        }
+    }
+
     static final int QUERY_BATCH = 500;
     private static final double LOG_FLOOR = 1e-12;
 
-    private final Builder b;
-    private final long[] budgets;
-    private final int numActions;
+    private final ProbeBuilder.Setup setup;
+    private final Config config;
+    private final INDArray pool;
+    private final int[] actions;
 
-    private KnockoffNets(Builder b, long[] budgets, int numActions) {
-        this.b = b;
-        this.budgets = budgets;
-        this.numActions = numActions;
+    private KnockoffNets(ProbeBuilder.Setup setup, Config config, INDArray pool, int[] actions) {
+        this.setup = setup;
+        this.config = config;
+        this.pool = pool;
+        this.actions = actions;
     }
 
     public static Builder builder(Classifier victim) {
         return new Builder(victim);
     }
 
-    /** Runs the probe: queries, trains, evaluates. */
-    public ExtractionResult run() {
-        long t0 = System.nanoTime();
-        long budget = budgets[budgets.length - 1];
-        QueryRecorder api = new QueryRecorder(b.victim, b.answers, budget);
-        HeldOut held = b.held();
-        if (b.actions == null) {
-            int[] order = Seeds.sample((int) b.pool.size(0), (int) budget, Seeds.random(Seeds.derive(b.seed, 0)));
-            for (int from = 0; from < order.length; from += QUERY_BATCH) {
-                api.ask(Rows.gather(b.pool, Arrays.copyOfRange(order, from, Math.min(order.length, from + QUERY_BATCH))));
-            }
-        } else {
-            adaptive(api);
-        }
-        return trainOnPrefixes(name(), b.victim, api, budgets, b.substitute, held, b.seed, t0);
+    @Override
+    public String name() {
+        return config.label();
     }
 
-    static ExtractionResult trainOnPrefixes(String name, Classifier victim, QueryRecorder api, long[] budgets, Substitute substitute,
-            HeldOut held, long seed, long t0) {
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    /** The default name of a strategy. */
+    static String label(Strategy strategy) {
+        return strategy instanceof Adaptive a
+                ? "Knockoff Nets (adaptive, " + a.reward().name().toLowerCase(Locale.ROOT) + " reward)"
+                : "Knockoff Nets (random)";
+    }
+
+    /** Runs the probe: queries, trains, evaluates. */
+    @Override
+    public ExtractionResult run() {
+        long t0 = System.nanoTime();
+        long budget = config.budget();
+        QueryRecorder api = new QueryRecorder(setup.victim(), config.answers(), budget);
+        HeldOut held = setup.held();
+        if (config.strategy() instanceof Adaptive a) {
+            adaptive(api, a);
+        } else {
+            int[] order = Seeds.sample((int) pool.size(0), (int) budget, Seeds.random(Seeds.derive(config.seed(), 0)));
+            for (int from = 0; from < order.length; from += QUERY_BATCH) {
+                api.ask(Rows.gather(pool, Arrays.copyOfRange(order, from, Math.min(order.length, from + QUERY_BATCH))));
+            }
+        }
         INDArray x = api.inputs();
         INDArray y = api.outputs();
         List<ExtractionResult.Point> curve = new ArrayList<>();
         TrainableModel last = null;
-        for (long q : budgets) {
-            last = substitute.train(victim, Substitute.head(x, q), Substitute.head(y, q),
-                    Seeds.derive(seed, 10, q));
+        for (long q : config.budgets()) {
+            last = setup.substitute().train(setup.victim(), Substitute.head(x, q), Substitute.head(y, q),
+                    Seeds.derive(config.seed(), 10, q));
             curve.add(held.point(q, last));
         }
-        ExtractionResult.Point end = curve.get(curve.size() - 1);
-        return new ExtractionResult(name, api.answers(), api.spent(), last, end.accuracy(), end.fidelity(), curve,
-                (System.nanoTime() - t0) / 1e9);
-    }
-
-    private String name() {
-        return b.name != null ? b.name : b.actions == null ? "Knockoff Nets (random)"
-                : "Knockoff Nets (adaptive, " + b.reward.name().toLowerCase(Locale.ROOT) + " reward)";
+        return ExtractionResult.of(this, api.spent(), last, curve, t0);
     }
 
     /** The gradient bandit over actions, with an online substitute for the loss reward. */
-    private void adaptive(QueryRecorder api) {
-        SplittableRandom rnd = Seeds.random(Seeds.derive(b.seed, 1));
+    private void adaptive(QueryRecorder api, Adaptive a) {
+        SplittableRandom rnd = Seeds.random(Seeds.derive(config.seed(), 1));
+        int numActions = a.actions();
         int[][] queues = new int[numActions][];
         int[] next = new int[numActions];
         int[] sizes = new int[numActions];
-        for (int a : b.actions) {
-            sizes[a]++;
+        for (int act : actions) {
+            sizes[act]++;
         }
-        for (int a = 0; a < numActions; a++) {
-            queues[a] = new int[sizes[a]];
+        for (int act = 0; act < numActions; act++) {
+            queues[act] = new int[sizes[act]];
         }
         int[] fill = new int[numActions];
-        for (int i : dev.rampart.core.data.ShuffledBatches.permutation(b.actions.length, rnd)) {
-            queues[b.actions[i]][fill[b.actions[i]]++] = i;
+        for (int i : ShuffledBatches.permutation(actions.length, rnd)) {
+            queues[actions[i]][fill[actions[i]]++] = i;
         }
         double[] h = new double[numActions];
-        RunningStats[] stats = {new RunningStats(), new RunningStats(), new RunningStats()};
-        RunningStats baseline = new RunningStats();
-        TrainableModel online = b.substitute.create(Seeds.derive(b.seed, 2), b.victim);
-        int classes = b.victim.numClasses();
-        java.util.ArrayDeque<double[]> recent = new java.util.ArrayDeque<>();
+        SummaryStatistics[] stats = {new SummaryStatistics(), new SummaryStatistics(), new SummaryStatistics()};
+        SummaryStatistics baseline = new SummaryStatistics();
+        TrainableModel online = setup.substitute().create(Seeds.derive(config.seed(), 2), setup.victim());
+        int classes = setup.victim().numClasses();
+        ArrayDeque<double[]> recent = new ArrayDeque<>();
         long step = 0;
         while (api.remaining() > 0) {
-            int n = (int) Math.min(b.banditBatch, api.remaining());
+            int n = (int) Math.min(a.banditBatch(), api.remaining());
             int[] picks = new int[n];
             int[] chosen = new int[n];
             for (int j = 0; j < n; j++) {
-                double[] pi = policy(h, queues, next);
-                int a = draw(pi, rnd);
-                chosen[j] = a;
-                picks[j] = queues[a][next[a]++];
+                int act = draw(policy(h, queues, next), rnd);
+                chosen[j] = act;
+                picks[j] = queues[act][next[act]++];
             }
-            INDArray x = Rows.gather(b.pool, picks);
+            INDArray x = Rows.gather(pool, picks);
             double[][] y = api.ask(x).castTo(DataType.DOUBLE).toDoubleMatrix();
             double[][] s = online.predictProbabilities(x.dup()).castTo(DataType.DOUBLE).toDoubleMatrix();
             for (int j = 0; j < n; j++) {
                 double[] raw = {certainty(y[j]), diversity(y[j], recent, classes), crossEntropy(y[j], s[j])};
                 recent.addLast(y[j]);
-                if (recent.size() > b.diversityWindow) {
+                if (recent.size() > a.diversityWindow()) {
                     recent.removeFirst();
                 }
                 double r = 0;
                 for (int k = 0; k < 3; k++) {
-                    double z = stats[k].standardize(raw[k]);
-                    stats[k].add(raw[k]);
-                    if (b.reward == Reward.ALL || b.reward.ordinal() == k) {
+                    double z = standardize(stats[k], raw[k]);
+                    stats[k].addValue(raw[k]);
+                    if (a.reward() == Reward.ALL || a.reward().ordinal() == k) {
                         r += z;
                     }
                 }
-                double advantage = r - baseline.mean();
-                baseline.add(r);
+                double advantage = r - (baseline.getN() > 0 ? baseline.getMean() : 0);
+                baseline.addValue(r);
                 double[] pi = policy(h, queues, next);
-                for (int a = 0; a < numActions; a++) {
-                    h[a] += b.learningRate * advantage * ((a == chosen[j] ? 1 : 0) - pi[a]);
+                for (int act = 0; act < numActions; act++) {
+                    h[act] += a.learningRate() * advantage * ((act == chosen[j] ? 1 : 0) - pi[act]);
                 }
             }
-            b.substitute.fit(online, x, org.nd4j.linalg.factory.Nd4j.createFromArray(y).castTo(DataType.FLOAT), 1, Seeds.derive(b.seed, 3, step++));
+            setup.substitute().fit(online, x, Nd4j.createFromArray(y).castTo(DataType.FLOAT), 1,
+                    Seeds.derive(config.seed(), 3, step++));
         }
     }
 
@@ -242,31 +312,19 @@ public final class KnockoffNets {
         return ce;
     }
 
-    /** Welford's running mean and variance. */
-    static final class RunningStats {
-        private long n;
-        private double mean;
-        private double m2;
-
-        void add(double v) {
-            n++;
-            double d = v - mean;
-            mean += d / n;
-            m2 += d * (v - mean);
-        }
-
-        double mean() {
-            return mean;
-        }
-
-        /** {@code (v - mean) / sd}, or 0 while the deviation is zero or unknown. */
-        double standardize(double v) {
-            double sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
-            return sd > 1e-12 ? (v - mean) / sd : 0;
-        }
+    /**
+     * {@code (v - mean) / sd} against the rewards seen so far, or 0 while the deviation is zero or
+     * unknown (fewer than two rewards): a reward that never changes adds nothing.
+     */
+    static double standardize(SummaryStatistics seen, double v) {
+        double sd = seen.getN() > 1 ? seen.getStandardDeviation() : 0;
+        return sd > 1e-12 ? (v - seen.getMean()) / sd : 0;
     }
 
-    /** Builds a {@link KnockoffNets} probe; every value is checked in {@link #build()}. */
+    /**
+     * Builds a {@link KnockoffNets} probe; every value is checked in {@link #build()}, which copies
+     * the settings into the probe's {@link Config}.
+     */
     public static final class Builder extends ProbeBuilder<Builder> {
         private INDArray pool;
         private long[] budgets;
@@ -281,7 +339,11 @@ public final class KnockoffNets {
             super(victim, Answers.PROBABILITIES);
         }
 
-        /** The images the attacker may query, {@code [n, victim's input shape]}, inside the victim's domain. */
+        /**
+         * The images the attacker may query, {@code [n, victim's input shape]}, inside the victim's
+         * domain. The probe reads it when it runs (without copying the whole pool): leave it
+         * unchanged until then.
+         */
         public Builder pool(INDArray pool) {
             this.pool = pool;
             return this;
@@ -301,10 +363,7 @@ public final class KnockoffNets {
 
         /** Adaptive sampling; {@code actions[i]} is the action (a non-negative id) of pool image {@code i}. */
         public Builder adaptive(int[] actions) {
-            if (actions == null) {
-                throw new IllegalArgumentException("actions must not be null");
-            }
-            this.actions = actions.clone();
+            this.actions = Check.notNull("actions", actions).clone();
             return this;
         }
 
@@ -326,6 +385,12 @@ public final class KnockoffNets {
             return this;
         }
 
+        /** Recent answers the diversity reward compares with (default 25). */
+        public Builder diversityWindow(int n) {
+            this.diversityWindow = n;
+            return this;
+        }
+
         Builder name(String name) {
             this.name = name;
             return this;
@@ -333,26 +398,26 @@ public final class KnockoffNets {
 
         /** @throws IllegalArgumentException naming the first invalid value */
         public KnockoffNets build() {
-            if (pool == null) {
-                throw new IllegalArgumentException("pool must not be null");
-            }
+            Check.notNull("pool", pool);
             if (pool.rank() > 0 && pool.size(0) == 0) {
                 throw new IllegalArgumentException("pool is empty (shape " + Arrays.toString(pool.shape()) + ")");
             }
             Inputs.checkBatch(victim, pool, "pool");
             Inputs.checkFiniteInDomain(pool, victim.domain(), "pool");
-            checkCommon();
+            ProbeBuilder.Setup setup = checkCommon();
             long[] checked = checkBudgets(budgets);
             if (checked[checked.length - 1] > pool.size(0)) {
                 throw new IllegalArgumentException("budget " + checked[checked.length - 1] + " exceeds the pool of "
                         + pool.size(0) + " images (each is queried at most once)");
             }
-            int numActions = 0;
+            Strategy strategy = new Random();
+            int[] acts = null;
             if (actions != null) {
                 if (actions.length != pool.size(0)) {
                     throw new IllegalArgumentException("actions has " + actions.length + " entries, the pool "
                             + pool.size(0) + " images");
                 }
+                int numActions = 0;
                 for (int i = 0; i < actions.length; i++) {
                     if (actions[i] < 0) {
                         throw new IllegalArgumentException("actions[" + i + "] must be non-negative, found "
@@ -360,19 +425,12 @@ public final class KnockoffNets {
                     }
                     numActions = Math.max(numActions, actions[i] + 1);
                 }
-                if (reward == null) {
-                    throw new IllegalArgumentException("reward must not be null");
-                }
-                if (!(learningRate > 0 && Double.isFinite(learningRate))) {
-                    throw new IllegalArgumentException("learningRate must be positive and finite, found "
-                            + learningRate);
-                }
-                if (banditBatch <= 0) {
-                    throw new IllegalArgumentException("banditBatch must be positive, found " + banditBatch);
-                }
+                strategy = new Adaptive(reward, learningRate, banditBatch, diversityWindow, numActions);
+                acts = actions.clone();
             }
-            substitute.create(seed, victim);
-            return new KnockoffNets(this, checked, numActions);
+            Config config = new Config(strategy, answers, Arrays.stream(checked).boxed().toList(), seed,
+                    name != null ? name : label(strategy));
+            return new KnockoffNets(setup, config, pool, acts);
         }
     }
 

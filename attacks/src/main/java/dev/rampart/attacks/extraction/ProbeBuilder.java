@@ -1,7 +1,9 @@
 package dev.rampart.attacks.extraction;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.Inputs;
 
 /**
  * What every extraction probe's builder sets: the victim, what it answers, the attacker's
@@ -9,20 +11,18 @@ import dev.rampart.core.model.Classifier;
  *
  * @param <B> the concrete builder, returned by every setter
  */
-public abstract class ProbeBuilder<B extends ProbeBuilder<B>> {
+public abstract sealed class ProbeBuilder<B extends ProbeBuilder<B>>
+        permits KnockoffNets.Builder, JacobianAugmentation.Builder {
 
-    protected final Classifier victim;
-    protected Answers answers;
-    protected Substitute substitute;
-    protected LabeledData heldOut;
-    protected Classifier reference;
-    protected long seed;
+    final Classifier victim;
+    Answers answers;
+    Substitute substitute;
+    LabeledData heldOut;
+    Classifier reference;
+    long seed;
 
-    protected ProbeBuilder(Classifier victim, Answers defaultAnswers) {
-        if (victim == null) {
-            throw new IllegalArgumentException("victim must not be null");
-        }
-        this.victim = victim;
+    ProbeBuilder(Classifier victim, Answers defaultAnswers) {
+        this.victim = Check.notNull("victim", victim);
         this.answers = defaultAnswers;
     }
 
@@ -66,21 +66,32 @@ public abstract class ProbeBuilder<B extends ProbeBuilder<B>> {
         return self();
     }
 
-    /** The held-out set scored against the reference (or the victim). */
-    HeldOut held() {
-        return HeldOut.of(reference != null ? reference : victim, heldOut);
+    /**
+     * What a built probe keeps of the common settings: the builder's values at {@code build()}
+     * time, so that later setter calls do not reach the probe.
+     */
+    record Setup(Classifier victim, Substitute substitute, LabeledData heldOut, Classifier reference) {
+        /** The held-out set scored against the reference (or the victim); asks it once. */
+        HeldOut held() {
+            return HeldOut.of(reference != null ? reference : victim, heldOut);
+        }
     }
 
-    /** Checks the common settings; call from {@code build()}. */
-    protected void checkCommon() {
-        if (answers == null) {
-            throw new IllegalArgumentException("answers must not be null");
+    /** Checks the common settings and copies them out; call from {@code build()}. */
+    Setup checkCommon() {
+        Check.notNull("answers", answers);
+        Check.notNull("substitute", substitute);
+        Check.notNull("heldOut", heldOut);
+        Inputs.checkBatch(victim, heldOut.features(), "heldOut");
+        if (heldOut.numClasses() != victim.numClasses()) {
+            throw new IllegalArgumentException("heldOut has " + heldOut.numClasses() + " classes, the victim "
+                    + victim.numClasses());
         }
-        if (substitute == null) {
-            throw new IllegalArgumentException("substitute must not be null");
+        if (reference != null && (reference.numClasses() != victim.numClasses()
+                || !java.util.Arrays.equals(reference.inputShape(), victim.inputShape()))) {
+            throw new IllegalArgumentException("reference must take the victim's inputs and classes");
         }
-        if (heldOut == null) {
-            throw new IllegalArgumentException("heldOut must not be null");
-        }
+        substitute.create(seed, victim);
+        return new Setup(victim, substitute, heldOut, reference);
     }
 }

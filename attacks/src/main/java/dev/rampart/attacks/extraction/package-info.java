@@ -1,5 +1,7 @@
 /**
- * Model extraction probes: how cheaply a model behind a prediction API is copied. Every probe sees
+ * Model extraction probes: how cheaply a model behind a prediction API is copied. Every probe is an
+ * {@link dev.rampart.attacks.extraction.ExtractionProbe}: immutable once built, with a validated
+ * configuration record and an exact budget. Every probe sees
  * the victim only as a {@link dev.rampart.core.model.Classifier}, through a
  * {@link dev.rampart.attacks.extraction.QueryRecorder} that counts and keeps every query, so the
  * budget is exact.
@@ -18,6 +20,7 @@
  * The substitute is the user's: a {@link dev.rampart.attacks.extraction.Substitute} creates a
  * fresh {@link dev.rampart.core.model.TrainableModel} from a seed and trains it with the model's
  * own training step. Results ({@link dev.rampart.attacks.extraction.ExtractionResult}) give the
- * queries spent, the substitute, its accuracy and fidelity, and a curve against the budget.
+ * queries spent, the substitute, its accuracy and fidelity, a curve against the budget, and the
+ * probe's configuration with provenance.
  */
 package dev.rampart.attacks.extraction;

@@ -84,11 +84,15 @@ class ExtractionProbesTest {
         assertEquals(1.0, pi[0] + pi[1] + pi[2], 1e-12);
         assertEquals(0.0, pi[2]);
         // a reward that never changes standardizes to 0, not to 0/0
-        KnockoffNets.RunningStats s = new KnockoffNets.RunningStats();
+        org.apache.commons.math3.stat.descriptive.SummaryStatistics s =
+                new org.apache.commons.math3.stat.descriptive.SummaryStatistics();
+        assertEquals(0.0, KnockoffNets.standardize(s, 3.0));
         for (int i = 0; i < 5; i++) {
-            s.add(1.0);
+            s.addValue(1.0);
         }
-        assertEquals(0.0, s.standardize(1.0));
+        assertEquals(0.0, KnockoffNets.standardize(s, 1.0));
+        s.addValue(3.0);
+        assertTrue(KnockoffNets.standardize(s, 3.0) > 1);
         assertEquals(1.0, KnockoffNets.certainty(new double[] {0, 1, 0}));
     }
 
