@@ -1,14 +1,15 @@
 package dev.rampart.spark;
 
-import dev.rampart.audit.source.ShippedModel;
-import dev.rampart.audit.ChunkRunner;
-import dev.rampart.audit.BadRecordException;
 import dev.rampart.attacks.evaluation.AutoAttack;
-import dev.rampart.audit.ChunkRunner.Chunk;
 import dev.rampart.attacks.evaluation.RobustnessReport;
+import dev.rampart.audit.BadRecordException;
+import dev.rampart.audit.ChunkRunner;
+import dev.rampart.audit.ChunkRunner.Chunk;
+import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.norm.Norm;
+import dev.rampart.core.report.Provenance;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -99,9 +100,16 @@ public final class DistributedAutoAttack {
      * @param robustAccuracy share robust
      * @param partitions partitions used (1 for a local run)
      * @param seconds wall time
+     * @param spec the evaluation's settings, with its seed
+     * @param provenance versions and backend of the driver
      */
     public record Result(List<Example> examples, double cleanAccuracy, double robustAccuracy, int partitions,
-            double seconds) {
+            double seconds, Spec spec, Provenance provenance) {
+        /** The seed of the attacks' random choices. */
+        public long seed() {
+            return spec.seed();
+        }
+
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "%d examples, %d partitions: clean %.4f, robust %.4f, %.1f s",
@@ -135,7 +143,7 @@ public final class DistributedAutoAttack {
                     }
                     return done.iterator();
                 }).collect());
-        return merge(out, partitions, t0);
+        return merge(out, partitions, t0, spec);
     }
 
     /** The same chunks, one after the other, in this JVM: the single-machine run. */
@@ -149,7 +157,7 @@ public final class DistributedAutoAttack {
         for (Chunk c : chunks(data, spec.chunkSize())) {
             out.addAll(evaluate(m, c, spec, data.numClasses()));
         }
-        return merge(out, 1, t0);
+        return merge(out, 1, t0, spec);
     }
 
     /** The audit's chunks of {@code data}: the same cut for every runner. */
@@ -179,11 +187,11 @@ public final class DistributedAutoAttack {
         return out;
     }
 
-    private static Result merge(List<Example> out, int partitions, long t0) {
+    private static Result merge(List<Example> out, int partitions, long t0, Spec spec) {
         out.sort(Comparator.comparingLong(Example::index));
         long correct = out.stream().filter(e -> !"clean".equals(e.brokenBy())).count();
         long robust = out.stream().filter(Example::robust).count();
         return new Result(List.copyOf(out), (double) correct / out.size(), (double) robust / out.size(), partitions,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, spec, Provenance.current());
     }
 }

@@ -46,7 +46,10 @@ class DistributedAutoAttackTest {
         for (int partitions : new int[] {2, 3}) {
             DistributedAutoAttack.Result spark = DistributedAutoAttack.evaluate(sc, model, data, SPEC, partitions);
             assertEquals(local.examples(), spark.examples(), partitions + " partitions");
+            assertEquals(SPEC, spark.spec());
         }
+        assertEquals(SPEC.seed(), local.seed());
+        assertEquals("1.0.0-M2.1", local.provenance().nd4jVersion());
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.rampart.defenses.detection;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,22 +26,30 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class FeatureSqueezing implements Detector {
 
     /**
-     * How the threshold was set.
+     * Feature squeezing's configuration.
      *
-     * @param examples clean examples it was calibrated on
-     * @param targetFalsePositiveRate the requested share of clean inputs flagged
-     * @param threshold the resulting threshold
+     * @param squeezers the squeezers whose largest score counts (at least one)
+     * @param falsePositiveRate the share of clean inputs it may flag, in (0, 1)
      */
-    public record Calibration(int examples, double targetFalsePositiveRate, double threshold) {
+    public record Config(List<Squeezer> squeezers, double falsePositiveRate) implements Detector.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.notNull("squeezers", squeezers);
+            if (squeezers.isEmpty() || squeezers.stream().anyMatch(java.util.Objects::isNull)) {
+                throw new IllegalArgumentException("squeezers must name at least one squeezer, and no null");
+            }
+            squeezers = List.copyOf(squeezers);
+            Check.share("falsePositiveRate", falsePositiveRate);
+        }
     }
 
     private final Classifier model;
-    private final List<Squeezer> squeezers;
+    private final Config config;
     private final Calibration calibration;
 
-    private FeatureSqueezing(Classifier model, List<Squeezer> squeezers, Calibration calibration) {
+    private FeatureSqueezing(Classifier model, Config config, Calibration calibration) {
         this.model = model;
-        this.squeezers = squeezers;
+        this.config = config;
         this.calibration = calibration;
     }
 
@@ -55,20 +63,27 @@ public final class FeatureSqueezing implements Detector {
 
     @Override
     public double[] score(INDArray x) {
-        return scores(model, squeezers, x);
+        return scores(model, config.squeezers(), x);
     }
 
     @Override
-    public double threshold() {
-        return calibration.threshold();
+    public String name() {
+        return "feature squeezing";
     }
 
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    @Override
     public Calibration calibration() {
         return calibration;
     }
 
+    /** The squeezers. */
     public List<Squeezer> squeezers() {
-        return squeezers;
+        return config.squeezers();
     }
 
     private static double[] scores(Classifier model, List<Squeezer> squeezers, INDArray input) {
@@ -123,11 +138,10 @@ public final class FeatureSqueezing implements Detector {
         public FeatureSqueezing fit(INDArray clean) {
             Inputs.checkBatch(model, clean, "clean");
             Inputs.checkFiniteInDomain(clean, model.domain(), "clean");
-            int n = (int) clean.size(0);
+            Config config = new Config(squeezers, falsePositiveRate);
             // flag score > threshold: at most floor(n * fpr) clean calibration examples are flagged
-            double threshold = Thresholds.atFalsePositiveRate(scores(model, squeezers, clean), falsePositiveRate);
-            return new FeatureSqueezing(model, new ArrayList<>(squeezers),
-                    new Calibration(n, falsePositiveRate, threshold));
+            return new FeatureSqueezing(model, config, Calibration.of(scores(model, squeezers, clean),
+                    falsePositiveRate));
         }
     }
 }

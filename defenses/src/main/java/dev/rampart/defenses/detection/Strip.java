@@ -1,5 +1,6 @@
 package dev.rampart.defenses.detection;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
 import dev.rampart.core.random.Seeds;
@@ -19,19 +20,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>{@code
  * Strip strip = Strip.builder(model).overlays(cleanTrain.features()).samples(100).falsePositiveRate(0.01)
  *         .fit(cleanHeldOut.features());
- * Guard guard = new Guard(model, strip);     // flag at prediction time
+ * Guard guard = Guard.flagging(model, strip);     // flag at prediction time
  * }</pre>
  */
 public final class Strip implements Detector {
 
+    /**
+     * STRIP's configuration.
+     *
+     * @param samples blends per input
+     * @param falsePositiveRate the share of clean inputs it may flag, in (0, 1)
+     * @param seed the seed of the overlay draw
+     */
+    public record Config(int samples, double falsePositiveRate, long seed) implements Detector.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            Check.positive("samples", samples);
+            Check.share("falsePositiveRate", falsePositiveRate);
+        }
+    }
+
     private final Classifier model;
     private final INDArray overlays;
-    private final double threshold;
+    private final Config config;
+    private final Calibration calibration;
 
-    private Strip(Classifier model, INDArray overlays, double threshold) {
+    private Strip(Classifier model, INDArray overlays, Config config, Calibration calibration) {
         this.model = model;
         this.overlays = overlays;
-        this.threshold = threshold;
+        this.config = config;
+        this.calibration = calibration;
     }
 
     public static Builder builder(Classifier model) {
@@ -39,8 +57,18 @@ public final class Strip implements Detector {
     }
 
     @Override
-    public double threshold() {
-        return threshold;
+    public String name() {
+        return "STRIP";
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public Calibration calibration() {
+        return calibration;
     }
 
     @Override
@@ -134,9 +162,9 @@ public final class Strip implements Detector {
             }
             int[] chosen = Seeds.sample((int) p.size(0), samples, Seeds.random(seed));
             INDArray overlays = dev.rampart.core.data.Rows.gather(p, chosen);
+            Config config = new Config(samples, falsePositiveRate, seed);
             INDArray c = Inputs.asType(model, clean, "clean");
-            double threshold = Thresholds.atFalsePositiveRate(scores(model, overlays, c), falsePositiveRate);
-            return new Strip(model, overlays, threshold);
+            return new Strip(model, overlays, config, Calibration.of(scores(model, overlays, c), falsePositiveRate));
         }
     }
 }

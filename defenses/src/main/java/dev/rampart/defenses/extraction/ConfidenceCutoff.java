@@ -1,5 +1,6 @@
 package dev.rampart.defenses.extraction;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.Classifier;
 
 /**
@@ -13,15 +14,32 @@ import dev.rampart.core.model.Classifier;
  */
 public final class ConfidenceCutoff extends OutputDefense {
 
+    /**
+     * @param cutoff probabilities below it are released as 0 (except the top one), in (0, 1]
+     */
+    public record Config(double cutoff) implements OutputDefense.Config {
+        /** @throws IllegalArgumentException if {@code cutoff} is not in (0, 1] */
+        public Config {
+            Check.shareUpToOne("cutoff", cutoff);
+        }
+
+        @Override
+        public ConfidenceCutoff wrap(Classifier victim) {
+            return new ConfidenceCutoff(victim, cutoff);
+        }
+    }
+
     private final double cutoff;
 
-    /** @throws IllegalArgumentException if {@code cutoff} is not in (0, 1] */
+    /** @throws IllegalArgumentException if {@code victim} is null or {@code cutoff} is not in (0, 1] */
     public ConfidenceCutoff(Classifier victim, double cutoff) {
         super(victim);
-        if (!(cutoff > 0 && cutoff <= 1)) {
-            throw new IllegalArgumentException("cutoff must be in (0, 1], found " + cutoff);
-        }
-        this.cutoff = cutoff;
+        this.cutoff = new Config(cutoff).cutoff();
+    }
+
+    @Override
+    public Config config() {
+        return new Config(cutoff);
     }
 
     @Override

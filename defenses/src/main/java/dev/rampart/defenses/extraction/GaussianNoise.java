@@ -18,18 +18,39 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GaussianNoise extends OutputDefense {
 
+    /**
+     * @param sigma the noise's standard deviation, finite and non-negative
+     * @param seed the seed of the draws
+     */
+    public record Config(double sigma, long seed) implements OutputDefense.Config {
+        /** @throws IllegalArgumentException if {@code sigma} is negative or not finite */
+        public Config {
+            if (!(sigma >= 0) || !Double.isFinite(sigma)) {
+                throw new IllegalArgumentException("sigma must be non-negative and finite, found " + sigma);
+            }
+        }
+
+        @Override
+        public GaussianNoise wrap(Classifier victim) {
+            return new GaussianNoise(victim, sigma, seed);
+        }
+    }
+
     private final double sigma;
     private final long seed;
     private final AtomicLong rows = new AtomicLong();
 
-    /** @throws IllegalArgumentException if {@code sigma} is negative or not finite */
+    /** @throws IllegalArgumentException if {@code victim} is null or {@code sigma} is negative or not finite */
     public GaussianNoise(Classifier victim, double sigma, long seed) {
         super(victim);
-        if (!(sigma >= 0 && Double.isFinite(sigma))) {
-            throw new IllegalArgumentException("sigma must be non-negative and finite, found " + sigma);
-        }
-        this.sigma = sigma;
+        this.sigma = new Config(sigma, seed).sigma();
         this.seed = seed;
+    }
+
+    /** The settings; a fresh defense from them draws the same noise from its first row on. */
+    @Override
+    public Config config() {
+        return new Config(sigma, seed);
     }
 
     @Override

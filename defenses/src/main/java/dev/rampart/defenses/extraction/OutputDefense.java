@@ -1,5 +1,6 @@
 package dev.rampart.defenses.extraction;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.ForwardingClassifier;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,16 +14,36 @@ import org.nd4j.linalg.factory.Nd4j;
  * victim's own top-1, so a defense that {@link #keepsTopLabel() keeps the top label} costs no
  * accuracy at all.
  *
+ * <p>Every defense's settings are a {@link Config} record, which also builds the defense around
+ * a victim ({@link Config#wrap}). A victim that releases a negative or non-finite probability is
+ * refused with {@link IllegalStateException}, never passed on.
+ *
  * <pre>{@code
  * Classifier api = new ReverseSigmoid(victim, 1.0, 0.1);
  * api.predictProbabilities(x);   // what clients see
+ * OutputDefense same = new ReverseSigmoid.Config(1.0, 0.1).wrap(victim);
  * }</pre>
  */
-public abstract class OutputDefense extends ForwardingClassifier {
+public abstract sealed class OutputDefense extends ForwardingClassifier
+        permits TopLabelOnly, RoundedProbabilities, ConfidenceCutoff, GaussianNoise, ReverseSigmoid {
 
-    protected OutputDefense(Classifier victim) {
-        super(victim);
+    /** A defense's settings, valid by construction. */
+    public sealed interface Config permits TopLabelOnly.Config, RoundedProbabilities.Config, ConfidenceCutoff.Config,
+            GaussianNoise.Config, ReverseSigmoid.Config {
+        /**
+         * The defense with these settings in front of {@code victim}.
+         *
+         * @throws IllegalArgumentException if {@code victim} is null
+         */
+        OutputDefense wrap(Classifier victim);
     }
+
+    OutputDefense(Classifier victim) {
+        super(Check.notNull("victim", victim));
+    }
+
+    /** The defense's settings. */
+    public abstract Config config();
 
     /** The released probabilities for one row {@code p} of the victim's (a fresh array). */
     protected abstract double[] release(double[] p, long row);
@@ -55,6 +76,14 @@ public abstract class OutputDefense extends ForwardingClassifier {
 
     private Answer compute(INDArray x) {
         double[][] p = inner.predictProbabilities(x).castTo(DataType.DOUBLE).toDoubleMatrix();
+        for (int i = 0; i < p.length; i++) {
+            for (int k = 0; k < p[i].length; k++) {
+                if (!(p[i][k] >= 0) || !Double.isFinite(p[i][k])) {
+                    throw new IllegalStateException("the victim gave " + p[i][k] + " as probability " + k + " of row "
+                            + i + " of a batch: " + this + " releases nothing for it");
+                }
+            }
+        }
         long first = nextRow(p.length);
         double[][] r = new double[p.length][];
         int[] tops = new int[p.length];

@@ -1,9 +1,12 @@
 package dev.rampart.defenses.extraction;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.metric.ShapiroWilk;
 import dev.rampart.core.model.Classifier;
-import dev.rampart.core.model.ForwardingClassifier;
-import dev.rampart.core.model.Inputs;
+import dev.rampart.core.model.Labels;
+import dev.rampart.defenses.guard.Guard;
+import dev.rampart.defenses.guard.RefusedQueryException;
+import dev.rampart.defenses.guard.Screen;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +37,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>{@code
  * Prada prada = Prada.builder(victim).threshold(0.90).build();
  * prada.onAlarm(a -> log.warn("extraction suspected: {}", a));
- * Classifier api = prada.guard(victim, "client-42");   // answers as the victim, and watches
+ * Classifier api = prada.guard(victim, "client-42", true);   // answers as the victim, watches, refuses
  * }</pre>
  */
 public final class Prada {
@@ -55,12 +58,12 @@ public final class Prada {
         }
     }
 
-    /** A guarded model refused a query from a client already under alarm. */
-    public static final class ExtractionAlarmException extends IllegalStateException {
+    /** A refusing guard refused a batch from a client already under alarm. */
+    public static final class ExtractionAlarmException extends RefusedQueryException {
         private static final long serialVersionUID = 1L;
 
-        ExtractionAlarmException(String client) {
-            super("queries of client '" + client + "' are refused: model extraction suspected");
+        ExtractionAlarmException(String client, int[] rows) {
+            super("queries of client '" + client + "' are refused: model extraction suspected", rows);
         }
     }
 
@@ -194,32 +197,56 @@ public final class Prada {
     }
 
     /**
-     * The victim as {@code client} sees it: each query is answered by the victim and then
-     * observed. With {@code refuseAfterAlarm}, queries of a client under alarm throw
-     * {@link ExtractionAlarmException} before the victim sees them.
+     * The monitor as a {@link Screen} of {@code client}'s queries: every query of a client under
+     * alarm scores 1 and is flagged, every other scores 0; each answered batch is observed (with
+     * the answers' top-1 classes), so the alarm is raised by the queries that cross the threshold
+     * and flags the client's later batches.
+     *
+     * @throws IllegalArgumentException if {@code client} is null
      */
-    public Classifier guard(Classifier victim, String client, boolean refuseAfterAlarm) {
-        if (victim == null || client == null) {
-            throw new IllegalArgumentException("victim and client must not be null");
-        }
+    public Screen screen(String client) {
+        Check.notNull("client", client);
         Prada self = this;
-        return new ForwardingClassifier(victim) {
+        return new Screen() {
             @Override
-            public INDArray predictProbabilities(INDArray x) {
-                Inputs.checkBatch(victim, x, "x");
-                if (refuseAfterAlarm && self.alarmed(client)) {
-                    throw new ExtractionAlarmException(client);
-                }
-                INDArray p = inner.predictProbabilities(x);
-                self.observe(client, x, dev.rampart.core.model.Labels.argmax(p));
-                return p;
+            public double[] score(INDArray x) {
+                double[] s = new double[(int) x.size(0)];
+                java.util.Arrays.fill(s, self.alarmed(client) ? 1 : 0);
+                return s;
             }
 
             @Override
-            public Classifier copy() {
-                return self.guard(victim.copy(), client, refuseAfterAlarm);
+            public boolean[] flag(double[] scores) {
+                boolean[] f = new boolean[scores.length];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = scores[i] > 0.5;
+                }
+                return f;
+            }
+
+            @Override
+            public void answered(INDArray x, INDArray probabilities) {
+                self.observe(client, x, Labels.argmax(probabilities));
+            }
+
+            @Override
+            public RefusedQueryException refusal(int[] rows) {
+                return new ExtractionAlarmException(client, rows);
             }
         };
+    }
+
+    /**
+     * The victim as {@code client} sees it: a {@link Guard} that answers each query with the victim
+     * and then observes it. With {@code refuseAfterAlarm}, a batch of a client under alarm throws
+     * {@link ExtractionAlarmException} before the victim sees it; otherwise {@link Guard#decide}
+     * reports the client's queries as flagged once the alarm is raised.
+     *
+     * @throws IllegalArgumentException naming a null argument
+     */
+    public Guard guard(Classifier victim, String client, boolean refuseAfterAlarm) {
+        Check.notNull("victim", victim);
+        return refuseAfterAlarm ? Guard.refusing(victim, screen(client)) : Guard.flagging(victim, screen(client));
     }
 
     /** One client's growing sets, thresholds and recent distances. */

@@ -1,5 +1,6 @@
 package dev.rampart.defenses.extraction;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.Classifier;
 
 /**
@@ -20,20 +21,37 @@ public final class ReverseSigmoid extends OutputDefense {
 
     private static final double CLIP = 1e-6;
 
+    /**
+     * @param beta the perturbation's size, positive
+     * @param gamma the sigmoid's steepness, positive
+     */
+    public record Config(double beta, double gamma) implements OutputDefense.Config {
+        /** @throws IllegalArgumentException if {@code beta} or {@code gamma} is not positive and finite */
+        public Config {
+            Check.positive("beta", beta);
+            Check.positive("gamma", gamma);
+        }
+
+        @Override
+        public ReverseSigmoid wrap(Classifier victim) {
+            return new ReverseSigmoid(victim, beta, gamma);
+        }
+    }
+
     private final double beta;
     private final double gamma;
 
-    /** @throws IllegalArgumentException if {@code beta} or {@code gamma} is not positive and finite */
+    /** @throws IllegalArgumentException if {@code victim} is null or {@code beta} or {@code gamma} is not positive and finite */
     public ReverseSigmoid(Classifier victim, double beta, double gamma) {
         super(victim);
-        if (!(beta > 0 && Double.isFinite(beta))) {
-            throw new IllegalArgumentException("beta must be positive and finite, found " + beta);
-        }
-        if (!(gamma > 0 && Double.isFinite(gamma))) {
-            throw new IllegalArgumentException("gamma must be positive and finite, found " + gamma);
-        }
+        new Config(beta, gamma);
         this.beta = beta;
         this.gamma = gamma;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(beta, gamma);
     }
 
     @Override

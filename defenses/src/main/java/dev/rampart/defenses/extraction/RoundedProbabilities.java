@@ -1,5 +1,6 @@
 package dev.rampart.defenses.extraction;
 
+import dev.rampart.core.check.Check;
 import dev.rampart.core.model.Classifier;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -16,15 +17,32 @@ import java.math.RoundingMode;
  */
 public final class RoundedProbabilities extends OutputDefense {
 
+    /**
+     * @param decimals decimal places kept, in [0, 15]
+     */
+    public record Config(int decimals) implements OutputDefense.Config {
+        /** @throws IllegalArgumentException if {@code decimals} is negative or above 15 */
+        public Config {
+            Check.inRange("decimals", decimals, 0, 15);
+        }
+
+        @Override
+        public RoundedProbabilities wrap(Classifier victim) {
+            return new RoundedProbabilities(victim, decimals);
+        }
+    }
+
     private final int decimals;
 
-    /** @throws IllegalArgumentException if {@code decimals} is negative or above 15 */
+    /** @throws IllegalArgumentException if {@code victim} is null or {@code decimals} is negative or above 15 */
     public RoundedProbabilities(Classifier victim, int decimals) {
         super(victim);
-        if (decimals < 0 || decimals > 15) {
-            throw new IllegalArgumentException("decimals must be in [0, 15], found " + decimals);
-        }
-        this.decimals = decimals;
+        this.decimals = new Config(decimals).decimals();
+    }
+
+    @Override
+    public Config config() {
+        return new Config(decimals);
     }
 
     @Override

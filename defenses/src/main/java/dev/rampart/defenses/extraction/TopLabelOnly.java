@@ -12,8 +12,22 @@ import dev.rampart.core.model.Classifier;
  */
 public final class TopLabelOnly extends OutputDefense {
 
+    /** Top-label-only has no settings. */
+    public record Config() implements OutputDefense.Config {
+        @Override
+        public TopLabelOnly wrap(Classifier victim) {
+            return new TopLabelOnly(victim);
+        }
+    }
+
+    /** @throws IllegalArgumentException if {@code victim} is null */
     public TopLabelOnly(Classifier victim) {
         super(victim);
+    }
+
+    @Override
+    public Config config() {
+        return new Config();
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.testing.Fixtures;
+import dev.rampart.defenses.guard.Guard;
 import java.io.IOException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,9 +87,9 @@ class FeatureSqueezingTest {
     @Test
     void guardReportsPredictionsScoresAndFlags() {
         FeatureSqueezing fs = FeatureSqueezing.builder(model).fit(calibration.features());
-        Guard guard = new Guard(model, fs);
+        Guard guard = Guard.flagging(model, fs);
         INDArray x = heldOut.head(50).features();
-        Guard.Decisions d = guard.predict(x);
+        Guard.Decisions d = guard.decide(x);
         assertArrayEquals(model.predictClasses(x), d.classes());
         assertArrayEquals(fs.score(x), d.scores(), 1e-12);
         boolean[] flags = fs.flag(x);

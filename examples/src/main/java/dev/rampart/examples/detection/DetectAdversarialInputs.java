@@ -9,7 +9,7 @@ import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.BundledModels;
 import dev.rampart.defenses.detection.FeatureSqueezing;
-import dev.rampart.defenses.detection.Guard;
+import dev.rampart.defenses.guard.Guard;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -51,14 +51,14 @@ public final class DetectAdversarialInputs {
 
         FeatureSqueezing detector = FeatureSqueezing.builder(model).falsePositiveRate(0.05)
                 .fit(calibration.features());
-        Guard guard = new Guard(model, detector);
+        Guard guard = Guard.flagging(model, detector);
 
         EvasionResult fgsm = Fgsm.builder(model).epsilon(0.1).build().run(held.features(), held.labels());
         EvasionResult pgd = Pgd.builder(model).epsilon(0.1).steps(20).seed(1).build()
                 .run(held.features(), held.labels());
         EvasionResult weak = Pgd.builder(model).epsilon(0.05).steps(20).seed(1).build()
                 .run(held.features(), held.labels());
-        return new Result(detector.threshold(), Metrics.share(guard.predict(held.features()).flagged(), null),
+        return new Result(detector.threshold(), Metrics.share(guard.decide(held.features()).flagged(), null),
                 Metrics.share(detector.flag(fgsm.adversarial()), fgsm.success()),
                 Metrics.share(detector.flag(pgd.adversarial()), pgd.success()),
                 Metrics.share(detector.flag(weak.adversarial()), weak.success()));

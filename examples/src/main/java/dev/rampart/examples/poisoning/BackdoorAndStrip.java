@@ -12,7 +12,7 @@ import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
-import dev.rampart.defenses.detection.Guard;
+import dev.rampart.defenses.guard.Guard;
 import dev.rampart.defenses.detection.Strip;
 import java.io.IOException;
 import java.util.Locale;
@@ -70,9 +70,9 @@ public final class BackdoorAndStrip {
         PoisoningEvaluation e = PoisoningEvaluation.train(mlp(epochs), poisoned, test.slice(1000, 2000), triggered, 1);
         Strip strip = Strip.builder(e.model()).overlays(train.features()).samples(50).falsePositiveRate(0.05).seed(1)
                 .fit(test.slice(0, 500).features());
-        Guard guard = new Guard(e.model(), strip);
-        double caught = Metrics.share(guard.predict(triggered.features()).flagged(), null);
-        double falseAlarms = Metrics.share(guard.predict(test.slice(500, 1000).features()).flagged(), null);
+        Guard guard = Guard.flagging(e.model(), strip);
+        double caught = Metrics.share(guard.decide(triggered.features()).flagged(), null);
+        double falseAlarms = Metrics.share(guard.decide(test.slice(500, 1000).features()).flagged(), null);
         return new Result(e.cleanAccuracy(), e.attackSuccessRate(), caught, falseAlarms);
     }
 
