@@ -3,6 +3,7 @@ package dev.rampart.attacks.extraction;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.Rows;
 import dev.rampart.core.data.ShuffledBatches;
+import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.TrainableModel;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -202,8 +204,13 @@ public final class KnockoffNets implements ExtractionProbe {
                 picks[j] = queues[act][next[act]++];
             }
             INDArray x = Rows.gather(pool, picks);
-            double[][] y = api.ask(x).castTo(DataType.DOUBLE).toDoubleMatrix();
-            double[][] s = online.predictProbabilities(x.dup()).castTo(DataType.DOUBLE).toDoubleMatrix();
+            double[][] y;
+            double[][] s;
+            // the round's answers and the online substitute's predictions are temporaries
+            try (MemoryWorkspace ws = Workspaces.loop()) {
+                y = api.ask(x).castTo(DataType.DOUBLE).toDoubleMatrix();
+                s = online.predictProbabilities(x.dup()).castTo(DataType.DOUBLE).toDoubleMatrix();
+            }
             for (int j = 0; j < n; j++) {
                 double[] raw = {certainty(y[j]), diversity(y[j], recent, classes), crossEntropy(y[j], s[j])};
                 recent.addLast(y[j]);

@@ -1,10 +1,12 @@
 package dev.rampart.attacks.extraction;
 
+import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.Labels;
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -63,14 +65,17 @@ public final class QueryRecorder {
         if (spent + n > budget) {
             throw new QueryBudgetExceededException(budget, spent, n);
         }
-        INDArray copy = x.dup();
-        INDArray y = answers == Answers.LABELS
-                ? Labels.oneHot(victim.predictClasses(copy.dup()), victim.numClasses())
-                : normalized(victim.predictProbabilities(copy.dup()));
-        spent += n;
-        inputs.add(copy);
-        outputs.add(y);
-        return y.dup();
+        // what is recorded outlives any workspace of the probe's loop
+        try (MemoryWorkspace out = Workspaces.outside()) {
+            INDArray copy = x.dup();
+            INDArray y = answers == Answers.LABELS
+                    ? Labels.oneHot(victim.predictClasses(copy.dup()), victim.numClasses())
+                    : normalized(victim.predictProbabilities(copy.dup()));
+            spent += n;
+            inputs.add(copy);
+            outputs.add(y);
+            return y.dup();
+        }
     }
 
     /**

@@ -1,16 +1,19 @@
 package dev.rampart.attacks.inference;
 
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
 import dev.rampart.core.loss.LogitGradient;
 import dev.rampart.core.loss.LogitObjectives;
+import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
-import dev.rampart.core.data.Rows;
+import dev.rampart.core.report.Provenance;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -88,13 +91,21 @@ public final class ModelInversion {
     }
 
     /**
-     * What a run produced.
+     * What a run produced, and how.
      *
      * @param inversions one per class asked for, in order
      * @param queries prediction rows the attack asked for (gradient passes count one per row)
+     * @param access {@code white-box} (exact input gradients) or {@code query-only} (central differences)
+     * @param config the attack's settings
+     * @param provenance versions and backend
      */
-    public record Result(List<Inversion> inversions, long queries) {
+    public record Result(List<Inversion> inversions, long queries, String access, Config config,
+            Provenance provenance) {
+        /** @throws IllegalArgumentException if a part is null */
         public Result {
+            if (inversions == null || access == null || config == null || provenance == null) {
+                throw new IllegalArgumentException("inversions, access, config and provenance must not be null");
+            }
             inversions = List.copyOf(inversions);
         }
 
@@ -177,35 +188,40 @@ public final class ModelInversion {
             if (active.length == 0) {
                 break;
             }
-            INDArray xa = Rows.gather(x, active);
-            int[] ya = Rows.pick(classes, active);
-            double[] p = new double[active.length];
-            INDArray grad = costGradient(xa, ya, p, queries);
-            for (int j = 0; j < active.length; j++) {
-                int r = active[j];
-                double cost = 1 - p[j];
-                if (cost < bestCost[r]) {
-                    bestCost[r] = cost;
-                    best.get(NDArrayIndex.interval(r, r + 1)).assign(x.get(NDArrayIndex.interval(r, r + 1)));
-                    sinceBest[r] = 0;
-                } else if (++sinceBest[r] >= config.patience()) {
-                    done[r] = true;
+            // the step's gathered rows, probabilities and gradient live in the loop's workspace;
+            // x and best are updated in place
+            try (MemoryWorkspace ws = Workspaces.loop()) {
+                INDArray xa = Rows.gather(x, active);
+                int[] ya = Rows.pick(classes, active);
+                double[] p = new double[active.length];
+                INDArray grad = costGradient(xa, ya, p, queries);
+                for (int j = 0; j < active.length; j++) {
+                    int r = active[j];
+                    double cost = 1 - p[j];
+                    if (cost < bestCost[r]) {
+                        bestCost[r] = cost;
+                        best.get(NDArrayIndex.interval(r, r + 1)).assign(x.get(NDArrayIndex.interval(r, r + 1)));
+                        sinceBest[r] = 0;
+                    } else if (++sinceBest[r] >= config.patience()) {
+                        done[r] = true;
+                    }
+                    if (p[j] >= config.targetConfidence() || step == config.maxSteps()) {
+                        done[r] = true;
+                    }
+                    steps[r] = step;
                 }
-                if (p[j] >= config.targetConfidence() || step == config.maxSteps()) {
-                    done[r] = true;
-                }
-                steps[r] = step;
+                INDArray next = xa.subi(grad.muli(config.stepSize()));
+                domain.clipInPlace(next);
+                Rows.scatter(x, active, next);
             }
-            INDArray next = xa.subi(grad.muli(config.stepSize()));
-            domain.clipInPlace(next);
-            Rows.scatter(x, active, next);
         }
         List<Inversion> out = new ArrayList<>();
         for (int r = 0; r < k; r++) {
             INDArray img = best.get(NDArrayIndex.interval(r, r + 1)).dup();
             out.add(new Inversion(classes[r], img, 1 - bestCost[r], steps[r]));
         }
-        return new Result(out, queries[0]);
+        return new Result(out, queries[0], gradients != null ? "white-box" : "query-only", config,
+                Provenance.current());
     }
 
     /** {@code grad (1 - p_y)} per row; fills {@code p} with {@code p_y}. */

@@ -11,6 +11,7 @@ import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.norm.Norm;
 import dev.rampart.core.testing.Fixtures;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -92,6 +93,26 @@ public abstract class EvasionAttackContract {
         for (int i = 0; i < N; i++) {
             assertEquals(r.adversarialPredictions()[i] != data.labels()[i], r.success()[i]);
         }
+    }
+
+    /**
+     * A double-precision copy of the model is attacked like the model itself (ND4J's own
+     * {@code leverage()} crashed the JVM on double arrays inside the attack loops' workspaces).
+     */
+    @Test
+    void aDoublePrecisionCopyOfTheModelIsAttackedAlike() {
+        Norm norm = supports(Norm.LINF) ? Norm.LINF : Norm.L2;
+        dev.rampart.core.model.dl4j.MultiLayerNetworkModel f = (dev.rampart.core.model.dl4j.MultiLayerNetworkModel) model;
+        GradientClassifier doubled = dev.rampart.core.model.dl4j.MultiLayerNetworkModel.of(
+                f.network().convertDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE), f.inputShape(), f.domain());
+        LabeledData few = data.head(16);
+        EvasionResult single = make(model, norm, strongEpsilon(norm)).run(few.features(), few.labels());
+        EvasionResult dbl = make(doubled, norm, strongEpsilon(norm)).run(few.features(), few.labels());
+        int differ = 0;
+        for (int i = 0; i < 16; i++) {
+            differ += single.success()[i] != dbl.success()[i] ? 1 : 0;
+        }
+        assertTrue(differ <= 2, differ + " of 16 outcomes differ between float and double precision");
     }
 
     /**

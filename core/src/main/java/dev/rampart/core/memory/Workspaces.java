@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -69,6 +70,28 @@ public final class Workspaces {
             return Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
         }
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIGURATION, id);
+    }
+
+    /**
+     * {@code a} moved to the workspace enclosing the current one (or made an ordinary array when
+     * there is none), as a scope hands its result out. Use it instead of ND4J's
+     * {@code INDArray.leverage()}: in ND4J 1.0.0-M2.1 that method allocates the copy in the
+     * default data type (float) and copies the array's bytes into it, so a double (or long) array
+     * overruns the copy, which crashed the JVM when a double-precision model was attacked.
+     */
+    public static INDArray leverage(INDArray a) {
+        if (!a.isAttached()) {
+            return a;
+        }
+        MemoryWorkspace current = Nd4j.getMemoryManager().getCurrentWorkspace();
+        MemoryWorkspace parent = current == null ? null : current.getParentWorkspace();
+        if (parent == null) {
+            return a.detach();
+        }
+        if (a.data().getParentWorkspace() == parent) {
+            return a;
+        }
+        return a.leverageTo(parent.getId());
     }
 
     /**

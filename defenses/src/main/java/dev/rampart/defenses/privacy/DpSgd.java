@@ -3,6 +3,7 @@ package dev.rampart.defenses.privacy;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.Labels;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -164,17 +166,25 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
             long start = System.nanoTime();
             long[] tally = {0, 0}; // examples clipped, examples sampled
             for (int s = 0; s < stepsPerEpoch; s++) {
-                int[] idx = poisson(n, q, sampler);
-                INDArray sum = idx.length == 0 ? Nd4j.zeros(model.dataType(), 1, model.parameters().length())
-                        : clippedSum(Rows.gather(x, idx), Rows.gather(oneHot, idx), c -> {
-                            for (double f : c) {
-                                tally[0] += f < 1 ? 1 : 0;
-                            }
-                            tally[1] += c.length;
-                        });
-                sum.addi(take(nextNoise).reshape(sum.shape()));
-                nextNoise = drawer.submit(draw);
-                model.applyGradient(sum, config.expectedBatchSize());
+                // the step's batch, gradients and sum live in the loop's workspace; the network's
+                // parameters and updater state are updated in place
+                // the step's batch, gradients and sum live in the loop's workspace; the network's
+                // parameters and updater state are updated in place
+                try (MemoryWorkspace ws = Workspaces.loop()) {
+                    int[] idx = poisson(n, q, sampler);
+                    INDArray sum = idx.length == 0 ? Nd4j.zeros(model.dataType(), 1, model.parameters().length())
+                            : clippedSum(Rows.gather(x, idx), Rows.gather(oneHot, idx), c -> {
+                                for (double f : c) {
+                                    tally[0] += f < 1 ? 1 : 0;
+                                }
+                                tally[1] += c.length;
+                            });
+                    INDArray drawn = take(nextNoise);
+                    sum.addi(drawn.reshape(sum.shape()));
+                    drawn.close(); // one parameter-sized array per step: freed now, not by the collector
+                    nextNoise = drawer.submit(draw);
+                    model.applyGradient(sum, config.expectedBatchSize());
+                }
                 accountant.step(config.noiseMultiplier(), q, 1);
             }
             double seconds = (System.nanoTime() - start) / 1e9;

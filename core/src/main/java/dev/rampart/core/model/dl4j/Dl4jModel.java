@@ -77,7 +77,10 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
     public final INDArray parameterGradient(INDArray x, INDArray labels) {
         INDArray in = Inputs.asType(this, x, "x");
         Inputs.checkLabelMatrix(labels, in.size(0), numClasses(), "labels");
-        return summedGradient(new DataSet(in, labels.dataType() == dataType() ? labels : labels.castTo(dataType())));
+        // DL4J's own training pass manages its workspaces: it runs outside the caller's
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace out = dev.rampart.core.memory.Workspaces.outside()) {
+            return summedGradient(new DataSet(in, labels.dataType() == dataType() ? labels : labels.castTo(dataType())));
+        }
     }
 
     @Override
@@ -92,7 +95,10 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
         if (!Double.isFinite(gradient.sumNumber().doubleValue())) {
             throw new IllegalArgumentException("gradient holds NaN or infinite values");
         }
-        update(gradient.reshape(1, -1).castTo(dataType()), batchSize);
+        // the updater's state is made on its first use and must outlive any workspace of the caller
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace out = dev.rampart.core.memory.Workspaces.outside()) {
+            update(gradient.reshape(1, -1).castTo(dataType()), batchSize);
+        }
     }
 
     /** The name of a layer with dropout, or {@code null}. */

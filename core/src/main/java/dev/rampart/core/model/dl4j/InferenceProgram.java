@@ -76,7 +76,7 @@ final class InferenceProgram {
     INDArray logits(INDArray x) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             INDArray[] values = forwardAll(x);
-            return values[values.length - 1].leverage();
+            return Workspaces.leverage(values[values.length - 1]);
         }
     }
 
@@ -84,7 +84,7 @@ final class InferenceProgram {
     INDArray probabilities(INDArray x) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             INDArray[] values = forwardAll(x);
-            return activate(values[values.length - 1]).leverage();
+            return Workspaces.leverage(activate(values[values.length - 1]));
         }
     }
 
@@ -100,7 +100,8 @@ final class InferenceProgram {
     Result lossAndGradient(INDArray x, INDArray labels) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             Result r = lossAndGradientUnscoped(x, labels);
-            return new Result(r.loss().leverage(), r.gradient().leverage(), r.probabilities().leverage());
+            return new Result(Workspaces.leverage(r.loss()), Workspaces.leverage(r.gradient()),
+                    Workspaces.leverage(r.probabilities()));
         }
     }
 
@@ -130,7 +131,8 @@ final class InferenceProgram {
     Result logitGradient(INDArray x, LogitObjective objective) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             Result r = logitGradientUnscoped(x, objective);
-            return new Result(r.loss().leverage(), r.gradient().leverage(), r.probabilities().leverage());
+            return new Result(Workspaces.leverage(r.loss()), Workspaces.leverage(r.gradient()),
+                    Workspaces.leverage(r.probabilities()));
         }
     }
 
@@ -171,7 +173,7 @@ final class InferenceProgram {
                     : loss.computeGradient(labels, logits.dup(), outputActivation, null);
             backward(values, grad, (i, gradOut) -> nodes.get(i).stage().addParameterGradientNorms(
                     gather(values, nodes.get(i).inputs()), gradOut, norms), false);
-            probabilities = p.leverage();
+            probabilities = Workspaces.leverage(p);
         }
         for (int i = 0; i < norms.length; i++) {
             norms[i] = Math.sqrt(norms[i]);
