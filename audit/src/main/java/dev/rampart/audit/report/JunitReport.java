@@ -1,11 +1,17 @@
 package dev.rampart.audit.report;
 
-import dev.rampart.audit.Numbers;
-import dev.rampart.audit.Audit;
 import dev.rampart.audit.AuditReport;
 import dev.rampart.audit.Gates;
+import dev.rampart.audit.Numbers;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
 
 /**
  * The audit as JUnit XML, so that CI systems show it natively: one test suite per model, one test
@@ -21,52 +27,82 @@ public final class JunitReport {
     private JunitReport() {
     }
 
-    /** The XML document. */
+    /** One test case before it is written. */
+    private record Case(String name, double seconds, String out, List<Gates.Check> failures) {
+    }
+
+    /** The XML document, written by the JDK's XML stream writer (which escapes every value). */
     public static String write(AuditReport report, List<Gates.Check> checks) {
-        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        int tests = 0;
-        int failures = 0;
-        StringBuilder suites = new StringBuilder();
+        Map<String, List<Case>> suites = new LinkedHashMap<>();
         for (AuditReport.ModelResult m : report.models()) {
-            StringBuilder cases = new StringBuilder();
-            int suiteTests = 0;
-            int suiteFailures = 0;
-            suiteTests++;
-            suiteFailures += testCase(cases, m.name(), "clean accuracy", 0, String.format(Locale.ROOT,
+            List<Case> cases = new ArrayList<>();
+            cases.add(new Case("clean accuracy", 0, String.format(Locale.ROOT,
                     "clean accuracy %s (95%% interval %s to %s) on %d examples", Numbers.percent(m.cleanAccuracy()),
                     Numbers.percent(m.cleanInterval()[0]), Numbers.percent(m.cleanInterval()[1]),
-                    report.samples()), failed(checks, m.name(), "clean", Double.NaN));
+                    report.samples()), failed(checks, m.name(), "clean", Double.NaN)));
             for (AuditReport.Row r : m.rows()) {
-                suiteTests++;
-                String name = r.attack() + " at epsilon " + Numbers.epsilon(r.epsilon());
                 String out = String.format(Locale.ROOT, "robust accuracy %s (95%% interval %s to %s), %d of %d robust,"
                         + " success rate among correctly classified %s; %s", Numbers.percent(r.robustAccuracy()),
                         Numbers.percent(r.interval()[0]), Numbers.percent(r.interval()[1]), r.robust(),
                         r.total(), Numbers.percent(r.successRate()), r.settings());
-                suiteFailures += testCase(cases, m.name(), name, Double.isNaN(r.seconds()) ? 0 : r.seconds(), out,
-                        failed(checks, m.name(), r.option(), r.epsilon()));
+                cases.add(new Case(r.attack() + " at epsilon " + Numbers.epsilon(r.epsilon()),
+                        Double.isNaN(r.seconds()) ? 0 : r.seconds(), out, failed(checks, m.name(), r.option(),
+                                r.epsilon())));
             }
-            tests += suiteTests;
-            failures += suiteFailures;
-            suites.append(String.format(Locale.ROOT, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\""
-                    + " time=\"%.3f\">%n", xml("rampart audit: " + m.name()), suiteTests, suiteFailures,
-                    report.seconds())).append(cases).append("  </testsuite>\n");
+            suites.put(m.name(), cases);
         }
-        sb.append(String.format(Locale.ROOT, "<testsuites name=\"rampart audit\" tests=\"%d\" failures=\"%d\" errors=\"0\""
-                + " time=\"%.3f\">%n", tests, failures, report.seconds()));
-        return sb.append(suites).append("</testsuites>\n").toString();
+        StringWriter text = new StringWriter();
+        try {
+            XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(text);
+            w.writeStartDocument("UTF-8", "1.0");
+            w.writeCharacters("\n");
+            w.writeStartElement("testsuites");
+            w.writeAttribute("name", "rampart audit");
+            counts(w, suites.values().stream().flatMap(List::stream).toList(), report.seconds());
+            for (Map.Entry<String, List<Case>> suite : suites.entrySet()) {
+                w.writeCharacters("\n  ");
+                w.writeStartElement("testsuite");
+                w.writeAttribute("name", clean("rampart audit: " + suite.getKey()));
+                counts(w, suite.getValue(), report.seconds());
+                for (Case c : suite.getValue()) {
+                    w.writeCharacters("\n    ");
+                    w.writeStartElement("testcase");
+                    w.writeAttribute("classname", clean(suite.getKey()));
+                    w.writeAttribute("name", clean(c.name()));
+                    w.writeAttribute("time", String.format(Locale.ROOT, "%.3f", c.seconds()));
+                    for (Gates.Check f : c.failures()) {
+                        w.writeCharacters("\n      ");
+                        w.writeEmptyElement("failure");
+                        w.writeAttribute("message", clean(f.message()));
+                        w.writeAttribute("type", "quality gate");
+                    }
+                    w.writeCharacters("\n      ");
+                    w.writeStartElement("system-out");
+                    w.writeCharacters(clean(c.out()));
+                    w.writeEndElement();
+                    w.writeCharacters("\n    ");
+                    w.writeEndElement();
+                }
+                w.writeCharacters("\n  ");
+                w.writeEndElement();
+            }
+            w.writeCharacters("\n");
+            w.writeEndElement();
+            w.writeCharacters("\n");
+            w.writeEndDocument();
+            w.close();
+        } catch (XMLStreamException e) {
+            throw new IllegalStateException("writing the JUnit XML failed: " + e.getMessage(), e);
+        }
+        return text.toString();
     }
 
-    /** Appends one test case; returns 1 if it failed. */
-    private static int testCase(StringBuilder sb, String model, String name, double seconds, String out,
-            List<Gates.Check> failedChecks) {
-        sb.append(String.format(Locale.ROOT, "    <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\">%n", xml(model),
-                xml(name), seconds));
-        for (Gates.Check c : failedChecks) {
-            sb.append("      <failure message=\"").append(xml(c.message())).append("\" type=\"quality gate\"/>\n");
-        }
-        sb.append("      <system-out>").append(xml(out)).append("</system-out>\n    </testcase>\n");
-        return failedChecks.isEmpty() ? 0 : 1;
+    /** The tests, failures, errors and time attributes of a suite (or of all suites). */
+    private static void counts(XMLStreamWriter w, List<Case> cases, double seconds) throws XMLStreamException {
+        w.writeAttribute("tests", Integer.toString(cases.size()));
+        w.writeAttribute("failures", Long.toString(cases.stream().filter(c -> !c.failures().isEmpty()).count()));
+        w.writeAttribute("errors", "0");
+        w.writeAttribute("time", String.format(Locale.ROOT, "%.3f", seconds));
     }
 
     private static List<Gates.Check> failed(List<Gates.Check> checks, String model, String option, double eps) {
@@ -74,6 +110,18 @@ public final class JunitReport {
                 && (Double.isNaN(eps) ? Double.isNaN(c.epsilon()) : c.epsilon() == eps)).toList();
     }
 
+    /** {@code s} without the control characters XML 1.0 cannot hold (tabs and line ends stay). */
+    static String clean(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r') {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** {@code s} escaped for XML text or a quoted attribute (for the HTML report). */
     static String xml(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
