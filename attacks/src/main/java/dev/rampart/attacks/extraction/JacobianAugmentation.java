@@ -154,6 +154,15 @@ public final class JacobianAugmentation implements ExtractionProbe {
             return this;
         }
 
+        /** Jacobian augmentation differentiates the substitute. */
+        @Override
+        void checkSubstitute(TrainableModel sample) {
+            if (!(sample instanceof GradientClassifier)) {
+                throw new IllegalArgumentException("substitute must give input gradients (a GradientClassifier)"
+                        + " for Jacobian augmentation");
+            }
+        }
+
         /** @throws IllegalArgumentException naming the first invalid value */
         public JacobianAugmentation build() {
             Check.notNull("seedSet", seedSet);
@@ -173,10 +182,6 @@ public final class JacobianAugmentation implements ExtractionProbe {
                         + lambda);
             }
             Check.notNegative("tau", tau);
-            if (!(substitute.create(seed, victim) instanceof GradientClassifier)) {
-                throw new IllegalArgumentException("substitute must give input gradients (a GradientClassifier)"
-                        + " for Jacobian augmentation");
-            }
             return new JacobianAugmentation(setup, new Config(answers, budget, lambda, tau, seed),
                     seedSet.dup('c'));
         }

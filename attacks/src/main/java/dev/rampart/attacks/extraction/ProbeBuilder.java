@@ -4,6 +4,7 @@ import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
+import dev.rampart.core.model.TrainableModel;
 
 /**
  * What every extraction probe's builder sets: the victim, what it answers, the attacker's
@@ -77,6 +78,13 @@ public abstract sealed class ProbeBuilder<B extends ProbeBuilder<B>>
         }
     }
 
+    /**
+     * What a probe needs of its substitute beyond the victim's shape and classes, checked on one
+     * fresh model at {@code build()} (default: nothing more).
+     */
+    void checkSubstitute(TrainableModel sample) {
+    }
+
     /** Checks the common settings and copies them out; call from {@code build()}. */
     Setup checkCommon() {
         Check.notNull("answers", answers);
@@ -91,7 +99,7 @@ public abstract sealed class ProbeBuilder<B extends ProbeBuilder<B>>
                 || !java.util.Arrays.equals(reference.inputShape(), victim.inputShape()))) {
             throw new IllegalArgumentException("reference must take the victim's inputs and classes");
         }
-        substitute.create(seed, victim);
+        checkSubstitute(substitute.create(seed, victim));
         return new Setup(victim, substitute, heldOut, reference);
     }
 }

@@ -90,16 +90,24 @@ public final class ModelInversion {
     public record Inversion(int label, INDArray image, double confidence, int steps) {
     }
 
+    /** What the attack sees of the model. */
+    public enum Access {
+        /** The model's exact input gradients. */
+        WHITE_BOX,
+        /** Its probabilities only (gradients by central differences). */
+        QUERY_ONLY
+    }
+
     /**
      * What a run produced, and how.
      *
      * @param inversions one per class asked for, in order
      * @param queries prediction rows the attack asked for (gradient passes count one per row)
-     * @param access {@code white-box} (exact input gradients) or {@code query-only} (central differences)
+     * @param access exact input gradients or probabilities only
      * @param config the attack's settings
      * @param provenance versions and backend
      */
-    public record Result(List<Inversion> inversions, long queries, String access, Config config,
+    public record Result(List<Inversion> inversions, long queries, Access access, Config config,
             Provenance provenance) {
         /** @throws IllegalArgumentException if a part is null */
         public Result {
@@ -220,7 +228,7 @@ public final class ModelInversion {
             INDArray img = best.get(NDArrayIndex.interval(r, r + 1)).dup();
             out.add(new Inversion(classes[r], img, 1 - bestCost[r], steps[r]));
         }
-        return new Result(out, queries[0], gradients != null ? "white-box" : "query-only", config,
+        return new Result(out, queries[0], gradients != null ? Access.WHITE_BOX : Access.QUERY_ONLY, config,
                 Provenance.current());
     }
 

@@ -290,8 +290,24 @@ public final class HtmlReport {
         return report.config().norm().name().equals("LINF") ? "L-inf" : "L2";
     }
 
+    /** {@code s} escaped for HTML text or a quoted attribute; control characters are dropped. */
     static String esc(String s) {
-        return JunitReport.xml(s);
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&apos;");
+                default -> {
+                    if (c >= 0x20 || c == '\n' || c == '\t') {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static final String STYLE = """

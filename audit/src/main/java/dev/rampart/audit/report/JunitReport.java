@@ -120,24 +120,4 @@ public final class JunitReport {
         }
         return b.toString();
     }
-
-    /** {@code s} escaped for XML text or a quoted attribute (for the HTML report). */
-    static String xml(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&apos;");
-                default -> {
-                    if (c >= 0x20 || c == '\n' || c == '\t') {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
-    }
 }

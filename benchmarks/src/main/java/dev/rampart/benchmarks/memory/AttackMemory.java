@@ -76,6 +76,12 @@ public final class AttackMemory implements java.util.concurrent.Callable<Integer
 
     @Override
     public Integer call() throws Exception {
+        picocli.CommandLine cl = new picocli.CommandLine(this);
+        if (batch <= 0 || steps <= 0 || !(every > 0) || !(seconds >= 0) || gcWindow < 0 || gcWindow > Integer.MAX_VALUE) {
+            throw new picocli.CommandLine.ParameterException(cl, "--batch and --steps must be positive (found " + batch
+                    + ", " + steps + "), --every positive (found " + every + "), --seconds and --gc-window not"
+                    + " negative (found " + seconds + ", " + gcWindow + ")");
+        }
         if (gcWindow > 0) {
             org.nd4j.linalg.factory.Nd4j.getMemoryManager().setAutoGcWindow((int) gcWindow);
             org.nd4j.linalg.factory.Nd4j.getMemoryManager().togglePeriodicGc(true);

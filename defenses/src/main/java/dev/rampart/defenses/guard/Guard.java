@@ -139,7 +139,7 @@ public final class Guard extends ForwardingClassifier {
     }
 
     private INDArray answer(INDArray x) {
-        INDArray p = inner.predictProbabilities(x.dup());
+        INDArray p = inner.predictProbabilities(x); // a classifier does not modify its input
         screen.answered(x.dup(), p.dup());
         return p;
     }
