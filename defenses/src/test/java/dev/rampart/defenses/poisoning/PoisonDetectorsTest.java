@@ -79,6 +79,19 @@ class PoisonDetectorsTest {
     }
 
     @Test
+    void spectreFindsThePoisonedClassAndItsPoisonAndNothingOnCleanData() {
+        PoisonReport r = Spectre.builder(backdoored).build().detect(poisoned.data());
+        PoisonReport.Score s = r.against(poisoned.poisonedMask());
+        assertTrue(r.classes().get(0).suspicious(), r.classes().toString());
+        for (int k = 1; k < 10; k++) {
+            assertFalse(r.classes().get(k).suspicious(), r.classes().get(k).toString());
+        }
+        assertTrue(s.recall() > 0.9 && s.precision() > 0.8, s + " " + r.classes().get(0));
+        PoisonReport c = Spectre.builder(cleanModel).build().detect(clean);
+        assertEquals(0, c.flaggedCount(), "no class of the clean model is flagged: " + c.classes());
+    }
+
+    @Test
     void activationClusteringFlagsTheTargetClassOnlyAndNothingOnCleanData() {
         PoisonReport r = ActivationClustering.builder(backdoored).seed(1).build().detect(poisoned.data());
         PoisonReport.Score s = r.against(poisoned.poisonedMask());
@@ -141,6 +154,15 @@ class PoisonDetectorsTest {
         assertTrue(java.util.Arrays.equals(new int[] {0}, r.flagged()), r.toString());
         NeuralCleanse.Report c = NeuralCleanse.builder(cleanModel).steps(120).seed(2).build().scan(clean.slice(0, 1000));
         assertEquals(0, c.flagged().length, c.toString());
+
+        // the reversed trigger explains the poisoned training examples
+        PoisonReport explained = TriggerExplanation.builder(backdoored, r, heldOut.slice(0, 1000)).build()
+                .detect(poisoned.data());
+        PoisonReport.Score es = explained.against(poisoned.poisonedMask());
+        assertTrue(es.recall() > 0.9 && es.precision() > 0.8, es + " " + explained.classes().get(0));
+        assertEquals(es.flagged(), explained.classes().get(0).flagged(), "only the scan's target class");
+        assertMessage(() -> TriggerExplanation.builder(backdoored, r, heldOut.slice(0, 5)).build(),
+                "images of class 0 (flagged by the scan)");
 
         BadNets attack = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5);
         LabeledData triggered = attack.attackTest(heldOut.slice(0, 500));
