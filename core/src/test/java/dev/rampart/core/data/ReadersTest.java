@@ -47,6 +47,24 @@ class ReadersTest {
     }
 
     @Test
+    void idxWriterWritesWhatTheReaderReadsBitForBit() throws IOException {
+        LabeledData sample = FashionMnist.bundledTest().slice(0, 50);
+        Path d = dir.resolve("written");
+        Files.createDirectories(d);
+        IdxWriter.write(sample, d, "train");
+        LabeledData back = FashionMnist.load(d, FashionMnist.Split.TRAIN, 0);
+        assertArrayEquals(sample.labels(), back.labels());
+        assertEquals(sample.features(), back.features());
+        LabeledData rgb = new LabeledData("rgb", org.nd4j.linalg.factory.Nd4j.zeros(2, 3, 4, 4), new int[] {0, 1}, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IdxWriter.write(rgb, d, "x"));
+        assertTrue(e.getMessage().contains("rgb has examples of shape [3, 4, 4]"), e.getMessage());
+        LabeledData out = new LabeledData("wide", org.nd4j.linalg.factory.Nd4j.ones(2, 1, 2, 2).muli(1.5), new int[] {0,
+            1}, 2);
+        e = assertThrows(IllegalArgumentException.class, () -> IdxWriter.write(out, d, "x"));
+        assertTrue(e.getMessage().contains("wide: value 1.5 of example 0 is outside [0, 1]"), e.getMessage());
+    }
+
+    @Test
     void idxImageAndLabelFilesMustDeclareTheSameCountWhateverTheLimit() throws IOException {
         Path d = dir.resolve("pair");
         Files.createDirectories(d);
