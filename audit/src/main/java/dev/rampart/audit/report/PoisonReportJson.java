@@ -33,20 +33,31 @@ public final class PoisonReportJson {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("schemaVersion", SCHEMA_VERSION);
         root.put("tool", "rampart scan");
+        root.putAll(toMap(report, data, true));
+        root.put("provenance", JsonReport.provenance(report.provenance()));
+        try {
+            return MAPPER.writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the report as JSON", e);
+        }
+    }
+
+    /**
+     * The report's fields (detector, configuration, seed, data, counts, flagged indices if
+     * {@code withIndices}, per-class verdicts and figures) as a JSON-ready map, for reports that
+     * hold several detectors' results.
+     */
+    public static Map<String, Object> toMap(PoisonReport report, String data, boolean withIndices) {
+        Map<String, Object> root = new LinkedHashMap<>();
         root.put("detector", report.detector());
         root.put("config", Records.toMap((Record) report.config()));
         root.put("seed", report.seed());
         root.put("data", data);
         root.put("examples", report.flagged().length);
         root.put("flaggedCount", report.flaggedCount());
-        List<Integer> flagged = new ArrayList<>();
-        boolean[] f = report.flagged();
-        for (int i = 0; i < f.length; i++) {
-            if (f[i]) {
-                flagged.add(i);
-            }
+        if (withIndices) {
+            root.put("flagged", indices(report.flagged()));
         }
-        root.put("flagged", flagged);
         List<Object> classes = new ArrayList<>();
         for (PoisonReport.ClassSummary c : report.classes()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -60,11 +71,17 @@ public final class PoisonReportJson {
             classes.add(m);
         }
         root.put("classes", classes);
-        root.put("provenance", JsonReport.provenance(report.provenance()));
-        try {
-            return MAPPER.writeValueAsString(root) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the report as JSON", e);
+        return root;
+    }
+
+    /** The indices where {@code flagged} is true. */
+    public static List<Integer> indices(boolean[] flagged) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < flagged.length; i++) {
+            if (flagged[i]) {
+                out.add(i);
+            }
         }
+        return out;
     }
 }
