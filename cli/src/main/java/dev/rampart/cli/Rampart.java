@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         description = "Adversarial robustness for Deeplearning4j models.",
         subcommands = {AuditCommand.class, TrainCommand.class, PrivacyCommand.class, IntegrityCommands.Keygen.class,
             IntegrityCommands.Sign.class, IntegrityCommands.Verify.class, IntegrityCommands.Manifest.class,
-            ScanCommand.class,
+            ScanCommand.class, SanitizeCommand.class, VetCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a quality gate or an integrity check failed, 2 a bad option, file,"
             + " key or model, 3 an unexpected error."})
@@ -54,6 +54,7 @@ public final class Rampart implements Runnable {
                 OptionEnums.converter(dev.rampart.audit.AuditConfig.AttackKind.class));
         cmd.registerConverter(TrainCommand.Method.class, OptionEnums.converter(TrainCommand.Method.class));
         cmd.registerConverter(ScanCommand.Method.class, OptionEnums.converter(ScanCommand.Method.class));
+        cmd.registerConverter(SanitizeCommand.Method.class, OptionEnums.converter(SanitizeCommand.Method.class));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {

@@ -32,11 +32,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false, description = {"Scan a training set"
         + " for poisoned examples with a model trained on it.", "Methods: activation-clustering (Chen et al. 2019),"
-            + " spectral-signatures (Tran et al. 2018), knn (label noise, Paudice et al. 2018)."})
+            + " spectral-signatures (Tran et al. 2018), knn (label noise, Paudice et al. 2018), spectre (Hayase et al."
+            + " 2021)."})
 public final class ScanCommand implements Callable<Integer> {
 
     /** The detectors the scan runs. */
-    enum Method { ACTIVATION_CLUSTERING, SPECTRAL_SIGNATURES, KNN }
+    enum Method { ACTIVATION_CLUSTERING, SPECTRAL_SIGNATURES, KNN, SPECTRE }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,8 +51,8 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--split", paramLabel = "train|test", description = "IDX and CIFAR-10 data: which split to scan"
             + " (default: train, the training set)")
     DataSource.Split split = DataSource.Split.TRAIN;
-    @Option(names = "--method", description = "one of " + "activation-clustering, spectral-signatures, knn (default"
-            + " ${DEFAULT-VALUE})")
+    @Option(names = "--method", description = "one of " + "activation-clustering, spectral-signatures, knn, spectre"
+            + " (default ${DEFAULT-VALUE})")
     Method method = Method.ACTIVATION_CLUSTERING;
     @Option(names = "--expected-poison-rate", description = "spectral signatures: the poison share of the attacked"
             + " class (default ${DEFAULT-VALUE})")
@@ -71,9 +72,7 @@ public final class ScanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> p = new ArrayList<>();
-        if (!(rate > 0 && rate < 1)) {
-            p.add("--expected-poison-rate must be in (0, 1), found " + rate);
-        }
+        UsageException.share(p, "--expected-poison-rate", rate);
         DataSource.Spec s = null;
         try {
             s = new DataSource.Spec(data, format, 1, -1, false, 10, split);
@@ -109,6 +108,7 @@ public final class ScanCommand implements Callable<Integer> {
             case ACTIVATION_CLUSTERING -> ActivationClustering.builder(am).seed(seed).build();
             case SPECTRAL_SIGNATURES -> SpectralSignatures.builder(am).expectedPoisonRate(rate).build();
             case KNN -> KnnLabelNoise.builder(am).build();
+            case SPECTRE -> dev.rampart.defenses.poisoning.Spectre.builder(am).build();
         };
         List<String> small = tooSmall(d, detector.minimumPerClass(), loaded.classNames());
         if (!small.isEmpty()) {

@@ -16,6 +16,24 @@ public final class UsageException extends RuntimeException {
         this.problems = List.copyOf(problems);
     }
 
+    /** Adds "{@code option} must be positive, found v" to {@code problems} unless {@code value > 0}. */
+    static void positive(List<String> problems, String option, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            problems.add(option + " must be positive, found " + format(value));
+        }
+    }
+
+    /** Adds "{@code option} must be in (0, 1), found v" to {@code problems} unless it is. */
+    static void share(List<String> problems, String option, double value) {
+        if (!(value > 0 && value < 1)) {
+            problems.add(option + " must be in (0, 1), found " + value);
+        }
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
     /** One line each. */
     public List<String> problems() {
         return problems;

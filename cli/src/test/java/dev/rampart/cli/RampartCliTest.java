@@ -222,7 +222,7 @@ class RampartCliTest {
         assertEquals(1, bad.problems(), bad.err());
         Run method = run("scan", "--model", "standard", "--method", "magic");
         assertEquals(2, method.code());
-        assertTrue(method.err().contains("expected one of [activation-clustering, spectral-signatures, knn] but was"
+        assertTrue(method.err().contains("expected one of [activation-clustering, spectral-signatures, knn, spectre] but was"
                 + " 'magic'"), method.err());
     }
 

@@ -1,0 +1,293 @@
+package dev.rampart.cli;
+
+import dev.rampart.attacks.poisoning.PoisoningEvaluation;
+import dev.rampart.audit.report.BackdoorReports;
+import dev.rampart.audit.source.DataSource;
+import dev.rampart.audit.source.InputOptions;
+import dev.rampart.audit.source.ModelSource;
+import dev.rampart.core.data.IdxWriter;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
+import dev.rampart.core.io.AtomicFiles;
+import dev.rampart.core.model.ActivationModel;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.report.Provenance;
+import dev.rampart.defenses.poisoning.ActivationClustering;
+import dev.rampart.defenses.poisoning.NeuralCleanse;
+import dev.rampart.defenses.poisoning.PoisonDetector;
+import dev.rampart.defenses.poisoning.PoisonReport;
+import dev.rampart.defenses.poisoning.SpectralSignatures;
+import dev.rampart.defenses.poisoning.Spectre;
+import dev.rampart.defenses.poisoning.TriggerExplanation;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rampart sanitize}: the whole data-level defense in one command. It trains a model on the
+ * training set with the given recipe (or takes one already trained on it), finds poisoned examples
+ * in its representations (SPECTRE by default; with a trusted clean sample, also the examples that
+ * a trigger reversed by Neural Cleanse explains), removes them, retrains with the same recipe, and
+ * writes the retrained model, the sanitized training set (IDX, when the images are grey), the
+ * removed indices and a JSON and HTML report: per-class counts, the removed examples as a gallery,
+ * clean accuracy and the reversed trigger's attack success before and after.
+ *
+ * <pre>
+ * ./rampart sanitize --data poisoned/ --model cnn --epochs 3 --out clean/
+ * ./rampart sanitize --data poisoned/ --model model.zip --trained --clean trusted/ --out clean/
+ * </pre>
+ */
+@Command(name = "sanitize", mixinStandardHelpOptions = true, sortOptions = false, description = {"Find and remove"
+        + " poisoned training examples, retrain, and report what changed.", "Detectors: spectre (Hayase et al."
+            + " 2021), activation-clustering (Chen et al. 2019), spectral-signatures (Tran et al. 2018); with"
+            + " --clean, also the examples a Neural Cleanse trigger (Wang et al. 2019) explains."})
+public final class SanitizeCommand implements Callable<Integer> {
+
+    /** The representation detector. */
+    enum Method { SPECTRE, ACTIVATION_CLUSTERING, SPECTRAL_SIGNATURES }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+    @Option(names = "--data", paramLabel = "PATH", description = "the training set to sanitize (default: the bundled"
+            + " training sample)")
+    Path data;
+    @Option(names = "--data-format", description = "auto, idx, cifar10, csv or images (default ${DEFAULT-VALUE})")
+    String format = "auto";
+    @Option(names = "--model", paramLabel = "RECIPE", description = "cnn, mlp, strided-cnn or tanh-cnn (fresh"
+            + " weights), a DL4J configuration (JSON), or a DL4J zip whose configuration is reused (default"
+            + " ${DEFAULT-VALUE})")
+    String model = "cnn";
+    @Option(names = "--trained", description = "the --model zip was trained on --data: examine it instead of"
+            + " training first")
+    boolean trained;
+    @Option(names = "--epochs", paramLabel = "N", description = "training epochs of both models (default"
+            + " ${DEFAULT-VALUE})")
+    int epochs = 3;
+    @Option(names = "--batch", paramLabel = "N", description = "batch size (default ${DEFAULT-VALUE})")
+    int batch = 128;
+    @Option(names = "--method", description = "spectre, activation-clustering or spectral-signatures (default"
+            + " ${DEFAULT-VALUE})")
+    Method method = Method.SPECTRE;
+    @Option(names = "--expected-poison-rate", paramLabel = "R", description = "spectral signatures: the poison share"
+            + " of the attacked class (default ${DEFAULT-VALUE})")
+    double rate = 0.1;
+    @Option(names = "--clean", paramLabel = "PATH", description = "trusted clean images (same format): reverse"
+            + " triggers on them with Neural Cleanse and also remove the examples a reversed trigger explains")
+    Path clean;
+    @Option(names = "--nc-steps", paramLabel = "N", description = "Neural Cleanse's steps per class (default"
+            + " ${DEFAULT-VALUE})")
+    int ncSteps = 300;
+    @Option(names = "--test", paramLabel = "PATH", description = "clean test data for accuracy before and after"
+            + " (default: the test split of --data, when it has one)")
+    Path test;
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "where the model, the sanitized data"
+            + " and the reports go")
+    Path out;
+    @Option(names = "--seed", description = "seed of training and detection (default ${DEFAULT-VALUE})")
+    long seed = 1;
+    @CommandLine.Mixin
+    VerboseOption verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> p = new ArrayList<>();
+        UsageException.positive(p, "--epochs", epochs);
+        UsageException.positive(p, "--batch", batch);
+        UsageException.share(p, "--expected-poison-rate", rate);
+        UsageException.positive(p, "--nc-steps", ncSteps);
+        DataSource.Spec trainSpec = PoisoningOptions.spec(data, format, DataSource.Split.TRAIN, "--data", p);
+        DataSource.Spec cleanSpec = clean == null ? null : PoisoningOptions.spec(clean, format, DataSource.Split.TEST,
+                "--clean", p);
+        DataSource.Spec testSpec = PoisoningOptions.testSpec(test, data, format, p);
+        Recipe recipe = null;
+        try {
+            if (trained) {
+                ModelSource.check(model);
+                if (ModelSource.bundled(model) || !Files.isRegularFile(Path.of(model))) {
+                    throw new IOException(model + ": --trained needs a DL4J model zip");
+                }
+            }
+            recipe = Recipe.parse(model);
+        } catch (IOException e) {
+            p.add("--model " + e.getMessage());
+        }
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            p.add("--out " + out + " is a file, not a directory");
+        }
+        OutputFiles outputs = new OutputFiles().input("--data", data).input("--clean", clean).input("--test", test);
+        if (out != null) {
+            for (String f : List.of("model.zip", "removed.txt", "report.json", "report.html",
+                    "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")) {
+                outputs.output("--out", out.resolve(f));
+            }
+        }
+        if (recipe != null && !dev.rampart.core.model.zoo.ReferenceModels.NAMES.contains(model)) {
+            outputs.input("--model", Path.of(model));
+        }
+        if (p.isEmpty()) {
+            Files.createDirectories(out);
+        }
+        outputs.check(p);
+        if (!p.isEmpty()) {
+            throw new UsageException(p);
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        DataSource.Loaded loaded = DataSource.load(trainSpec, -1);
+        LabeledData train = loaded.data();
+        w.println("data: " + loaded.describe());
+        PoisoningOptions.checkEveryClass(train, loaded, "--data");
+        String mismatch = recipe.mismatch(train.exampleShape(), train.numClasses());
+        if (mismatch != null) {
+            throw new UsageException(List.of("--model " + mismatch));
+        }
+        LabeledData testData = null;
+        String testName = null;
+        if (testSpec != null) {
+            DataSource.Loaded t = DataSource.load(testSpec, -1);
+            PoisoningOptions.checkAgainst(t.data(), train, t.source(), test != null ? "--test" : "--data's test split");
+            testData = t.data();
+            testName = t.describe();
+        }
+        LabeledData cleanData = null;
+        if (cleanSpec != null) {
+            DataSource.Loaded c = DataSource.load(cleanSpec, -1);
+            PoisoningOptions.checkAgainst(c.data(), train, c.source(), "--clean");
+            cleanData = c.data();
+        }
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        GradientClassifier first;
+        if (trained) {
+            first = ModelSource.load(model, InputOptions.DEFAULT, train.exampleShape()).model();
+            if (first.numClasses() != train.numClasses()) {
+                throw new UsageException(List.of("--model " + model + " has " + first.numClasses()
+                        + " classes but --data " + loaded.source() + " has " + train.numClasses()));
+            }
+            w.println("model: " + model + " (trained on the data)");
+        } else {
+            w.printf(Locale.ROOT, "training %s on %d examples: %d epochs, batch %d, seed %d%n", recipe.description(),
+                    train.size(), epochs, batch, seed);
+            w.flush();
+            first = recipe.train(train, epochs, batch, seed, e -> progress(w, "  epoch " + (e + 1)));
+            seconds.put("train", (System.nanoTime() - t0) / 1e9);
+        }
+        if (!(first instanceof ActivationModel am)) {
+            throw new UsageException(List.of("--model " + model + ": its activations cannot be read"));
+        }
+        PoisonDetector detector = switch (method) {
+            case SPECTRE -> Spectre.builder(am).build();
+            case ACTIVATION_CLUSTERING -> ActivationClustering.builder(am).seed(seed).build();
+            case SPECTRAL_SIGNATURES -> SpectralSignatures.builder(am).expectedPoisonRate(rate).build();
+        };
+        PoisoningOptions.checkMinimum(train, detector, loaded, OptionEnums.spelling(method));
+        long t1 = System.nanoTime();
+        List<PoisonReport> reports = new ArrayList<>();
+        reports.add(detector.detect(train));
+        seconds.put("detect", (System.nanoTime() - t1) / 1e9);
+        NeuralCleanse.Report scan = null;
+        LabeledData attackTest = null;
+        if (cleanData != null) {
+            long t2 = System.nanoTime();
+            scan = NeuralCleanse.builder(first).steps(ncSteps).seed(seed).build().scan(cleanData);
+            if (scan.flagged().length > 0) {
+                reports.add(TriggerExplanation.builder(am, scan, cleanData).build().detect(train));
+                attackTest = PoisoningOptions.triggered(scan, testData != null ? testData : cleanData);
+            }
+            seconds.put("neuralCleanse", (System.nanoTime() - t2) / 1e9);
+        }
+        boolean[] removed = new boolean[train.size()];
+        for (PoisonReport r : reports) {
+            print(w, r, loaded.classNames());
+            for (int i = 0; i < removed.length; i++) {
+                removed[i] |= r.flagged()[i];
+            }
+        }
+        int[] keep = Rows.where(removed, false);
+        if (keep.length == 0) {
+            throw new IllegalStateException("every training example was flagged: nothing left to train on");
+        }
+        LabeledData kept = new LabeledData(train.name() + ":sanitized", Rows.gather(train.features(), keep),
+                Rows.pick(train.labels(), keep), train.numClasses());
+        PoisoningOptions.checkEveryClass(kept, loaded, "--data, after removal,");
+        w.printf(Locale.ROOT, "removed %d of %d examples; retraining on %d%n", train.size() - keep.length, train.size(),
+                keep.length);
+        w.flush();
+        long t3 = System.nanoTime();
+        GradientClassifier second = recipe.train(kept, epochs, batch, seed, e -> progress(w, "  epoch " + (e + 1)));
+        seconds.put("retrain", (System.nanoTime() - t3) / 1e9);
+        PoisoningEvaluation before = null;
+        PoisoningEvaluation after = null;
+        if (testData != null || attackTest != null) {
+            LabeledData evalData = testData != null ? testData : cleanData;
+            before = PoisoningEvaluation.of(first, evalData, attackTest);
+            after = PoisoningEvaluation.of(second, evalData, attackTest);
+            testName = testData != null ? testName : "the --clean sample";
+            w.printf(Locale.ROOT, "clean accuracy %.4f before, %.4f after%s%n", before.cleanAccuracy(),
+                    after.cleanAccuracy(), attackTest == null ? "" : String.format(Locale.ROOT,
+                            "; reversed trigger's attack success %.4f before, %.4f after", before.attackSuccessRate(),
+                            after.attackSuccessRate()));
+        }
+        List<String> written = new ArrayList<>();
+        Path modelFile = out.resolve("model.zip");
+        Recipe.save(second, modelFile);
+        written.add(modelFile.toString());
+        StringBuilder idx = new StringBuilder();
+        for (int i = 0; i < removed.length; i++) {
+            if (removed[i]) {
+                idx.append(i).append('\n');
+            }
+        }
+        AtomicFiles.writeString(out.resolve("removed.txt"), idx.toString());
+        written.add(out.resolve("removed.txt").toString());
+        if (IdxWriter.writable(kept) && inUnitRange(kept)) {
+            for (Path f : IdxWriter.write(kept, out, "train")) {
+                written.add(f.toString());
+            }
+        } else {
+            w.println("the sanitized data are not written as IDX (not grey images in [0, 1]); removed.txt lists the"
+                    + " removed indices");
+        }
+        written.add(out.resolve("report.json").toString());
+        written.add(out.resolve("report.html").toString());
+        BackdoorReports.Sanitized report = new BackdoorReports.Sanitized(loaded.describe(), loaded.classNames(),
+                trained ? model + " (trained on the data; retrained from its configuration)" : recipe.description(),
+                epochs, seed, train, reports, removed, testName, before, after, scan, written, seconds,
+                Provenance.current());
+        AtomicFiles.writeString(out.resolve("report.json"), BackdoorReports.json(report));
+        AtomicFiles.writeString(out.resolve("report.html"), BackdoorReports.html(report));
+        w.println(report.removedCount() == 0 ? "no poison found" : "poison found: " + report.removedCount()
+                + " examples removed");
+        w.println("wrote " + String.join(", ", written));
+        w.flush();
+        return Rampart.OK;
+    }
+
+    private static boolean inUnitRange(LabeledData d) {
+        return d.features().minNumber().doubleValue() >= 0 && d.features().maxNumber().doubleValue() <= 1;
+    }
+
+    private static void progress(PrintWriter w, String line) {
+        w.println(line);
+        w.flush();
+    }
+
+    static void print(PrintWriter w, PoisonReport r, List<String> names) {
+        w.println(r.detector() + ":");
+        for (PoisonReport.ClassSummary c : r.classes()) {
+            String name = c.label() < names.size() ? names.get(c.label()) : String.valueOf(c.label());
+            w.printf(Locale.ROOT, "  class %s: %d examples, %d flagged%s%n", name, c.examples(), c.flagged(),
+                    c.suspicious() ? "  SUSPICIOUS" : "");
+        }
+        w.flush();
+    }
+}
