@@ -1,0 +1,39 @@
+package dev.rampart.benchmarks.poisoning;
+
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.ActivationModel;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.defenses.poisoning.ActivationClustering;
+import dev.rampart.defenses.poisoning.NeuralCleanse;
+import dev.rampart.defenses.poisoning.RepresentationDetector;
+import dev.rampart.defenses.poisoning.Spectre;
+import dev.rampart.defenses.poisoning.SpectralSignatures;
+import dev.rampart.defenses.poisoning.TriggerExplanation;
+
+/** The detectors of the poisoning matrix, by name. */
+final class MatrixDetectors {
+
+    private MatrixDetectors() {
+    }
+
+    /**
+     * The detector called {@code name}; {@code poisonShare} is the largest share of poison in one
+     * class, which spectral signatures is told (Tran et al. assume the poison rate known and remove
+     * 1.5 times it from every class).
+     */
+    static RepresentationDetector make(String name, ActivationModel model, double poisonShare, LabeledData clean,
+            long seed) {
+        return switch (name) {
+            case "ac" -> ActivationClustering.builder(model).seed(1).build();
+            case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(Math.max(0.005, Math.min(0.6,
+                    poisonShare))).build();
+            case "spectre" -> Spectre.builder(model).build();
+            // the model-level path used for the data: Neural Cleanse on trusted clean images, then
+            // the training examples its reversed triggers explain
+            case "explain" -> TriggerExplanation.builder(model, NeuralCleanse.builder((GradientClassifier) model)
+                    .steps(150).seed(seed).build().scan(clean), clean).build();
+            default -> throw new IllegalArgumentException("unknown detector '" + name + "' (ac, ss, spectre,"
+                    + " explain)");
+        };
+    }
+}

@@ -1,0 +1,230 @@
+package dev.rampart.benchmarks.poisoning;
+
+import dev.rampart.attacks.poisoning.PoisonedData;
+import dev.rampart.attacks.poisoning.PoisoningAttack;
+import dev.rampart.attacks.poisoning.PoisoningEvaluation;
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
+import dev.rampart.core.data.ShuffledBatches;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.TrainingRoutine;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.ReferenceModels;
+import dev.rampart.defenses.poisoning.PoisonReport;
+import dev.rampart.defenses.poisoning.RepresentationDetector;
+import dev.rampart.defenses.poisoning.Representations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The poisoning evaluation matrix on full Fashion-MNIST: every cell ({@link PoisonCells}: an attack
+ * family, a rate, a target) poisons the training set, trains the reference CNN on it (cached, so
+ * that detectors can be rerun), measures clean accuracy and attack success, runs every data-level
+ * detector on the model's last hidden layer (recall, precision, false-positive rate, time with and
+ * without the activation pass), and retrains without the examples the chosen pipeline flags. Rows
+ * are printed and appended, as Markdown, to {@code --table}.
+ *
+ * <pre>
+ * java -cp ... dev.rampart.benchmarks.poisoning.PoisoningMatrix --epochs 3 --cache /tmp/matrix \
+ *     --cells clean,badnets:0.05,badnets:0.01,blend:0.05,sig:0.05 --detectors ac,ss,spectre,explain --sanitize-with spectre,spectre+explain
+ * java -cp ... dev.rampart.benchmarks.poisoning.PoisoningMatrix --train-only --cells wanet:0.1,lc:0.05
+ * </pre>
+ */
+@Command(name = "poisoning-matrix", mixinStandardHelpOptions = true, description = "Poisoning defenses against attack"
+        + " families on full Fashion-MNIST.")
+public final class PoisoningMatrix implements Callable<Integer> {
+
+    @Option(names = "--epochs", description = "training epochs of every model (default ${DEFAULT-VALUE})")
+    int epochs = 3;
+    @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
+    List<String> cells;
+    @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, explain"
+            + " (default ${DEFAULT-VALUE})")
+    List<String> detectors = List.of("ac", "ss", "spectre");
+    @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
+            + " each a detector or a union such as spectre+explain (default none)")
+    List<String> sanitizeWith = List.of();
+    @Option(names = "--cache", description = "where trained models are kept (default ${DEFAULT-VALUE})")
+    Path cache = Path.of(System.getProperty("java.io.tmpdir"), "rampart-poisoning-matrix");
+    @Option(names = "--data", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE})")
+    Path data = Path.of(FashionMnist.DEBIAN_DIR);
+    @Option(names = "--table", description = "Markdown file the rows are appended to")
+    Path table;
+    @Option(names = "--train-only", description = "only train (and cache) the cells' models")
+    boolean trainOnly;
+    @Option(names = "--seed", description = "seed of attacks and training (default ${DEFAULT-VALUE})")
+    long seed = 7;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PoisoningMatrix()).execute(args));
+    }
+
+    TrainingRoutine routine() {
+        return (d, s) -> {
+            MultiLayerNetwork net = ReferenceModels.cnn(s);
+            ShuffledBatches b = new ShuffledBatches(d, 128, s);
+            for (int e = 0; e < epochs; e++) {
+                b.reset();
+                while (b.hasNext()) {
+                    net.fit(b.next());
+                }
+            }
+            return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        };
+    }
+
+    /** The model trained on {@code d}, from the cache when it is there. */
+    MultiLayerNetworkModel trained(String key, LabeledData d) throws IOException {
+        Files.createDirectories(cache);
+        Path file = cache.resolve(key + "-e" + epochs + "-s" + seed + ".zip");
+        if (Files.exists(file)) {
+            return MultiLayerNetworkModel.of(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false),
+                    ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        }
+        long t0 = System.nanoTime();
+        MultiLayerNetworkModel m = (MultiLayerNetworkModel) routine().train(d, seed);
+        Path tmp = cache.resolve(file.getFileName() + ".part");
+        ModelSerializer.writeModel(m.network(), tmp.toFile(), false);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        say("  trained %s in %.0f s", key, secs(t0));
+        return m;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LabeledData train = FashionMnist.load(data, FashionMnist.Split.TRAIN, 0);
+        LabeledData test = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
+        List<PoisonCells> parsed = cells.stream().map(PoisonCells::parse).toList();
+        for (String pipeline : sanitizeWith) {
+            for (String name : pipeline.split("\\+")) {
+                if (!detectors.contains(name)) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--sanitize-with " + pipeline
+                            + ": " + name + " is not among --detectors " + detectors);
+                }
+            }
+        }
+        for (PoisonCells cell : parsed) {
+            PoisoningAttack attack = cell.attack(seed);
+            PoisonedData p = attack == null ? null : attack.poison(train);
+            LabeledData poisoned = p == null ? train : p.data();
+            boolean[] truth = p == null ? new boolean[train.size()] : p.poisonedMask();
+            LabeledData asrTest = attack == null ? null : attack.attackTest(test);
+            MultiLayerNetworkModel model = trained(cell.key(), poisoned);
+            PoisoningEvaluation e = PoisoningEvaluation.of(model, test, asrTest);
+            say("%s (%d poisoned): clean accuracy %.4f, attack success %.4f", cell, p == null ? 0 : p.poisoned().length,
+                    e.cleanAccuracy(), e.attackSuccessRate());
+            if (trainOnly) {
+                continue;
+            }
+            long t0 = System.nanoTime();
+            INDArray reps = Representations.of(model, Representations.lastHidden(model), poisoned.features());
+            double activationSecs = secs(t0);
+            say("  activation pass: %.1f s for %d images", activationSecs, poisoned.size());
+            Map<String, boolean[]> flags = new HashMap<>();
+            for (String name : detectors) {
+                t0 = System.nanoTime();
+                RepresentationDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
+                        test.slice(0, 1000), seed);
+                PoisonReport r = d.detect(poisoned, reps);
+                double analysis = secs(t0);
+                PoisonReport.Score s = r.against(truth);
+                String suspicious = r.classes().stream().filter(PoisonReport.ClassSummary::suspicious)
+                        .map(c -> String.valueOf(c.label())).reduce((a, b) -> a + " " + b).orElse("none");
+                say("  %s: flagged %d, recall %.4f, precision %.4f, false-positive rate %.4f, classes judged poisoned:"
+                        + " %s (%.1f s analysis, %.1f s with the activation pass)", name, s.flagged(), s.recall(),
+                        s.precision(), s.falsePositiveRate(), suspicious, analysis, analysis + activationSecs);
+                r.classes().forEach(c -> say("    class %d: %s%s", c.label(), c.detail(), c.suspicious() ? " SUSPICIOUS"
+                        : ""));
+                flags.put(name, r.flagged());
+                row(fmt("| %s | %d | %.4f | %.4f | %s | %d | %.3f | %.3f | %s | - | - | %.1f (+%.1f) |", cell,
+                        p == null ? 0 : p.poisoned().length, e.cleanAccuracy(), e.attackSuccessRate(), name,
+                        s.flagged(), s.recall(), s.precision(), suspicious, analysis, activationSecs));
+            }
+            for (String pipeline : sanitizeWith) {
+                boolean[] removed = new boolean[poisoned.size()];
+                for (String name : pipeline.split("\\+")) {
+                    boolean[] f = flags.get(name);
+                    for (int i = 0; i < removed.length; i++) {
+                        removed[i] |= f[i];
+                    }
+                }
+                int[] keep = Rows.where(removed, false);
+                int flagged = removed.length - keep.length;
+                int hit = 0;
+                for (int i = 0; i < removed.length; i++) {
+                    hit += removed[i] && truth[i] ? 1 : 0;
+                }
+                double recall = p == null ? Double.NaN : (double) hit / p.poisoned().length;
+                double precision = flagged == 0 ? Double.NaN : (double) hit / flagged;
+                LabeledData kept = new LabeledData(poisoned.name() + ":sanitized", Rows.gather(poisoned.features(),
+                        keep), Rows.pick(poisoned.labels(), keep), poisoned.numClasses());
+                long t1 = System.nanoTime();
+                MultiLayerNetworkModel second = flagged == 0 ? model : trained(cell.key() + "-without-"
+                        + pipeline.replace('+', '-'), kept);
+                double retrain = secs(t1);
+                PoisoningEvaluation a = PoisoningEvaluation.of(second, test, asrTest);
+                say("  retrained without the %d flagged by %s: clean accuracy %.4f -> %.4f, attack success %.4f ->"
+                        + " %.4f", flagged, pipeline, e.cleanAccuracy(), a.cleanAccuracy(), e.attackSuccessRate(),
+                        a.attackSuccessRate());
+                row(fmt("| %s | %d | %.4f | %.4f | sanitize: %s | %d | %.3f | %.3f | - | %.4f | %.4f | %.0f"
+                        + " (retraining) |", cell, p == null ? 0 : p.poisoned().length, e.cleanAccuracy(),
+                        e.attackSuccessRate(), pipeline, flagged, recall, precision, a.cleanAccuracy(),
+                        a.attackSuccessRate(), retrain));
+            }
+        }
+        return 0;
+    }
+
+    /** The largest share of poisoned examples among one class's examples. */
+    static double largestShare(boolean[] truth, LabeledData d) {
+        int[] poison = new int[d.numClasses()];
+        int[] all = new int[d.numClasses()];
+        for (int i = 0; i < truth.length; i++) {
+            all[d.labels()[i]]++;
+            poison[d.labels()[i]] += truth[i] ? 1 : 0;
+        }
+        double share = 0;
+        for (int c = 0; c < all.length; c++) {
+            share = Math.max(share, all[c] == 0 ? 0 : (double) poison[c] / all[c]);
+        }
+        return share;
+    }
+
+    private void row(String line) throws IOException {
+        if (table != null) {
+            if (!Files.exists(table)) {
+                Files.writeString(table, "| cell | poisoned | clean acc | attack success | detector | flagged | recall"
+                        + " | precision | classes judged poisoned | clean acc after | attack success after | seconds"
+                        + " (+ activations) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            }
+            Files.writeString(table, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
+    private static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println(fmt(format, args));
+        System.out.flush();
+    }
+}
