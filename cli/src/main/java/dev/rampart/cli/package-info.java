@@ -1,5 +1,5 @@
 /**
- * Rampart's command-line tool, {@code ./rampart}: the {@code audit} and {@code train} commands,
- * their option checks and exit codes.
+ * Rampart's command-line tool, {@code ./rampart}: one class per command (audit, train, privacy,
+ * the integrity commands, scan, sanitize, vet), their option checks and exit codes.
  */
 package dev.rampart.cli;
