@@ -36,8 +36,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code rampart sanitize}: the whole data-level defense in one command. It trains a model on the
  * training set with the given recipe (or takes one already trained on it), finds poisoned examples
- * in its representations (SPECTRE by default; with a trusted clean sample, also the examples that
- * a trigger reversed by Neural Cleanse explains), removes them, retrains with the same recipe, and
+ * in its representations (SPECTRE by default; with a trusted clean sample, SPECTRE judges each
+ * class against it, and the examples that a trigger reversed by Neural Cleanse explains are also
+ * flagged), removes them, retrains with the same recipe, and
  * writes the retrained model, the sanitized training set (IDX, when the images are grey), the
  * removed indices and a JSON and HTML report: per-class counts, the removed examples as a gallery,
  * clean accuracy and the reversed trigger's attack success before and after.
@@ -81,8 +82,9 @@ public final class SanitizeCommand implements Callable<Integer> {
     @Option(names = "--expected-poison-rate", paramLabel = "R", description = "spectral signatures: the poison share"
             + " of the attacked class (default ${DEFAULT-VALUE})")
     double rate = 0.1;
-    @Option(names = "--clean", paramLabel = "PATH", description = "trusted clean images (same format): reverse"
-            + " triggers on them with Neural Cleanse and also remove the examples a reversed trigger explains")
+    @Option(names = "--clean", paramLabel = "PATH", description = "trusted clean images (same format): SPECTRE"
+            + " judges each class against them; Neural Cleanse reverses triggers on them, and the examples a"
+            + " reversed trigger explains are also removed")
     Path clean;
     @Option(names = "--nc-steps", paramLabel = "N", description = "Neural Cleanse's steps per class (default"
             + " ${DEFAULT-VALUE})")
@@ -185,7 +187,7 @@ public final class SanitizeCommand implements Callable<Integer> {
             throw new UsageException(List.of("--model " + model + ": its activations cannot be read"));
         }
         PoisonDetector detector = switch (method) {
-            case SPECTRE -> Spectre.builder(am).build();
+            case SPECTRE -> spectre(am, cleanData, w);
             case ACTIVATION_CLUSTERING -> ActivationClustering.builder(am).seed(seed).build();
             case SPECTRAL_SIGNATURES -> SpectralSignatures.builder(am).expectedPoisonRate(rate).build();
         };
@@ -289,5 +291,30 @@ public final class SanitizeCommand implements Callable<Integer> {
                     c.suspicious() ? "  SUSPICIOUS" : "");
         }
         w.flush();
+    }
+
+    /**
+     * SPECTRE, judging each class against the trusted sample when it has enough images of every
+     * class, and the classes against each other otherwise (said on the console).
+     */
+    private static PoisonDetector spectre(ActivationModel am, LabeledData trusted, PrintWriter w) {
+        if (trusted != null) {
+            int[] counts = new int[trusted.numClasses()];
+            for (int y : trusted.labels()) {
+                counts[y]++;
+            }
+            int least = 0;
+            for (int c = 1; c < counts.length; c++) {
+                least = counts[c] < counts[least] ? c : least;
+            }
+            if (counts[least] >= Spectre.MIN_REFERENCE_PER_CLASS) {
+                w.printf(Locale.ROOT, "SPECTRE judges each class against the %d --clean images%n", trusted.size());
+                return Spectre.builder(am).reference(trusted).build();
+            }
+            w.printf(Locale.ROOT, "SPECTRE judges the classes against each other: --clean has %d images of class %d,"
+                    + " and judging a class against it needs %d%n", counts[least], least,
+                    Spectre.MIN_REFERENCE_PER_CLASS);
+        }
+        return Spectre.builder(am).build();
     }
 }

@@ -9,6 +9,7 @@ import dev.rampart.defenses.poisoning.ActivationClustering;
 import dev.rampart.defenses.poisoning.KnnLabelNoise;
 import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.PoisonReport;
+import dev.rampart.defenses.poisoning.Spectre;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,6 +58,10 @@ public final class ScanCommand implements Callable<Integer> {
     @Option(names = "--expected-poison-rate", description = "spectral signatures: the poison share of the attacked"
             + " class (default ${DEFAULT-VALUE})")
     double rate = 0.1;
+    @Option(names = "--reference", paramLabel = "PATH", description = "spectre: trusted clean images (same format,"
+            + " the test split of IDX and CIFAR-10 folders), at least " + Spectre.MIN_REFERENCE_PER_CLASS + " of every"
+            + " class; each class is judged against them instead of against the other classes")
+    Path reference;
     @Option(names = "--flagged", description = "write the flagged example indices to this file")
     Path flagged;
     @Option(names = "--out", description = "write the report as JSON: detector, configuration, seed, per-class"
@@ -80,8 +85,16 @@ public final class ScanCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | java.io.IOException e) {
             p.add("--data " + e.getMessage());
         }
+        DataSource.Spec referenceSpec = null;
+        if (reference != null) {
+            if (method != Method.SPECTRE) {
+                p.add("--reference works with --method spectre, not " + OptionEnums.spelling(method));
+            } else {
+                referenceSpec = PoisoningOptions.spec(reference, format, DataSource.Split.TEST, "--reference", p);
+            }
+        }
         OutputFiles outputs = new OutputFiles().output("--flagged", flagged).output("--out", json).input("--data",
-                data);
+                data).input("--reference", reference);
         try {
             ModelSource.check(model);
             if (!ModelSource.bundled(model)) {
@@ -108,7 +121,8 @@ public final class ScanCommand implements Callable<Integer> {
             case ACTIVATION_CLUSTERING -> ActivationClustering.builder(am).seed(seed).build();
             case SPECTRAL_SIGNATURES -> SpectralSignatures.builder(am).expectedPoisonRate(rate).build();
             case KNN -> KnnLabelNoise.builder(am).build();
-            case SPECTRE -> dev.rampart.defenses.poisoning.Spectre.builder(am).build();
+            case SPECTRE -> referenceSpec == null ? Spectre.builder(am).build() : Spectre.builder(am).reference(
+                    trusted(referenceSpec, d)).build();
         };
         List<String> small = tooSmall(d, detector.minimumPerClass(), loaded.classNames());
         if (!small.isEmpty()) {
@@ -160,5 +174,18 @@ public final class ScanCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** The trusted reference, checked against the data; a class with too few images is a usage error. */
+    private static LabeledData trusted(DataSource.Spec spec, LabeledData d) throws java.io.IOException {
+        DataSource.Loaded r = DataSource.load(spec, -1);
+        PoisoningOptions.checkAgainst(r.data(), d, r.source(), "--reference");
+        List<String> small = tooSmall(r.data(), Spectre.MIN_REFERENCE_PER_CLASS, r.classNames());
+        if (!small.isEmpty()) {
+            throw new UsageException(List.of("--reference " + r.source() + " has too few images to judge a class"
+                    + " against, at least " + Spectre.MIN_REFERENCE_PER_CLASS + " of every class are needed: "
+                    + String.join(", ", small)));
+        }
+        return r.data();
     }
 }

@@ -87,6 +87,27 @@ class ReliabilityCliTest {
     }
 
     @Test
+    void spectreJudgesClassesAgainstATrustedReference() throws IOException {
+        Path trusted = Files.createDirectories(dir.resolve("trusted"));
+        dev.rampart.core.data.IdxWriter.write(dev.rampart.core.data.FashionMnist.bundledTest(), trusted, "t10k");
+        Path json = dir.resolve("spectre-ref.json");
+        Run r = run("scan", "--model", "standard", "--method", "spectre", "--reference", trusted.toString(), "--out",
+                json.toString());
+        assertEquals(Rampart.OK, r.code(), r.err());
+        com.fasterxml.jackson.databind.JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertEquals(dev.rampart.core.data.FashionMnist.bundledTest().size(), report.get("config").get(
+                "referenceExamples").asInt(), report.toString());
+        assertEquals(0, report.get("flaggedCount").asInt(), "the clean bundled sample: " + r.out());
+        assertTrue(report.get("classes").get(0).get("figures").has("excessZ"), report.toString());
+        usage("--reference works with --method spectre, not activation-clustering", "scan", "--model", "standard",
+                "--reference", trusted.toString());
+        Path few = dir.resolve("few");
+        writeIdx(few, "t10k", 40, 40);
+        usage("has too few images to judge a class against, at least 20 of every class", "scan", "--model",
+                "standard", "--method", "spectre", "--reference", few.toString());
+    }
+
+    @Test
     void scanRefusesAModelOfAnotherClassCount() throws IOException {
         Path images = dir.resolve("three-classes");
         for (String cls : new String[] {"a", "b", "c"}) {

@@ -19,21 +19,23 @@ final class MatrixDetectors {
     /**
      * The detector called {@code name}; {@code poisonShare} is the largest share of poison in one
      * class, which spectral signatures is told (Tran et al. assume the poison rate known and remove
-     * 1.5 times it from every class).
+     * 1.5 times it from every class); {@code clean} is Neural Cleanse's sample, {@code reference} the
+     * trusted images SPECTRE judges each class against.
      */
     static RepresentationDetector make(String name, ActivationModel model, double poisonShare, LabeledData clean,
-            long seed) {
+            LabeledData reference, long seed) {
         return switch (name) {
             case "ac" -> ActivationClustering.builder(model).seed(1).build();
             case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(Math.max(0.005, Math.min(0.6,
                     poisonShare))).build();
             case "spectre" -> Spectre.builder(model).build();
+            case "spectre-ref" -> Spectre.builder(model).reference(reference).build();
             // the model-level path used for the data: Neural Cleanse on trusted clean images, then
             // the training examples its reversed triggers explain
             case "explain" -> TriggerExplanation.builder(model, NeuralCleanse.builder((GradientClassifier) model)
                     .steps(150).seed(seed).build().scan(clean), clean).build();
             default -> throw new IllegalArgumentException("unknown detector '" + name + "' (ac, ss, spectre,"
-                    + " explain)");
+                    + " spectre-ref, explain)");
         };
     }
 }

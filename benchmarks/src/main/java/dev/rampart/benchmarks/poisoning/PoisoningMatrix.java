@@ -52,7 +52,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
     int epochs = 3;
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
-    @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, explain"
+    @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain"
             + " (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
@@ -68,6 +68,9 @@ public final class PoisoningMatrix implements Callable<Integer> {
     boolean trainOnly;
     @Option(names = "--seed", description = "seed of attacks and training (default ${DEFAULT-VALUE})")
     long seed = 7;
+    @Option(names = "--reference", description = "trusted test images the detector spectre-ref judges each class"
+            + " against: the first N (default ${DEFAULT-VALUE})")
+    int reference = 5000;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new PoisoningMatrix()).execute(args));
@@ -108,6 +111,10 @@ public final class PoisoningMatrix implements Callable<Integer> {
     public Integer call() throws Exception {
         LabeledData train = FashionMnist.load(data, FashionMnist.Split.TRAIN, 0);
         LabeledData test = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
+        if (reference < 1 || reference > test.size()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--reference must be in [1, " + test.size()
+                    + "], found " + reference);
+        }
         List<PoisonCells> parsed = cells.stream().map(PoisonCells::parse).toList();
         for (String pipeline : sanitizeWith) {
             for (String name : pipeline.split("\\+")) {
@@ -138,7 +145,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
             for (String name : detectors) {
                 t0 = System.nanoTime();
                 RepresentationDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
-                        test.slice(0, 1000), seed);
+                        test.slice(0, 1000), test.slice(0, reference), seed);
                 PoisonReport r = d.detect(poisoned, reps);
                 double analysis = secs(t0);
                 PoisonReport.Score s = r.against(truth);

@@ -68,6 +68,24 @@ public final class Metrics {
         return new double[] {Math.max(0, ci.getLowerBound()), Math.min(1, ci.getUpperBound())};
     }
 
+    /**
+     * How many standard errors the share {@code k1 / n1} lies above {@code k2 / n2}: the pooled
+     * two-proportion z statistic, 0 when the pooled share is 0 or 1 (no evidence either way).
+     *
+     * @throws IllegalArgumentException if a count is negative or above its total, or a total is not positive
+     */
+    public static double excessZ(long k1, int n1, long k2, int n2) {
+        if (n1 <= 0 || n2 <= 0 || k1 < 0 || k2 < 0 || k1 > n1 || k2 > n2) {
+            throw new IllegalArgumentException("excessZ needs 0 <= k <= n and n > 0, found " + k1 + " of " + n1
+                    + " and " + k2 + " of " + n2);
+        }
+        double p = (double) (k1 + k2) / (n1 + n2);
+        if (p <= 0 || p >= 1) {
+            return 0;
+        }
+        return ((double) k1 / n1 - (double) k2 / n2) / Math.sqrt(p * (1 - p) * (1.0 / n1 + 1.0 / n2));
+    }
+
     /** The number of flags set. */
     public static int count(boolean[] flags) {
         int c = 0;

@@ -3,7 +3,9 @@ package dev.rampart.defenses.poisoning;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.ActivationModel;
+import dev.rampart.core.model.Inputs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,11 +35,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * z-score of its logarithm, median and median absolute deviation, above {@code anomalyThreshold},
  * as Neural Cleanse judges classes), and within it the examples above the best two-group split of
  * the log scores (Otsu 1979) are flagged. Every class is judged against the others, so a single
- * attacked class stands out; an all-to-all attack, which poisons every class alike, does not.
+ * attacked class stands out; an all-to-all attack, which poisons every class alike, does not, nor
+ * does a small poison share in a class that clean classes' spread hides.
+ *
+ * <p>With a {@linkplain Builder#reference(LabeledData) reference} of trusted clean examples, each
+ * class is judged on its own instead: its trusted examples are scored in the class's frame, the cut
+ * is their {@code 1 - falsePositiveRate} quantile, and the class is poisoned when the share of its
+ * training examples above the cut exceeds the trusted share by more than {@code anomalyThreshold}
+ * standard errors (a two-proportion test); the examples above the cut are flagged. Poison is what
+ * the trusted data does not explain, whatever the other classes look like.
  *
  * <pre>{@code
  * PoisonReport r = Spectre.builder(model).build().detect(train);
  * r.classes();   // per class: QUE score, anomaly index, the split's threshold
+ * PoisonReport judged = Spectre.builder(model).reference(trustedSample).build().detect(train);
  * }</pre>
  */
 public final class Spectre extends RepresentationDetector {
@@ -50,10 +61,16 @@ public final class Spectre extends RepresentationDetector {
      * @param trim the share of a class the robust estimate may leave out, in (0, 0.5]
      * @param alpha the QUE score's exponent (the paper uses 4)
      * @param anomalyThreshold a class whose log QUE score lies more than this many robust standard
-     *     deviations above the classes' median is judged poisoned
+     *     deviations above the classes' median is judged poisoned; with a reference, a class whose
+     *     share above the reference's cut exceeds the reference's own share by more than this many
+     *     standard errors
+     * @param falsePositiveRate with a reference: the share of a class's trusted examples above the
+     *     cut that flags examples (the cut is their {@code 1 - falsePositiveRate} quantile)
+     * @param referenceExamples the trusted examples the classes are judged against; 0 when classes
+     *     are judged against each other
      */
-    public record Config(String layer, int dimensions, double trim, double alpha, double anomalyThreshold)
-            implements PoisonDetector.Config {
+    public record Config(String layer, int dimensions, double trim, double alpha, double anomalyThreshold,
+            double falsePositiveRate, int referenceExamples) implements PoisonDetector.Config {
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
             Check.notNull("layer", layer);
@@ -63,16 +80,27 @@ public final class Spectre extends RepresentationDetector {
             }
             Check.positive("alpha", alpha);
             Check.positive("anomalyThreshold", anomalyThreshold);
+            if (!(falsePositiveRate > 0 && falsePositiveRate < 0.5)) {
+                throw new IllegalArgumentException("falsePositiveRate must be in (0, 0.5), found " + falsePositiveRate);
+            }
+            if (referenceExamples < 0) {
+                throw new IllegalArgumentException("referenceExamples must be at least 0, found " + referenceExamples);
+            }
         }
     }
+
+    /** Trusted examples of each class a reference needs at least. */
+    public static final int MIN_REFERENCE_PER_CLASS = 20;
 
     private static final int CONCENTRATION_STEPS = 30;
 
     private final Config config;
+    private final LabeledData reference;
 
-    private Spectre(ActivationModel model, Config config) {
+    private Spectre(ActivationModel model, Config config, LabeledData reference) {
         super(model, config.layer());
         this.config = config;
+        this.reference = reference;
     }
 
     public static Builder builder(ActivationModel model) {
@@ -95,8 +123,22 @@ public final class Spectre extends RepresentationDetector {
         return Math.max(20, 4 * config.dimensions());
     }
 
-    /** One class's scores and its QUE score. */
-    private record ClassScores(double[] tau, double que) {
+    /**
+     * One class's fitted scorer: its principal directions, the robust mean and whitening, and the
+     * QUE weights; {@code tau} and {@code que} are the class's own scores.
+     */
+    private record ClassScores(INDArray centre, INDArray components, double[] mean, double[][] whiten, double[][] v,
+            double[] q, double trace, double[] tau, double que) {
+
+        /** The QUE scores of other rows {@code x} ({@code [n, d]}) in this class's frame. */
+        double[] score(INDArray x) {
+            double[][] z = x.subRowVector(centre).mmul(components).toDoubleMatrix();
+            double[] out = new double[z.length];
+            for (int i = 0; i < z.length; i++) {
+                out[i] = Spectre.tau(apply(whiten, z[i], mean), v, q, trace);
+            }
+            return out;
+        }
     }
 
     @Override
@@ -115,6 +157,12 @@ public final class Spectre extends RepresentationDetector {
         double median = median(lq);
         double[] dev = Arrays.stream(lq).map(v -> Math.abs(v - median)).toArray();
         double mad = 1.4826 * median(dev);
+        INDArray ref = null;
+        int[][] refByClass = null;
+        if (reference != null) {
+            ref = Representations.of(model, layer, reference.features()).castTo(r.dataType());
+            refByClass = Pca.byClass(reference.labels(), reference.numClasses());
+        }
         double[] scores = new double[labels.length];
         boolean[] flagged = new boolean[labels.length];
         List<PoisonReport.ClassSummary> summary = new ArrayList<>();
@@ -126,8 +174,31 @@ public final class Spectre extends RepresentationDetector {
             }
             double[] tau = per[c].tau();
             double anomaly = lq.length < 3 || mad == 0 ? 0 : (Math.log(per[c].que()) - median) / mad;
-            double cut = otsu(tau);
-            boolean poisoned = anomaly > config.anomalyThreshold();
+            Map<String, Double> figures = new LinkedHashMap<>();
+            figures.put("queScore", per[c].que());
+            figures.put("anomalyIndex", anomaly);
+            double cut;
+            boolean poisoned;
+            if (ref == null) {
+                cut = otsu(tau);
+                poisoned = anomaly > config.anomalyThreshold();
+            } else {
+                // the class against its own trusted examples: the cut leaves falsePositiveRate of them
+                // above it, and the class is poisoned when clearly more of its training examples lie above
+                double[] trusted = per[c].score(Rows.gather(ref, refByClass[c]));
+                double[] sorted = trusted.clone();
+                Arrays.sort(sorted);
+                int at = (int) Math.ceil((1 - config.falsePositiveRate()) * sorted.length) - 1;
+                double over = sorted[Math.max(0, Math.min(sorted.length - 1, at))];
+                long k1 = Arrays.stream(tau).filter(t -> t > over).count();
+                long k2 = Arrays.stream(trusted).filter(t -> t > over).count();
+                double z = Metrics.excessZ(k1, tau.length, k2, trusted.length);
+                cut = over;
+                poisoned = z > config.anomalyThreshold();
+                figures.put("referenceQueScore", Arrays.stream(trusted).average().orElse(0));
+                figures.put("referenceShareAbove", (double) k2 / trusted.length);
+                figures.put("excessZ", z);
+            }
             int count = 0;
             for (int j = 0; j < idx.length; j++) {
                 scores[idx[j]] = tau[j];
@@ -136,9 +207,6 @@ public final class Spectre extends RepresentationDetector {
                     count++;
                 }
             }
-            Map<String, Double> figures = new LinkedHashMap<>();
-            figures.put("queScore", per[c].que());
-            figures.put("anomalyIndex", anomaly);
             figures.put("splitThreshold", cut);
             figures.put("aboveSplit", (double) Arrays.stream(tau).filter(t -> t > cut).count() / idx.length);
             summary.add(new PoisonReport.ClassSummary(c, idx.length, count, poisoned ? PoisonReport.Verdict.SUSPICIOUS
@@ -147,10 +215,26 @@ public final class Spectre extends RepresentationDetector {
         return PoisonReport.of(this, flagged, scores, summary);
     }
 
-    /** The QUE scores of one class's representations {@code x} ({@code [m, d]}). */
+    /** One whitened row's QUE score. */
+    private static double tau(double[] w, double[][] v, double[] q, double trace) {
+        int k = w.length;
+        double s = 0;
+        for (int a = 0; a < k; a++) {
+            double p = 0;
+            for (int b = 0; b < k; b++) {
+                p += v[b][a] * w[b];
+            }
+            s += q[a] * p * p;
+        }
+        return s / trace;
+    }
+
+    /** The QUE scores of one class's representations {@code x} ({@code [m, d]}), and its scorer. */
     private ClassScores score(INDArray x, int c) {
-        INDArray centred = Pca.centred(x);
-        double[][] z = centred.mmul(Pca.components(centred, config.dimensions(), "class " + c)).toDoubleMatrix();
+        INDArray centre = x.mean(0);
+        INDArray centred = x.subRowVector(centre);
+        INDArray components = Pca.components(centred, config.dimensions(), "class " + c);
+        double[][] z = centred.mmul(components).toDoubleMatrix();
         int m = z.length;
         int k = z[0].length;
         int h = (int) Math.ceil((1 - config.trim()) * m);
@@ -215,18 +299,10 @@ public final class Spectre extends RepresentationDetector {
         double[] tau = new double[m];
         double que = 0;
         for (int i = 0; i < m; i++) {
-            double s = 0;
-            for (int a = 0; a < k; a++) {
-                double p = 0;
-                for (int b = 0; b < k; b++) {
-                    p += v[b][a] * w[i][b];
-                }
-                s += q[a] * p * p;
-            }
-            tau[i] = s / trace;
+            tau[i] = tau(w[i], v, q, trace);
             que += tau[i] / m;
         }
-        return new ClassScores(tau, Math.max(que, 1e-12));
+        return new ClassScores(centre, components, mean, whiten, v, q, trace, tau, Math.max(que, 1e-12));
     }
 
     /** The indices of the {@code h} smallest values. */
@@ -360,6 +436,8 @@ public final class Spectre extends RepresentationDetector {
         private double trim = 0.5;
         private double alpha = 4;
         private double anomalyThreshold = 3;
+        private double falsePositiveRate = 0.01;
+        private LabeledData reference;
 
         private Builder(ActivationModel model) {
             this.model = Check.notNull("model", model);
@@ -395,10 +473,46 @@ public final class Spectre extends RepresentationDetector {
             return this;
         }
 
-        /** @throws IllegalArgumentException naming the first invalid value */
+        /**
+         * Trusted clean examples (for example a held-out or audited sample): each class is then judged
+         * against its own trusted examples, not against the other classes, which finds poison at small
+         * rates and in every class at once (all-to-all). Needs {@link #MIN_REFERENCE_PER_CLASS} of
+         * every class; a few hundred per class give the test its power. Not modified.
+         */
+        public Builder reference(LabeledData trusted) {
+            this.reference = Check.notNull("reference", trusted);
+            return this;
+        }
+
+        /** With a reference: the share of a class's trusted examples above the flagging cut (default 0.01). */
+        public Builder falsePositiveRate(double rate) {
+            this.falsePositiveRate = rate;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first invalid value: a reference whose shape or
+         *     classes differ from the model's, or with too few examples of a class
+         */
         public Spectre build() {
-            return new Spectre(model, new Config(Representations.resolve(model, layer), dimensions, trim, alpha,
-                    anomalyThreshold));
+            Config config = new Config(Representations.resolve(model, layer), dimensions, trim, alpha,
+                    anomalyThreshold, falsePositiveRate, reference == null ? 0 : reference.size());
+            if (reference != null) {
+                Inputs.checkData(model, reference, "reference");
+                if (reference.numClasses() != model.numClasses()) {
+                    throw new IllegalArgumentException("the reference (" + reference.name() + ") has "
+                            + reference.numClasses() + " classes but the model has " + model.numClasses());
+                }
+                int[][] byClass = Pca.byClass(reference.labels(), reference.numClasses());
+                for (int c = 0; c < byClass.length; c++) {
+                    if (byClass[c].length < MIN_REFERENCE_PER_CLASS) {
+                        throw new IllegalArgumentException("the reference (" + reference.name() + ") has "
+                                + byClass[c].length + " examples of class " + c + "; every class needs at least "
+                                + MIN_REFERENCE_PER_CLASS);
+                    }
+                }
+            }
+            return new Spectre(model, config, reference);
         }
     }
 }
