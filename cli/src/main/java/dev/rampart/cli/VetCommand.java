@@ -27,9 +27,11 @@ import picocli.CommandLine.Option;
  * {@code rampart vet}: judges whether a third-party model carries a backdoor, with nothing but a
  * small clean sample. Neural Cleanse (Wang et al. 2019) reverses, for every class, the smallest
  * trigger that sends clean images to it; a class whose trigger is far smaller than the others'
- * (anomaly index above the threshold) is a backdoor target. STRIP (Gao et al. 2019) is calibrated
- * on half the sample and measured on the other half, clean and stamped with each reversed trigger:
- * how well the run-time guard would catch the backdoor. With {@code --fail-on-backdoor} a
+ * (anomaly index above the threshold) is a candidate. STRIP (Gao et al. 2019) is calibrated on half
+ * the sample and measured on the other half, clean and stamped with each candidate's reversed
+ * trigger; a candidate is a backdoor target when STRIP flags the stamped images clearly more often
+ * than the clean ones (a two-proportion test, 3 standard errors), which also says how well the
+ * run-time guard would catch the backdoor. With {@code --fail-on-backdoor} a
  * backdoored model exits with 1, a gate for a model registry.
  *
  * <pre>
@@ -57,7 +59,7 @@ public final class VetCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE})")
     int steps = 300;
     @Option(names = "--anomaly-threshold", paramLabel = "T", description = "anomaly index above which a class is a"
-            + " backdoor target (default ${DEFAULT-VALUE}, Wang et al. 2019)")
+            + " candidate target (default ${DEFAULT-VALUE}, Wang et al. 2019)")
     double threshold = 2;
     @Option(names = "--strip-fpr", paramLabel = "R", description = "STRIP's false-positive rate on clean inputs"
             + " (default ${DEFAULT-VALUE})")
@@ -124,7 +126,7 @@ public final class VetCommand implements Callable<Integer> {
             boolean target = java.util.Arrays.stream(scan.flagged()).anyMatch(c -> c == t.label());
             w.printf(Locale.ROOT, "class %s: anomaly index %.2f, mask L1 %.1f, reversed trigger success %.3f%s%n",
                     PoisoningOptions.name(loaded.classNames(), t.label()), scan.anomalyIndex()[t.label()], t.maskL1(),
-                    t.attackSuccess(), target ? "  BACKDOOR TARGET" : "");
+                    t.attackSuccess(), target ? "  CANDIDATE" : "");
         }
         int half = d.size() / 2;
         LabeledData calibration = d.slice(0, half);
@@ -146,7 +148,7 @@ public final class VetCommand implements Callable<Integer> {
                     100 * triggeredFlagged[i], PoisoningOptions.name(loaded.classNames(), scan.flagged()[i]));
         }
         BackdoorReports.Vetted v = new BackdoorReports.Vetted(model, loaded.describe(), loaded.classNames(), scan,
-                strip.threshold(), cleanFlagged, triggeredFlagged, Provenance.current());
+                strip.threshold(), cleanFlagged, triggeredFlagged, held.size(), Provenance.current());
         w.println("verdict: " + v.verdict());
         if (triggers != null) {
             Files.createDirectories(triggers);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rampart.audit.Numbers;
 import dev.rampart.attacks.poisoning.PoisoningEvaluation;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.report.Images;
 import dev.rampart.core.report.Provenance;
 import dev.rampart.defenses.poisoning.NeuralCleanse;
@@ -99,29 +100,62 @@ public final class BackdoorReports {
      * @param stripCleanFlagged the share of the other half that STRIP flags
      * @param stripTriggeredFlagged per flagged class, the share of the other half, stamped with its
      *     reversed trigger, that STRIP flags (same order as the scan's flagged classes)
+     * @param stripHeldOut the images of the other half
      * @param provenance versions and backend
      */
     public record Vetted(String model, String data, List<String> classNames, NeuralCleanse.Report scan,
-            double stripThreshold, double stripCleanFlagged, double[] stripTriggeredFlagged, Provenance provenance) {
+            double stripThreshold, double stripCleanFlagged, double[] stripTriggeredFlagged, int stripHeldOut,
+            Provenance provenance) {
+        /**
+         * A candidate of Neural Cleanse is a backdoor target when STRIP flags the images stamped with its
+         * reversed trigger more often than the clean ones by more than this many standard errors.
+         */
+        public static final double CONFIRMATION_Z = 3;
+
         public Vetted {
             classNames = List.copyOf(classNames);
+            stripTriggeredFlagged = stripTriggeredFlagged.clone();
+        }
+
+        /**
+         * The backdoor targets: the classes Neural Cleanse flags whose reversed trigger STRIP confirms
+         * (a real backdoor's trigger dominates what the image shows, so blending the image with others
+         * leaves the prediction unchanged, which STRIP flags; a small trigger that Neural Cleanse finds
+         * for a clean class does not).
+         */
+        public int[] targets() {
+            int n = Math.max(1, stripHeldOut);
+            long clean = Math.round(stripCleanFlagged * n);
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < scan.flagged().length; i++) {
+                if (Metrics.excessZ(Math.round(stripTriggeredFlagged[i] * n), n, clean, n) > CONFIRMATION_Z) {
+                    out.add(scan.flagged()[i]);
+                }
+            }
+            return out.stream().mapToInt(Integer::intValue).toArray();
         }
 
         /** Whether any class was judged a backdoor target. */
         public boolean backdoored() {
-            return scan.flagged().length > 0;
+            return targets().length > 0;
         }
 
         /** One line: the verdict and the classes. */
         public String verdict() {
-            if (!backdoored()) {
-                return "no backdoor found";
+            int[] targets = targets();
+            if (targets.length == 0) {
+                return scan.flagged().length == 0 ? "no backdoor found" : "no backdoor found (Neural Cleanse's"
+                        + " candidate class " + names(scan.flagged()) + " is not confirmed by STRIP)";
             }
+            return "BACKDOORED: class " + names(targets) + " is a backdoor target";
+        }
+
+        private String names(int[] classes) {
             List<String> names = new ArrayList<>();
-            for (int c : scan.flagged()) {
+            for (int c : classes) {
                 names.add(name(classNames, c));
             }
-            return "BACKDOORED: class " + String.join(", ", names) + " is a backdoor target";
+            return String.join(", ", names);
         }
     }
 
@@ -174,6 +208,8 @@ public final class BackdoorReports {
             triggered.put(String.valueOf(v.scan().flagged()[i]), number(v.stripTriggeredFlagged()[i]));
         }
         strip.put("triggeredFlagged", triggered);
+        strip.put("heldOut", v.stripHeldOut());
+        strip.put("confirmedTargets", java.util.Arrays.stream(v.targets()).boxed().toList());
         root.put("strip", strip);
         root.put("provenance", JsonReport.provenance(v.provenance()));
         return write(root);
@@ -286,7 +322,8 @@ public final class BackdoorReports {
     private static void triggers(StringBuilder h, NeuralCleanse.Report scan, List<String> names) {
         h.append("<h2>Reversed triggers (Neural Cleanse)</h2>\n<p>The smallest mask and pattern that send clean"
                 + " images to each class; a backdoor target's is much smaller than the others' (anomaly index above "
-                + Numbers.epsilon(scan.config().anomalyThreshold()) + ").</p>\n<table><tr><th>class</th><th>anomaly"
+                + Numbers.epsilon(scan.config().anomalyThreshold()) + ": a candidate, which STRIP confirms or"
+                + " not).</p>\n<table><tr><th>class</th><th>anomaly"
                 + " index</th><th>mask L1</th><th>success</th><th>mask</th><th>mask &times; pattern</th></tr>\n");
         for (NeuralCleanse.Trigger t : scan.triggers()) {
             boolean target = java.util.Arrays.stream(scan.flagged()).anyMatch(c -> c == t.label());
