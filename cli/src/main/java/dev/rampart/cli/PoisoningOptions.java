@@ -104,7 +104,8 @@ final class PoisoningOptions {
                 data.numClasses());
     }
 
-    private static int[] counts(LabeledData d) {
+    /** The examples of each class. */
+    static int[] counts(LabeledData d) {
         int[] counts = new int[d.numClasses()];
         for (int y : d.labels()) {
             counts[y]++;

@@ -299,10 +299,7 @@ public final class SanitizeCommand implements Callable<Integer> {
      */
     private static PoisonDetector spectre(ActivationModel am, LabeledData trusted, PrintWriter w) {
         if (trusted != null) {
-            int[] counts = new int[trusted.numClasses()];
-            for (int y : trusted.labels()) {
-                counts[y]++;
-            }
+            int[] counts = PoisoningOptions.counts(trusted);
             int least = 0;
             for (int c = 1; c < counts.length; c++) {
                 least = counts[c] < counts[least] ? c : least;

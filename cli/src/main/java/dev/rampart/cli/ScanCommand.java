@@ -163,10 +163,7 @@ public final class ScanCommand implements Callable<Integer> {
 
     /** The classes with fewer than {@code minimum} examples, as "class NAME: N examples". */
     private static List<String> tooSmall(LabeledData d, int minimum, List<String> names) {
-        int[] counts = new int[d.numClasses()];
-        for (int y : d.labels()) {
-            counts[y]++;
-        }
+        int[] counts = PoisoningOptions.counts(d);
         List<String> out = new ArrayList<>();
         for (int c = 0; c < counts.length; c++) {
             if (counts[c] < minimum) {

@@ -96,11 +96,13 @@ public final class Spectre extends RepresentationDetector {
 
     private final Config config;
     private final LabeledData reference;
+    private final INDArray referenceFeatures;
 
-    private Spectre(ActivationModel model, Config config, LabeledData reference) {
+    private Spectre(ActivationModel model, Config config, LabeledData reference, INDArray referenceFeatures) {
         super(model, config.layer());
         this.config = config;
         this.reference = reference;
+        this.referenceFeatures = referenceFeatures;
     }
 
     public static Builder builder(ActivationModel model) {
@@ -160,7 +162,7 @@ public final class Spectre extends RepresentationDetector {
         INDArray ref = null;
         int[][] refByClass = null;
         if (reference != null) {
-            ref = Representations.of(model, layer, reference.features()).castTo(r.dataType());
+            ref = Representations.of(model, layer, referenceFeatures).castTo(r.dataType());
             refByClass = Pca.byClass(reference.labels(), reference.numClasses());
         }
         double[] scores = new double[labels.length];
@@ -497,12 +499,10 @@ public final class Spectre extends RepresentationDetector {
         public Spectre build() {
             Config config = new Config(Representations.resolve(model, layer), dimensions, trim, alpha,
                     anomalyThreshold, falsePositiveRate, reference == null ? 0 : reference.size());
+            INDArray features = null;
             if (reference != null) {
-                Inputs.checkData(model, reference, "reference");
-                if (reference.numClasses() != model.numClasses()) {
-                    throw new IllegalArgumentException("the reference (" + reference.name() + ") has "
-                            + reference.numClasses() + " classes but the model has " + model.numClasses());
-                }
+                // the shape, class count, values and type checked once, in the model's type
+                features = Inputs.checkData(model, reference, "reference");
                 int[][] byClass = Pca.byClass(reference.labels(), reference.numClasses());
                 for (int c = 0; c < byClass.length; c++) {
                     if (byClass[c].length < MIN_REFERENCE_PER_CLASS) {
@@ -512,7 +512,7 @@ public final class Spectre extends RepresentationDetector {
                     }
                 }
             }
-            return new Spectre(model, config, reference);
+            return new Spectre(model, config, reference, features);
         }
     }
 }
