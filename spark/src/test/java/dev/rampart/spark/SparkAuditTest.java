@@ -55,8 +55,9 @@ class SparkAuditTest {
 
     @Test
     void theSparkAuditEqualsTheLocalOneRowByRowAndClassByClass() throws Exception {
+        // AutoAttack on Spark has its own example-by-example test (DistributedAutoAttackTest)
         AuditConfig c = config(List.of("standard"), List.of(AuditConfig.AttackKind.PGD, AuditConfig.AttackKind.SQUARE,
-                AuditConfig.AttackKind.DEEPFOOL, AuditConfig.AttackKind.AUTOATTACK));
+                AuditConfig.AttackKind.DEEPFOOL));
         DataSource.Loaded data = Audit.loadData(c);
         AuditReport local = Audit.run(c, targets(c, data), data, AuditListener.NONE,
                 ChunkRunner.LOCAL);

@@ -103,7 +103,7 @@ class CarliniWagnerTest extends EvasionAttackContract {
     @Test
     void anExamplesSearchDoesNotDependOnItsBatch() {
         LabeledData d = Fixtures.testSample(32);
-        CarliniWagner cw = CarliniWagner.builder(model).binarySearchSteps(4).batchSize(16).build();
+        CarliniWagner cw = CarliniWagner.builder(model).binarySearchSteps(4).maxIterations(40).batchSize(16).build();
         EvasionResult whole = cw.run(d.features(), d.labels());
         int moved = 0;
         for (int[] part : new int[][] {java.util.stream.IntStream.range(11, 32).toArray(),
