@@ -7,9 +7,7 @@ import dev.rampart.attacks.poisoning.PoisoningEvaluation;
 import dev.rampart.attacks.poisoning.Trigger;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.data.ShuffledBatches;
 import dev.rampart.core.metric.Metrics;
-import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
@@ -25,7 +23,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,17 +66,7 @@ public final class PoisoningDefenses implements Callable<Integer> {
     }
 
     private TrainingRoutine routine() {
-        return (d, seed) -> {
-            MultiLayerNetwork net = ReferenceModels.cnn(seed);
-            ShuffledBatches b = new ShuffledBatches(d, 128, seed);
-            for (int e = 0; e < epochs; e++) {
-                b.reset();
-                while (b.hasNext()) {
-                    net.fit(b.next());
-                }
-            }
-            return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
-        };
+        return ReferenceModels.routine("cnn", epochs, 128);
     }
 
     @Override

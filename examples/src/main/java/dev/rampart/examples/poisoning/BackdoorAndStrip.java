@@ -6,17 +6,13 @@ import dev.rampart.attacks.poisoning.PoisoningEvaluation;
 import dev.rampart.attacks.poisoning.Trigger;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.data.ShuffledBatches;
 import dev.rampart.core.metric.Metrics;
-import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.TrainingRoutine;
-import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.guard.Guard;
 import dev.rampart.defenses.detection.Strip;
 import java.io.IOException;
 import java.util.Locale;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * A backdoor planted and caught at run time. BadNets (Gu et al. 2017) poisons 5% of the bundled
@@ -47,17 +43,7 @@ public final class BackdoorAndStrip {
 
     /** The training routine: the reference MLP, Adam, {@code epochs} epochs of batch 64. */
     static TrainingRoutine mlp(int epochs) {
-        return (data, seed) -> {
-            MultiLayerNetwork net = ReferenceModels.mlp(seed);
-            ShuffledBatches b = new ShuffledBatches(data, 64, seed);
-            for (int e = 0; e < epochs; e++) {
-                b.reset();
-                while (b.hasNext()) {
-                    net.fit(b.next());
-                }
-            }
-            return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
-        };
+        return ReferenceModels.routine("mlp", epochs, 64);
     }
 
     /** Runs on {@code n} bundled training images, {@code epochs} epochs. */

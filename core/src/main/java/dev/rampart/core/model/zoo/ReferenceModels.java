@@ -135,6 +135,35 @@ public final class ReferenceModels {
         };
     }
 
+    /**
+     * The training routine of a reference model: {@link #byName} from the routine's seed, then
+     * {@code epochs} epochs of shuffled batches (shuffled with the same seed) by the network's own
+     * fit, Adam at {@link #LEARNING_RATE}.
+     *
+     * <pre>{@code
+     * Classifier m = ReferenceModels.routine("cnn", 3, 128).train(poisonedTrain, 7);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the unknown model or a non-positive count
+     */
+    public static dev.rampart.core.model.TrainingRoutine routine(String name, int epochs, int batchSize) {
+        byName(name, 0);
+        dev.rampart.core.check.Check.positive("epochs", epochs);
+        dev.rampart.core.check.Check.positive("batchSize", batchSize);
+        return (data, seed) -> {
+            MultiLayerNetwork net = byName(name, seed);
+            dev.rampart.core.data.ShuffledBatches b = new dev.rampart.core.data.ShuffledBatches(data, batchSize, seed);
+            for (int e = 0; e < epochs; e++) {
+                b.reset();
+                while (b.hasNext()) {
+                    net.fit(b.next());
+                }
+            }
+            return dev.rampart.core.model.dl4j.MultiLayerNetworkModel.of(net, INPUT_SHAPE,
+                    dev.rampart.core.model.InputDomain.UNIT);
+        };
+    }
+
     private static OutputLayer softmaxOutput() {
         return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX)
                 .build();
