@@ -6,24 +6,22 @@ import dev.rampart.attacks.poisoning.PoisoningEvaluation;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
-import dev.rampart.core.data.ShuffledBatches;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
+import dev.rampart.defenses.poisoning.AntiBackdoorLearning;
 import dev.rampart.defenses.poisoning.PoisonReport;
 import dev.rampart.defenses.poisoning.RepresentationDetector;
 import dev.rampart.defenses.poisoning.Representations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
@@ -35,13 +33,15 @@ import picocli.CommandLine.Option;
  * family, a rate, a target) poisons the training set, trains the reference CNN on it (cached, so
  * that detectors can be rerun), measures clean accuracy and attack success, runs every data-level
  * detector on the model's last hidden layer (recall, precision, false-positive rate, time with and
- * without the activation pass), and retrains without the examples the chosen pipeline flags. Rows
+ * without the activation pass), and retrains without the examples the chosen pipeline flags; with
+ * {@code --abl} it also trains a fresh model of the cell with anti-backdoor learning. Rows
  * are printed and appended, as Markdown, to {@code --table}.
  *
  * <pre>
  * java -cp ... dev.rampart.benchmarks.poisoning.PoisoningMatrix --epochs 3 --cache /tmp/matrix \
  *     --cells clean,badnets:0.05,badnets:0.01,blend:0.05,sig:0.05 --detectors ac,ss,spectre,explain --sanitize-with spectre,spectre+explain
  * java -cp ... dev.rampart.benchmarks.poisoning.PoisoningMatrix --train-only --cells wanet:0.1,lc:0.05
+ * java -cp ... dev.rampart.benchmarks.poisoning.PoisoningMatrix --cells badnets:0.05 --detectors none --abl
  * </pre>
  */
 @Command(name = "poisoning-matrix", mixinStandardHelpOptions = true, description = "Poisoning defenses against attack"
@@ -53,7 +53,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain"
-            + " (default ${DEFAULT-VALUE})")
+            + ", or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
             + " each a detector or a union such as spectre+explain (default none)")
@@ -71,23 +71,33 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--reference", description = "trusted test images the detector spectre-ref judges each class"
             + " against: the first N (default ${DEFAULT-VALUE})")
     int reference = 5000;
+    @Option(names = "--abl", description = "also train a fresh model of each cell with anti-backdoor learning")
+    boolean abl;
+    @Option(names = "--abl-epochs", split = ",", description = "anti-backdoor learning's isolation and training"
+            + " epochs (default ${DEFAULT-VALUE})")
+    List<Integer> ablEpochs = List.of(2, 2);
+    @Option(names = "--abl-gamma", description = "anti-backdoor learning's loss floor (default ${DEFAULT-VALUE})")
+    double ablGamma = 0.5;
+    @Option(names = "--abl-rate", description = "anti-backdoor learning's isolation rate (default ${DEFAULT-VALUE})")
+    double ablRate = 0.01;
+    @Option(names = "--abl-ranking", description = "anti-backdoor learning's isolation ranking: LOSS or CLASS_RELATIVE"
+            + " (default ${DEFAULT-VALUE})")
+    AntiBackdoorLearning.Ranking ablRanking = AntiBackdoorLearning.Ranking.CLASS_RELATIVE;
+    @Option(names = "--abl-weight", description = "anti-backdoor learning's unlearning weight (default ${DEFAULT-VALUE})")
+    double ablWeight = 0.3;
+    @Option(names = "--abl-rate-of-step", description = "anti-backdoor learning's unlearning step as a share of the"
+            + " updater's (default ${DEFAULT-VALUE})")
+    double ablStep = 1;
+    @Option(names = "--abl-unlearning", description = "anti-backdoor learning's unlearning: MARGIN or RELABEL"
+            + " (default ${DEFAULT-VALUE})")
+    AntiBackdoorLearning.Unlearning ablUnlearning = AntiBackdoorLearning.Unlearning.MARGIN;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new PoisoningMatrix()).execute(args));
     }
 
     TrainingRoutine routine() {
-        return (d, s) -> {
-            MultiLayerNetwork net = ReferenceModels.cnn(s);
-            ShuffledBatches b = new ShuffledBatches(d, 128, s);
-            for (int e = 0; e < epochs; e++) {
-                b.reset();
-                while (b.hasNext()) {
-                    net.fit(b.next());
-                }
-            }
-            return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
-        };
+        return ReferenceModels.routine("cnn", epochs, 128);
     }
 
     /** The model trained on {@code d}, from the cache when it is there. */
@@ -115,6 +125,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--reference must be in [1, " + test.size()
                     + "], found " + reference);
         }
+        detectors = detectors.stream().filter(d -> !d.equals("none")).toList();
         List<PoisonCells> parsed = cells.stream().map(PoisonCells::parse).toList();
         for (String pipeline : sanitizeWith) {
             for (String name : pipeline.split("\\+")) {
@@ -135,6 +146,12 @@ public final class PoisoningMatrix implements Callable<Integer> {
             say("%s (%d poisoned): clean accuracy %.4f, attack success %.4f", cell, p == null ? 0 : p.poisoned().length,
                     e.cleanAccuracy(), e.attackSuccessRate());
             if (trainOnly) {
+                continue;
+            }
+            if (abl) {
+                antiBackdoorLearning(cell, p, poisoned, truth, e, test, asrTest);
+            }
+            if (detectors.isEmpty()) {
                 continue;
             }
             long t0 = System.nanoTime();
@@ -194,6 +211,72 @@ public final class PoisoningMatrix implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Trains a fresh reference CNN on the cell's data with anti-backdoor learning; one row. */
+    private void antiBackdoorLearning(PoisonCells cell, PoisonedData p, LabeledData poisoned, boolean[] truth,
+            PoisoningEvaluation e, LabeledData test, LabeledData asrTest) throws IOException {
+        if (ablEpochs.size() != 2) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--abl-epochs takes isolation,training"
+                    + " epochs, found " + ablEpochs);
+        }
+        long t0 = System.nanoTime();
+        MultiLayerNetworkModel fresh = MultiLayerNetworkModel.of(ReferenceModels.cnn(seed), ReferenceModels.INPUT_SHAPE,
+                InputDomain.UNIT);
+        AntiBackdoorLearning.Result<MultiLayerNetworkModel> r = AntiBackdoorLearning.builder()
+                .isolationEpochs(ablEpochs.get(0)).trainingEpochs(ablEpochs.get(1)).gamma(ablGamma)
+                .isolationRate(ablRate).ranking(ablRanking).unlearning(ablUnlearning).unlearningWeight(ablWeight).unlearningRate(ablStep).batchSize(128).seed(seed).build().train(fresh, poisoned);
+        double secs = secs(t0);
+        PoisonReport.Score s = r.isolation().against(truth);
+        PoisoningEvaluation a = PoisoningEvaluation.of(r.model(), test, asrTest);
+        PoisoningEvaluation b = PoisoningEvaluation.of(r.beforeUnlearning(), test, asrTest);
+        say("  before unlearning: clean accuracy %.4f, attack success %.4f", b.cleanAccuracy(), b.attackSuccessRate());
+        double[] acc = r.isolatedAccuracy();
+        say("  anti-backdoor learning (%d+%d epochs, gamma %.2f, rate %.3f, %s, " + ablUnlearning + " weight " + ablWeight + " step " + ablStep + "): isolated %d, recall %.4f, precision"
+                + " %.4f (by loss alone %.4f, class-relative %.4f); isolated accuracy %.3f -> %.3f in %d unlearning"
+                + " steps; clean accuracy %.4f, attack success %.4f (%.0f s)", ablEpochs.get(0), ablEpochs.get(1),
+                ablGamma, ablRate, ablRanking, s.flagged(), s.recall(), s.precision(),
+                precisionOfLowest(r.isolation().scores(), poisoned.labels(), truth, s.flagged(), false),
+                precisionOfLowest(r.isolation().scores(), poisoned.labels(), truth, s.flagged(), true), acc[0],
+                acc[acc.length - 1], r.unlearningSteps(), a.cleanAccuracy(), a.attackSuccessRate(), secs);
+        r.isolation().classes().forEach(c -> say("    class %d: isolated %d of %d, %s", c.label(), c.flagged(),
+                c.examples(), c.figures()));
+        row(fmt("| %s | %d | %.4f | %.4f | ABL %d+%d, gamma %.2f, rate %.3f, " + ablRanking + ", " + ablUnlearning + " " + ablWeight + ", step " + ablStep + " | %d | %.3f | %.3f | - | %.4f | %.4f | %.0f"
+                + " (training) |", cell, p == null ? 0 : p.poisoned().length, e.cleanAccuracy(), e.attackSuccessRate(),
+                ablEpochs.get(0), ablEpochs.get(1), ablGamma, ablRate, s.flagged(), s.recall(), s.precision(),
+                a.cleanAccuracy(), a.attackSuccessRate(), secs));
+    }
+
+    /**
+     * The share of poison among the {@code k} examples of lowest loss ({@code scores} are negated
+     * losses), or of lowest log-loss relative to the class median.
+     */
+    static double precisionOfLowest(double[] scores, int[] labels, boolean[] truth, int k, boolean classRelative) {
+        double[] key = new double[scores.length];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = Math.log(Math.max(-scores[i], 1e-12));
+        }
+        if (classRelative) {
+            for (int c = 0; c <= java.util.Arrays.stream(labels).max().orElse(0); c++) {
+                int label = c;
+                double[] logs = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] == label)
+                        .mapToDouble(i -> key[i]).toArray();
+                if (logs.length > 0) {
+                    double median = new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(logs);
+                    for (int i = 0; i < key.length; i++) {
+                        key[i] -= labels[i] == c ? median : 0;
+                    }
+                }
+            }
+        }
+        Integer[] order = new Integer[key.length];
+        java.util.Arrays.setAll(order, i -> i);
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(key[a], key[b]));
+        int hit = 0;
+        for (int i = 0; i < k; i++) {
+            hit += truth[order[i]] ? 1 : 0;
+        }
+        return k == 0 ? Double.NaN : (double) hit / k;
     }
 
     /** The largest share of poisoned examples among one class's examples. */
