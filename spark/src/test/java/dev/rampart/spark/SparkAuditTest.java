@@ -61,7 +61,7 @@ class SparkAuditTest {
         DataSource.Loaded data = Audit.loadData(c);
         AuditReport local = Audit.run(c, targets(c, data), data, AuditListener.NONE,
                 ChunkRunner.LOCAL);
-        for (int partitions : new int[] {2, 3}) {
+        for (int partitions : new int[] {2}) { // 3 chunks of 20 examples: one partition runs two
             AuditReport spark = Audit.run(c, targets(c, data), data, AuditListener.NONE,
                     new SparkChunkRunner(sc, partitions));
             List<AuditReport.Row> a = local.models().get(0).rows();

@@ -170,7 +170,7 @@ public final class AntiBackdoorLearning {
         this.config = config;
     }
 
-    /** A builder with the paper's settings scaled to small image datasets. */
+    /** A builder with the paper's isolation settings and Rampart's measured ranking and unlearning. */
     public static Builder builder() {
         return new Builder();
     }
@@ -255,7 +255,7 @@ public final class AntiBackdoorLearning {
                     model.numClasses()).castTo(model.dataType()) : unlearning(p, onehot, config.unlearningWeight());
             INDArray labels = Nd4j.vstack(away, Labels.oneHot(Rows.pick(y, down), model.numClasses())
                     .castTo(model.dataType()));
-            INDArray previous = model.parameters().dup();
+            INDArray previous = config.unlearningRate() < 1 ? model.parameters().dup() : null;
             model.fit(Nd4j.vstack(ux, Rows.gather(x, down)), labels);
             if (config.unlearningRate() < 1) { // a fraction of the updater's own step
                 INDArray now = model.parameters();
