@@ -252,23 +252,12 @@ public final class PoisoningMatrix implements Callable<Integer> {
      * losses), or of lowest log-loss relative to the class median.
      */
     static double precisionOfLowest(double[] scores, int[] labels, boolean[] truth, int k, boolean classRelative) {
-        double[] key = new double[scores.length];
-        for (int i = 0; i < key.length; i++) {
-            key[i] = Math.log(Math.max(-scores[i], 1e-12));
+        double[] losses = new double[scores.length];
+        for (int i = 0; i < losses.length; i++) {
+            losses[i] = -scores[i];
         }
-        if (classRelative) {
-            for (int c = 0; c <= java.util.Arrays.stream(labels).max().orElse(0); c++) {
-                int label = c;
-                double[] logs = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] == label)
-                        .mapToDouble(i -> key[i]).toArray();
-                if (logs.length > 0) {
-                    double median = new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(logs);
-                    for (int i = 0; i < key.length; i++) {
-                        key[i] -= labels[i] == c ? median : 0;
-                    }
-                }
-            }
-        }
+        double[] key = AntiBackdoorLearning.rank(losses, labels, java.util.Arrays.stream(labels).max().orElse(0) + 1,
+                classRelative ? AntiBackdoorLearning.Ranking.CLASS_RELATIVE : AntiBackdoorLearning.Ranking.LOSS);
         Integer[] order = new Integer[key.length];
         java.util.Arrays.setAll(order, i -> i);
         java.util.Arrays.sort(order, (a, b) -> Double.compare(key[a], key[b]));

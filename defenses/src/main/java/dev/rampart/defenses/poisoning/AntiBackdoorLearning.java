@@ -216,7 +216,7 @@ public final class AntiBackdoorLearning {
             }
         }
         double[] losses = losses(fast, x, y);
-        double[] rank = config.ranking() == Ranking.LOSS ? losses : classRelative(losses, y, data.numClasses());
+        double[] rank = rank(losses, y, data.numClasses(), config.ranking());
         Integer[] order = new Integer[n];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, (a, b) -> a.equals(b) ? 0 : rank[a] != rank[b] ? Double.compare(rank[a], rank[b])
@@ -327,6 +327,15 @@ public final class AntiBackdoorLearning {
             out.add(Arrays.copyOfRange(perm, s, Math.min(perm.length, s + size)));
         }
         return out;
+    }
+
+    /**
+     * The isolation's ranking keys, lowest first: the losses themselves, or for
+     * {@link Ranking#CLASS_RELATIVE} each log-loss minus its class's median log-loss.
+     */
+    public static double[] rank(double[] losses, int[] labels, int classes, Ranking ranking) {
+        Check.notNull("ranking", ranking);
+        return ranking == Ranking.LOSS ? losses.clone() : classRelative(losses, labels, classes);
     }
 
     /** Log-loss minus its median over the example's class: easy classes no longer fill the isolation. */
