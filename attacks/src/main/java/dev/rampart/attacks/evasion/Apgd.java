@@ -277,7 +277,7 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
                 boolean all = whole && same;
                 INDArray xk = same ? xs : Rows.gather(xs, keep);
                 INDArray dir = norm().steepestAscentInPlace(same ? grad : Rows.gather(grad, keep));
-                INDArray z = Rows.scaleInPlace(dir, pick(eta, rows)).addi(xk);
+                INDArray z = Rows.scaleInPlace(dir, Rows.pick(eta, rows)).addi(xk);
                 project(x0, box, rows, all, z);
                 // x_{k+1} = x_k + a (z - x_k) + (1 - a)(x_k - x_{k-1}) = a z + (1 - a)(2 x_k - x_{k-1})
                 double a = k == 0 ? 1.0 : MOMENTUM;
@@ -328,14 +328,6 @@ public final class Apgd extends GradientAttack<Apgd.Config> {
         int[] out = new int[idx.length];
         for (int k = 0; k < idx.length; k++) {
             out[k] = ranked[idx[k]][t];
-        }
-        return out;
-    }
-
-    private static double[] pick(double[] values, int[] idx) {
-        double[] out = new double[idx.length];
-        for (int k = 0; k < idx.length; k++) {
-            out[k] = values[idx[k]];
         }
         return out;
     }

@@ -5,10 +5,13 @@ import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.defenses.poisoning.ActivationClustering;
 import dev.rampart.defenses.poisoning.NeuralCleanse;
+import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.RepresentationDetector;
 import dev.rampart.defenses.poisoning.Spectre;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import dev.rampart.defenses.poisoning.TriggerExplanation;
+import dev.rampart.defenses.poisoning.TrustedLabelCheck;
+import dev.rampart.core.model.zoo.ReferenceModels;
 
 /** The detectors of the poisoning matrix, by name. */
 final class MatrixDetectors {
@@ -20,11 +23,14 @@ final class MatrixDetectors {
      * The detector called {@code name}; {@code poisonShare} is the largest share of poison in one
      * class, which spectral signatures is told (Tran et al. assume the poison rate known and remove
      * 1.5 times it from every class); {@code clean} is Neural Cleanse's sample, {@code reference} the
-     * trusted images SPECTRE judges each class against.
+     * trusted images SPECTRE and the trusted label check judge each class against; the label check
+     * trains its models with the reference CNN's routine for {@code labelEpochs} epochs, batch 64.
      */
-    static RepresentationDetector make(String name, ActivationModel model, double poisonShare, LabeledData clean,
-            LabeledData reference, long seed) {
+    static PoisonDetector make(String name, ActivationModel model, double poisonShare, LabeledData clean,
+            LabeledData reference, int labelEpochs, long seed) {
         return switch (name) {
+            case "label-ref" -> TrustedLabelCheck.builder(ReferenceModels.routine("cnn", labelEpochs, 64), reference)
+                    .seed(seed).build();
             case "ac" -> ActivationClustering.builder(model).seed(1).build();
             case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(Math.max(0.005, Math.min(0.6,
                     poisonShare))).build();
@@ -35,7 +41,7 @@ final class MatrixDetectors {
             case "explain" -> TriggerExplanation.builder(model, NeuralCleanse.builder((GradientClassifier) model)
                     .steps(150).seed(seed).build().scan(clean), clean).build();
             default -> throw new IllegalArgumentException("unknown detector '" + name + "' (ac, ss, spectre,"
-                    + " spectre-ref, explain)");
+                    + " spectre-ref, explain, label-ref)");
         };
     }
 }

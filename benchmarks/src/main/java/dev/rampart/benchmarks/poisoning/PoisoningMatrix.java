@@ -11,6 +11,7 @@ import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.poisoning.AntiBackdoorLearning;
+import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.PoisonReport;
 import dev.rampart.defenses.poisoning.RepresentationDetector;
 import dev.rampart.defenses.poisoning.Representations;
@@ -53,7 +54,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain"
-            + ", or none (default ${DEFAULT-VALUE})")
+            + ", label-ref, or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
             + " each a detector or a union such as spectre+explain (default none)")
@@ -71,6 +72,9 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--reference", description = "trusted test images the detector spectre-ref judges each class"
             + " against: the first N (default ${DEFAULT-VALUE})")
     int reference = 5000;
+    @Option(names = "--label-epochs", description = "epochs of the trusted label check's models (default"
+            + " ${DEFAULT-VALUE})")
+    int labelEpochs = 8;
     @Option(names = "--abl", description = "also train a fresh model of each cell with anti-backdoor learning")
     boolean abl;
     @Option(names = "--abl-epochs", split = ",", description = "anti-backdoor learning's isolation and training"
@@ -155,15 +159,17 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 continue;
             }
             long t0 = System.nanoTime();
-            INDArray reps = Representations.of(model, Representations.lastHidden(model), poisoned.features());
+            // the activation pass serves every detector but the label check, which trains its own models
+            INDArray reps = detectors.stream().allMatch(n -> n.equals("label-ref")) ? null
+                    : Representations.of(model, Representations.lastHidden(model), poisoned.features());
             double activationSecs = secs(t0);
             say("  activation pass: %.1f s for %d images", activationSecs, poisoned.size());
             Map<String, boolean[]> flags = new HashMap<>();
             for (String name : detectors) {
                 t0 = System.nanoTime();
-                RepresentationDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
-                        test.slice(0, 1000), test.slice(0, reference), seed);
-                PoisonReport r = d.detect(poisoned, reps);
+                PoisonDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
+                        test.slice(0, 1000), test.slice(0, reference), labelEpochs, seed);
+                PoisonReport r = d instanceof RepresentationDetector rd ? rd.detect(poisoned, reps) : d.detect(poisoned);
                 double analysis = secs(t0);
                 PoisonReport.Score s = r.against(truth);
                 String suspicious = r.classes().stream().filter(PoisonReport.ClassSummary::suspicious)

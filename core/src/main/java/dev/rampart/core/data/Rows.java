@@ -89,6 +89,15 @@ public final class Rows {
         return out;
     }
 
+    /** {@code values[idx[0]], values[idx[1]], ...}. */
+    public static double[] pick(double[] values, int[] idx) {
+        double[] out = new double[idx.length];
+        for (int k = 0; k < idx.length; k++) {
+            out[k] = values[idx[k]];
+        }
+        return out;
+    }
+
     /** Multiplies example {@code i} of {@code a} by {@code s[i]}, in place; returns {@code a}. */
     public static INDArray scaleInPlace(INDArray a, double[] s) {
         INDArray col = Nd4j.createFromArray(s).castTo(a.dataType()).reshape(-1, 1);

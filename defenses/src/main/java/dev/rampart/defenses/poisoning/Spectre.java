@@ -3,7 +3,6 @@ package dev.rampart.defenses.poisoning;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
-import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.Inputs;
 import java.util.ArrayList;
@@ -188,18 +187,13 @@ public final class Spectre extends RepresentationDetector {
                 // the class against its own trusted examples: the cut leaves falsePositiveRate of them
                 // above it, and the class is poisoned when clearly more of its training examples lie above
                 double[] trusted = per[c].score(Rows.gather(ref, refByClass[c]));
-                double[] sorted = trusted.clone();
-                Arrays.sort(sorted);
-                int at = (int) Math.ceil((1 - config.falsePositiveRate()) * sorted.length) - 1;
-                double over = sorted[Math.max(0, Math.min(sorted.length - 1, at))];
-                long k1 = Arrays.stream(tau).filter(t -> t > over).count();
-                long k2 = Arrays.stream(trusted).filter(t -> t > over).count();
-                double z = Metrics.excessZ(k1, tau.length, k2, trusted.length);
-                cut = over;
-                poisoned = z > config.anomalyThreshold();
+                ReferenceCut judged = ReferenceCut.judge(tau, trusted, config.falsePositiveRate(),
+                        config.anomalyThreshold());
+                cut = judged.cut();
+                poisoned = judged.poisoned();
                 figures.put("referenceQueScore", Arrays.stream(trusted).average().orElse(0));
-                figures.put("referenceShareAbove", (double) k2 / trusted.length);
-                figures.put("excessZ", z);
+                figures.put("referenceShareAbove", judged.trustedShareAbove());
+                figures.put("excessZ", judged.excessZ());
             }
             int count = 0;
             for (int j = 0; j < idx.length; j++) {

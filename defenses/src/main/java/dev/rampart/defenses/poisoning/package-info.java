@@ -6,8 +6,9 @@
  * {@link dev.rampart.defenses.poisoning.PoisonReport} that can be scored against the truth in
  * experiments; flagged examples can be dropped from a DL4J stream with
  * {@link dev.rampart.defenses.integrity.FilteringIterator}. {@link dev.rampart.defenses.poisoning.Spectre}
- * (Hayase et al. 2021) and {@link dev.rampart.defenses.poisoning.TriggerExplanation} find dirty-label
- * backdoors; {@link dev.rampart.defenses.poisoning.NeuralCleanse} (Wang et al. 2019) vets a trained
+ * (Hayase et al. 2021), {@link dev.rampart.defenses.poisoning.TriggerExplanation} and
+ * {@link dev.rampart.defenses.poisoning.TrustedLabelCheck} (labels that models trained on trusted data
+ * contradict) find dirty-label backdoors; {@link dev.rampart.defenses.poisoning.NeuralCleanse} (Wang et al. 2019) vets a trained
  * model; {@link dev.rampart.defenses.poisoning.AntiBackdoorLearning} (Li et al. 2021) trains a model
  * on poisoned data without a detector; {@link dev.rampart.defenses.poisoning.Sanitizer} removes,
  * retrains and reports.

@@ -1,0 +1,360 @@
+package dev.rampart.defenses.poisoning;
+
+import dev.rampart.core.check.Check;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.Rows;
+import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.TrainingRoutine;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Checks every training label against models trained on trusted data only. Dirty-label poison
+ * (BadNets, Blend, WaNet, all-to-one or all-to-all) carries a label its content contradicts: a
+ * shirt with a trigger, labelled T-shirt. A model trained on the training set learns the trigger
+ * and agrees with the label; a model that never saw the trigger does not, whatever the trigger's
+ * shape, size or place. So this detector needs no model of the poisoned data and no idea of the
+ * trigger: it trains {@code folds} models with the user's routine, each on the trusted set without
+ * one fold, scores each training example by its mean negative log-probability of its own label
+ * under them, and judges each class against its trusted examples scored out of fold (their
+ * {@code 1 - falsePositiveRate} quantile as the cut and a two-proportion test, as
+ * {@link Spectre} does with a reference). In a class judged poisoned the poison share {@code pi}
+ * is estimated from how far the training scores exceed the trusted ones ({@code (S - F) / (1 - F)},
+ * {@code S} and {@code F} the training and trusted shares above a cut, at its one-sided 95% lower
+ * bound, the largest over cuts at trusted shares 0.05 to 0.5), and
+ * the cut is lowered while the estimated precision {@code 1 - (1 - pi) F / S} stays at least
+ * {@code targetPrecision}: the more poison a class holds, the deeper the cut goes (given at least
+ * {@link #DEEP_CUT_MIN} trusted examples of the class; with fewer, the judging cut stands).
+ *
+ * <p>The idea of scoring labels by out-of-sample predicted probabilities with per-class
+ * thresholds is confident learning's (Northcutt, Jiang &amp; Chuang, "Confident Learning:
+ * Estimating Uncertainty in Dataset Labels", JAIR 2021); here the out-of-sample models are trained
+ * on trusted data only, so that a trigger in the training set cannot teach them its label.
+ * Clean-label attacks (SIG, label-consistent, feature collision) keep labels that fit their
+ * content and pass this check: they need a detector of the representation ({@link Spectre}).
+ * The trusted set should be several hundred images per class (the poisoning matrix in
+ * BENCHMARKS.md uses 500); fewer give weaker models and cuts.
+ *
+ * <pre>{@code
+ * TrainingRoutine routine = ReferenceModels.routine("cnn", 8, 64);
+ * PoisonReport r = TrustedLabelCheck.builder(routine, trustedSample).seed(1).build().detect(train);
+ * r.classes();   // per class: the excess over the trusted scores, the estimated poison share, the cut
+ * }</pre>
+ */
+public final class TrustedLabelCheck implements PoisonDetector {
+
+    /**
+     * The check's configuration.
+     *
+     * @param folds models trained on the trusted set, each without one fold (at least 2)
+     * @param falsePositiveRate the share of a class's trusted examples above the cut that judges it
+     * @param anomalyThreshold a class is poisoned when its share above that cut exceeds the trusted
+     *     share by more than this many standard errors
+     * @param targetPrecision in a poisoned class, the cut is lowered while the estimated precision
+     *     of the flags stays at least this, in (0, 1]
+     * @param trustedExamples the size of the trusted set
+     * @param seed the folds' shuffle and the routine's seeds
+     */
+    public record Config(int folds, double falsePositiveRate, double anomalyThreshold, double targetPrecision,
+            int trustedExamples, long seed) implements PoisonDetector.Config {
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            if (folds < 2 || folds > MIN_TRUSTED_PER_CLASS) {
+                throw new IllegalArgumentException("folds must be in [2, " + MIN_TRUSTED_PER_CLASS + "], found "
+                        + folds);
+            }
+            if (!(falsePositiveRate > 0 && falsePositiveRate < 0.5)) {
+                throw new IllegalArgumentException("falsePositiveRate must be in (0, 0.5), found " + falsePositiveRate);
+            }
+            Check.positive("anomalyThreshold", anomalyThreshold);
+            if (!(targetPrecision > 0 && targetPrecision <= 1)) {
+                throw new IllegalArgumentException("targetPrecision must be in (0, 1], found " + targetPrecision);
+            }
+            if (trustedExamples < 1) {
+                throw new IllegalArgumentException("trustedExamples must be at least 1, found " + trustedExamples);
+            }
+        }
+    }
+
+    /** Trusted examples of every class the check needs at least. */
+    public static final int MIN_TRUSTED_PER_CLASS = 20;
+
+    /**
+     * Trusted examples a poisoned class needs for its cut to be lowered: the precision estimate at a
+     * cut rests on the few trusted examples above it (measured: with 50 per class, a cut set for 0.8
+     * gave 0.77). With fewer, the judging cut stands.
+     */
+    public static final int DEEP_CUT_MIN = 80;
+
+    /** The quantile step of the cuts tried in a poisoned class. */
+    private static final double CUT_STEP = 0.005;
+    /** The deepest cut tried: the trusted share above it. */
+    private static final double DEEPEST = 0.5;
+    /** The trusted shares above the cuts the poison share is estimated at. */
+    private static final double[] SHARE_LEVELS = {0.05, 0.1, 0.2, 0.3, 0.5};
+    private static final int BATCH = 1000;
+
+    private final TrainingRoutine routine;
+    private final LabeledData trusted;
+    private final Config config;
+
+    private TrustedLabelCheck(TrainingRoutine routine, LabeledData trusted, Config config) {
+        this.routine = routine;
+        this.trusted = trusted;
+        this.config = config;
+    }
+
+    public static Builder builder(TrainingRoutine routine, LabeledData trusted) {
+        return new Builder(routine, trusted);
+    }
+
+    @Override
+    public String name() {
+        return "trusted label check";
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    /** A class needs this many training examples for the two-proportion test to mean anything. */
+    @Override
+    public int minimumPerClass() {
+        return MIN_TRUSTED_PER_CLASS;
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code data} is null, or its example shape or class count
+     *     differs from the trusted set's
+     * @throws IllegalStateException if the routine returns a model of another class count
+     */
+    @Override
+    public PoisonReport detect(LabeledData data) {
+        Check.notNull("data", data);
+        if (!Arrays.equals(data.exampleShape(), trusted.exampleShape()) || data.numClasses() != trusted.numClasses()) {
+            throw new IllegalArgumentException("data (" + data.name() + ") has examples of shape "
+                    + Arrays.toString(data.exampleShape()) + " in " + data.numClasses() + " classes, the trusted set "
+                    + Arrays.toString(trusted.exampleShape()) + " in " + trusted.numClasses());
+        }
+        int k = config.folds();
+        int[] fold = folds(trusted.labels(), trusted.numClasses(), k, config.seed());
+        double[] scores = new double[data.size()];
+        double[] trustedScores = new double[trusted.size()];
+        for (int f = 0; f < k; f++) {
+            final int held = f;
+            int[] in = java.util.stream.IntStream.range(0, fold.length).filter(i -> fold[i] != held).toArray();
+            int[] out = java.util.stream.IntStream.range(0, fold.length).filter(i -> fold[i] == held).toArray();
+            Classifier m = routine.train(subset(trusted, in, ":fold" + f), config.seed() + f);
+            if (m == null || m.numClasses() != data.numClasses()) {
+                throw new IllegalStateException("the training routine returned " + (m == null ? "no model"
+                        : "a model of " + m.numClasses() + " classes") + " for data of " + data.numClasses());
+            }
+            double[] held0 = surprise(m, subset(trusted, out, ":held" + f));
+            for (int j = 0; j < out.length; j++) {
+                trustedScores[out[j]] = held0[j];
+            }
+            double[] s = surprise(m, data);
+            for (int i = 0; i < s.length; i++) {
+                scores[i] += s[i] / k;
+            }
+        }
+        int[][] byClass = Pca.byClass(data.labels(), data.numClasses());
+        int[][] refByClass = Pca.byClass(trusted.labels(), trusted.numClasses());
+        boolean[] flagged = new boolean[data.size()];
+        List<PoisonReport.ClassSummary> summary = new ArrayList<>();
+        for (int c = 0; c < byClass.length; c++) {
+            int[] idx = byClass[c];
+            if (idx.length < minimumPerClass()) {
+                summary.add(new PoisonReport.ClassSummary(c, idx.length, 0, PoisonReport.Verdict.NOT_JUDGED, Map.of()));
+                continue;
+            }
+            double[] s = Rows.pick(scores, idx);
+            double[] t = Rows.pick(trustedScores, refByClass[c]);
+            ReferenceCut judged = ReferenceCut.judge(s, t, config.falsePositiveRate(), config.anomalyThreshold());
+            Map<String, Double> figures = new LinkedHashMap<>();
+            figures.put("meanSurprise", Arrays.stream(s).average().orElse(0));
+            figures.put("trustedMeanSurprise", Arrays.stream(t).average().orElse(0));
+            figures.put("referenceShareAbove", judged.trustedShareAbove());
+            figures.put("excessZ", judged.excessZ());
+            double cut = judged.cut();
+            if (judged.poisoned() && t.length >= DEEP_CUT_MIN) {
+                double[] fit = deepestCut(s, t, judged);
+                cut = fit[0];
+                figures.put("estimatedPoisonShare", fit[1]);
+                figures.put("estimatedPrecision", fit[2]);
+            }
+            figures.put("splitThreshold", cut);
+            int count = 0;
+            for (int j = 0; j < idx.length; j++) {
+                if (judged.poisoned() && s[j] > cut) {
+                    flagged[idx[j]] = true;
+                    count++;
+                }
+            }
+            summary.add(new PoisonReport.ClassSummary(c, idx.length, count, judged.poisoned()
+                    ? PoisonReport.Verdict.SUSPICIOUS : PoisonReport.Verdict.CLEAN, figures));
+        }
+        return PoisonReport.of(this, flagged, scores, summary);
+    }
+
+    /**
+     * In a poisoned class: the lowest cut (a trusted quantile, from the judging cut down to the
+     * trusted median) whose estimated precision, and every higher cut's, is at least the target;
+     * with the estimated poison share and that precision.
+     */
+    private double[] deepestCut(double[] s, double[] t, ReferenceCut judged) {
+        double[] sorted = t.clone();
+        Arrays.sort(sorted);
+        int m = sorted.length;
+        List<double[]> cuts = new ArrayList<>(); // {cut, S, F}
+        for (double f = config.falsePositiveRate(); f <= DEEPEST + 1e-12; f += CUT_STEP) {
+            double v = sorted[Math.max(0, Math.min(m - 1, (int) Math.ceil((1 - f) * m) - 1))];
+            cuts.add(new double[] {v, (double) ReferenceCut.above(s, v) / s.length,
+                (double) ReferenceCut.above(t, v) / m});
+        }
+        // the poison share: above a cut with trusted share F and training share S, (S - F) / (1 - F)
+        // is at most the poison share, and equal to it once the cut has all the poison above it;
+        // its one-sided 95% lower bound (a small trusted set is noisy, and an overestimate would
+        // cut deep into the clean examples), the largest over a few cuts
+        double pi = 0;
+        for (double level : SHARE_LEVELS) {
+            double f = 0;
+            double sh = 0;
+            for (double[] c : cuts) {
+                if (c[2] <= level) {
+                    f = c[2];
+                    sh = c[1];
+                }
+            }
+            double sd = Math.sqrt(sh * (1 - sh) / s.length + f * (1 - f) / m);
+            pi = Math.max(pi, (sh - f - 1.645 * sd) / (1 - f));
+        }
+        pi = Math.min(1, pi);
+        double best = judged.cut();
+        double precision = precision(judged.shareAbove(), judged.trustedShareAbove(), pi);
+        for (double[] c : cuts) {
+            double p = precision(c[1], c[2], pi);
+            if (p < config.targetPrecision()) {
+                break;
+            }
+            if (c[0] < best) {
+                best = c[0];
+                precision = p;
+            }
+        }
+        return new double[] {best, pi, precision};
+    }
+
+    /** The estimated share of poison among the examples above a cut. */
+    private static double precision(double shareAbove, double trustedShareAbove, double pi) {
+        return shareAbove <= 0 ? 0 : Math.max(0, 1 - (1 - pi) * trustedShareAbove / shareAbove);
+    }
+
+    /** Each example's fold: the examples of every class shuffled (seeded) and dealt round the folds. */
+    static int[] folds(int[] labels, int classes, int k, long seed) {
+        int[] fold = new int[labels.length];
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int[] members : Pca.byClass(labels, classes)) {
+            int[] order = members.clone();
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int tmp = order[i];
+                order[i] = order[j];
+                order[j] = tmp;
+            }
+            for (int i = 0; i < order.length; i++) {
+                fold[order[i]] = i % k;
+            }
+        }
+        return fold;
+    }
+
+    private static LabeledData subset(LabeledData d, int[] rows, String suffix) {
+        return new LabeledData(d.name() + suffix, Rows.gather(d.features(), rows), Rows.pick(d.labels(), rows),
+                d.numClasses());
+    }
+
+    /** Each example's negative log-probability of its own label, in batches. */
+    private static double[] surprise(Classifier m, LabeledData d) {
+        int[] y = d.labels();
+        double[] out = new double[d.size()];
+        for (int from = 0; from < d.size(); from += BATCH) {
+            int to = Math.min(d.size(), from + BATCH);
+            INDArray p = m.predictProbabilities(d.features().get(NDArrayIndex.interval(from, to)));
+            for (int i = from; i < to; i++) {
+                out[i] = -Math.log(Math.max(p.getDouble(i - from, y[i]), 1e-12));
+            }
+        }
+        return out;
+    }
+
+    /** Builds a {@link TrustedLabelCheck}; every value is checked in {@link #build()}. */
+    public static final class Builder {
+        private final TrainingRoutine routine;
+        private final LabeledData trusted;
+        private int folds = 2;
+        private double falsePositiveRate = 0.01;
+        private double anomalyThreshold = 3;
+        private double targetPrecision = 0.8;
+        private long seed;
+
+        private Builder(TrainingRoutine routine, LabeledData trusted) {
+            this.routine = Check.notNull("routine", routine);
+            this.trusted = Check.notNull("trusted", trusted);
+        }
+
+        /** Models trained on the trusted set, each without one fold (default 2). */
+        public Builder folds(int folds) {
+            this.folds = folds;
+            return this;
+        }
+
+        /** The trusted share above the cut that judges a class (default 0.01). */
+        public Builder falsePositiveRate(double rate) {
+            this.falsePositiveRate = rate;
+            return this;
+        }
+
+        /** Standard errors of excess over the trusted share that make a class poisoned (default 3). */
+        public Builder anomalyThreshold(double t) {
+            this.anomalyThreshold = t;
+            return this;
+        }
+
+        /** The estimated precision a poisoned class's cut keeps (default 0.8). */
+        public Builder targetPrecision(double p) {
+            this.targetPrecision = p;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first invalid value, or the trusted set's
+         *     smallest class if it has fewer than {@link #MIN_TRUSTED_PER_CLASS} examples
+         */
+        public TrustedLabelCheck build() {
+            Config config = new Config(folds, falsePositiveRate, anomalyThreshold, targetPrecision, trusted.size(),
+                    seed);
+            int[][] byClass = Pca.byClass(trusted.labels(), trusted.numClasses());
+            for (int c = 0; c < byClass.length; c++) {
+                if (byClass[c].length < MIN_TRUSTED_PER_CLASS) {
+                    throw new IllegalArgumentException("trusted (" + trusted.name() + ") has " + byClass[c].length
+                            + " examples of class " + c + ", the check needs at least " + MIN_TRUSTED_PER_CLASS
+                            + " of every class");
+                }
+            }
+            return new TrustedLabelCheck(routine, trusted, config);
+        }
+    }
+}
