@@ -19,6 +19,7 @@ import dev.rampart.defenses.poisoning.PoisonReport;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import dev.rampart.defenses.poisoning.Spectre;
 import dev.rampart.defenses.poisoning.TriggerExplanation;
+import dev.rampart.defenses.poisoning.TrustedLabelCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,8 +38,9 @@ import picocli.CommandLine.Option;
  * {@code rampart sanitize}: the whole data-level defense in one command. It trains a model on the
  * training set with the given recipe (or takes one already trained on it), finds poisoned examples
  * in its representations (SPECTRE by default; with a trusted clean sample, SPECTRE judges each
- * class against it, and the examples that a trigger reversed by Neural Cleanse explains are also
- * flagged), removes them, retrains with the same recipe, and
+ * class against it, the examples that a trigger reversed by Neural Cleanse explains are also
+ * flagged, and so are those whose labels the trusted label check's models, trained on the sample
+ * alone, contradict), removes them, retrains with the same recipe, and
  * writes the retrained model, the sanitized training set (IDX, when the images are grey), the
  * removed indices and a JSON and HTML report: per-class counts, the removed examples as a gallery,
  * clean accuracy and the reversed trigger's attack success before and after.
@@ -51,7 +53,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sanitize", mixinStandardHelpOptions = true, sortOptions = false, description = {"Find and remove"
         + " poisoned training examples, retrain, and report what changed.", "Detectors: spectre (Hayase et al."
             + " 2021), activation-clustering (Chen et al. 2019), spectral-signatures (Tran et al. 2018); with"
-            + " --clean, also the examples a Neural Cleanse trigger (Wang et al. 2019) explains."})
+            + " --clean, also the examples a Neural Cleanse trigger (Wang et al. 2019) explains and the labels that"
+            + " models trained on --clean alone contradict (the trusted label check)."})
 public final class SanitizeCommand implements Callable<Integer> {
 
     /** The representation detector. */
@@ -86,6 +89,11 @@ public final class SanitizeCommand implements Callable<Integer> {
             + " judges each class against them; Neural Cleanse reverses triggers on them, and the examples a"
             + " reversed trigger explains are also removed")
     Path clean;
+    @Option(names = "--label-check-epochs", paramLabel = "N", description = "with --clean: epochs of the trusted"
+            + " label check's models (the --model recipe trained on folds of --clean, batch 64), which flags"
+            + " training labels that models never shown the training set contradict; 0 turns it off (default"
+            + " ${DEFAULT-VALUE})")
+    int labelCheckEpochs = 8;
     @Option(names = "--nc-steps", paramLabel = "N", description = "Neural Cleanse's steps per class (default"
             + " ${DEFAULT-VALUE})")
     int ncSteps = 300;
@@ -107,6 +115,9 @@ public final class SanitizeCommand implements Callable<Integer> {
         UsageException.positive(p, "--batch", batch);
         UsageException.share(p, "--expected-poison-rate", rate);
         UsageException.positive(p, "--nc-steps", ncSteps);
+        if (labelCheckEpochs < 0) {
+            p.add("--label-check-epochs must be at least 0, found " + labelCheckEpochs);
+        }
         DataSource.Spec trainSpec = PoisoningOptions.spec(data, format, DataSource.Split.TRAIN, "--data", p);
         DataSource.Spec cleanSpec = clean == null ? null : PoisoningOptions.spec(clean, format, DataSource.Split.TEST,
                 "--clean", p);
@@ -206,6 +217,12 @@ public final class SanitizeCommand implements Callable<Integer> {
                 attackTest = PoisoningOptions.triggered(scan, testData != null ? testData : cleanData);
             }
             seconds.put("neuralCleanse", (System.nanoTime() - t2) / 1e9);
+            PoisonDetector labels = labelCheck(recipe, cleanData, w);
+            if (labels != null) {
+                long t4 = System.nanoTime();
+                reports.add(labels.detect(train));
+                seconds.put("labelCheck", (System.nanoTime() - t4) / 1e9);
+            }
         }
         boolean[] removed = new boolean[train.size()];
         for (PoisonReport r : reports) {
@@ -297,13 +314,42 @@ public final class SanitizeCommand implements Callable<Integer> {
      * SPECTRE, judging each class against the trusted sample when it has enough images of every
      * class, and the classes against each other otherwise (said on the console).
      */
+    /**
+     * The trusted label check on the --clean sample, or null (said on the console) when it is off or
+     * the sample has too few images of some class.
+     */
+    private PoisonDetector labelCheck(Recipe recipe, LabeledData trusted, PrintWriter w) {
+        if (labelCheckEpochs == 0) {
+            return null;
+        }
+        int least = leastClass(trusted);
+        int n = PoisoningOptions.counts(trusted)[least];
+        if (n < TrustedLabelCheck.MIN_TRUSTED_PER_CLASS) {
+            w.printf(Locale.ROOT, "no trusted label check: --clean has %d images of class %d, and the check needs %d%n",
+                    n, least, TrustedLabelCheck.MIN_TRUSTED_PER_CLASS);
+            return null;
+        }
+        w.printf(Locale.ROOT, "trusted label check: %s trained on folds of the %d --clean images, %d epochs%n",
+                recipe.description(), trusted.size(), labelCheckEpochs);
+        w.flush();
+        return TrustedLabelCheck.builder((d, s) -> recipe.train(d, labelCheckEpochs, 64, s, e -> { }), trusted)
+                .seed(seed).build();
+    }
+
+    /** The class with the fewest examples. */
+    private static int leastClass(LabeledData d) {
+        int[] counts = PoisoningOptions.counts(d);
+        int least = 0;
+        for (int c = 1; c < counts.length; c++) {
+            least = counts[c] < counts[least] ? c : least;
+        }
+        return least;
+    }
+
     private static PoisonDetector spectre(ActivationModel am, LabeledData trusted, PrintWriter w) {
         if (trusted != null) {
             int[] counts = PoisoningOptions.counts(trusted);
-            int least = 0;
-            for (int c = 1; c < counts.length; c++) {
-                least = counts[c] < counts[least] ? c : least;
-            }
+            int least = leastClass(trusted);
             if (counts[least] >= Spectre.MIN_REFERENCE_PER_CLASS) {
                 w.printf(Locale.ROOT, "SPECTRE judges each class against the %d --clean images%n", trusted.size());
                 return Spectre.builder(am).reference(trusted).build();

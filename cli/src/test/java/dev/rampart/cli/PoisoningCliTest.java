@@ -85,6 +85,12 @@ class PoisoningCliTest {
         double precision = (double) hit / removed;
         assertTrue(recall >= 0.95 && precision >= 0.8, "recall " + recall + " precision " + precision + "\n" + r.out());
         assertEquals("SPECTRE", report.get("detections").get(0).get("detector").asText());
+        // the trusted label check ran on the --clean sample and judged the target class alone
+        JsonNode labels = null;
+        for (JsonNode d : report.get("detections")) {
+            labels = d.get("detector").asText().equals("trusted label check") ? d : labels;
+        }
+        assertTrue(labels != null && r.out().contains("trusted label check: "), report.get("detections").toString());
         assertEquals(0, report.get("neuralCleanse").get("flagged").get(0).asInt(), report.toString());
         // the reversed trigger worked on the first model and far less on the retrained one (as a
         // universal patch it still moves some images); the real trigger no longer works at all
