@@ -235,8 +235,7 @@ public final class SanitizeCommand implements Callable<Integer> {
         if (keep.length == 0) {
             throw new IllegalStateException("every training example was flagged: nothing left to train on");
         }
-        LabeledData kept = new LabeledData(train.name() + ":sanitized", Rows.gather(train.features(), keep),
-                Rows.pick(train.labels(), keep), train.numClasses());
+        LabeledData kept = train.rows(keep, train.name() + ":sanitized");
         PoisoningOptions.checkEveryClass(kept, loaded, "--data, after removal,");
         w.printf(Locale.ROOT, "removed %d of %d examples; retraining on %d%n", train.size() - keep.length, train.size(),
                 keep.length);

@@ -2,7 +2,6 @@ package dev.rampart.attacks.inference;
 
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.data.Rows;
 import java.util.Optional;
 
 /**
@@ -41,8 +40,7 @@ public final class Candidates {
         Check.notNull("shadows", shadows);
         int[] idx = shadows.checkCandidates(indices);
         LabeledData p = shadows.population();
-        return new Candidates(new LabeledData(p.name(), Rows.gather(p.features(), idx), Rows.pick(p.labels(), idx),
-                p.numClasses()), shadows, idx);
+        return new Candidates(p.rows(idx, p.name()), shadows, idx);
     }
 
     /** The examples. */

@@ -109,9 +109,7 @@ public final class ShadowModels {
         }
         Shadow shadow = s -> {
             int[] idx = Rows.where(in[s], true);
-            LabeledData part = new LabeledData(population.name() + ":shadow-" + s,
-                    Rows.gather(population.features(), idx), Rows.pick(population.labels(), idx),
-                    population.numClasses());
+            LabeledData part = population.rows(idx, population.name() + ":shadow-" + s);
             Classifier model = trainer.train(part, Seeds.derive(seed, 12, s));
             if (model == null) {
                 throw new IllegalArgumentException("the shadow trainer returned no model for shadow " + s);

@@ -200,8 +200,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 }
                 double recall = p == null ? Double.NaN : (double) hit / p.poisoned().length;
                 double precision = flagged == 0 ? Double.NaN : (double) hit / flagged;
-                LabeledData kept = new LabeledData(poisoned.name() + ":sanitized", Rows.gather(poisoned.features(),
-                        keep), Rows.pick(poisoned.labels(), keep), poisoned.numClasses());
+                LabeledData kept = poisoned.rows(keep, poisoned.name() + ":sanitized");
                 long t1 = System.nanoTime();
                 MultiLayerNetworkModel second = flagged == 0 ? model : trained(cell.key() + "-without-"
                         + pipeline.replace('+', '-'), kept);

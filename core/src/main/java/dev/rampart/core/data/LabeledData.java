@@ -92,6 +92,20 @@ public record LabeledData(String name, INDArray features, int[] labels, int numC
     }
 
     /**
+     * The examples at {@code idx}, in that order, as a data set called {@code name}.
+     *
+     * @throws IllegalArgumentException if an index is outside the data
+     */
+    public LabeledData rows(int[] idx, String name) {
+        for (int i : idx) {
+            if (i < 0 || i >= size()) {
+                throw new IllegalArgumentException("row " + i + " is not inside [0, " + size() + ")");
+            }
+        }
+        return new LabeledData(name, Rows.gather(features, idx), Rows.pick(labels, idx), numClasses);
+    }
+
+    /**
      * Reads a whole {@link org.nd4j.linalg.dataset.api.iterator.DataSetIterator} into memory (reset
      * first if it supports it), for algorithms that need random access to every example, such as
      * DP-SGD's Poisson sampling. Labels must be one-hot rows.

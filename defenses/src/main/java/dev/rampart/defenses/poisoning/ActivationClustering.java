@@ -246,9 +246,7 @@ public final class ActivationClustering extends RepresentationDetector {
             out[i] = true;
         }
         int[] rest = Rows.where(out, false);
-        Classifier retrained = routine.train(new LabeledData(data.name()
-                + ":without-cluster-" + c, Rows.gather(data.features(), rest), Rows.pick(data.labels(), rest),
-                data.numClasses()), trainSeed);
+        Classifier retrained = routine.train(data.rows(rest, data.name() + ":without-cluster-" + c), trainSeed);
         int[] predicted = retrained.predictClasses(Rows.gather(data.features(), cluster));
         int same = 0;
         for (int p : predicted) {

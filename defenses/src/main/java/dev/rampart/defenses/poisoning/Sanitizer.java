@@ -113,8 +113,7 @@ public final class Sanitizer {
         if (keep.length == 0) {
             throw new IllegalStateException("the detector flagged every training example: nothing left to train on");
         }
-        LabeledData kept = new LabeledData(train.name() + ":sanitized", Rows.gather(train.features(), keep),
-                Rows.pick(train.labels(), keep), train.numClasses());
+        LabeledData kept = train.rows(keep, train.name() + ":sanitized");
         Classifier second = routine.train(kept, config.seed());
         PoisoningEvaluation before = PoisoningEvaluation.of(first, test, attackTest);
         PoisoningEvaluation after = PoisoningEvaluation.of(second, test, attackTest);

@@ -151,14 +151,14 @@ public final class TrustedLabelCheck implements PoisonDetector {
             final int held = f;
             int[] in = java.util.stream.IntStream.range(0, fold.length).filter(i -> fold[i] != held).toArray();
             int[] out = java.util.stream.IntStream.range(0, fold.length).filter(i -> fold[i] == held).toArray();
-            Classifier m = routine.train(subset(trusted, in, ":fold" + f), config.seed() + f);
+            Classifier m = routine.train(trusted.rows(in, trusted.name() + ":fold" + f), config.seed() + f);
             if (m == null || m.numClasses() != data.numClasses()) {
                 throw new IllegalStateException("the training routine returned " + (m == null ? "no model"
                         : "a model of " + m.numClasses() + " classes") + " for data of " + data.numClasses());
             }
-            double[] held0 = surprise(m, subset(trusted, out, ":held" + f));
+            double[] heldOut = surprise(m, trusted.rows(out, trusted.name() + ":held" + f));
             for (int j = 0; j < out.length; j++) {
-                trustedScores[out[j]] = held0[j];
+                trustedScores[out[j]] = heldOut[j];
             }
             double[] s = surprise(m, data);
             for (int i = 0; i < s.length; i++) {
@@ -274,11 +274,6 @@ public final class TrustedLabelCheck implements PoisonDetector {
             }
         }
         return fold;
-    }
-
-    private static LabeledData subset(LabeledData d, int[] rows, String suffix) {
-        return new LabeledData(d.name() + suffix, Rows.gather(d.features(), rows), Rows.pick(d.labels(), rows),
-                d.numClasses());
     }
 
     /** Each example's negative log-probability of its own label, in batches. */
