@@ -7,7 +7,6 @@ import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.TrainingRoutine;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -69,13 +68,7 @@ public final class TrustedLabelCheck implements PoisonDetector {
                 throw new IllegalArgumentException("folds must be in [2, " + MIN_TRUSTED_PER_CLASS + "], found "
                         + folds);
             }
-            if (!(falsePositiveRate > 0 && falsePositiveRate < 0.5)) {
-                throw new IllegalArgumentException("falsePositiveRate must be in (0, 0.5), found " + falsePositiveRate);
-            }
-            Check.positive("anomalyThreshold", anomalyThreshold);
-            if (!(targetPrecision > 0 && targetPrecision <= 1)) {
-                throw new IllegalArgumentException("targetPrecision must be in (0, 1], found " + targetPrecision);
-            }
+            ReferenceCut.checkSettings(falsePositiveRate, anomalyThreshold, targetPrecision);
             if (trustedExamples < 1) {
                 throw new IllegalArgumentException("trustedExamples must be at least 1, found " + trustedExamples);
             }
@@ -86,18 +79,11 @@ public final class TrustedLabelCheck implements PoisonDetector {
     public static final int MIN_TRUSTED_PER_CLASS = 20;
 
     /**
-     * Trusted examples a poisoned class needs for its cut to be lowered: the precision estimate at a
-     * cut rests on the few trusted examples above it (measured: with 50 per class, a cut set for 0.8
-     * gave 0.77). With fewer, the judging cut stands.
+     * Trusted examples a poisoned class needs for its cut to be lowered (with fewer, the judging
+     * cut stands).
      */
-    public static final int DEEP_CUT_MIN = 80;
+    public static final int DEEP_CUT_MIN = ReferenceCut.DEEP_CUT_MIN;
 
-    /** The quantile step of the cuts tried in a poisoned class. */
-    private static final double CUT_STEP = 0.005;
-    /** The deepest cut tried: the trusted share above it. */
-    private static final double DEEPEST = 0.5;
-    /** The trusted shares above the cuts the poison share is estimated at. */
-    private static final double[] SHARE_LEVELS = {0.05, 0.1, 0.2, 0.3, 0.5};
     private static final int BATCH = 1000;
 
     private final TrainingRoutine routine;
@@ -177,84 +163,10 @@ public final class TrustedLabelCheck implements PoisonDetector {
             }
             double[] s = Rows.pick(scores, idx);
             double[] t = Rows.pick(trustedScores, refByClass[c]);
-            ReferenceCut judged = ReferenceCut.judge(s, t, config.falsePositiveRate(), config.anomalyThreshold());
-            Map<String, Double> figures = new LinkedHashMap<>();
-            figures.put("meanSurprise", Arrays.stream(s).average().orElse(0));
-            figures.put("trustedMeanSurprise", Arrays.stream(t).average().orElse(0));
-            figures.put("referenceShareAbove", judged.trustedShareAbove());
-            figures.put("excessZ", judged.excessZ());
-            double cut = judged.cut();
-            if (judged.poisoned() && t.length >= DEEP_CUT_MIN) {
-                double[] fit = deepestCut(s, t, judged);
-                cut = fit[0];
-                figures.put("estimatedPoisonShare", fit[1]);
-                figures.put("estimatedPrecision", fit[2]);
-            }
-            figures.put("splitThreshold", cut);
-            int count = 0;
-            for (int j = 0; j < idx.length; j++) {
-                if (judged.poisoned() && s[j] > cut) {
-                    flagged[idx[j]] = true;
-                    count++;
-                }
-            }
-            summary.add(new PoisonReport.ClassSummary(c, idx.length, count, judged.poisoned()
-                    ? PoisonReport.Verdict.SUSPICIOUS : PoisonReport.Verdict.CLEAN, figures));
+            summary.add(ReferenceCut.classify(c, idx, s, t, "Surprise", config.falsePositiveRate(),
+                    config.anomalyThreshold(), config.targetPrecision(), flagged));
         }
         return PoisonReport.of(this, flagged, scores, summary);
-    }
-
-    /**
-     * In a poisoned class: the lowest cut (a trusted quantile, from the judging cut down to the
-     * trusted median) whose estimated precision, and every higher cut's, is at least the target;
-     * with the estimated poison share and that precision.
-     */
-    private double[] deepestCut(double[] s, double[] t, ReferenceCut judged) {
-        double[] sorted = t.clone();
-        Arrays.sort(sorted);
-        int m = sorted.length;
-        List<double[]> cuts = new ArrayList<>(); // {cut, S, F}
-        for (double f = config.falsePositiveRate(); f <= DEEPEST + 1e-12; f += CUT_STEP) {
-            double v = sorted[Math.max(0, Math.min(m - 1, (int) Math.ceil((1 - f) * m) - 1))];
-            cuts.add(new double[] {v, (double) ReferenceCut.above(s, v) / s.length,
-                (double) ReferenceCut.above(t, v) / m});
-        }
-        // the poison share: above a cut with trusted share F and training share S, (S - F) / (1 - F)
-        // is at most the poison share, and equal to it once the cut has all the poison above it;
-        // its one-sided 95% lower bound (a small trusted set is noisy, and an overestimate would
-        // cut deep into the clean examples), the largest over a few cuts
-        double pi = 0;
-        for (double level : SHARE_LEVELS) {
-            double f = 0;
-            double sh = 0;
-            for (double[] c : cuts) {
-                if (c[2] <= level) {
-                    f = c[2];
-                    sh = c[1];
-                }
-            }
-            double sd = Math.sqrt(sh * (1 - sh) / s.length + f * (1 - f) / m);
-            pi = Math.max(pi, (sh - f - 1.645 * sd) / (1 - f));
-        }
-        pi = Math.min(1, pi);
-        double best = judged.cut();
-        double precision = precision(judged.shareAbove(), judged.trustedShareAbove(), pi);
-        for (double[] c : cuts) {
-            double p = precision(c[1], c[2], pi);
-            if (p < config.targetPrecision()) {
-                break;
-            }
-            if (c[0] < best) {
-                best = c[0];
-                precision = p;
-            }
-        }
-        return new double[] {best, pi, precision};
-    }
-
-    /** The estimated share of poison among the examples above a cut. */
-    private static double precision(double shareAbove, double trustedShareAbove, double pi) {
-        return shareAbove <= 0 ? 0 : Math.max(0, 1 - (1 - pi) * trustedShareAbove / shareAbove);
     }
 
     /** Each example's fold: the examples of every class shuffled (seeded) and dealt round the folds. */
