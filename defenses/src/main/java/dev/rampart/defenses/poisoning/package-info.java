@@ -8,8 +8,9 @@
  * {@link dev.rampart.defenses.integrity.FilteringIterator}. {@link dev.rampart.defenses.poisoning.Spectre}
  * (Hayase et al. 2021), {@link dev.rampart.defenses.poisoning.TriggerExplanation} and
  * {@link dev.rampart.defenses.poisoning.TrustedLabelCheck} (labels that models trained on trusted data
- * contradict) find dirty-label backdoors; {@link dev.rampart.defenses.poisoning.NeuralCleanse} (Wang et al. 2019) vets a trained
- * model; {@link dev.rampart.defenses.poisoning.AntiBackdoorLearning} (Li et al. 2021) trains a model
+ * contradict) find dirty-label backdoors; {@link dev.rampart.defenses.poisoning.TrustedContrast} (a
+ * classifier two-sample test against trusted images, Lopez-Paz &amp; Oquab 2017) finds clean-label
+ * ones; {@link dev.rampart.defenses.poisoning.NeuralCleanse} (Wang et al. 2019) vets a trained model; {@link dev.rampart.defenses.poisoning.AntiBackdoorLearning} (Li et al. 2021) trains a model
  * on poisoned data without a detector; {@link dev.rampart.defenses.poisoning.Sanitizer} removes,
  * retrains and reports.
  */
