@@ -154,7 +154,8 @@ class PoisonDetectorsTest {
         NeuralCleanse nc = NeuralCleanse.builder(backdoored).steps(120).seed(2).build();
         NeuralCleanse.Report r = nc.scan(clean.slice(0, 1000));
         assertTrue(java.util.Arrays.equals(new int[] {0}, r.flagged()), r.toString());
-        NeuralCleanse.Report c = NeuralCleanse.builder(cleanModel).steps(120).seed(2).build().scan(clean.slice(0, 1000));
+        // the clean model's scan on half the images: no class stands out either way, at half the cost
+        NeuralCleanse.Report c = NeuralCleanse.builder(cleanModel).steps(120).seed(2).build().scan(clean.slice(0, 500));
         assertEquals(0, c.flagged().length, c.toString());
 
         // the reversed trigger explains the poisoned training examples
