@@ -19,6 +19,7 @@ import dev.rampart.defenses.poisoning.PoisonReport;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import dev.rampart.defenses.poisoning.Spectre;
 import dev.rampart.defenses.poisoning.TriggerExplanation;
+import dev.rampart.defenses.poisoning.TrustedContrast;
 import dev.rampart.defenses.poisoning.TrustedLabelCheck;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Option;
  * in its representations (SPECTRE by default; with a trusted clean sample, SPECTRE judges each
  * class against it, the examples that a trigger reversed by Neural Cleanse explains are also
  * flagged, and so are those whose labels the trusted label check's models, trained on the sample
- * alone, contradict), removes them, retrains with the same recipe, and
+ * alone, contradict, and those that the trusted contrast tells apart from the sample's images of
+ * their class), removes them, retrains with the same recipe, and
  * writes the retrained model, the sanitized training set (IDX, when the images are grey), the
  * removed indices and a JSON and HTML report: per-class counts, the removed examples as a gallery,
  * clean accuracy and the reversed trigger's attack success before and after.
@@ -54,7 +56,8 @@ import picocli.CommandLine.Option;
         + " poisoned training examples, retrain, and report what changed.", "Detectors: spectre (Hayase et al."
             + " 2021), activation-clustering (Chen et al. 2019), spectral-signatures (Tran et al. 2018); with"
             + " --clean, also the examples a Neural Cleanse trigger (Wang et al. 2019) explains and the labels that"
-            + " models trained on --clean alone contradict (the trusted label check)."})
+            + " models trained on --clean alone contradict (the trusted label check) and the examples a classifier"
+            + " tells apart from their class's --clean images (the trusted contrast)."})
 public final class SanitizeCommand implements Callable<Integer> {
 
     /** The representation detector. */
@@ -94,6 +97,11 @@ public final class SanitizeCommand implements Callable<Integer> {
             + " training labels that models never shown the training set contradict; 0 turns it off (default"
             + " ${DEFAULT-VALUE})")
     int labelCheckEpochs = 8;
+    @Option(names = "--contrast", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "with --clean: also flag the examples of a class that a classifier tells apart from the"
+            + " class's --clean images (the trusted contrast; it finds clean-label poison such as SIG, whose labels"
+            + " fit); --no-contrast turns it off (default on)")
+    boolean contrast = true;
     @Option(names = "--nc-steps", paramLabel = "N", description = "Neural Cleanse's steps per class (default"
             + " ${DEFAULT-VALUE})")
     int ncSteps = 300;
@@ -223,6 +231,12 @@ public final class SanitizeCommand implements Callable<Integer> {
                 reports.add(labels.detect(train));
                 seconds.put("labelCheck", (System.nanoTime() - t4) / 1e9);
             }
+            PoisonDetector contrasted = contrast(cleanData, w);
+            if (contrasted != null) {
+                long t5 = System.nanoTime();
+                reports.add(contrasted.detect(train));
+                seconds.put("contrast", (System.nanoTime() - t5) / 1e9);
+            }
         }
         boolean[] removed = new boolean[train.size()];
         for (PoisonReport r : reports) {
@@ -333,6 +347,26 @@ public final class SanitizeCommand implements Callable<Integer> {
         w.flush();
         return TrustedLabelCheck.builder((d, s) -> recipe.train(d, labelCheckEpochs, 64, s, e -> { }), trusted)
                 .seed(seed).build();
+    }
+
+    /**
+     * The trusted contrast on the --clean sample, or null (said on the console) when it is off or
+     * the sample has too few images of some class.
+     */
+    private PoisonDetector contrast(LabeledData trusted, PrintWriter w) {
+        if (!contrast) {
+            return null;
+        }
+        int least = leastClass(trusted);
+        int n = PoisoningOptions.counts(trusted)[least];
+        if (n < TrustedContrast.MIN_TRUSTED_PER_CLASS) {
+            w.printf(Locale.ROOT, "no trusted contrast: --clean has %d images of class %d, and it needs %d%n", n, least,
+                    TrustedContrast.MIN_TRUSTED_PER_CLASS);
+            return null;
+        }
+        w.printf(Locale.ROOT, "trusted contrast: each class's training images against its --clean images%n");
+        w.flush();
+        return TrustedContrast.builder(trusted).seed(seed).build();
     }
 
     /** The class with the fewest examples. */

@@ -91,6 +91,15 @@ class PoisoningCliTest {
             labels = d.get("detector").asText().equals("trusted label check") ? d : labels;
         }
         assertTrue(labels != null && r.out().contains("trusted label check: "), report.get("detections").toString());
+        // and so did the trusted contrast, which judged no class but the target poisoned
+        JsonNode contrast = null;
+        for (JsonNode d : report.get("detections")) {
+            contrast = d.get("detector").asText().equals("trusted contrast") ? d : contrast;
+        }
+        assertTrue(contrast != null && r.out().contains("trusted contrast: "), report.get("detections").toString());
+        for (JsonNode c : contrast.get("classes")) {
+            assertEquals(c.get("class").asInt() == 0 ? "SUSPICIOUS" : "CLEAN", c.get("verdict").asText(), c.toString());
+        }
         assertEquals(0, report.get("neuralCleanse").get("flagged").get(0).asInt(), report.toString());
         // the reversed trigger worked on the first model and far less on the retrained one (as a
         // universal patch it still moves some images); the real trigger no longer works at all

@@ -1,5 +1,6 @@
 package dev.rampart.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.examples.detection.DetectAdversarialInputs;
@@ -10,6 +11,7 @@ import dev.rampart.examples.training.AdversarialTrainingCost;
 import dev.rampart.examples.model.WrapYourNetwork;
 import dev.rampart.examples.integrity.SignedModelRelease;
 import dev.rampart.examples.poisoning.BackdoorAndStrip;
+import dev.rampart.examples.poisoning.CleanLabelPoisonFound;
 import dev.rampart.examples.privacy.MeasureLeakage;
 import dev.rampart.examples.privacy.PrivateTraining;
 import org.junit.jupiter.api.Test;
@@ -105,6 +107,14 @@ class ExamplesTest {
         assertTrue(r.cleanAccuracy() > 0.7, "clean accuracy " + r.cleanAccuracy());
         assertTrue(r.flaggedTriggered() > 0.8, "triggered flagged " + r.flaggedTriggered());
         assertTrue(r.flaggedClean() < 0.12, "clean flagged " + r.flaggedClean());
+    }
+
+    @Test
+    void cleanLabelPoisonIsFoundAgainstTrustedImages() throws Exception {
+        CleanLabelPoisonFound.Result r = CleanLabelPoisonFound.run(3, 0.05);
+        assertEquals(java.util.List.of(3), r.judged());
+        assertTrue(r.score().recall() > 0.9 && r.score().precision() > 0.6, r.score().toString());
+        assertEquals(0, r.controlFlagged());
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.rampart.defenses.poisoning.RepresentationDetector;
 import dev.rampart.defenses.poisoning.Spectre;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import dev.rampart.defenses.poisoning.TriggerExplanation;
+import dev.rampart.defenses.poisoning.TrustedContrast;
 import dev.rampart.defenses.poisoning.TrustedLabelCheck;
 import dev.rampart.core.model.zoo.ReferenceModels;
 
@@ -23,14 +24,16 @@ final class MatrixDetectors {
      * The detector called {@code name}; {@code poisonShare} is the largest share of poison in one
      * class, which spectral signatures is told (Tran et al. assume the poison rate known and remove
      * 1.5 times it from every class); {@code clean} is Neural Cleanse's sample, {@code reference} the
-     * trusted images SPECTRE and the trusted label check judge each class against; the label check
-     * trains its models with the reference CNN's routine for {@code labelEpochs} epochs, batch 64.
+     * trusted images SPECTRE, the trusted label check and the trusted contrast judge each class
+     * against; the label check trains its models with the reference CNN's routine for
+     * {@code labelEpochs} epochs, batch 64.
      */
     static PoisonDetector make(String name, ActivationModel model, double poisonShare, LabeledData clean,
             LabeledData reference, int labelEpochs, long seed) {
         return switch (name) {
             case "label-ref" -> TrustedLabelCheck.builder(ReferenceModels.routine("cnn", labelEpochs, 64), reference)
                     .seed(seed).build();
+            case "contrast-ref" -> TrustedContrast.builder(reference).seed(seed).build();
             case "ac" -> ActivationClustering.builder(model).seed(1).build();
             case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(Math.max(0.005, Math.min(0.6,
                     poisonShare))).build();
@@ -41,7 +44,7 @@ final class MatrixDetectors {
             case "explain" -> TriggerExplanation.builder(model, NeuralCleanse.builder((GradientClassifier) model)
                     .steps(150).seed(seed).build().scan(clean), clean).build();
             default -> throw new IllegalArgumentException("unknown detector '" + name + "' (ac, ss, spectre,"
-                    + " spectre-ref, explain, label-ref)");
+                    + " spectre-ref, explain, label-ref, contrast-ref)");
         };
     }
 }

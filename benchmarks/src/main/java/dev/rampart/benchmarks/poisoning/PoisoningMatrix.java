@@ -54,7 +54,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain"
-            + ", label-ref, or none (default ${DEFAULT-VALUE})")
+            + ", label-ref, contrast-ref, or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
             + " each a detector or a union such as spectre+explain (default none)")
@@ -159,8 +159,8 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 continue;
             }
             long t0 = System.nanoTime();
-            // the activation pass serves every detector but the label check, which trains its own models
-            INDArray reps = detectors.stream().allMatch(n -> n.equals("label-ref")) ? null
+            // the activation pass serves the detectors that read the model's representations
+            INDArray reps = detectors.stream().allMatch(n -> n.endsWith("-ref") && !n.equals("spectre-ref")) ? null
                     : Representations.of(model, Representations.lastHidden(model), poisoned.features());
             double activationSecs = secs(t0);
             say("  activation pass: %.1f s for %d images", activationSecs, poisoned.size());
