@@ -77,13 +77,19 @@ public final class TrustedContrast implements PoisonDetector {
             if (!(stdFloor >= 0) || Double.isInfinite(stdFloor)) {
                 throw new IllegalArgumentException("stdFloor must be non-negative and finite, found " + stdFloor);
             }
-            Check.positive("iterations", iterations);
+            if (iterations < 1 || iterations > MAX_ITERATIONS) {
+                throw new IllegalArgumentException("iterations must be in [1, " + MAX_ITERATIONS + "], found "
+                        + iterations);
+            }
             ReferenceCut.checkSettings(falsePositiveRate, anomalyThreshold, targetPrecision);
             if (trustedExamples < 1) {
                 throw new IllegalArgumentException("trustedExamples must be at least 1, found " + trustedExamples);
             }
         }
     }
+
+    /** Gradient steps per model at most: far past convergence, and a bound on the scan's time. */
+    public static final int MAX_ITERATIONS = 100_000;
 
     /** Trusted examples of every class the detector needs at least. */
     public static final int MIN_TRUSTED_PER_CLASS = 20;

@@ -82,7 +82,9 @@ class TrustedContrastTest extends PoisonDetectorContract {
         assertMessage(() -> TrustedContrast.builder(t).l2(0).build(), "l2 must be positive and finite, found 0.0");
         assertMessage(() -> TrustedContrast.builder(t).stdFloor(-1).build(),
                 "stdFloor must be non-negative and finite, found -1.0");
-        assertMessage(() -> TrustedContrast.builder(t).iterations(0).build(), "iterations");
+        assertMessage(() -> TrustedContrast.builder(t).iterations(0).build(), "iterations must be in [1, 100000], found 0");
+        assertMessage(() -> TrustedContrast.builder(t).iterations(Integer.MAX_VALUE).build(),
+                "iterations must be in [1, 100000], found 2147483647");
         assertMessage(() -> TrustedContrast.builder(t).falsePositiveRate(Double.NaN).build(),
                 "falsePositiveRate must be in (0, 0.5), found NaN");
         assertMessage(() -> TrustedContrast.builder(t).targetPrecision(1.5).build(),
