@@ -16,11 +16,14 @@ import dev.rampart.defenses.poisoning.ActivationClustering;
 import dev.rampart.defenses.poisoning.NeuralCleanse;
 import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.PoisonReport;
+import dev.rampart.defenses.poisoning.ReferenceDetector;
+import dev.rampart.defenses.poisoning.ReferenceScores;
 import dev.rampart.defenses.poisoning.SpectralSignatures;
 import dev.rampart.defenses.poisoning.Spectre;
 import dev.rampart.defenses.poisoning.TriggerExplanation;
 import dev.rampart.defenses.poisoning.TrustedContrast;
 import dev.rampart.defenses.poisoning.TrustedLabelCheck;
+import dev.rampart.defenses.poisoning.TrustedUnion;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -42,7 +45,8 @@ import picocli.CommandLine.Option;
  * class against it, the examples that a trigger reversed by Neural Cleanse explains are also
  * flagged, and so are those whose labels the trusted label check's models, trained on the sample
  * alone, contradict, and those that the trusted contrast tells apart from the sample's images of
- * their class), removes them, retrains with the same recipe, and
+ * their class; these three are judged jointly, under one precision target), removes them, retrains
+ * with the same recipe, and
  * writes the retrained model, the sanitized training set (IDX, when the images are grey), the
  * removed indices and a JSON and HTML report: per-class counts, the removed examples as a gallery,
  * clean accuracy and the reversed trigger's attack success before and after.
@@ -212,35 +216,75 @@ public final class SanitizeCommand implements Callable<Integer> {
         };
         PoisoningOptions.checkMinimum(train, detector, loaded, OptionEnums.spelling(method));
         long t1 = System.nanoTime();
+        // what is removed: the joint verdict of the detectors judged against --clean (TrustedUnion),
+        // and the flags of any other; each trusted detector's own verdict is reported beside it
         List<PoisonReport> reports = new ArrayList<>();
-        reports.add(detector.detect(train));
-        seconds.put("detect", (System.nanoTime() - t1) / 1e9);
+        List<PoisonReport> removing = new ArrayList<>();
+        List<ReferenceDetector> trustedDetectors = new ArrayList<>();
+        List<String> trustedSeconds = new ArrayList<>();
+        if (detector instanceof ReferenceDetector rd && rd.referenceSize() > 0) {
+            trustedDetectors.add(rd);
+            trustedSeconds.add("detect");
+        } else {
+            PoisonReport r = detector.detect(train);
+            reports.add(r);
+            removing.add(r);
+            seconds.put("detect", (System.nanoTime() - t1) / 1e9);
+        }
         NeuralCleanse.Report scan = null;
         LabeledData attackTest = null;
         if (cleanData != null) {
             long t2 = System.nanoTime();
             scan = NeuralCleanse.builder(first).steps(ncSteps).seed(seed).build().scan(cleanData);
             if (scan.flagged().length > 0) {
-                reports.add(TriggerExplanation.builder(am, scan, cleanData).build().detect(train));
+                PoisonReport r = TriggerExplanation.builder(am, scan, cleanData).build().detect(train);
+                reports.add(r);
+                removing.add(r);
                 attackTest = PoisoningOptions.triggered(scan, testData != null ? testData : cleanData);
             }
             seconds.put("neuralCleanse", (System.nanoTime() - t2) / 1e9);
-            PoisonDetector labels = labelCheck(recipe, cleanData, w);
+            ReferenceDetector labels = labelCheck(recipe, cleanData, w);
             if (labels != null) {
-                long t4 = System.nanoTime();
-                reports.add(labels.detect(train));
-                seconds.put("labelCheck", (System.nanoTime() - t4) / 1e9);
+                trustedDetectors.add(labels);
+                trustedSeconds.add("labelCheck");
             }
-            PoisonDetector contrasted = contrast(cleanData, w);
+            ReferenceDetector contrasted = contrast(cleanData, w);
             if (contrasted != null) {
-                long t5 = System.nanoTime();
-                reports.add(contrasted.detect(train));
-                seconds.put("contrast", (System.nanoTime() - t5) / 1e9);
+                trustedDetectors.add(contrasted);
+                trustedSeconds.add("contrast");
+            }
+        }
+        if (!trustedDetectors.isEmpty()) {
+            List<ReferenceScores> scores = new ArrayList<>();
+            for (int k = 0; k < trustedDetectors.size(); k++) {
+                long t4 = System.nanoTime();
+                scores.add(trustedDetectors.get(k).referenceScores(train));
+                seconds.put(trustedSeconds.get(k), (System.nanoTime() - t4) / 1e9);
+            }
+            TrustedUnion.Outcome joint = TrustedUnion.builder(trustedDetectors).build().judgeAll(scores);
+            // the method's own report first, as without --clean
+            boolean methodIsTrusted = trustedDetectors.get(0) == detector;
+            for (int k = 0; k < joint.members().size(); k++) {
+                if (k == 0 && methodIsTrusted) {
+                    reports.add(0, joint.members().get(0));
+                } else {
+                    reports.add(joint.members().get(k));
+                }
+            }
+            if (trustedDetectors.size() == 1) {
+                removing.add(joint.members().get(0));
+            } else {
+                w.printf(Locale.ROOT, "the %d detectors judged against --clean are judged jointly (trusted union):"
+                        + " what it flags is removed%n", trustedDetectors.size());
+                reports.add(joint.union());
+                removing.add(joint.union());
             }
         }
         boolean[] removed = new boolean[train.size()];
         for (PoisonReport r : reports) {
             print(w, r, loaded.classNames());
+        }
+        for (PoisonReport r : removing) {
             for (int i = 0; i < removed.length; i++) {
                 removed[i] |= r.flagged()[i];
             }
@@ -324,14 +368,10 @@ public final class SanitizeCommand implements Callable<Integer> {
     }
 
     /**
-     * SPECTRE, judging each class against the trusted sample when it has enough images of every
-     * class, and the classes against each other otherwise (said on the console).
-     */
-    /**
      * The trusted label check on the --clean sample, or null (said on the console) when it is off or
      * the sample has too few images of some class.
      */
-    private PoisonDetector labelCheck(Recipe recipe, LabeledData trusted, PrintWriter w) {
+    private ReferenceDetector labelCheck(Recipe recipe, LabeledData trusted, PrintWriter w) {
         if (labelCheckEpochs == 0) {
             return null;
         }
@@ -353,7 +393,7 @@ public final class SanitizeCommand implements Callable<Integer> {
      * The trusted contrast on the --clean sample, or null (said on the console) when it is off or
      * the sample has too few images of some class.
      */
-    private PoisonDetector contrast(LabeledData trusted, PrintWriter w) {
+    private ReferenceDetector contrast(LabeledData trusted, PrintWriter w) {
         if (!contrast) {
             return null;
         }
@@ -379,6 +419,10 @@ public final class SanitizeCommand implements Callable<Integer> {
         return least;
     }
 
+    /**
+     * SPECTRE, judging each class against the trusted sample when it has enough images of every
+     * class, and the classes against each other otherwise (said on the console).
+     */
     private static PoisonDetector spectre(ActivationModel am, LabeledData trusted, PrintWriter w) {
         if (trusted != null) {
             int[] counts = PoisoningOptions.counts(trusted);

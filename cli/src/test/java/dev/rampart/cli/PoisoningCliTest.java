@@ -100,6 +100,19 @@ class PoisoningCliTest {
         for (JsonNode c : contrast.get("classes")) {
             assertEquals(c.get("class").asInt() == 0 ? "SUSPICIOUS" : "CLEAN", c.get("verdict").asText(), c.toString());
         }
+        // the three detectors judged against --clean were also judged jointly, and that verdict (with
+        // the trigger explanation's) is what was removed, not the union of their own verdicts
+        JsonNode joint = null;
+        int explained = 0;
+        for (JsonNode d : report.get("detections")) {
+            String name = d.get("detector").asText();
+            joint = name.equals("trusted union") ? d : joint;
+            explained += name.equals("trigger explanation") ? d.get("flaggedCount").asInt() : 0;
+        }
+        assertTrue(joint != null && r.out().contains("judged jointly"), report.get("detections").toString());
+        int jointCount = joint.get("flaggedCount").asInt();
+        assertTrue(removed >= jointCount && removed <= jointCount + explained, removed + " removed, the joint verdict "
+                + jointCount + ", the trigger explanation " + explained);
         assertEquals(0, report.get("neuralCleanse").get("flagged").get(0).asInt(), report.toString());
         // the reversed trigger worked on the first model and far less on the retrained one (as a
         // universal patch it still moves some images); the real trigger no longer works at all

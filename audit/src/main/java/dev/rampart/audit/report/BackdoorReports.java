@@ -58,7 +58,8 @@ public final class BackdoorReports {
      * @param seed the seed of training and detection
      * @param train the training set examined
      * @param detections every detector's report
-     * @param removed the examples removed (any detector flagged them)
+     * @param removed the examples removed (the removing detectors flagged them: the joint verdict of
+     *     the trusted detectors stands for theirs)
      * @param test the clean test data, in words ({@code null}: none, no accuracy measured)
      * @param before the model trained on everything ({@code null} without test data)
      * @param after the model retrained without the removed examples ({@code null} without test data)

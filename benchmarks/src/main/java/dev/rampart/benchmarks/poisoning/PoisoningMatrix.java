@@ -13,8 +13,12 @@ import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.poisoning.AntiBackdoorLearning;
 import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.PoisonReport;
+import dev.rampart.defenses.poisoning.ReferenceDetector;
+import dev.rampart.defenses.poisoning.ReferenceScores;
 import dev.rampart.defenses.poisoning.RepresentationDetector;
 import dev.rampart.defenses.poisoning.Representations;
+import dev.rampart.defenses.poisoning.Spectre;
+import dev.rampart.defenses.poisoning.TrustedUnion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +58,8 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain"
-            + ", label-ref, contrast-ref, or none (default ${DEFAULT-VALUE})")
+            + ", label-ref, contrast-ref, union-ref (the joint judgement of the reference detectors listed before it),"
+            + " or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
             + " each a detector or a union such as spectre+explain (default none)")
@@ -160,16 +165,37 @@ public final class PoisoningMatrix implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             // the activation pass serves the detectors that read the model's representations
-            INDArray reps = detectors.stream().allMatch(n -> n.endsWith("-ref") && !n.equals("spectre-ref")) ? null
+            INDArray reps = detectors.stream().noneMatch(n -> !n.endsWith("-ref") || n.equals("spectre-ref")) ? null
                     : Representations.of(model, Representations.lastHidden(model), poisoned.features());
             double activationSecs = secs(t0);
             say("  activation pass: %.1f s for %d images", activationSecs, poisoned.size());
             Map<String, boolean[]> flags = new HashMap<>();
+            // the reference detectors' scores, kept for their joint judgement (union-ref)
+            Map<String, ReferenceDetector> refs = new java.util.LinkedHashMap<>();
+            Map<String, ReferenceScores> refScores = new HashMap<>();
             for (String name : detectors) {
                 t0 = System.nanoTime();
-                PoisonDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
-                        test.slice(0, 1000), test.slice(0, reference), labelEpochs, seed);
-                PoisonReport r = d instanceof RepresentationDetector rd ? rd.detect(poisoned, reps) : d.detect(poisoned);
+                PoisonReport r;
+                if (name.equals("union-ref")) {
+                    if (refs.size() < 2) {
+                        throw new CommandLine.ParameterException(new CommandLine(this), "union-ref needs at least two"
+                                + " of spectre-ref, label-ref, contrast-ref before it in --detectors " + detectors);
+                    }
+                    r = TrustedUnion.builder(List.copyOf(refs.values())).build()
+                            .judgeAll(refs.keySet().stream().map(refScores::get).toList()).union();
+                } else {
+                    PoisonDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
+                            test.slice(0, 1000), test.slice(0, reference), labelEpochs, seed);
+                    if (d instanceof ReferenceDetector rd && rd.referenceSize() > 0) {
+                        ReferenceScores rs = d instanceof Spectre sp ? sp.referenceScores(poisoned, reps)
+                                : rd.referenceScores(poisoned);
+                        refs.put(name, rd);
+                        refScores.put(name, rs);
+                        r = rd.judge(rs);
+                    } else {
+                        r = d instanceof RepresentationDetector rd ? rd.detect(poisoned, reps) : d.detect(poisoned);
+                    }
+                }
                 double analysis = secs(t0);
                 PoisonReport.Score s = r.against(truth);
                 String suspicious = r.classes().stream().filter(PoisonReport.ClassSummary::suspicious)

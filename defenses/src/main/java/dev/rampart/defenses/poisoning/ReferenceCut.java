@@ -130,20 +130,22 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
 
     /**
      * Judges class {@code label} on its training scores {@code s} (examples {@code idx} of the data)
-     * against its trusted scores {@code t}, deepens the cut of a poisoned class when it has at least
-     * {@link #DEEP_CUT_MIN} trusted scores, sets {@code flagged} for the examples above the cut, and
-     * returns the class's summary; its figures name the score {@code score} ("meanContrast", ...).
+     * against its trusted scores {@code t}, deepens the cut of a poisoned class when {@code deepen}
+     * and it has at least {@link #DEEP_CUT_MIN} trusted scores, sets {@code flagged} for the examples
+     * above the cut, and returns the class's summary: the detector's own figures {@code extra}, then
+     * the judgement's, named after the score {@code score} ("meanContrast", ...).
      */
     static PoisonReport.ClassSummary classify(int label, int[] idx, double[] s, double[] t, String score,
-            double falsePositiveRate, double threshold, double targetPrecision, boolean[] flagged) {
+            double falsePositiveRate, double threshold, double targetPrecision, boolean deepen,
+            Map<String, Double> extra, boolean[] flagged) {
         ReferenceCut judged = judge(s, t, falsePositiveRate, threshold);
-        Map<String, Double> figures = new LinkedHashMap<>();
+        Map<String, Double> figures = new LinkedHashMap<>(extra);
         figures.put("mean" + score, Arrays.stream(s).average().orElse(0));
         figures.put("trustedMean" + score, Arrays.stream(t).average().orElse(0));
         figures.put("referenceShareAbove", judged.trustedShareAbove());
         figures.put("excessZ", judged.excessZ());
         double cut = judged.cut();
-        if (judged.poisoned() && t.length >= DEEP_CUT_MIN) {
+        if (deepen && judged.poisoned() && t.length >= DEEP_CUT_MIN) {
             Deep deep = judged.deepen(s, t, falsePositiveRate, targetPrecision);
             cut = deep.cut();
             figures.put("estimatedPoisonShare", deep.poisonShare());
@@ -159,6 +161,30 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
         }
         return new PoisonReport.ClassSummary(label, idx.length, count, judged.poisoned()
                 ? PoisonReport.Verdict.SUSPICIOUS : PoisonReport.Verdict.CLEAN, figures);
+    }
+
+    /**
+     * Detector {@code d}'s report on its {@code scores}: every judged class through
+     * {@link #classify}, the others reported as not judged.
+     *
+     * @throws IllegalArgumentException if the scores are not {@code d}'s
+     */
+    static PoisonReport report(PoisonDetector d, ReferenceScores scores, double falsePositiveRate, double threshold,
+            double targetPrecision, boolean deepen) {
+        dev.rampart.core.check.Check.notNull("scores", scores);
+        if (!scores.detector().equals(d.name())) {
+            throw new IllegalArgumentException("the scores are " + scores.detector() + "'s, not " + d.name() + "'s");
+        }
+        boolean[] flagged = new boolean[scores.size()];
+        List<PoisonReport.ClassSummary> summary = new ArrayList<>();
+        for (ReferenceScores.ClassScores c : scores.classes()) {
+            summary.add(!c.judged()
+                    ? new PoisonReport.ClassSummary(c.label(), c.indices().length, 0, PoisonReport.Verdict.NOT_JUDGED,
+                            c.figures())
+                    : classify(c.label(), c.indices(), c.train(), c.trusted(), scores.score(), falsePositiveRate,
+                            threshold, targetPrecision, deepen, c.figures(), flagged));
+        }
+        return PoisonReport.of(d, flagged, scores.perExample(), summary);
     }
 
     /**

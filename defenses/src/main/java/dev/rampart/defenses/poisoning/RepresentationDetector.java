@@ -45,6 +45,15 @@ public abstract class RepresentationDetector implements PoisonDetector {
      * @throws IllegalArgumentException if the rows do not match the data
      */
     public final PoisonReport detect(LabeledData data, INDArray representations) {
+        return analyse(data, checked(data, representations));
+    }
+
+    /**
+     * The representations as dense doubles, once they are checked against the data and the model.
+     *
+     * @throws IllegalArgumentException if the rows do not match the data, or the classes the model
+     */
+    protected final INDArray checked(LabeledData data, INDArray representations) {
         if (data == null) {
             throw new IllegalArgumentException("data must not be null");
         }
@@ -59,7 +68,7 @@ public abstract class RepresentationDetector implements PoisonDetector {
                             : Arrays.toString(representations.shape())));
         }
         Check.finite(representations, "representations");
-        return analyse(data, Inputs.dense(representations.castTo(DataType.DOUBLE)));
+        return Inputs.dense(representations.castTo(DataType.DOUBLE));
     }
 
     /** The detector's work on checked representations {@code r} ({@code [n, d]} doubles). */

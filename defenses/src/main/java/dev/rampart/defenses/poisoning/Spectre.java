@@ -50,7 +50,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * PoisonReport judged = Spectre.builder(model).reference(trustedSample).build().detect(train);
  * }</pre>
  */
-public final class Spectre extends RepresentationDetector {
+public final class Spectre extends RepresentationDetector implements ReferenceDetector {
 
     /**
      * SPECTRE's configuration.
@@ -144,28 +144,14 @@ public final class Spectre extends RepresentationDetector {
 
     @Override
     protected PoisonReport analyse(LabeledData data, INDArray r) {
-        int[] labels = data.labels();
-        int[][] byClass = Pca.byClass(labels, data.numClasses());
-        ClassScores[] per = new ClassScores[byClass.length];
-        List<Double> logQue = new ArrayList<>();
-        for (int c = 0; c < byClass.length; c++) {
-            if (byClass[c].length >= minimumPerClass()) {
-                per[c] = score(Rows.gather(r, byClass[c]), c);
-                logQue.add(Math.log(per[c].que()));
-            }
-        }
-        double[] lq = logQue.stream().mapToDouble(Double::doubleValue).toArray();
-        double median = median(lq);
-        double[] dev = Arrays.stream(lq).map(v -> Math.abs(v - median)).toArray();
-        double mad = 1.4826 * median(dev);
-        INDArray ref = null;
-        int[][] refByClass = null;
         if (reference != null) {
-            ref = Representations.of(model, layer, referenceFeatures).castTo(r.dataType());
-            refByClass = Pca.byClass(reference.labels(), reference.numClasses());
+            return judge(scores(data, r));
         }
-        double[] scores = new double[labels.length];
-        boolean[] flagged = new boolean[labels.length];
+        int[][] byClass = Pca.byClass(data.labels(), data.numClasses());
+        ClassScores[] per = fit(r, byClass);
+        double[] anomaly = anomalies(per);
+        double[] scores = new double[data.size()];
+        boolean[] flagged = new boolean[data.size()];
         List<PoisonReport.ClassSummary> summary = new ArrayList<>();
         for (int c = 0; c < byClass.length; c++) {
             int[] idx = byClass[c];
@@ -174,27 +160,11 @@ public final class Spectre extends RepresentationDetector {
                 continue;
             }
             double[] tau = per[c].tau();
-            double anomaly = lq.length < 3 || mad == 0 ? 0 : (Math.log(per[c].que()) - median) / mad;
             Map<String, Double> figures = new LinkedHashMap<>();
             figures.put("queScore", per[c].que());
-            figures.put("anomalyIndex", anomaly);
-            double cut;
-            boolean poisoned;
-            if (ref == null) {
-                cut = otsu(tau);
-                poisoned = anomaly > config.anomalyThreshold();
-            } else {
-                // the class against its own trusted examples: the cut leaves falsePositiveRate of them
-                // above it, and the class is poisoned when clearly more of its training examples lie above
-                double[] trusted = per[c].score(Rows.gather(ref, refByClass[c]));
-                ReferenceCut judged = ReferenceCut.judge(tau, trusted, config.falsePositiveRate(),
-                        config.anomalyThreshold());
-                cut = judged.cut();
-                poisoned = judged.poisoned();
-                figures.put("referenceQueScore", Arrays.stream(trusted).average().orElse(0));
-                figures.put("referenceShareAbove", judged.trustedShareAbove());
-                figures.put("excessZ", judged.excessZ());
-            }
+            figures.put("anomalyIndex", anomaly[c]);
+            double cut = otsu(tau);
+            boolean poisoned = anomaly[c] > config.anomalyThreshold();
             int count = 0;
             for (int j = 0; j < idx.length; j++) {
                 scores[idx[j]] = tau[j];
@@ -209,6 +179,97 @@ public final class Spectre extends RepresentationDetector {
                     : PoisonReport.Verdict.CLEAN, figures));
         }
         return PoisonReport.of(this, flagged, scores, summary);
+    }
+
+    /**
+     * With a reference: each class's QUE scores of its training examples and, in the class's frame,
+     * of its trusted examples (which the robust fit never sees).
+     *
+     * @throws IllegalStateException if the detector was built without a reference
+     * @throws IllegalArgumentException if the data does not fit the model
+     */
+    @Override
+    public ReferenceScores referenceScores(LabeledData data) {
+        requireReference();
+        return scores(data, checked(data, Representations.of(model, layer, Inputs.checkData(model, data, "data"))));
+    }
+
+    /**
+     * {@link #referenceScores(LabeledData)} with {@link #layer()}'s activations already computed.
+     *
+     * @throws IllegalArgumentException if the rows do not match the data
+     */
+    public ReferenceScores referenceScores(LabeledData data, INDArray representations) {
+        requireReference();
+        return scores(data, checked(data, representations));
+    }
+
+    /** With a reference: the judgement on {@code scores}, the examples above the trusted cut. */
+    @Override
+    public PoisonReport judge(ReferenceScores scores) {
+        requireReference();
+        return ReferenceCut.report(this, scores, config.falsePositiveRate(), config.anomalyThreshold(), 1, false);
+    }
+
+    @Override
+    public int referenceSize() {
+        return reference == null ? 0 : reference.size();
+    }
+
+    private void requireReference() {
+        if (reference == null) {
+            throw new IllegalStateException("SPECTRE was built without a reference: it judges classes against each"
+                    + " other, and has no trusted scores");
+        }
+    }
+
+    /** The scores of checked representations {@code r} and of the reference, per class. */
+    private ReferenceScores scores(LabeledData data, INDArray r) {
+        int[][] byClass = Pca.byClass(data.labels(), data.numClasses());
+        ClassScores[] per = fit(r, byClass);
+        double[] anomaly = anomalies(per);
+        INDArray ref = Representations.of(model, layer, referenceFeatures).castTo(r.dataType());
+        int[][] refByClass = Pca.byClass(reference.labels(), reference.numClasses());
+        List<ReferenceScores.ClassScores> classes = new ArrayList<>();
+        for (int c = 0; c < byClass.length; c++) {
+            if (per[c] == null) {
+                classes.add(ReferenceScores.ClassScores.notJudged(c, byClass[c]));
+                continue;
+            }
+            Map<String, Double> figures = new LinkedHashMap<>();
+            figures.put("queScore", per[c].que());
+            figures.put("anomalyIndex", anomaly[c]);
+            classes.add(new ReferenceScores.ClassScores(c, byClass[c], per[c].tau(), refByClass[c],
+                    per[c].score(Rows.gather(ref, refByClass[c])), figures));
+        }
+        return new ReferenceScores(name(), "Que", data.size(), classes);
+    }
+
+    /** Each class's fitted scorer, null for a class too small to fit. */
+    private ClassScores[] fit(INDArray r, int[][] byClass) {
+        ClassScores[] per = new ClassScores[byClass.length];
+        for (int c = 0; c < byClass.length; c++) {
+            if (byClass[c].length >= minimumPerClass()) {
+                per[c] = score(Rows.gather(r, byClass[c]), c);
+            }
+        }
+        return per;
+    }
+
+    /**
+     * Each fitted class's robust z-score of its log QUE score among the classes (median and median
+     * absolute deviation; 0 with fewer than three classes or no spread).
+     */
+    private static double[] anomalies(ClassScores[] per) {
+        double[] lq = Arrays.stream(per).filter(p -> p != null).mapToDouble(p -> Math.log(p.que())).toArray();
+        double median = median(lq);
+        double[] dev = Arrays.stream(lq).map(v -> Math.abs(v - median)).toArray();
+        double mad = 1.4826 * median(dev);
+        double[] out = new double[per.length];
+        for (int c = 0; c < per.length; c++) {
+            out[c] = per[c] == null || lq.length < 3 || mad == 0 ? 0 : (Math.log(per[c].que()) - median) / mad;
+        }
+        return out;
     }
 
     /** One whitened row's QUE score. */

@@ -44,7 +44,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * r.classes();   // per class: the excess over the trusted scores, the estimated poison share, the cut
  * }</pre>
  */
-public final class TrustedContrast implements PoisonDetector {
+public final class TrustedContrast implements ReferenceDetector {
 
     /**
      * The detector's configuration.
@@ -129,7 +129,7 @@ public final class TrustedContrast implements PoisonDetector {
      *     differs from the trusted set's
      */
     @Override
-    public PoisonReport detect(LabeledData data) {
+    public ReferenceScores referenceScores(LabeledData data) {
         Check.notNull("data", data);
         if (!Arrays.equals(data.exampleShape(), trusted.exampleShape()) || data.numClasses() != trusted.numClasses()) {
             throw new IllegalArgumentException("data (" + data.name() + ") has examples of shape "
@@ -138,9 +138,6 @@ public final class TrustedContrast implements PoisonDetector {
         }
         int[][] byClass = Pca.byClass(data.labels(), data.numClasses());
         int[][] refByClass = Pca.byClass(trusted.labels(), trusted.numClasses());
-        double[] scores = new double[data.size()];
-        boolean[] flagged = new boolean[data.size()];
-        List<PoisonReport.ClassSummary> summary = new ArrayList<>();
         int d = (int) (data.features().length() / Math.max(1, data.size()));
         double[][][] in = new double[byClass.length][][];
         for (int c = 0; c < byClass.length; c++) {
@@ -152,22 +149,24 @@ public final class TrustedContrast implements PoisonDetector {
         double[][][] out = new double[byClass.length][][];
         IntStream.range(0, byClass.length).parallel().filter(c -> in[c] != null)
                 .forEach(c -> out[c] = contrast(in[c][0], in[c][1], d, config.seed() + c));
+        List<ReferenceScores.ClassScores> classes = new ArrayList<>();
         for (int c = 0; c < byClass.length; c++) {
-            int[] idx = byClass[c];
-            if (out[c] == null) {
-                summary.add(new PoisonReport.ClassSummary(c, idx.length, 0, PoisonReport.Verdict.NOT_JUDGED, Map.of()));
-                continue;
-            }
-            double[][] st = out[c];
-            double[] s = st[0];
-            double[] t = st[1];
-            for (int j = 0; j < idx.length; j++) {
-                scores[idx[j]] = s[j];
-            }
-            summary.add(ReferenceCut.classify(c, idx, s, t, "Contrast", config.falsePositiveRate(),
-                    config.anomalyThreshold(), config.targetPrecision(), flagged));
+            classes.add(out[c] == null ? ReferenceScores.ClassScores.notJudged(c, byClass[c])
+                    : new ReferenceScores.ClassScores(c, byClass[c], out[c][0], refByClass[c], out[c][1], Map.of()));
         }
-        return PoisonReport.of(this, flagged, scores, summary);
+        return new ReferenceScores(name(), "Contrast", data.size(), classes);
+    }
+
+    /** @throws IllegalArgumentException if the scores are another detector's */
+    @Override
+    public PoisonReport judge(ReferenceScores scores) {
+        return ReferenceCut.report(this, scores, config.falsePositiveRate(), config.anomalyThreshold(),
+                config.targetPrecision(), true);
+    }
+
+    @Override
+    public int referenceSize() {
+        return trusted.size();
     }
 
     /** The rows {@code idx} of {@code x}, flattened row by row into one array of doubles. */

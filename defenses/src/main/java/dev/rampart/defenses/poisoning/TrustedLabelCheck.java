@@ -46,7 +46,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * r.classes();   // per class: the excess over the trusted scores, the estimated poison share, the cut
  * }</pre>
  */
-public final class TrustedLabelCheck implements PoisonDetector {
+public final class TrustedLabelCheck implements ReferenceDetector {
 
     /**
      * The check's configuration.
@@ -122,7 +122,7 @@ public final class TrustedLabelCheck implements PoisonDetector {
      * @throws IllegalStateException if the routine returns a model of another class count
      */
     @Override
-    public PoisonReport detect(LabeledData data) {
+    public ReferenceScores referenceScores(LabeledData data) {
         Check.notNull("data", data);
         if (!Arrays.equals(data.exampleShape(), trusted.exampleShape()) || data.numClasses() != trusted.numClasses()) {
             throw new IllegalArgumentException("data (" + data.name() + ") has examples of shape "
@@ -153,20 +153,26 @@ public final class TrustedLabelCheck implements PoisonDetector {
         }
         int[][] byClass = Pca.byClass(data.labels(), data.numClasses());
         int[][] refByClass = Pca.byClass(trusted.labels(), trusted.numClasses());
-        boolean[] flagged = new boolean[data.size()];
-        List<PoisonReport.ClassSummary> summary = new ArrayList<>();
+        List<ReferenceScores.ClassScores> classes = new ArrayList<>();
         for (int c = 0; c < byClass.length; c++) {
             int[] idx = byClass[c];
-            if (idx.length < minimumPerClass()) {
-                summary.add(new PoisonReport.ClassSummary(c, idx.length, 0, PoisonReport.Verdict.NOT_JUDGED, Map.of()));
-                continue;
-            }
-            double[] s = Rows.pick(scores, idx);
-            double[] t = Rows.pick(trustedScores, refByClass[c]);
-            summary.add(ReferenceCut.classify(c, idx, s, t, "Surprise", config.falsePositiveRate(),
-                    config.anomalyThreshold(), config.targetPrecision(), flagged));
+            classes.add(idx.length < minimumPerClass() ? ReferenceScores.ClassScores.notJudged(c, idx)
+                    : new ReferenceScores.ClassScores(c, idx, Rows.pick(scores, idx), refByClass[c],
+                            Rows.pick(trustedScores, refByClass[c]), Map.of()));
         }
-        return PoisonReport.of(this, flagged, scores, summary);
+        return new ReferenceScores(name(), "Surprise", data.size(), classes);
+    }
+
+    /** @throws IllegalArgumentException if the scores are another detector's */
+    @Override
+    public PoisonReport judge(ReferenceScores scores) {
+        return ReferenceCut.report(this, scores, config.falsePositiveRate(), config.anomalyThreshold(),
+                config.targetPrecision(), true);
+    }
+
+    @Override
+    public int referenceSize() {
+        return trusted.size();
     }
 
     /** Each example's fold: the examples of every class shuffled (seeded) and dealt round the folds. */

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.testing.Fixtures;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -31,6 +34,15 @@ public abstract class PoisonDetectorContract {
 
     protected MultiLayerNetworkModel model;
     protected LabeledData data;
+
+    /** {@code n} trusted images: bundled test images from the 1,000th on, apart from the contract's. */
+    protected static LabeledData trusted(int n) {
+        try {
+            return FashionMnist.bundledTest().slice(1000, 1000 + n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** The detector under test on {@code model}, with seed {@code seed}. */
     protected abstract PoisonDetector make(ActivationModel model, long seed);

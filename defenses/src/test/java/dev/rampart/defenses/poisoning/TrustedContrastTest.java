@@ -12,7 +12,6 @@ import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.testing.Fixtures;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,14 +22,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * construction.
  */
 class TrustedContrastTest extends PoisonDetectorContract {
-
-    private static LabeledData trusted(int n) {
-        try {
-            return FashionMnist.bundledTest().slice(1000, 1000 + n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     protected PoisonDetector make(ActivationModel model, long seed) {

@@ -14,7 +14,6 @@ import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.core.testing.Fixtures;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,14 +26,6 @@ class TrustedLabelCheckTest extends PoisonDetectorContract {
 
     /** Small and fast: the MLP, 8 epochs. */
     private static final TrainingRoutine MLP = ReferenceModels.routine("mlp", 8, 64);
-
-    private static LabeledData trusted(int n) {
-        try {
-            return FashionMnist.bundledTest().slice(1000, 1000 + n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     protected PoisonDetector make(ActivationModel model, long seed) {
