@@ -148,11 +148,14 @@ public final class TrustedUnion implements PoisonDetector {
         for (int k = 0; k < members.size(); k++) {
             own.add(members.get(k).judge(Check.notNull("scores[" + k + "]", scores.get(k))));
         }
-        return new Outcome(judge(scores), own);
+        return new Outcome(judge(scores, own), own);
     }
 
-    /** The joint verdict on the members' scores (checked as in {@link #judgeAll}). */
-    PoisonReport judge(List<ReferenceScores> scores) {
+    /**
+     * The joint verdict on the members' scores (checked as in {@link #judgeAll}); {@code own} are
+     * the members' verdicts on them, whose excess per class the summary repeats.
+     */
+    private PoisonReport judge(List<ReferenceScores> scores, List<PoisonReport> own) {
         ReferenceScores first = scores.get(0);
         int n = first.size();
         int classes = first.classes().size();
@@ -168,8 +171,10 @@ public final class TrustedUnion implements PoisonDetector {
         for (int c = 0; c < classes; c++) {
             List<ReferenceScores.ClassScores> judged = new ArrayList<>();
             List<String> names = new ArrayList<>();
+            List<Double> excess = new ArrayList<>();
             ReferenceScores.ClassScores base = first.classes().get(c);
-            for (ReferenceScores s : scores) {
+            for (int k = 0; k < scores.size(); k++) {
+                ReferenceScores s = scores.get(k);
                 ReferenceScores.ClassScores cs = s.classes().get(c);
                 if (!Arrays.equals(cs.indices(), base.indices())) {
                     throw new IllegalArgumentException(s.detector() + " and " + first.detector()
@@ -182,6 +187,7 @@ public final class TrustedUnion implements PoisonDetector {
                     }
                     judged.add(cs);
                     names.add(s.detector());
+                    excess.add(own.get(k).classes().get(c).figures().get("excessZ"));
                 }
             }
             int[] idx = base.indices();
@@ -206,9 +212,7 @@ public final class TrustedUnion implements PoisonDetector {
                     // against the other trusted examples: itself is always at least itself
                     t[i] = Math.max(t[i], -Math.log((double) atLeast(sorted, trusted[i]) / m));
                 }
-                ReferenceCut own = ReferenceCut.judge(train, trusted, config.falsePositiveRate(),
-                        config.anomalyThreshold());
-                figures.put("excessZ:" + names.get(k), own.excessZ());
+                figures.put("excessZ:" + names.get(k), excess.get(k));
             }
             for (int j = 0; j < idx.length; j++) {
                 perExample[idx[j]] = s[j];
