@@ -111,8 +111,8 @@ class TrustedUnionTest extends PoisonDetectorContract {
         assertEquals(List.of(0), o.union().classes().stream().filter(PoisonReport.ClassSummary::suspicious)
                 .map(PoisonReport.ClassSummary::label).toList(), o.union().classes().toString());
         assertTrue(joint.recall() >= 0.97, "joint " + joint + ", each member's verdicts together " + orScore);
-        // measured: joint 0.989 / 0.809, the members' verdicts together 0.998 / 0.713, each 0.94-0.95 / 0.80-0.82
-        assertTrue(joint.precision() >= 0.78 && orScore.precision() < 0.75,
+        // measured: joint 0.985 / 0.827, the members' verdicts together 0.997 / 0.745, each 0.92-0.94 / 0.82-0.86
+        assertTrue(joint.precision() >= 0.80 && orScore.precision() < joint.precision() - 0.05,
                 "joint " + joint + ", each member's verdicts together " + orScore);
         assertTrue(o.union().classes().get(0).figures().containsKey("excessZ:a"));
         // each member alone misses part of the poison
