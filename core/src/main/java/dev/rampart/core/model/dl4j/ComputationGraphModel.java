@@ -77,7 +77,8 @@ public final class ComputationGraphModel extends Dl4jModel {
     public INDArray activations(INDArray x, String layer) {
         INDArray in = checkedInput(x);
         layerIndex(layer);
-        return graph.feedForward(in, false).get(layer).dup();
+        INDArray compiled = compiledActivations(in, layer);
+        return compiled != null ? compiled : graph.feedForward(in, false).get(layer).dup();
     }
 
     @Override

@@ -65,6 +65,10 @@ final class Dl4jCompiler {
             }
             boolean last = i == n - 1;
             current = b.layer(net.getLayer(i), current, last, where);
+            if (!last) {
+                String name = net.getLayer(i).conf().getLayer().getLayerName();
+                b.mark(name == null ? String.valueOf(i) : name, current);
+            }
         }
         return b.build();
     }
@@ -99,6 +103,9 @@ final class Dl4jCompiler {
                     cur = b.add(preprocessor(lv.getPreProcessor()), cur);
                 }
                 node = b.layer(graph.getLayer(name), cur, last, where);
+                if (!last) {
+                    b.mark(name, node);
+                }
             } else if (last) {
                 throw new UnsupportedLayerException("The output " + where + " must be an output or loss layer");
             } else if (v instanceof PreprocessorVertex pv) {
@@ -193,9 +200,16 @@ final class Dl4jCompiler {
         private final List<InferenceProgram.Node> nodes = new ArrayList<>();
         private IActivation headActivation;
         private ILossFunction headLoss;
+        /** Each hidden layer's output value, as DL4J's forward pass gives it. */
+        private final Map<String, Integer> layerValues = new HashMap<>();
 
         Builder(boolean chain) {
             this.chain = chain;
+        }
+
+        /** Records that value {@code value} is layer {@code name}'s output. */
+        void mark(String name, int value) {
+            layerValues.put(name, value);
         }
 
         int add(Stage stage, int... inputs) {
@@ -221,6 +235,8 @@ final class Dl4jCompiler {
             InferenceProgram.Node prev = last == 0 ? null : nodes.get(last - 1);
             if (chain && pool.isMax() && input == last && prev != null && prev.stage() instanceof Stages.Relu) {
                 nodes.set(last - 1, new InferenceProgram.Node(pool, prev.inputs()));
+                // the layer whose output was the ReLU's no longer has its value in the program
+                layerValues.values().removeIf(v -> v == last);
                 return add(new Stages.Relu(), last);
             }
             return add(pool, input);
@@ -284,7 +300,7 @@ final class Dl4jCompiler {
             if (headLoss == null) {
                 throw new UnsupportedLayerException("The network has no OutputLayer or LossLayer at its end");
             }
-            return new InferenceProgram(nodes, headActivation, headLoss);
+            return new InferenceProgram(nodes, headActivation, headLoss, layerValues);
         }
     }
 }

@@ -118,6 +118,15 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
     @Override
     public abstract Dl4jModel copy();
 
+    /**
+     * Hidden layer {@code layer}'s output from the compiled program (the kernels predictions use,
+     * several times faster than DL4J's own forward pass on convolutions), or null when the program
+     * does not hold it and DL4J's forward pass must give it.
+     */
+    final INDArray compiledActivations(INDArray checkedInput, String layer) {
+        return program.layerOutput(checkedInput, layer);
+    }
+
     /** The stages the network was compiled into, for logs. */
     public List<String> compiledStages() {
         return program.describe();

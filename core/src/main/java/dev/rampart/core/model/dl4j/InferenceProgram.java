@@ -4,6 +4,7 @@ import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.memory.Workspaces;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,8 +42,13 @@ final class InferenceProgram {
     /** DL4J's default clipping of softmax outputs in multi-class cross-entropy. */
     private static final double SOFTMAX_CLIP = 1e-10;
 
-    InferenceProgram(List<Node> nodes, IActivation outputActivation, ILossFunction loss) {
+    /** The value index of each hidden layer's output that the program computes as DL4J does. */
+    private final Map<String, Integer> layerValues;
+
+    InferenceProgram(List<Node> nodes, IActivation outputActivation, ILossFunction loss,
+            Map<String, Integer> layerValues) {
         this.nodes = List.copyOf(nodes);
+        this.layerValues = Map.copyOf(layerValues);
         this.parametersUpstream = new boolean[nodes.size() + 1];
         for (int i = 0; i < nodes.size(); i++) {
             boolean any = nodes.get(i).stage().hasParameters();
@@ -77,6 +83,26 @@ final class InferenceProgram {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             INDArray[] values = forwardAll(x);
             return Workspaces.leverage(values[values.length - 1]);
+        }
+    }
+
+    /**
+     * Hidden layer {@code layer}'s output for {@code x}, computing only the nodes up to it (in the
+     * same workspace as {@link #logits}), or null when the program does not hold that layer's
+     * output (the output layer, or a ReLU it moved behind max pooling).
+     */
+    INDArray layerOutput(INDArray x, String layer) {
+        Integer v = layerValues.get(layer);
+        if (v == null) {
+            return null;
+        }
+        try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
+            INDArray[] values = new INDArray[v + 1];
+            values[0] = x;
+            for (int i = 0; i < v; i++) {
+                values[i + 1] = nodes.get(i).stage().forward(gather(values, nodes.get(i).inputs()));
+            }
+            return Workspaces.leverage(values[v].dup());
         }
     }
 

@@ -85,7 +85,8 @@ public final class MultiLayerNetworkModel extends Dl4jModel implements dev.rampa
     public INDArray activations(INDArray x, String layer) {
         INDArray in = checkedInput(x);
         int idx = layerIndex(layer);
-        return net.feedForwardToLayer(idx, in, false).get(idx + 1).dup();
+        INDArray compiled = compiledActivations(in, layer);
+        return compiled != null ? compiled : net.feedForwardToLayer(idx, in, false).get(idx + 1).dup();
     }
 
     private final java.util.Map<Integer, MultiLayerNetworkModel> heads = new java.util.concurrent.ConcurrentHashMap<>();

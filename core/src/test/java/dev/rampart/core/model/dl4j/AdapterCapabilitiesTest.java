@@ -11,6 +11,7 @@ import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Labels;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,6 +34,50 @@ class AdapterCapabilitiesTest {
         ComputationGraphModel gm = ComputationGraphModel.of(g, new long[] {1, 6, 6}, InputDomain.UNIT);
         INDArray xg = Nd4j.rand(DataType.FLOAT, 3, 1, 6, 6);
         assertArrayEquals(new long[] {3, 6, 4, 4}, gm.activations(xg, "cat").shape());
+    }
+
+    /**
+     * Every hidden layer's activations, now computed by the compiled program where it holds the
+     * layer's output, equal DL4J's inference-mode forward pass: batch normalization with running
+     * statistics, dropout skipped, and the layer whose ReLU the program moved behind max pooling
+     * (layer 1 of the strided network) answered by DL4J itself.
+     */
+    @Test
+    void everyHiddenLayersActivationsMatchDl4jInference() {
+        Nd4j.getRandom().setSeed(11);
+        List<MultiLayerNetwork> nets = List.of(TestNetworks.cnn(5, DataType.FLOAT, false),
+                TestNetworks.cnn(6, DataType.DOUBLE, true), TestNetworks.strided(7, DataType.FLOAT),
+                TestNetworks.mlp(8, DataType.FLOAT));
+        List<long[]> shapes = List.of(new long[] {2, 8, 8}, new long[] {2, 8, 8}, new long[] {1, 9, 9},
+                new long[] {6});
+        for (int k = 0; k < nets.size(); k++) {
+            MultiLayerNetwork net = nets.get(k);
+            MultiLayerNetworkModel m = MultiLayerNetworkModel.of(net, shapes.get(k), InputDomain.UNIT);
+            INDArray x = Nd4j.rand(net.getLayerWiseConfigurations().getDataType(),
+                    prepend(7, shapes.get(k)));
+            List<INDArray> dl4j = net.feedForward(x, false);
+            // the compiled program answers for the first layer; for the strided net's ReLU before pooling, DL4J
+            assertTrue(m.compiledActivations(x, m.layerNames().get(0)) != null, "network " + k);
+            assertEquals(k == 2, m.compiledActivations(x, m.layerNames().get(1)) == null, "network " + k);
+            for (int i = 0; i < m.layerNames().size() - 1; i++) {
+                INDArray a = m.activations(x, m.layerNames().get(i));
+                assertTrue(a.equalsWithEps(dl4j.get(i + 1), 1e-5), "network " + k + ", layer " + i);
+            }
+        }
+        ComputationGraph g = TestNetworks.graph(9, DataType.FLOAT);
+        ComputationGraphModel gm = ComputationGraphModel.of(g, new long[] {1, 6, 6}, InputDomain.UNIT);
+        INDArray xg = Nd4j.rand(DataType.FLOAT, 5, 1, 6, 6);
+        java.util.Map<String, INDArray> ff = g.feedForward(xg, false);
+        for (String name : List.of("a", "abn", "b", "sum", "cat", "pool")) {
+            assertTrue(gm.activations(xg, name).equalsWithEps(ff.get(name), 1e-5), "vertex " + name);
+        }
+    }
+
+    private static long[] prepend(long first, long[] rest) {
+        long[] out = new long[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
     }
 
     @Test
