@@ -74,6 +74,9 @@ public final class PoisoningMatrix implements Callable<Integer> {
     boolean trainOnly;
     @Option(names = "--seed", description = "seed of attacks and training (default ${DEFAULT-VALUE})")
     long seed = 7;
+    @Option(names = "--retrain-seeds", split = ",", description = "training seeds of the sanitized models, and of"
+            + " the poisoned models they are compared with (default: --seed alone)")
+    List<Long> retrainSeeds = List.of();
     @Option(names = "--reference", description = "trusted test images the detector spectre-ref judges each class"
             + " against: the first N (default ${DEFAULT-VALUE})")
     int reference = 5000;
@@ -109,8 +112,13 @@ public final class PoisoningMatrix implements Callable<Integer> {
         return ReferenceModels.routine("cnn", epochs, 128);
     }
 
-    /** The model trained on {@code d}, from the cache when it is there. */
+    /** The model trained on {@code d} with the cells' seed, from the cache when it is there. */
     MultiLayerNetworkModel trained(String key, LabeledData d) throws IOException {
+        return trained(key, d, seed);
+    }
+
+    /** The model trained on {@code d} with training seed {@code seed}, from the cache when it is there. */
+    MultiLayerNetworkModel trained(String key, LabeledData d, long seed) throws IOException {
         Files.createDirectories(cache);
         Path file = cache.resolve(key + "-e" + epochs + "-s" + seed + ".zip");
         if (Files.exists(file)) {
@@ -154,6 +162,11 @@ public final class PoisoningMatrix implements Callable<Integer> {
             PoisoningEvaluation e = PoisoningEvaluation.of(model, test, asrTest);
             say("%s (%d poisoned): clean accuracy %.4f, attack success %.4f", cell, p == null ? 0 : p.poisoned().length,
                     e.cleanAccuracy(), e.attackSuccessRate());
+            if (asrTest != null && Files.exists(cache.resolve("clean-e" + epochs + "-s" + seed + ".zip"))) {
+                // the trigger's base rate: how often it moves test images to the target in a model never poisoned
+                say("  attack success on the clean control's model (the trigger's base rate): %.4f",
+                        PoisoningEvaluation.of(trained("clean", train), test, asrTest).attackSuccessRate());
+            }
             if (trainOnly) {
                 continue;
             }
@@ -227,18 +240,43 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 double recall = p == null ? Double.NaN : (double) hit / p.poisoned().length;
                 double precision = flagged == 0 ? Double.NaN : (double) hit / flagged;
                 LabeledData kept = poisoned.rows(keep, poisoned.name() + ":sanitized");
+                // the removed set is in the key: a detector that changes retrains rather than reusing a stale model
+                String key = cell.key() + "-without-" + pipeline.replace('+', '-') + "-"
+                        + Integer.toHexString(java.util.Arrays.hashCode(keep));
+                List<Long> seeds = retrainSeeds.isEmpty() ? List.of(seed) : retrainSeeds;
+                double[][] before = new double[2][seeds.size()];
+                double[][] after = new double[2][seeds.size()];
                 long t1 = System.nanoTime();
-                MultiLayerNetworkModel second = flagged == 0 ? model : trained(cell.key() + "-without-"
-                        + pipeline.replace('+', '-'), kept);
+                for (int k = 0; k < seeds.size(); k++) {
+                    long s = seeds.get(k);
+                    PoisoningEvaluation b = s == seed ? e : PoisoningEvaluation.of(trained(cell.key(), poisoned, s),
+                            test, asrTest);
+                    PoisoningEvaluation a = flagged == 0 ? b : PoisoningEvaluation.of(trained(key, kept, s), test,
+                            asrTest);
+                    before[0][k] = b.cleanAccuracy();
+                    before[1][k] = b.attackSuccessRate();
+                    after[0][k] = a.cleanAccuracy();
+                    after[1][k] = a.attackSuccessRate();
+                    say("  training seed %d, retrained without the %d flagged by %s: clean accuracy %.4f -> %.4f,"
+                            + " attack success %.4f -> %.4f", s, flagged, pipeline, b.cleanAccuracy(),
+                            a.cleanAccuracy(), b.attackSuccessRate(), a.attackSuccessRate());
+                }
                 double retrain = secs(t1);
-                PoisoningEvaluation a = PoisoningEvaluation.of(second, test, asrTest);
-                say("  retrained without the %d flagged by %s: clean accuracy %.4f -> %.4f, attack success %.4f ->"
-                        + " %.4f", flagged, pipeline, e.cleanAccuracy(), a.cleanAccuracy(), e.attackSuccessRate(),
-                        a.attackSuccessRate());
-                row(fmt("| %s | %d | %.4f | %.4f | sanitize: %s | %d | %.3f | %.3f | - | %.4f | %.4f | %.0f"
-                        + " (retraining) |", cell, p == null ? 0 : p.poisoned().length, e.cleanAccuracy(),
-                        e.attackSuccessRate(), pipeline, flagged, recall, precision, a.cleanAccuracy(),
-                        a.attackSuccessRate(), retrain));
+                if (seeds.size() == 1) {
+                    row(fmt("| %s | %d | %.4f | %.4f | sanitize: %s | %d | %.3f | %.3f | - | %.4f | %.4f | %.0f"
+                            + " (retraining) |", cell, p == null ? 0 : p.poisoned().length, e.cleanAccuracy(),
+                            e.attackSuccessRate(), pipeline, flagged, recall, precision, after[0][0], after[1][0],
+                            retrain));
+                } else {
+                    say("  over training seeds %s: clean accuracy %s -> %s (difference of means %+.4f), attack"
+                            + " success %s -> %s", seeds, spread(before[0]), spread(after[0]),
+                            mean(after[0]) - mean(before[0]), spread(before[1]), spread(after[1]));
+                    row(fmt("| %s | %d | %s | %s | sanitize: %s, training seeds %s | %d | %.3f | %.3f | - | %s | %s |"
+                            + " %.0f (%d poisoned + %d sanitized trainings) |", cell,
+                            p == null ? 0 : p.poisoned().length, spread(before[0]), spread(before[1]), pipeline,
+                            seeds, flagged, recall, precision, spread(after[0]), spread(after[1]), retrain,
+                            seeds.size() - (seeds.contains(seed) ? 1 : 0), seeds.size()));
+                }
             }
         }
         return 0;
@@ -323,6 +361,17 @@ public final class PoisoningMatrix implements Callable<Integer> {
             }
             Files.writeString(table, line + "\n", java.nio.file.StandardOpenOption.APPEND);
         }
+    }
+
+    private static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    /** Mean and sample standard deviation: "0.8812 ± 0.0031". */
+    static String spread(double[] v) {
+        double m = mean(v);
+        double ss = java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum();
+        return fmt("%.4f ± %.4f", m, v.length < 2 ? 0 : Math.sqrt(ss / (v.length - 1)));
     }
 
     private static String fmt(String format, Object... args) {
