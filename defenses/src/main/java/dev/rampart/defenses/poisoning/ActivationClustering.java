@@ -49,6 +49,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ActivationClustering extends RepresentationDetector {
 
     private static final int SILHOUETTE_SAMPLE = 1500;
+    /** Centres of a split closer than this share of the activations' size coincide. */
+    private static final double COINCIDENT = 1e-5;
 
     /** How a split of a class is judged. */
     public sealed interface Judge permits SizeAndSilhouette, Reclassify, Confirm {
@@ -216,7 +218,8 @@ public final class ActivationClustering extends RepresentationDetector {
 
     /** One 2-means split of the examples {@code idx} in PCA space: the smaller cluster, its share, the silhouette. */
     private Split split(INDArray r, int[] idx, long splitSeed, int c) {
-        INDArray centred = Pca.centred(Rows.gather(r, idx));
+        INDArray rows = Rows.gather(r, idx);
+        INDArray centred = Pca.centred(rows);
         double[][] z = centred.mmul(Pca.components(centred, config.dimensions(), "class " + c)).toDoubleMatrix();
         List<DoublePoint> points = new ArrayList<>(z.length);
         for (double[] p : z) {
@@ -234,7 +237,12 @@ public final class ActivationClustering extends RepresentationDetector {
                 members[k++] = idx[j];
             }
         }
-        double sil = silhouette(z, assignment, Seeds.random(Seeds.derive(splitSeed, 100)));
+        // centres closer than rounding error of the activations' size (identical examples computed in
+        // different rows of a batch differ in the last bits): no split, whatever the silhouette says
+        double size = Math.sqrt(rows.mul(rows).sum(1).meanNumber().doubleValue());
+        boolean apart = clusters.size() == 2 && Math.sqrt(sq(clusters.get(0).getCenter().getPoint(),
+                clusters.get(1).getCenter().getPoint())) > COINCIDENT * (1 + size);
+        double sil = apart ? silhouette(z, assignment, Seeds.random(Seeds.derive(splitSeed, 100))) : 0;
         return new Split(members, (double) members.length / idx.length, sil);
     }
 

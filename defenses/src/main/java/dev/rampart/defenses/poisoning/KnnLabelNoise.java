@@ -26,7 +26,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class KnnLabelNoise implements PoisonDetector {
 
-    private static final int BLOCK = 512;
+    /** Rows per block: a block's distances take {@code BLOCK x n} doubles (123 MB at n = 60,000). */
+    private static final int BLOCK = 256;
 
     /** Where neighbours are measured. */
     public enum Space {
@@ -147,54 +148,59 @@ public final class KnnLabelNoise implements PoisonDetector {
         INDArray sq = r.mul(r).sum(1).reshape(1, n);
         int[] labels = data.labels();
         int[] out = new int[n];
-        int[] votes = new int[data.numClasses()];
-        int[] nearest = new int[k];
-        double[] nearestDist = new double[k];
+        int classes = data.numClasses();
+        double need = config.agreement() * k;
         for (int from = 0; from < n; from += BLOCK) {
             int to = Math.min(n, from + BLOCK);
             INDArray q = r.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             // |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; the |q|^2 term does not change the order
-            double[][] d = q.mmul(r.transpose()).muli(-2).addiRowVector(sq).toDoubleMatrix();
-            for (int i = from; i < to; i++) {
-                double[] row = d[i - from];
-                int filled = 0;
-                for (int j = 0; j < n; j++) {
-                    if (j == i) {
-                        continue;
-                    }
-                    double v = row[j];
-                    if (filled < k) {
-                        int p = filled++;
-                        while (p > 0 && nearestDist[p - 1] > v) {
-                            nearestDist[p] = nearestDist[p - 1];
-                            nearest[p] = nearest[p - 1];
-                            p--;
-                        }
-                        nearestDist[p] = v;
-                        nearest[p] = j;
-                    } else if (v < nearestDist[k - 1]) {
-                        int p = k - 1;
-                        while (p > 0 && nearestDist[p - 1] > v) {
-                            nearestDist[p] = nearestDist[p - 1];
-                            nearest[p] = nearest[p - 1];
-                            p--;
-                        }
-                        nearestDist[p] = v;
-                        nearest[p] = j;
-                    }
-                }
-                java.util.Arrays.fill(votes, 0);
-                for (int m = 0; m < k; m++) {
-                    votes[labels[nearest[m]]]++;
-                }
-                int best = 0;
-                for (int c = 1; c < votes.length; c++) {
-                    best = votes[c] > votes[best] ? c : best;
-                }
-                out[i] = votes[best] >= config.agreement() * k ? best : -1;
+            INDArray dm = q.mmul(r.transpose()).muli(-2).addiRowVector(sq);
+            if (dm.isView() || dm.ordering() != 'c') {
+                dm = dm.dup('c');
             }
+            double[] d = dm.data().asDouble(); // one copy of the block, row after row
+            int first = from;
+            // rows are independent: each thread keeps its own k nearest
+            java.util.stream.IntStream.range(from, to).parallel().forEach(i ->
+                    out[i] = vote(d, (i - first) * n, n, i, k, labels, classes, need));
         }
         return out;
+    }
+
+    /**
+     * The label the {@code k} nearest of row {@code i}'s distances ({@code d[offset .. offset + n)},
+     * itself excluded) agree on with at least {@code need} votes, or -1. Ties go to the earlier
+     * example, so the result does not depend on the thread.
+     */
+    private static int vote(double[] d, int offset, int n, int i, int k, int[] labels, int classes, double need) {
+        int[] nearest = new int[k];
+        double[] nearestDist = new double[k];
+        int filled = 0;
+        for (int j = 0; j < n; j++) {
+            if (j == i) {
+                continue;
+            }
+            double v = d[offset + j];
+            if (filled < k || v < nearestDist[k - 1]) {
+                int p = filled < k ? filled++ : k - 1;
+                while (p > 0 && nearestDist[p - 1] > v) {
+                    nearestDist[p] = nearestDist[p - 1];
+                    nearest[p] = nearest[p - 1];
+                    p--;
+                }
+                nearestDist[p] = v;
+                nearest[p] = j;
+            }
+        }
+        int[] votes = new int[classes];
+        for (int m = 0; m < k; m++) {
+            votes[labels[nearest[m]]]++;
+        }
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+            best = votes[c] > votes[best] ? c : best;
+        }
+        return votes[best] >= need ? best : -1;
     }
 
     /** Builds a {@link KnnLabelNoise}; every value is checked in {@link #build()}. */
