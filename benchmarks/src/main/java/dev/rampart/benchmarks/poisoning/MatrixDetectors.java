@@ -4,6 +4,7 @@ import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.defenses.poisoning.ActivationClustering;
+import dev.rampart.defenses.poisoning.KnnLabelNoise;
 import dev.rampart.defenses.poisoning.NeuralCleanse;
 import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.RepresentationDetector;
@@ -38,13 +39,14 @@ final class MatrixDetectors {
             case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(Math.max(0.005, Math.min(0.6,
                     poisonShare))).build();
             case "spectre" -> Spectre.builder(model).build();
+            case "knn" -> KnnLabelNoise.builder(model).build();
             case "spectre-ref" -> Spectre.builder(model).reference(reference).build();
             // the model-level path used for the data: Neural Cleanse on trusted clean images, then
             // the training examples its reversed triggers explain
             case "explain" -> TriggerExplanation.builder(model, NeuralCleanse.builder((GradientClassifier) model)
                     .steps(150).seed(seed).build().scan(clean), clean).build();
             default -> throw new IllegalArgumentException("unknown detector '" + name + "' (ac, ss, spectre,"
-                    + " spectre-ref, explain, label-ref, contrast-ref)");
+                    + " spectre-ref, explain, label-ref, contrast-ref, knn)");
         };
     }
 }

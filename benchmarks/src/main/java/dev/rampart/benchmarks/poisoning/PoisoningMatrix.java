@@ -57,7 +57,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
     int epochs = 3;
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
-    @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain"
+    @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain, knn"
             + ", label-ref, contrast-ref, union-ref (the joint judgement of the reference detectors listed before it),"
             + " or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
