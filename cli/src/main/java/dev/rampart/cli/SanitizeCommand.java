@@ -24,6 +24,7 @@ import dev.rampart.defenses.poisoning.TriggerExplanation;
 import dev.rampart.defenses.poisoning.TrustedContrast;
 import dev.rampart.defenses.poisoning.TrustedLabelCheck;
 import dev.rampart.defenses.poisoning.TrustedUnion;
+import dev.rampart.defenses.poisoning.ClassPriors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -106,6 +107,11 @@ public final class SanitizeCommand implements Callable<Integer> {
             + " class's --clean images (the trusted contrast; it finds clean-label poison such as SIG, whose labels"
             + " fit); --no-contrast turns it off (default on)")
     boolean contrast = true;
+    @Option(names = "--restore-priors", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "with --clean: before retraining, resample a class the removal depleted back to its share"
+            + " of the --clean sample (clean-label poison is the class's own images); the sanitized data written"
+            + " stay as removed; --no-restore-priors turns it off (default on)")
+    boolean restorePriors = true;
     @Option(names = "--nc-steps", paramLabel = "N", description = "Neural Cleanse's steps per class (default"
             + " ${DEFAULT-VALUE})")
     int ncSteps = 300;
@@ -295,11 +301,25 @@ public final class SanitizeCommand implements Callable<Integer> {
         }
         LabeledData kept = train.rows(keep, train.name() + ":sanitized");
         PoisoningOptions.checkEveryClass(kept, loaded, "--data, after removal,");
+        LabeledData retrainOn = kept;
+        if (cleanData != null && restorePriors) {
+            ClassPriors.Restored r = ClassPriors.restore(kept, cleanData, seed);
+            int[] before = r.keptCounts();
+            int[] after = r.counts();
+            for (int c = 0; c < before.length; c++) {
+                if (before[c] != after[c]) {
+                    w.printf(Locale.ROOT, "class %s: %d examples kept, resampled to %d for retraining (its share of the"
+                            + " --clean sample)%n", c < loaded.classNames().size() ? loaded.classNames().get(c)
+                            : String.valueOf(c), before[c], after[c]);
+                }
+            }
+            retrainOn = r.data();
+        }
         w.printf(Locale.ROOT, "removed %d of %d examples; retraining on %d%n", train.size() - keep.length, train.size(),
-                keep.length);
+                retrainOn.size());
         w.flush();
         long t3 = System.nanoTime();
-        GradientClassifier second = recipe.train(kept, epochs, batch, seed, e -> progress(w, "  epoch " + (e + 1)));
+        GradientClassifier second = recipe.train(retrainOn, epochs, batch, seed, e -> progress(w, "  epoch " + (e + 1)));
         seconds.put("retrain", (System.nanoTime() - t3) / 1e9);
         PoisoningEvaluation before = null;
         PoisoningEvaluation after = null;
@@ -337,7 +357,8 @@ public final class SanitizeCommand implements Callable<Integer> {
         written.add(out.resolve("report.html").toString());
         BackdoorReports.Sanitized report = new BackdoorReports.Sanitized(loaded.describe(), loaded.classNames(),
                 trained ? model + " (trained on the data; retrained from its configuration)" : recipe.description(),
-                epochs, seed, train, reports, removed, testName, before, after, scan, written, seconds,
+                epochs, seed, train, reports, removed, counts(retrainOn), testName, before, after, scan, written,
+                seconds,
                 Provenance.current());
         AtomicFiles.writeString(out.resolve("report.json"), BackdoorReports.json(report));
         AtomicFiles.writeString(out.resolve("report.html"), BackdoorReports.html(report));
@@ -407,6 +428,15 @@ public final class SanitizeCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "trusted contrast: each class's training images against its --clean images%n");
         w.flush();
         return TrustedContrast.builder(trusted).seed(seed).build();
+    }
+
+    /** Examples per class. */
+    private static int[] counts(LabeledData d) {
+        int[] out = new int[d.numClasses()];
+        for (int y : d.labels()) {
+            out[y]++;
+        }
+        return out;
     }
 
     /** The class with the fewest examples. */

@@ -114,6 +114,13 @@ class PoisoningCliTest {
         assertTrue(removed >= jointCount && removed <= jointCount + explained, removed + " removed, the joint verdict "
                 + jointCount + ", the trigger explanation " + explained);
         assertEquals(0, report.get("neuralCleanse").get("flagged").get(0).asInt(), report.toString());
+        // each class retrained on what was kept of it, or more where a depleted class was resampled
+        for (JsonNode c : report.get("classes")) {
+            int kept = c.get("examples").asInt() - c.get("removed").asInt();
+            assertTrue(c.get("retrainedOn").asInt() >= kept, c.toString());
+            assertEquals(c.get("retrainedOn").asInt() > kept, r.out().contains("class " + c.get("name").asText()
+                    + ": " + kept + " examples kept, resampled to "), c + "\n" + r.out());
+        }
         // the reversed trigger worked on the first model and far less on the retrained one (as a
         // universal patch it still moves some images); the real trigger no longer works at all
         double before = report.get("before").get("attackSuccess").asDouble();

@@ -60,6 +60,8 @@ public final class BackdoorReports {
      * @param detections every detector's report
      * @param removed the examples removed (the removing detectors flagged them: the joint verdict of
      *     the trusted detectors stands for theirs)
+     * @param retrainedCounts per class, the examples the model was retrained on (more than kept where a
+     *     depleted class was resampled to its trusted share)
      * @param test the clean test data, in words ({@code null}: none, no accuracy measured)
      * @param before the model trained on everything ({@code null} without test data)
      * @param after the model retrained without the removed examples ({@code null} without test data)
@@ -70,7 +72,7 @@ public final class BackdoorReports {
      * @param provenance versions and backend
      */
     public record Sanitized(String data, List<String> classNames, String recipe, int epochs, long seed,
-            LabeledData train, List<PoisonReport> detections, boolean[] removed, String test,
+            LabeledData train, List<PoisonReport> detections, boolean[] removed, int[] retrainedCounts, String test,
             PoisoningEvaluation before, PoisoningEvaluation after, NeuralCleanse.Report scan, List<String> outputs,
             Map<String, Double> seconds, Provenance provenance) {
         public Sanitized {
@@ -78,6 +80,12 @@ public final class BackdoorReports {
             detections = List.copyOf(detections);
             outputs = List.copyOf(outputs);
             seconds = Map.copyOf(seconds);
+            retrainedCounts = retrainedCounts.clone();
+        }
+
+        @Override
+        public int[] retrainedCounts() {
+            return retrainedCounts.clone();
         }
 
         /** Examples removed. */
@@ -234,7 +242,7 @@ public final class BackdoorReports {
         for (PoisonReport r : s.detections()) {
             h.append("<th>").append(esc(r.detector())).append("</th>");
         }
-        h.append("<th>removed</th></tr>\n");
+        h.append("<th>removed</th><th>retrained on</th></tr>\n");
         for (Map<String, Object> c : perClass(s)) {
             int label = (Integer) c.get("class");
             h.append("<tr><td>").append(esc(name(s.classNames(), label))).append("</td><td>").append(c.get("examples"))
@@ -243,7 +251,8 @@ public final class BackdoorReports {
                 PoisonReport.ClassSummary cs = r.classes().get(label);
                 h.append("<td>").append(cs.flagged()).append(cs.suspicious() ? " (suspicious)" : "").append("</td>");
             }
-            h.append("<td>").append(c.get("removed")).append("</td></tr>\n");
+            h.append("<td>").append(c.get("removed")).append("</td><td>").append(c.get("retrainedOn"))
+                    .append("</td></tr>\n");
         }
         h.append("</table>\n");
         if (s.scan() != null) {
@@ -283,6 +292,7 @@ public final class BackdoorReports {
             m.put("name", name(s.classNames(), c));
             m.put("examples", examples[c]);
             m.put("removed", removed[c]);
+            m.put("retrainedOn", s.retrainedCounts()[c]);
             out.add(m);
         }
         return out;

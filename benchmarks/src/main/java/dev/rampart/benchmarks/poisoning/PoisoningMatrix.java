@@ -11,6 +11,7 @@ import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.poisoning.AntiBackdoorLearning;
+import dev.rampart.defenses.poisoning.ClassPriors;
 import dev.rampart.defenses.poisoning.PoisonDetector;
 import dev.rampart.defenses.poisoning.PoisonReport;
 import dev.rampart.defenses.poisoning.ReferenceDetector;
@@ -77,6 +78,9 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--retrain-seeds", split = ",", description = "training seeds of the sanitized models, and of"
             + " the poisoned models they are compared with (default: --seed alone)")
     List<Long> retrainSeeds = List.of();
+    @Option(names = "--restore-priors", description = "before retraining, resample classes the removal depleted"
+            + " back to their share of the trusted images (ClassPriors)")
+    boolean restorePriors;
     @Option(names = "--reference", description = "trusted test images the detector spectre-ref judges each class"
             + " against: the first N (default ${DEFAULT-VALUE})")
     int reference = 5000;
@@ -243,6 +247,14 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 // the removed set is in the key: a detector that changes retrains rather than reusing a stale model
                 String key = cell.key() + "-without-" + pipeline.replace('+', '-') + "-"
                         + Integer.toHexString(java.util.Arrays.hashCode(keep));
+                if (restorePriors) {
+                    ClassPriors.Restored r = ClassPriors.restore(kept, test.slice(0, reference), seed);
+                    say("  class counts kept %s, after restoring the trusted shares %s",
+                            java.util.Arrays.toString(r.keptCounts()), java.util.Arrays.toString(r.counts()));
+                    kept = r.data();
+                    key += "-priors";
+                    pipeline += " (priors restored)";
+                }
                 List<Long> seeds = retrainSeeds.isEmpty() ? List.of(seed) : retrainSeeds;
                 double[][] before = new double[2][seeds.size()];
                 double[][] after = new double[2][seeds.size()];

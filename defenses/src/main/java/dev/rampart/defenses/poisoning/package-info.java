@@ -14,6 +14,7 @@
  * {@linkplain dev.rampart.defenses.poisoning.ReferenceDetector reference detectors} jointly, under
  * one precision target; {@link dev.rampart.defenses.poisoning.NeuralCleanse} (Wang et al. 2019) vets a trained model; {@link dev.rampart.defenses.poisoning.AntiBackdoorLearning} (Li et al. 2021) trains a model
  * on poisoned data without a detector; {@link dev.rampart.defenses.poisoning.Sanitizer} removes,
- * retrains and reports.
+ * retrains and reports; {@link dev.rampart.defenses.poisoning.ClassPriors} resamples a class the
+ * removal depleted back to its trusted share before retraining.
  */
 package dev.rampart.defenses.poisoning;
