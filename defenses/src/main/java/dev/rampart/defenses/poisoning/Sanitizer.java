@@ -30,8 +30,10 @@ public final class Sanitizer {
      *
      * @param detector the detector's configuration
      * @param seed passed to the training routine
+     * @param priorsRestored whether depleted classes are resampled to their trusted share before
+     *     retraining ({@link ClassPriors})
      */
-    public record Config(PoisonDetector.Config detector, long seed) {
+    public record Config(PoisonDetector.Config detector, long seed, boolean priorsRestored) {
         /** @throws IllegalArgumentException if the detector's configuration is missing */
         public Config {
             Check.notNull("detector", detector);
@@ -71,12 +73,14 @@ public final class Sanitizer {
     private final TrainingRoutine routine;
     private final Classifier trained;
     private final Config config;
+    private final LabeledData priorsReference;
 
     private Sanitizer(Builder b) {
         this.detector = b.detector;
         this.routine = b.routine;
         this.trained = b.trained;
-        this.config = new Config(b.detector.config(), b.seed);
+        this.priorsReference = b.priorsReference;
+        this.config = new Config(b.detector.config(), b.seed, b.priorsReference != null);
     }
 
     /**
@@ -114,6 +118,9 @@ public final class Sanitizer {
             throw new IllegalStateException("the detector flagged every training example: nothing left to train on");
         }
         LabeledData kept = train.rows(keep, train.name() + ":sanitized");
+        if (priorsReference != null) {
+            kept = ClassPriors.restore(kept, priorsReference, config.seed()).data();
+        }
         Classifier second = routine.train(kept, config.seed());
         PoisoningEvaluation before = PoisoningEvaluation.of(first, test, attackTest);
         PoisoningEvaluation after = PoisoningEvaluation.of(second, test, attackTest);
@@ -144,6 +151,7 @@ public final class Sanitizer {
         private final TrainingRoutine routine;
         private Classifier trained;
         private long seed;
+        private LabeledData priorsReference;
 
         private Builder(PoisonDetector detector, TrainingRoutine routine) {
             this.detector = Check.notNull("detector", detector);
@@ -153,6 +161,15 @@ public final class Sanitizer {
         /** The model already trained on the data (default: trained with the routine). */
         public Builder trained(Classifier model) {
             this.trained = model;
+            return this;
+        }
+
+        /**
+         * Trusted data whose class shares a class depleted by the removal is resampled back to
+         * before retraining ({@link ClassPriors}; default none).
+         */
+        public Builder restorePriors(LabeledData trusted) {
+            this.priorsReference = Check.notNull("trusted", trusted);
             return this;
         }
 

@@ -207,9 +207,11 @@ class PoisonDetectorsTest {
                                 java.util.Map.of())), dev.rampart.core.report.Provenance.current());
             }
         };
-        Sanitizer.Result r = Sanitizer.builder(oracle, CNN).trained(backdoored).seed(1).build().run(poisoned.data(),
-                heldOut, triggered);
+        // dirty-label poison: removing it depletes no class, so restoring the trusted priors changes nothing
+        Sanitizer.Result r = Sanitizer.builder(oracle, CNN).trained(backdoored).restorePriors(heldOut).seed(1).build()
+                .run(poisoned.data(), heldOut, triggered);
         assertEquals(150, r.removed());
+        assertTrue(r.config().priorsRestored());
         assertTrue(r.before().attackSuccessRate() > 0.8 && r.after().attackSuccessRate() < 0.1,
                 r.before().attackSuccessRate() + " -> " + r.after().attackSuccessRate());
         assertTrue(r.after().cleanAccuracy() > r.before().cleanAccuracy() - 0.05);
@@ -218,6 +220,8 @@ class PoisonDetectorsTest {
 
     @Test
     void badInputIsNamed() {
+        assertMessage(() -> Sanitizer.builder(SpectralSignatures.builder(backdoored).build(), CNN).restorePriors(null),
+                "trusted");
         assertMessage(() -> SpectralSignatures.builder(backdoored).expectedPoisonRate(0).build(),
                 "expectedPoisonRate must be in (0, 1), found 0.0");
         assertMessage(() -> SpectralSignatures.builder(backdoored).layer("nope").build(), "layer 'nope' is not one of");
