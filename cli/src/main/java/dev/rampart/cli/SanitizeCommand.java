@@ -357,7 +357,7 @@ public final class SanitizeCommand implements Callable<Integer> {
         written.add(out.resolve("report.html").toString());
         BackdoorReports.Sanitized report = new BackdoorReports.Sanitized(loaded.describe(), loaded.classNames(),
                 trained ? model + " (trained on the data; retrained from its configuration)" : recipe.description(),
-                epochs, seed, train, reports, removed, counts(retrainOn), testName, before, after, scan, written,
+                epochs, seed, train, reports, removed, PoisoningOptions.counts(retrainOn), testName, before, after, scan, written,
                 seconds,
                 Provenance.current());
         AtomicFiles.writeString(out.resolve("report.json"), BackdoorReports.json(report));
@@ -428,15 +428,6 @@ public final class SanitizeCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "trusted contrast: each class's training images against its --clean images%n");
         w.flush();
         return TrustedContrast.builder(trusted).seed(seed).build();
-    }
-
-    /** Examples per class. */
-    private static int[] counts(LabeledData d) {
-        int[] out = new int[d.numClasses()];
-        for (int y : d.labels()) {
-            out[y]++;
-        }
-        return out;
     }
 
     /** The class with the fewest examples. */

@@ -7,7 +7,6 @@ import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.poisoning.Representations;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -101,9 +100,7 @@ public final class ActivationPass implements Callable<Integer> {
     }
 
     private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return new org.apache.commons.math3.stat.descriptive.rank.Median().evaluate(v);
     }
 
     private static void say(String format, Object... args) {

@@ -376,14 +376,12 @@ public final class PoisoningMatrix implements Callable<Integer> {
     }
 
     private static double mean(double[] v) {
-        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+        return org.apache.commons.math3.stat.StatUtils.mean(v);
     }
 
     /** Mean and sample standard deviation: "0.8812 ± 0.0031". */
     static String spread(double[] v) {
-        double m = mean(v);
-        double ss = java.util.Arrays.stream(v).map(x -> (x - m) * (x - m)).sum();
-        return fmt("%.4f ± %.4f", m, v.length < 2 ? 0 : Math.sqrt(ss / (v.length - 1)));
+        return fmt("%.4f ± %.4f", mean(v), Math.sqrt(org.apache.commons.math3.stat.StatUtils.variance(v)));
     }
 
     private static String fmt(String format, Object... args) {

@@ -4,10 +4,9 @@ import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.random.Seeds;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 
 /**
  * Class shares restored after poison removal. Removing what a detector flags can take a large
@@ -93,16 +92,12 @@ public final class ClassPriors {
         int[] n = counts(y, classes);
         int[] ref = counts(reference.labels(), classes);
         double refTotal = reference.size();
-        List<Double> perShare = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            if (ref[c] > 0 && n[c] > 0) {
-                perShare.add(n[c] / (ref[c] / refTotal));
-            }
-        }
-        if (perShare.isEmpty()) {
+        double[] perShare = java.util.stream.IntStream.range(0, classes).filter(c -> ref[c] > 0 && n[c] > 0)
+                .mapToDouble(c -> n[c] / (ref[c] / refTotal)).toArray();
+        if (perShare.length == 0) {
             return new Restored(kept, n, n);
         }
-        double scale = median(perShare);
+        double scale = new Median().evaluate(perShare);
         int[] target = n.clone();
         int extra = 0;
         for (int c = 0; c < classes; c++) {
@@ -149,10 +144,5 @@ public final class ClassPriors {
             out[l]++;
         }
         return out;
-    }
-
-    private static double median(List<Double> v) {
-        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -66,9 +66,14 @@ final class InferenceProgram {
 
     /** The values of every node, index 0 being {@code x}. */
     INDArray[] forwardAll(INDArray x) {
-        INDArray[] values = new INDArray[nodes.size() + 1];
+        return forwardTo(x, nodes.size());
+    }
+
+    /** The values of nodes 0 to {@code last}, index 0 being {@code x}. */
+    private INDArray[] forwardTo(INDArray x, int last) {
+        INDArray[] values = new INDArray[last + 1];
         values[0] = x;
-        for (int i = 0; i < nodes.size(); i++) {
+        for (int i = 0; i < last; i++) {
             values[i + 1] = nodes.get(i).stage().forward(gather(values, nodes.get(i).inputs()));
         }
         return values;
@@ -97,12 +102,7 @@ final class InferenceProgram {
             return null;
         }
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
-            INDArray[] values = new INDArray[v + 1];
-            values[0] = x;
-            for (int i = 0; i < v; i++) {
-                values[i + 1] = nodes.get(i).stage().forward(gather(values, nodes.get(i).inputs()));
-            }
-            return Workspaces.leverage(values[v].dup());
+            return Workspaces.leverage(forwardTo(x, v)[v].dup());
         }
     }
 
