@@ -3,11 +3,14 @@ package dev.rampart.defenses.poisoning;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
+import java.nio.DoubleBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -146,22 +149,23 @@ public final class KnnLabelNoise implements PoisonDetector {
                 : Representations.of(model, config.layer(), dev.rampart.core.model.Inputs.checkData(model, data,
                         "data"));
         INDArray sq = r.mul(r).sum(1).reshape(1, n);
+        INDArray rt = r.transpose().dup('c'); // [d, n]: the product reads it without a copy per block
         int[] labels = data.labels();
         int[] out = new int[n];
         int classes = data.numClasses();
         double need = config.agreement() * k;
+        // one block of distances, reused: a fresh array of this size per block costs more than its product
+        INDArray block = Nd4j.create(DataType.DOUBLE, new long[] {Math.min(BLOCK, n), n}, 'c');
         for (int from = 0; from < n; from += BLOCK) {
             int to = Math.min(n, from + BLOCK);
             INDArray q = r.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray dm = to - from == block.rows() ? block : Nd4j.create(DataType.DOUBLE, new long[] {to - from, n}, 'c');
             // |q - x|^2 = |q|^2 + |x|^2 - 2 q.x; the |q|^2 term does not change the order
-            INDArray dm = q.mmul(r.transpose()).muli(-2).addiRowVector(sq);
-            if (dm.isView() || dm.ordering() != 'c') {
-                dm = dm.dup('c');
-            }
-            double[] d = dm.data().asDouble(); // one copy of the block, row after row
+            Nd4j.gemm(q, rt, dm, false, false, -2.0, 0.0).addiRowVector(sq);
+            DoubleBuffer d = dm.data().asNioDouble(); // read in place, row after row
             int first = from;
             // rows are independent: each thread keeps its own k nearest
-            java.util.stream.IntStream.range(from, to).parallel().forEach(i ->
+            IntStream.range(from, to).parallel().forEach(i ->
                     out[i] = vote(d, (i - first) * n, n, i, k, labels, classes, need));
         }
         return out;
@@ -172,7 +176,7 @@ public final class KnnLabelNoise implements PoisonDetector {
      * itself excluded) agree on with at least {@code need} votes, or -1. Ties go to the earlier
      * example, so the result does not depend on the thread.
      */
-    private static int vote(double[] d, int offset, int n, int i, int k, int[] labels, int classes, double need) {
+    private static int vote(DoubleBuffer d, int offset, int n, int i, int k, int[] labels, int classes, double need) {
         int[] nearest = new int[k];
         double[] nearestDist = new double[k];
         int filled = 0;
@@ -180,7 +184,7 @@ public final class KnnLabelNoise implements PoisonDetector {
             if (j == i) {
                 continue;
             }
-            double v = d[offset + j];
+            double v = d.get(offset + j);
             if (filled < k || v < nearestDist[k - 1]) {
                 int p = filled < k ? filled++ : k - 1;
                 while (p > 0 && nearestDist[p - 1] > v) {
