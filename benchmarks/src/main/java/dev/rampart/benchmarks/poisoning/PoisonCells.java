@@ -3,13 +3,17 @@ package dev.rampart.benchmarks.poisoning;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.attacks.poisoning.BadNets;
 import dev.rampart.attacks.poisoning.CleanLabelBackdoor;
+import dev.rampart.attacks.poisoning.FeatureCollision;
 import dev.rampart.attacks.poisoning.PoisoningAttack;
 import dev.rampart.attacks.poisoning.Trigger;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.ActivationGradientModel;
 import dev.rampart.core.model.zoo.BundledModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The cells of the poisoning matrix: an attack family, a poison rate and a target class, written
@@ -23,7 +27,12 @@ import java.util.Locale;
  *   <li>{@code wanet}: a warp, grid 4, strength 0.5 (Nguyen &amp; Tran's MNIST setting), all-to-one;</li>
  *   <li>{@code sig}: clean-label, a sinusoid of delta 0.08 (20/255), frequency 6, 0.12 at test;</li>
  *   <li>{@code lc}: clean-label, PGD-20 at L-inf 0.2 on the bundled robust CNN, then a 3x3
- *       checkerboard at (25, 25).</li>
+ *       checkerboard at (25, 25);</li>
+ *   <li>{@code fc}: clean-label feature collision (Shafahi et al. 2018) against one image, the
+ *       first held-out test image (after the trusted ones) of another class: poisons of the target
+ *       class crafted on the clean control's model (150 steps of 0.05, beta 0.5, the target
+ *       watermarked into each base at opacity 0.3, the paper's end-to-end setting); attack success
+ *       is whether that one image takes the target class (0 or 1).</li>
  * </ul>
  *
  * @param family the attack family
@@ -32,8 +41,11 @@ import java.util.Locale;
  */
 record PoisonCells(String family, double rate, int target) {
 
+    /** Fashion-MNIST's training set: rates are shares of it. */
+    static final int TRAIN_SIZE = 60_000;
+
     static final List<String> FAMILIES = List.of("clean", "badnets", "badnets-square", "badnets-a2a", "blend", "wanet",
-            "sig", "lc");
+            "sig", "lc", "fc");
 
     static PoisonCells parse(String spec) {
         String[] p = spec.split(":");
@@ -60,11 +72,16 @@ record PoisonCells(String family, double rate, int target) {
 
     /** Whether the attack keeps every label (clean-label). */
     boolean cleanLabel() {
-        return family.equals("sig") || family.equals("lc");
+        return family.equals("sig") || family.equals("lc") || family.equals("fc");
     }
 
-    /** The attack, or null for the control. */
-    PoisoningAttack attack(long seed) {
+    /**
+     * The attack, or null for the control.
+     *
+     * @param crafting the model feature collision crafts on (called for {@code fc} only)
+     * @param heldOut test images no detector sees; feature collision's target comes from them
+     */
+    PoisoningAttack attack(long seed, Supplier<? extends ActivationGradientModel> crafting, LabeledData heldOut) {
         Trigger board = Trigger.checkerboard(4, 0, 1, 23, 23);
         return switch (family) {
             case "clean" -> null;
@@ -82,6 +99,17 @@ record PoisonCells(String family, double rate, int target) {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
+            }
+            case "fc" -> {
+                int[] y = heldOut.labels();
+                int i = 0;
+                while (y[i] == target) {
+                    i++;
+                }
+                ActivationGradientModel m = crafting.get();
+                int poisons = (int) Math.round(rate * TRAIN_SIZE);
+                yield FeatureCollision.builder(m).target(heldOut.features().slice(i)).baseClass(target).poisons(poisons)
+                        .steps(150).learningRate(0.05).beta(0.5).watermark(0.3).seed(seed).build();
             }
             default -> throw new IllegalArgumentException(family);
         };

@@ -157,7 +157,13 @@ public final class PoisoningMatrix implements Callable<Integer> {
             }
         }
         for (PoisonCells cell : parsed) {
-            PoisoningAttack attack = cell.attack(seed);
+            PoisoningAttack attack = cell.attack(seed, () -> {
+                try {
+                    return trained("clean", train);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, reference < test.size() ? test.slice(reference, test.size()) : test);
             PoisonedData p = attack == null ? null : attack.poison(train);
             LabeledData poisoned = p == null ? train : p.data();
             boolean[] truth = p == null ? new boolean[train.size()] : p.poisonedMask();
