@@ -22,8 +22,12 @@ import java.util.Map;
  * are scored the same way, the combined score of clean examples is distributed as the trusted ones',
  * whichever member would have caught the poison; a poison that any one member sees far outside its
  * trusted range gets the smallest p-value and is kept, and the joint cut stops where the members'
- * marginal flags stop paying for themselves. Combining p-values by their minimum is Tippett's
- * method (1931); conformal p-values are Vovk, Gammerman &amp; Shafer's (2005).
+ * marginal flags stop paying for themselves. Where some members judge a class poisoned on their
+ * own, only those are combined for it: a member that sees nothing there adds its clean tail and
+ * nothing else (on full Fashion-MNIST, SIG at 1% was caught by the contrast alone at recall 1.000,
+ * and the three members together kept 0.327 of it). Where none does, all are combined, so that
+ * poison each member sees a little of can still be found. Combining p-values by their minimum is
+ * Tippett's method (1931); conformal p-values are Vovk, Gammerman &amp; Shafer's (2005).
  *
  * <p>The members must score the same trusted set (the same examples per class, as
  * {@link ReferenceScores.ClassScores#trustedIndices()} tells); each member's own verdict is
@@ -172,6 +176,7 @@ public final class TrustedUnion implements PoisonDetector {
             List<ReferenceScores.ClassScores> judged = new ArrayList<>();
             List<String> names = new ArrayList<>();
             List<Double> excess = new ArrayList<>();
+            List<Boolean> suspicious = new ArrayList<>();
             ReferenceScores.ClassScores base = first.classes().get(c);
             for (int k = 0; k < scores.size(); k++) {
                 ReferenceScores s = scores.get(k);
@@ -188,6 +193,17 @@ public final class TrustedUnion implements PoisonDetector {
                     judged.add(cs);
                     names.add(s.detector());
                     excess.add(own.get(k).classes().get(c).figures().get("excessZ"));
+                    suspicious.add(own.get(k).classes().get(c).suspicious());
+                }
+            }
+            if (suspicious.contains(true)) {
+                // the members that found the class poisoned judge it: the others add only clean tails
+                for (int k = judged.size() - 1; k >= 0; k--) {
+                    if (!suspicious.get(k)) {
+                        judged.remove(k);
+                        names.remove(k);
+                        excess.remove(k);
+                    }
                 }
             }
             int[] idx = base.indices();

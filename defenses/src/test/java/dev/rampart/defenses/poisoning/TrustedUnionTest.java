@@ -121,6 +121,25 @@ class TrustedUnionTest extends PoisonDetectorContract {
         }
     }
 
+    /**
+     * A member that sees nothing in a class (its poison scored like the clean examples) only adds
+     * clean tails to the joint score: the class is judged by the members that found it poisoned.
+     */
+    @Test
+    void aMemberBlindToTheClassDoesNotDiluteTheOneThatSeesIt() {
+        Given sees = member("sees", 2.5, 1);
+        Given blind = member("blind", 0, 2);
+        TrustedUnion.Outcome o = TrustedUnion.builder(sees, blind).build()
+                .judgeAll(List.of(sees.scores(), blind.scores()));
+        boolean[] poison = poisonMask();
+        PoisonReport.Score alone = o.members().get(0).against(poison);
+        PoisonReport.Score joint = o.union().against(poison);
+        assertEquals(0, o.members().get(1).flaggedCount(), "the blind member judges nothing poisoned");
+        // measured: joint = the seeing member alone, 0.938 / 0.815; with the blind member combined 0.858 / 0.843
+        assertTrue(joint.recall() >= alone.recall() - 0.01 && joint.precision() >= 0.80,
+                "joint " + joint + ", the seeing member alone " + alone);
+    }
+
     @Test
     void aCleanSetIsLeftAlone() {
         // the same layout with every training score drawn like the trusted ones
