@@ -224,7 +224,7 @@ public final class OnnxTensor {
         }
         INDArray a = Nd4j.createFromArray(v);
         return shaped(switch (type) {
-            case INT32, INT16, INT8, UINT8, UINT16 -> a.castTo(org.nd4j.linalg.api.buffer.DataType.INT);
+            case INT32, INT16, INT8, UINT8, UINT16 -> a.castTo(org.nd4j.linalg.api.buffer.DataType.INT32);
             default -> a;
         });
     }
