@@ -53,8 +53,20 @@ record PoisonCells(String family, double rate, int target) {
             throw new IllegalArgumentException("cell must be family:rate[:target] with family one of " + FAMILIES
                     + ", found '" + spec + "'");
         }
-        double rate = p.length > 1 ? Double.parseDouble(p[1]) : 0;
-        int target = p.length > 2 ? Integer.parseInt(p[2]) : 0;
+        double rate;
+        int target;
+        try {
+            rate = p.length > 1 ? Double.parseDouble(p[1]) : 0;
+            target = p.length > 2 ? Integer.parseInt(p[2]) : 0;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("cell '" + spec + "': rate must be a number and target a class", e);
+        }
+        if (!p[0].equals("clean") && !(rate > 0 && rate < 1)) {
+            throw new IllegalArgumentException("cell '" + spec + "': rate must be in (0, 1), found " + rate);
+        }
+        if (target < 0) {
+            throw new IllegalArgumentException("cell '" + spec + "': target must be a class (>= 0), found " + target);
+        }
         return new PoisonCells(p[0], rate, target);
     }
 
