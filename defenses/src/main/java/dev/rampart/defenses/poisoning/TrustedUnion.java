@@ -173,11 +173,8 @@ public final class TrustedUnion implements PoisonDetector {
         double[] perExample = new double[n];
         List<PoisonReport.ClassSummary> summary = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
-            List<ReferenceScores.ClassScores> judged = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            List<Double> excess = new ArrayList<>();
-            List<Boolean> suspicious = new ArrayList<>();
             ReferenceScores.ClassScores base = first.classes().get(c);
+            List<Integer> judging = new ArrayList<>(); // the members that judged the class, by index
             for (int k = 0; k < scores.size(); k++) {
                 ReferenceScores s = scores.get(k);
                 ReferenceScores.ClassScores cs = s.classes().get(c);
@@ -186,37 +183,31 @@ public final class TrustedUnion implements PoisonDetector {
                             + " scored different examples of class " + c);
                 }
                 if (cs.judged()) {
-                    if (!judged.isEmpty() && !Arrays.equals(cs.trustedIndices(), judged.get(0).trustedIndices())) {
-                        throw new IllegalArgumentException(s.detector() + " and " + names.get(0)
-                                + " judged class " + c + " against different trusted examples");
+                    if (!judging.isEmpty() && !Arrays.equals(cs.trustedIndices(),
+                            scores.get(judging.get(0)).classes().get(c).trustedIndices())) {
+                        throw new IllegalArgumentException(s.detector() + " and " + scores.get(judging.get(0))
+                                .detector() + " judged class " + c + " against different trusted examples");
                     }
-                    judged.add(cs);
-                    names.add(s.detector());
-                    excess.add(own.get(k).classes().get(c).figures().get("excessZ"));
-                    suspicious.add(own.get(k).classes().get(c).suspicious());
+                    judging.add(k);
                 }
             }
-            if (suspicious.contains(true)) {
+            int cls = c;
+            List<Integer> seeing = judging.stream().filter(k -> own.get(k).classes().get(cls).suspicious()).toList();
+            if (!seeing.isEmpty()) {
                 // the members that found the class poisoned judge it: the others add only clean tails
-                for (int k = judged.size() - 1; k >= 0; k--) {
-                    if (!suspicious.get(k)) {
-                        judged.remove(k);
-                        names.remove(k);
-                        excess.remove(k);
-                    }
-                }
+                judging = seeing;
             }
             int[] idx = base.indices();
-            if (judged.isEmpty()) {
+            if (judging.isEmpty()) {
                 summary.add(new PoisonReport.ClassSummary(c, idx.length, 0, PoisonReport.Verdict.NOT_JUDGED, Map.of()));
                 continue;
             }
-            int m = judged.get(0).trusted().length;
+            int m = scores.get(judging.get(0)).classes().get(c).trusted().length;
             double[] s = new double[idx.length];
             double[] t = new double[m];
             Map<String, Double> figures = new LinkedHashMap<>();
-            for (int k = 0; k < judged.size(); k++) {
-                ReferenceScores.ClassScores cs = judged.get(k);
+            for (int k : judging) {
+                ReferenceScores.ClassScores cs = scores.get(k).classes().get(c);
                 double[] sorted = cs.trusted();
                 Arrays.sort(sorted);
                 double[] train = cs.train();
@@ -228,7 +219,8 @@ public final class TrustedUnion implements PoisonDetector {
                     // against the other trusted examples: itself is always at least itself
                     t[i] = Math.max(t[i], -Math.log((double) atLeast(sorted, trusted[i]) / m));
                 }
-                figures.put("excessZ:" + names.get(k), excess.get(k));
+                figures.put("excessZ:" + scores.get(k).detector(),
+                        own.get(k).classes().get(c).figures().get("excessZ"));
             }
             for (int j = 0; j < idx.length; j++) {
                 perExample[idx[j]] = s[j];

@@ -25,65 +25,78 @@ public record OnnxValueInfo(String name, boolean tensor, OnnxTensor.ElementType 
 
     static OnnxValueInfo parse(Wire w) throws OnnxFormatException {
         String name = "";
-        boolean tensor = false;
-        OnnxTensor.ElementType type = OnnxTensor.ElementType.UNDEFINED;
-        List<Long> dims = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        boolean shapeKnown = false;
+        Builder b = new Builder();
         while (w.more()) {
             int tag = w.tag();
             if (tag >>> 3 == 1) {
                 name = w.string();
             } else if (tag >>> 3 == 2) {
-                Wire tp = w.message(); // TypeProto
-                while (tp.more()) {
-                    int t = tp.tag();
-                    if (t >>> 3 == 1) { // tensor_type
-                        tensor = true;
-                        Wire tt = tp.message();
-                        while (tt.more()) {
-                            int u = tt.tag();
-                            if (u >>> 3 == 1) {
-                                type = OnnxTensor.ElementType.of(tt.varint());
-                            } else if (u >>> 3 == 2) {
-                                shapeKnown = true;
-                                Wire sh = tt.message();
-                                while (sh.more()) {
-                                    int v = sh.tag();
-                                    if (v >>> 3 != 1) {
-                                        sh.skip(v);
-                                        continue;
-                                    }
-                                    Wire dim = sh.message();
-                                    long size = -1;
-                                    String param = "";
-                                    while (dim.more()) {
-                                        int x = dim.tag();
-                                        if (x >>> 3 == 1) {
-                                            size = dim.varint();
-                                        } else if (x >>> 3 == 2) {
-                                            param = dim.string();
-                                        } else {
-                                            dim.skip(x);
-                                        }
-                                    }
-                                    dims.add(size);
-                                    names.add(param);
-                                }
-                            } else {
-                                tt.skip(u);
-                            }
-                        }
-                    } else {
-                        tp.skip(t);
-                    }
-                }
+                typeProto(w.message(), b);
             } else {
                 w.skip(tag);
             }
         }
-        return new OnnxValueInfo(name, tensor, type, dims.stream().mapToLong(Long::longValue).toArray(),
-                List.copyOf(names), shapeKnown);
+        return new OnnxValueInfo(name, b.tensor, b.type, b.dims.stream().mapToLong(Long::longValue).toArray(),
+                List.copyOf(b.names), b.shapeKnown);
+    }
+
+    /** What a {@code TypeProto} says of a value. */
+    private static final class Builder {
+        boolean tensor;
+        OnnxTensor.ElementType type = OnnxTensor.ElementType.UNDEFINED;
+        final List<Long> dims = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        boolean shapeKnown;
+    }
+
+    /** {@code TypeProto}: only its tensor type (field 1) is read; sequences and maps stay non-tensors. */
+    private static void typeProto(Wire tp, Builder b) throws OnnxFormatException {
+        while (tp.more()) {
+            int t = tp.tag();
+            if (t >>> 3 != 1) {
+                tp.skip(t);
+                continue;
+            }
+            b.tensor = true;
+            Wire tt = tp.message(); // TypeProto.Tensor: elem_type, shape
+            while (tt.more()) {
+                int u = tt.tag();
+                if (u >>> 3 == 1) {
+                    b.type = OnnxTensor.ElementType.of(tt.varint());
+                } else if (u >>> 3 == 2) {
+                    b.shapeKnown = true;
+                    shape(tt.message(), b);
+                } else {
+                    tt.skip(u);
+                }
+            }
+        }
+    }
+
+    /** {@code TensorShapeProto}: each dimension's fixed size ({@code -1} if none) and symbolic name. */
+    private static void shape(Wire sh, Builder b) throws OnnxFormatException {
+        while (sh.more()) {
+            int v = sh.tag();
+            if (v >>> 3 != 1) {
+                sh.skip(v);
+                continue;
+            }
+            Wire dim = sh.message();
+            long size = -1;
+            String param = "";
+            while (dim.more()) {
+                int x = dim.tag();
+                if (x >>> 3 == 1) {
+                    size = dim.varint();
+                } else if (x >>> 3 == 2) {
+                    param = dim.string();
+                } else {
+                    dim.skip(x);
+                }
+            }
+            b.dims.add(size);
+            b.names.add(param);
+        }
     }
 
     @Override

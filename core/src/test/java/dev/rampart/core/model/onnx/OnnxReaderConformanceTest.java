@@ -91,8 +91,7 @@ class OnnxReaderConformanceTest {
         assertTrue(Arrays.equals(dims, a.shape()), "array shape " + Arrays.toString(a.shape()));
         long n = Long.parseLong(f[4]);
         assertEquals(n, a.length(), "values");
-        double[] v = a.dataType() == DataType.BOOL ? a.castTo(DataType.DOUBLE).data().asDouble()
-                : n == 0 ? new double[0] : a.castTo(DataType.DOUBLE).data().asDouble();
+        double[] v = n == 0 ? new double[0] : a.castTo(DataType.DOUBLE).data().asDouble();
         double sum = 0;
         double abs = 0;
         for (double x : v) {
