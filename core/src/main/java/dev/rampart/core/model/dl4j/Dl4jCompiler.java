@@ -1,5 +1,8 @@
 package dev.rampart.core.model.dl4j;
 
+import dev.rampart.core.model.program.InferenceProgram;
+import dev.rampart.core.model.program.Stage;
+import dev.rampart.core.model.program.Stages;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -124,7 +127,7 @@ final class Dl4jCompiler {
 
     /** A flattening preprocessor becomes a reshape; any other runs through DL4J's own code. */
     private static Stage preprocessor(InputPreProcessor pre) {
-        return pre instanceof CnnToFeedForwardPreProcessor ? new Stages.Flatten() : new Stages.Preprocessor(pre);
+        return pre instanceof CnnToFeedForwardPreProcessor ? new Stages.Flatten() : new LayerStages.Preprocessor(pre);
     }
 
     private static int single(int[] in, String where) {
@@ -254,7 +257,7 @@ final class Dl4jCompiler {
                 }
                 headActivation = out.getActivationFn();
                 headLoss = out.getLossFn();
-                return add(new Stages.Dense(layer, out.hasBias()), input);
+                return add(LayerStages.dense(layer, out.hasBias()), input);
             }
             if (conf instanceof LossLayer loss) {
                 if (!last) {
@@ -271,17 +274,17 @@ final class Dl4jCompiler {
                 if (dense.hasLayerNorm()) {
                     throw new UnsupportedLayerException(where + ": dense layers with layer normalization are not supported");
                 }
-                return activation(dense.getActivationFn(), add(new Stages.Dense(layer, dense.hasBias()), input));
+                return activation(dense.getActivationFn(), add(LayerStages.dense(layer, dense.hasBias()), input));
             }
             if (conf instanceof ConvolutionLayer cl && cl.getClass() == ConvolutionLayer.class) {
-                return activation(cl.getActivationFn(), add(new Stages.Convolution(layer, cl), input));
+                return activation(cl.getActivationFn(), add(LayerStages.convolution(layer, cl), input));
             }
             if (conf instanceof SubsamplingLayer sl && sl.getClass() == SubsamplingLayer.class) {
-                return pooling(new Stages.Pooling(sl), input);
+                return pooling(LayerStages.pooling(sl), input);
             }
             if (conf instanceof BatchNormalization bn) {
                 // DL4J's BatchNormalization layer never applies its configured activation; mirror output().
-                return add(new Stages.BatchNorm(layer, bn), input);
+                return add(LayerStages.batchNorm(layer, bn), input);
             }
             if (conf instanceof ActivationLayer al) {
                 return activation(al.getActivationFn(), input);
@@ -291,7 +294,7 @@ final class Dl4jCompiler {
             }
             if (conf instanceof GlobalPoolingLayer || conf instanceof ZeroPaddingLayer || conf instanceof Cropping2D
                     || (conf instanceof Upsampling2D && conf.getClass() == Upsampling2D.class)) {
-                return add(new Stages.Delegate(layer), input);
+                return add(new LayerStages.Delegate(layer), input);
             }
             throw new UnsupportedLayerException(where + " is not supported by Rampart's inference-mode gradients");
         }

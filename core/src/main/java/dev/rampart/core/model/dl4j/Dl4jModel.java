@@ -1,63 +1,24 @@
 package dev.rampart.core.model.dl4j;
 
-import dev.rampart.core.loss.LogitGradient;
-import dev.rampart.core.loss.LogitObjective;
-import dev.rampart.core.model.AbstractGradientClassifier;
 import dev.rampart.core.model.ActivationModel;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Inputs;
-import dev.rampart.core.model.LossAndGradient;
 import dev.rampart.core.model.PerExampleGradients;
 import dev.rampart.core.model.TrainableModel;
-import java.util.ArrayList;
-import java.util.List;
+import dev.rampart.core.model.program.InferenceProgram;
+import dev.rampart.core.model.program.ProgramClassifier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What the DL4J adapters share: a compiled {@link InferenceProgram} for predictions, logits and
- * inference-mode input gradients, behind the checked contract of
- * {@link AbstractGradientClassifier}, and batching.
+ * What the DL4J adapters share beyond {@link ProgramClassifier}: training, per-example gradients
+ * and layer activations.
  */
-abstract class Dl4jModel extends AbstractGradientClassifier implements ActivationModel, PerExampleGradients {
-
-    /** Largest number of examples one forward pass handles when predicting. */
-    static final int PREDICT_BATCH = 512;
-
-    private final InferenceProgram program;
+abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, PerExampleGradients {
 
     Dl4jModel(long[] inputShape, InputDomain domain, int numClasses, DataType dataType, InferenceProgram program) {
-        super(inputShape, domain, numClasses, dataType);
-        this.program = program;
-    }
-
-    @Override
-    protected final INDArray computeProbabilities(INDArray x) {
-        List<INDArray> parts = new ArrayList<>();
-        for (long start = 0; start < x.size(0); start += PREDICT_BATCH) {
-            INDArray chunk = rows(x, start, Math.min(x.size(0), start + PREDICT_BATCH));
-            parts.add(program.probabilities(chunk));
-        }
-        return parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
-    }
-
-    @Override
-    protected final INDArray computeLogits(INDArray x) {
-        return program.logits(x);
-    }
-
-    @Override
-    protected final LossAndGradient computeLossAndGradient(INDArray x, INDArray labels) {
-        InferenceProgram.Result r = program.lossAndGradient(x, labels);
-        return new LossAndGradient(r.loss(), r.gradient(), r.probabilities());
-    }
-
-    @Override
-    protected final LogitGradient computeLogitGradient(INDArray x, LogitObjective objective) {
-        InferenceProgram.Result r = program.logitGradient(x, objective);
-        return new LogitGradient(r.loss(), r.gradient(), r.probabilities());
+        super(inputShape, domain, numClasses, dataType, program);
     }
 
     @Override
@@ -70,7 +31,7 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
             throw new UnsupportedOperationException("per-example gradients are not available for layer " + dropout
                     + " with dropout (training and inference compute different functions; remove the dropout)");
         }
-        return program.parameterGradientNorms(in, y);
+        return program().parameterGradientNorms(in, y);
     }
 
     @Override
@@ -112,7 +73,7 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
 
     @Override
     public final boolean softmaxCrossEntropyOutput() {
-        return program.softmaxCrossEntropy();
+        return program().softmaxCrossEntropy();
     }
 
     @Override
@@ -124,19 +85,7 @@ abstract class Dl4jModel extends AbstractGradientClassifier implements Activatio
      * does not hold it and DL4J's forward pass must give it.
      */
     final INDArray compiledActivations(INDArray checkedInput, String layer) {
-        return program.layerOutput(checkedInput, layer);
-    }
-
-    /** The stages the network was compiled into, for logs. */
-    public List<String> compiledStages() {
-        return program.describe();
-    }
-
-    static INDArray rows(INDArray x, long from, long to) {
-        if (from == 0 && to == x.size(0)) {
-            return x;
-        }
-        return x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to));
+        return program().layerOutput(checkedInput, layer);
     }
 
     /**

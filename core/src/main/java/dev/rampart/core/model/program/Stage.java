@@ -1,19 +1,26 @@
-package dev.rampart.core.model.dl4j;
+package dev.rampart.core.model.program;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One step of an {@link InferenceProgram}: a function of its inputs and its backward pass with
- * respect to those inputs only (parameter gradients are never computed).
+ * respect to those inputs only (parameter gradients are never computed). Stages are made by the
+ * model adapters' compilers; a user never builds one.
+ *
+ * <pre>{@code
+ * Stage relu = new Stages.Relu();
+ * INDArray y = relu.forward(new INDArray[] {x});
+ * }</pre>
  */
-interface Stage {
+public interface Stage {
 
     /** The output for the given inputs; never modifies them. */
     INDArray forward(INDArray[] in);
 
     /**
      * Gradients with respect to each input, given the inputs, the output {@link #forward} gave
-     * and the gradient with respect to that output. May overwrite {@code gradOut}.
+     * and the gradient with respect to that output. May overwrite {@code gradOut}. An entry is
+     * {@code null} for an input that has no gradient (a shape or an index).
      */
     INDArray[] backward(INDArray[] in, INDArray out, INDArray gradOut);
 
@@ -40,6 +47,7 @@ interface Stage {
 
     /** A stage with one input. */
     abstract class Unary implements Stage {
+        /** The output for {@code x}; never modifies it. */
         @Override
         public final INDArray forward(INDArray[] in) {
             return forward(in[0]);
@@ -50,8 +58,9 @@ interface Stage {
             return new INDArray[] {backward(in[0], out, gradOut)};
         }
 
-        abstract INDArray forward(INDArray x);
+        protected abstract INDArray forward(INDArray x);
 
-        abstract INDArray backward(INDArray x, INDArray out, INDArray gradOut);
+        /** The gradient with respect to {@code x}; may overwrite {@code gradOut}. */
+        protected abstract INDArray backward(INDArray x, INDArray out, INDArray gradOut);
     }
 }

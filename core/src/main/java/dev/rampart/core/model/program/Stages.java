@@ -1,17 +1,7 @@
-package dev.rampart.core.model.dl4j;
+package dev.rampart.core.model.program;
 
 import java.util.function.Function;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
-import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import java.util.function.Supplier;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -19,8 +9,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The stages an {@link InferenceProgram} is made of, one per kind of DL4J computation. */
-final class Stages {
+/**
+ * The stages an {@link InferenceProgram} is made of that DL4J and ONNX models share: affine maps,
+ * convolution, pooling, activations and element-wise combinations. Parameters come from suppliers,
+ * read on every pass.
+ *
+ * <pre>{@code
+ * Stage dense = new Stages.Dense(() -> w, () -> b);
+ * }</pre>
+ */
+public final class Stages {
 
     private Stages() {
     }
@@ -30,24 +28,27 @@ final class Stages {
      * libnd4j's matmul op, which took 23-28% less time than {@code INDArray.mmul} on the reference
      * MLP's shapes in one interleaved measurement, with identical results.
      */
-    static final class Dense extends Stage.Unary {
-        private final Layer layer;
+    public static final class Dense extends Stage.Unary {
+        private final Supplier<INDArray> weight;
+        private final Supplier<INDArray> bias;
         private final boolean hasBias;
 
-        Dense(Layer layer, boolean hasBias) {
-            this.layer = layer;
-            this.hasBias = hasBias;
+        /** @param weight {@code [in, out]}; @param bias a vector of {@code out}, or {@code null} for none */
+        public Dense(Supplier<INDArray> weight, Supplier<INDArray> bias) {
+            this.weight = weight;
+            this.bias = bias;
+            this.hasBias = bias != null;
         }
 
         @Override
-        INDArray forward(INDArray x) {
-            INDArray z = matmul(x, layer.getParam(DefaultParamInitializer.WEIGHT_KEY), false);
-            return hasBias ? z.addiRowVector(layer.getParam(DefaultParamInitializer.BIAS_KEY)) : z;
+        protected INDArray forward(INDArray x) {
+            INDArray z = matmul(x, weight.get(), false);
+            return hasBias ? z.addiRowVector(bias.get()) : z;
         }
 
         @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
-            return matmul(gradOut, layer.getParam(DefaultParamInitializer.WEIGHT_KEY), true);
+        protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            return matmul(gradOut, weight.get(), true);
         }
 
         @Override
@@ -82,7 +83,7 @@ final class Stages {
     }
 
     /** The squared L2 norm of each row of a {@code [n, ...]} array. */
-    static double[] rowSquares(INDArray a) {
+    public static double[] rowSquares(INDArray a) {
         INDArray flat = a.reshape(a.size(0), -1);
         return flat.mul(flat).sum(1).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
     }
@@ -92,14 +93,14 @@ final class Stages {
      * sign is the ReLU's derivative (0 at 0, as libnd4j's relu_bp has it), in two streaming passes,
      * measured 2-4x faster than relu_bp.
      */
-    static final class Relu extends Stage.Unary {
+    public static final class Relu extends Stage.Unary {
         @Override
-        INDArray forward(INDArray x) {
+        protected INDArray forward(INDArray x) {
             return Transforms.relu(x, true);
         }
 
         @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+        protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
             return gradOut.muli(Transforms.sign(out, true));
         }
 
@@ -110,20 +111,20 @@ final class Stages {
     }
 
     /** An element-wise activation function, through DL4J's own implementation. */
-    static final class Activation extends Stage.Unary {
+    public static final class Activation extends Stage.Unary {
         private final IActivation fn;
 
-        Activation(IActivation fn) {
+        public Activation(IActivation fn) {
             this.fn = fn;
         }
 
         @Override
-        INDArray forward(INDArray x) {
+        protected INDArray forward(INDArray x) {
             return fn.getActivation(x.dup(), false);
         }
 
         @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+        protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
             return fn.backprop(x.dup(), gradOut).getFirst();
         }
 
@@ -134,40 +135,43 @@ final class Stages {
     }
 
     /** 2-D convolution through libnd4j's conv2d/conv2d_bp ops (oneDNN- and cuDNN-backed). */
-    static final class Convolution extends Stage.Unary {
-        private final Layer layer;
+    public static final class Convolution extends Stage.Unary {
+        private final Supplier<INDArray> weight;
+        private final Supplier<INDArray> bias;
         private final boolean hasBias;
         private final int[] intArgs;
         /** Transposed convolution gives the input gradient alone when padding is explicit. */
         private final boolean inputGradByDeconv;
 
-        Convolution(Layer layer, ConvolutionLayer conf) {
-            this.layer = layer;
-            this.hasBias = conf.hasBias();
-            int[] k = conf.getKernelSize();
-            int[] s = conf.getStride();
-            int[] p = conf.getPadding();
-            int[] d = conf.getDilation();
-            boolean same = conf.getConvolutionMode() == ConvolutionMode.Same;
-            int nhwc = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 1 : 0;
-            int weightsOiyx = 1; // DL4J stores weights as [out, in, kH, kW]
+        /**
+         * @param weight {@code [out, in, kH, kW]}
+         * @param bias a vector of {@code out}, or {@code null} for none
+         * @param same TensorFlow's "same" padding (extra row and column at the bottom and right), else
+         *     the symmetric {@code padding}
+         */
+        public Convolution(Supplier<INDArray> weight, Supplier<INDArray> bias, int[] k, int[] s, int[] p, int[] d,
+                boolean same, boolean channelsLast) {
+            this.weight = weight;
+            this.bias = bias;
+            this.hasBias = bias != null;
+            int weightsOiyx = 1;
             this.intArgs = new int[] {k[0], k[1], s[0], s[1], same ? 0 : p[0], same ? 0 : p[1], d[0], d[1],
-                    same ? 1 : 0, nhwc, weightsOiyx};
+                    same ? 1 : 0, channelsLast ? 1 : 0, weightsOiyx};
             this.inputGradByDeconv = !same && d[0] == 1 && d[1] == 1;
         }
 
         @Override
-        INDArray forward(INDArray x) {
-            INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+        protected INDArray forward(INDArray x) {
+            INDArray w = weight.get();
             INDArray[] in = hasBias
-                    ? new INDArray[] {x, w, layer.getParam(DefaultParamInitializer.BIAS_KEY).reshape(-1)}
+                    ? new INDArray[] {x, w, bias.get().reshape(-1)}
                     : new INDArray[] {x, w};
             return Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in).addIntegerArguments(intArgs).build())[0];
         }
 
         @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
-            INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+        protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            INDArray w = weight.get();
             if (inputGradByDeconv) {
                 // deconv2d reads [in, out, kH, kW] weights (its OIYX) from DL4J's [out, in, kH, kW]
                 // array as is. With strides that drop input rows it yields a smaller array: then fall
@@ -184,7 +188,7 @@ final class Stages {
             INDArray gradW = Nd4j.createUninitialized(w.dataType(), w.shape());
             DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp");
             if (hasBias) {
-                INDArray b = layer.getParam(DefaultParamInitializer.BIAS_KEY).reshape(-1);
+                INDArray b = bias.get().reshape(-1);
                 op.addInputs(x, w, b, gradOut).addOutputs(gradIn, gradW, Nd4j.createUninitialized(b.dataType(), b.shape()));
             } else {
                 op.addInputs(x, w, gradOut).addOutputs(gradIn, gradW);
@@ -255,51 +259,41 @@ final class Stages {
     }
 
     /** Max, average or p-norm pooling through libnd4j's pooling ops, as DL4J's layer calls them. */
-    static final class Pooling extends Stage.Unary {
+    public static final class Pooling extends Stage.Unary {
         private final String op;
         private final int[] intArgs;
         private final double pnormEps;
 
-        Pooling(SubsamplingLayer conf) {
-            PoolingType type = conf.getPoolingType();
-            int extra;
-            switch (type) {
-                case MAX -> {
-                    op = "maxpool2d";
-                    extra = 0;
-                }
-                case AVG -> {
-                    op = "avgpool2d";
-                    extra = conf.isAvgPoolIncludePadInDivisor() ? 1 : 0;
-                }
-                case PNORM -> {
-                    op = "pnormpool2d";
-                    extra = conf.getPnorm();
-                }
-                default -> throw new IllegalArgumentException("Pooling type " + type + " is not supported");
-            }
-            int[] k = conf.getKernelSize();
-            int[] s = conf.getStride();
-            int[] p = conf.getPadding();
-            int[] d = conf.getDilation();
-            boolean same = conf.getConvolutionMode() == ConvolutionMode.Same;
-            int nhwc = conf.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 1 : 0;
-            this.intArgs = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], same ? 1 : 0, extra, nhwc};
-            this.pnormEps = conf.getEps();
+        /**
+         * @param kind "max", "avg" or "pnorm"
+         * @param extra for "avg", 1 to count padding in the divisor; for "pnorm", p
+         * @param same TensorFlow's "same" padding, else the symmetric {@code padding}
+         */
+        public Pooling(String kind, int[] k, int[] s, int[] p, int[] d, boolean same, int extra, boolean channelsLast,
+                double pnormEps) {
+            this.op = switch (kind) {
+                case "max" -> "maxpool2d";
+                case "avg" -> "avgpool2d";
+                case "pnorm" -> "pnormpool2d";
+                default -> throw new IllegalArgumentException("Pooling type " + kind + " is not supported");
+            };
+            this.intArgs = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], same ? 1 : 0, extra,
+                    channelsLast ? 1 : 0};
+            this.pnormEps = pnormEps;
         }
 
         /** Max pooling commutes with ReLU, so ReLU may be applied on the smaller pooled array. */
-        boolean isMax() {
+        public boolean isMax() {
             return op.equals("maxpool2d");
         }
 
         @Override
-        INDArray forward(INDArray x) {
+        protected INDArray forward(INDArray x) {
             return Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x).addIntegerArguments(intArgs).build())[0];
         }
 
         @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+        protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
             INDArray gradIn = Nd4j.createUninitialized(x.dataType(), x.shape());
             DynamicCustomOp.DynamicCustomOpsBuilder b = DynamicCustomOp.builder(op + "_bp")
                     .addInputs(x, gradOut).addOutputs(gradIn).addIntegerArguments(intArgs);
@@ -317,82 +311,47 @@ final class Stages {
     }
 
     /**
-     * Batch normalization in inference mode: a fixed affine map per channel built from the running
-     * statistics, {@code y = (x - mean) * gamma / sqrt(var + eps) + beta}.
+     * A fixed affine map per channel, {@code y = x * scale + shift}: batch normalization in
+     * inference mode (scale {@code gamma / sqrt(var + eps)}, shift {@code beta - mean * scale}).
+     * The supplier gives {@code {scale, shift}} as vectors; it is called on every pass, so it may
+     * follow a network through training.
      */
-    static final class BatchNorm extends Stage.Unary {
-        private final Layer layer;
-        private final BatchNormalization conf;
+    public static final class ChannelAffine extends Stage.Unary {
+        private final Supplier<INDArray[]> scaleShift;
+        private final boolean channelsLast;
 
-        BatchNorm(Layer layer, BatchNormalization conf) {
-            this.layer = layer;
-            this.conf = conf;
-        }
-
-        /** Per-channel scale; with {@code lockGammaBeta}, gamma is applied as DL4J's output does. */
-        private INDArray scale() {
-            INDArray var;
-            if (conf.isUseLogStd()) {
-                INDArray log10s = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-                var = Transforms.pow(Nd4j.valueArrayOf(log10s.shape(), 10.0, log10s.dataType()), log10s, false);
-                var.muli(var);
-            } else {
-                var = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).dup();
-            }
-            INDArray inv = Transforms.pow(var.addi(conf.getEps()), -0.5, false);
-            if (!conf.isLockGammaBeta()) {
-                inv.muli(layer.getParam(BatchNormalizationParamInitializer.GAMMA));
-            } else if (lockedAffineApplies()) {
-                inv.muli(conf.getGamma());
-            }
-            return inv.reshape(-1);
-        }
-
-        private INDArray shift(INDArray scale) {
-            INDArray mean = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(-1);
-            INDArray shift = mean.mul(scale).negi();
-            if (!conf.isLockGammaBeta()) {
-                shift.addi(layer.getParam(BatchNormalizationParamInitializer.BETA).reshape(-1));
-            } else if (lockedAffineApplies()) {
-                shift.addi(conf.getBeta());
-            }
-            return shift;
-        }
-
-        /** DL4J's output skips fixed gamma/beta unless gamma != 1 and beta != 0; mirror it exactly. */
-        private boolean lockedAffineApplies() {
-            return conf.getGamma() != 1.0 && conf.getBeta() != 0.0;
+        /** @param channelsLast whether a rank-4 input is NHWC (else NCHW); rank-2 inputs are {@code [n, channels]} */
+        public ChannelAffine(Supplier<INDArray[]> scaleShift, boolean channelsLast) {
+            this.scaleShift = scaleShift;
+            this.channelsLast = channelsLast;
         }
 
         private int channelDim(INDArray x) {
-            return x.rank() == 4 && conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
+            return x.rank() == 4 && channelsLast ? 3 : 1;
         }
 
         @Override
-        INDArray forward(INDArray x) {
-            INDArray scale = scale();
-            INDArray shift = shift(scale);
+        protected INDArray forward(INDArray x) {
+            INDArray[] ab = scaleShift.get();
             int c = channelDim(x);
-            INDArray y = x.rank() == 2 ? x.mulRowVector(scale) : broadcastMul(x, scale, c);
-            return x.rank() == 2 ? y.addiRowVector(shift) : broadcastInPlace(y, shift, c);
+            INDArray y = x.rank() == 2 ? x.mulRowVector(ab[0]) : broadcast(x, ab[0], c);
+            if (x.rank() == 2) {
+                return y.addiRowVector(ab[1]);
+            }
+            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp(y, ab[1], y, c));
+            return y;
         }
 
         @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
-            INDArray scale = scale();
-            return gradOut.rank() == 2 ? gradOut.mulRowVector(scale) : broadcastMul(gradOut, scale, channelDim(x));
+        protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+            INDArray scale = scaleShift.get()[0];
+            return gradOut.rank() == 2 ? gradOut.mulRowVector(scale) : broadcast(gradOut, scale, channelDim(x));
         }
 
-        /** {@code x * v} with {@code v} along dimension {@code dim}, into a new array. */
-        private static INDArray broadcastMul(INDArray x, INDArray v, int dim) {
+        private static INDArray broadcast(INDArray x, INDArray v, int dim) {
             INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
             Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(x, v, out, dim));
             return out;
-        }
-
-        private static INDArray broadcastInPlace(INDArray y, INDArray v, int dim) {
-            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp(y, v, y, dim));
-            return y;
         }
 
         @Override
@@ -416,14 +375,14 @@ final class Stages {
      * Flattening {@code [n, ...]} to {@code [n, rest]} in C order, as DL4J's
      * CnnToFeedForwardPreProcessor does for both NCHW and NHWC: a view where the input allows it.
      */
-    static final class Flatten extends Stage.Unary {
+    public static final class Flatten extends Stage.Unary {
         @Override
-        INDArray forward(INDArray x) {
+        protected INDArray forward(INDArray x) {
             return x.reshape('c', x.size(0), x.length() / x.size(0));
         }
 
         @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
+        protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
             return gradOut.reshape('c', x.shape());
         }
 
@@ -433,85 +392,17 @@ final class Stages {
         }
     }
 
-    /** An input preprocessor (reshapes between convolutional and dense layers, and the like). */
-    static final class Preprocessor extends Stage.Unary {
-        private final InputPreProcessor pre;
-
-        Preprocessor(InputPreProcessor pre) {
-            this.pre = pre;
-        }
-
-        @Override
-        INDArray forward(INDArray x) {
-            return pre.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces()).dup();
-        }
-
-        @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
-            return pre.backprop(gradOut, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces()).dup();
-        }
-
-        @Override
-        public String describe() {
-            return "preprocessor " + pre.getClass().getSimpleName();
-        }
-    }
-
-    /**
-     * A parameter-free layer that behaves the same in training and inference (global pooling,
-     * zero padding, cropping, upsampling...), run through DL4J's own forward and backward code.
-     */
-    static final class Delegate extends Stage.Unary {
-        private final Layer layer;
-
-        Delegate(Layer layer) {
-            this.layer = layer;
-        }
-
-        @Override
-        INDArray forward(INDArray x) {
-            layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
-            INDArray out = layer.activate(false, LayerWorkspaceMgr.noWorkspaces()).dup();
-            layer.clear();
-            return out;
-        }
-
-        @Override
-        INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
-            layer.setInput(x, LayerWorkspaceMgr.noWorkspaces());
-            layer.activate(false, LayerWorkspaceMgr.noWorkspaces());
-            INDArray g = layer.backpropGradient(gradOut, LayerWorkspaceMgr.noWorkspaces()).getSecond().dup();
-            layer.clear();
-            return g;
-        }
-
-        @Override
-        public boolean hasParameters() {
-            return layer.numParams() > 0;
-        }
-
-        @Override
-        public String perExampleProblem() {
-            return layer.numParams() > 0 ? "layer " + describe() + " (its per-example gradients are not computed)" : null;
-        }
-
-        @Override
-        public String describe() {
-            return layer.getClass().getSimpleName();
-        }
-    }
-
     /** An element-wise function of several inputs of one shape (graph vertices). */
-    static final class ElementWise implements Stage {
+    public static final class ElementWise implements Stage {
         private final String name;
         private final Function<INDArray[], INDArray> fwd;
         private final BackwardRule rule;
 
-        interface BackwardRule {
+        public interface BackwardRule {
             INDArray[] apply(INDArray[] in, INDArray gradOut);
         }
 
-        ElementWise(String name, Function<INDArray[], INDArray> fwd, BackwardRule rule) {
+        public ElementWise(String name, Function<INDArray[], INDArray> fwd, BackwardRule rule) {
             this.name = name;
             this.fwd = fwd;
             this.rule = rule;

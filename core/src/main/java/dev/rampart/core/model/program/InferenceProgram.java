@@ -1,4 +1,4 @@
-package dev.rampart.core.model.dl4j;
+package dev.rampart.core.model.program;
 
 import dev.rampart.core.loss.LogitObjective;
 import dev.rampart.core.memory.Workspaces;
@@ -13,22 +13,28 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A DL4J network compiled for inference-mode input gradients.
+ * A model compiled for inference-mode input gradients: a DL4J network or an ONNX graph replayed as
+ * a DAG of {@link Stage}s built on libnd4j's ops, which back-propagates to the input alone.
  *
  * <p>DL4J's own backward pass runs in training mode (dropout on, batch statistics in batch
- * normalization) and also computes every parameter gradient. This program replays the network as
- * {@code output(x, false)} computes it, as a DAG of {@link Stage}s built on libnd4j's ops, and
- * back-propagates to the input alone. It reads the network's parameter arrays on every call, so it
- * follows the network through training; it never writes to them.
+ * normalization) and also computes every parameter gradient; SameDiff's ONNX import cannot
+ * differentiate every op. This program computes what the model computes when it predicts, and its
+ * exact gradient. A DL4J program reads the network's parameter arrays on every call, so it follows
+ * the network through training; it never writes to them.
  *
- * <p>Node 0 is the network input; every other node applies a stage to earlier nodes. The last
- * node holds the output layer's pre-activation (the logits); the head applies the output layer's
- * activation and loss function, so any activation/loss pair DL4J supports is handled.
+ * <p>Node 0 is the model input; every other node applies a stage to earlier nodes. The last node
+ * holds the logits; the head applies the output activation and loss function, so any
+ * activation/loss pair DL4J supports is handled.
+ *
+ * <pre>{@code
+ * InferenceProgram p = new InferenceProgram(nodes, new ActivationSoftmax(), new LossMCXENT(), Map.of());
+ * InferenceProgram.Result r = p.lossAndGradient(x, oneHotLabels);
+ * }</pre>
  */
-final class InferenceProgram {
+public final class InferenceProgram {
 
     /** One node: a stage and the indices of the nodes it reads. */
-    record Node(Stage stage, int[] inputs) {
+    public record Node(Stage stage, int[] inputs) {
     }
 
 
@@ -45,7 +51,7 @@ final class InferenceProgram {
     /** The value index of each hidden layer's output that the program computes as DL4J does. */
     private final Map<String, Integer> layerValues;
 
-    InferenceProgram(List<Node> nodes, IActivation outputActivation, ILossFunction loss,
+    public InferenceProgram(List<Node> nodes, IActivation outputActivation, ILossFunction loss,
             Map<String, Integer> layerValues) {
         this.nodes = List.copyOf(nodes);
         this.layerValues = Map.copyOf(layerValues);
@@ -65,7 +71,7 @@ final class InferenceProgram {
     }
 
     /** The values of every node, index 0 being {@code x}. */
-    INDArray[] forwardAll(INDArray x) {
+    public INDArray[] forwardAll(INDArray x) {
         return forwardTo(x, nodes.size());
     }
 
@@ -84,7 +90,7 @@ final class InferenceProgram {
      * to call; the result leaves it for the caller's workspace, if one is open, else as an
      * ordinary array ({@code leverage()}).
      */
-    INDArray logits(INDArray x) {
+    public INDArray logits(INDArray x) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             INDArray[] values = forwardAll(x);
             return Workspaces.leverage(values[values.length - 1]);
@@ -96,7 +102,7 @@ final class InferenceProgram {
      * same workspace as {@link #logits}), or null when the program does not hold that layer's
      * output (the output layer, or a ReLU it moved behind max pooling).
      */
-    INDArray layerOutput(INDArray x, String layer) {
+    public INDArray layerOutput(INDArray x, String layer) {
         Integer v = layerValues.get(layer);
         if (v == null) {
             return null;
@@ -107,7 +113,7 @@ final class InferenceProgram {
     }
 
     /** The class probabilities of {@code x}, computed as {@link #logits} is. */
-    INDArray probabilities(INDArray x) {
+    public INDArray probabilities(INDArray x) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             INDArray[] values = forwardAll(x);
             return Workspaces.leverage(activate(values[values.length - 1]));
@@ -123,7 +129,7 @@ final class InferenceProgram {
      * a per-thread workspace that is reused from call to call; only the results leave it, as
      * {@link #logits} says.
      */
-    Result lossAndGradient(INDArray x, INDArray labels) {
+    public Result lossAndGradient(INDArray x, INDArray labels) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             Result r = lossAndGradientUnscoped(x, labels);
             return new Result(Workspaces.leverage(r.loss()), Workspaces.leverage(r.gradient()),
@@ -154,7 +160,7 @@ final class InferenceProgram {
      * An objective of the logits: its value, its input gradient and the logits, in one pass
      * (in the same workspace as {@link #lossAndGradient}).
      */
-    Result logitGradient(INDArray x, LogitObjective objective) {
+    public Result logitGradient(INDArray x, LogitObjective objective) {
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             Result r = logitGradientUnscoped(x, objective);
             return new Result(Workspaces.leverage(r.loss()), Workspaces.leverage(r.gradient()),
@@ -182,7 +188,7 @@ final class InferenceProgram {
      * @throws UnsupportedOperationException naming the first stage whose per-example gradients
      *     cannot be computed exactly
      */
-    dev.rampart.core.model.PerExampleGradients.GradientNorms parameterGradientNorms(INDArray x, INDArray labels) {
+    public dev.rampart.core.model.PerExampleGradients.GradientNorms parameterGradientNorms(INDArray x, INDArray labels) {
         for (Node node : nodes) {
             String problem = node.stage().perExampleProblem();
             if (problem != null) {
@@ -243,7 +249,9 @@ final class InferenceProgram {
             INDArray[] back = node.stage().backward(in, values[i + 1], g);
             for (int k = 0; k < node.inputs().length; k++) {
                 int src = node.inputs()[k];
-                grads[src] = grads[src] == null ? back[k] : grads[src].add(back[k]);
+                if (back[k] != null) {
+                    grads[src] = grads[src] == null ? back[k] : grads[src].add(back[k]);
+                }
             }
             grads[i + 1] = null; // free early
         }
@@ -251,13 +259,13 @@ final class InferenceProgram {
     }
 
     /** Whether the head is a softmax with unweighted multi-class cross-entropy (gradient {@code p - t}). */
-    boolean softmaxCrossEntropy() {
+    public boolean softmaxCrossEntropy() {
         return outputActivation instanceof org.nd4j.linalg.activations.impl.ActivationSoftmax
                 && loss instanceof org.nd4j.linalg.lossfunctions.impl.LossMCXENT mc && mc.getWeights() == null;
     }
 
     /** Descriptions of the stages, for logs and messages. */
-    List<String> describe() {
+    public List<String> describe() {
         List<String> out = new ArrayList<>();
         for (Node n : nodes) {
             out.add(n.stage().describe());
@@ -274,6 +282,6 @@ final class InferenceProgram {
     }
 
     /** Per-example loss or objective, input gradient, and probabilities or logits. */
-    record Result(INDArray loss, INDArray gradient, INDArray probabilities) {
+    public record Result(INDArray loss, INDArray gradient, INDArray probabilities) {
     }
 }
