@@ -18,7 +18,10 @@ input of that image is on the other side of zero.)
 - resnet.onnx: a stem Conv-BN-ReLU and two residual blocks (the second strided, with a 1x1
   projection shortcut), ReLU6 in the first block (Clip), global average pooling, Linear (logits).
 
-For every model, beside it: <name>-input.pb (16 test images), <name>-labels.pb, <name>-output.pb
+- gelu-mlp.onnx: an MLP with a GELU (exported through Erf, which the translator does not support),
+  untrained: the graph a white-box audit must refuse by naming its node.
+
+For every trained model, beside it: <name>-input.pb (16 test images), <name>-labels.pb, <name>-output.pb
 (the graph's output), <name>-logits.pb (the class scores before any softmax), <name>-grad.pb (the
 gradient of the summed cross-entropy with respect to the input) and <name>-pgd.pb (PGD L-inf,
 epsilon 0.1, step 0.01, 20 steps, no random start, inputs clipped to [0, 1]), all as ONNX tensors.
@@ -175,3 +178,20 @@ for name, model in [("mlp", Mlp()), ("cnn", Cnn()), ("resnet", ResNet())]:
     save(name, "pgd", pgd(model, x, y))
     print(f"{name}: test accuracy {acc:.3f} on the sample, "
           f"ops {sorted({n.op_type for n in onnx.load(os.path.join(out, name + '.onnx')).graph.node})}")
+
+
+class GeluMlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 16)
+        self.fc2 = nn.Linear(16, 10)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(torch.flatten(x, 1))))
+
+
+gelu = GeluMlp().eval()
+torch.onnx.export(gelu, x_test[:1], os.path.join(out, "gelu-mlp.onnx"), opset_version=13, input_names=["input"],
+                  output_names=["output"], dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+with torch.no_grad():
+    save("gelu-mlp", "output", gelu(x_test[:16]))

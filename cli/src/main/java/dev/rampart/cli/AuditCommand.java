@@ -48,7 +48,7 @@ public final class AuditCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--models", split = ",", paramLabel = "M", description = "models side by side: standard, robust"
-            + " (the bundled CNNs), DL4J MultiLayerNetwork or ComputationGraph zips, Keras .h5 files"
+            + " (the bundled CNNs), DL4J MultiLayerNetwork or ComputationGraph zips, Keras .h5 files, ONNX files"
             + " (default: standard,robust)")
     List<String> models;
     @Option(names = "--model", paramLabel = "M", description = "one model (same as --models M)")

@@ -154,6 +154,24 @@ class RampartCliTest {
     }
 
     @Test
+    void onnxModelsExportedFromPyTorchAreAuditedWhiteBoxAndAnUnsupportedOneIsNamed(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path fixtures = Path.of("../core/src/test/resources/onnx/fixtures");
+        Path json = dir.resolve("r.json");
+        Run r = run("audit", "--models", fixtures.resolve("cnn.onnx") + "," + fixtures.resolve("resnet.onnx"),
+                "--samples", "20", "--epsilons", "0.1", "--attacks", "pgd", "--out", json.toString(), "--junit",
+                dir.resolve("r.xml").toString(), "--html", dir.resolve("r.html").toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        String report = Files.readString(json);
+        assertTrue(report.contains("ONNX, white-box; logits: the input of node '/Softmax'")
+                && report.contains("ONNX, white-box; logits: output 'output'"), report);
+        Run refused = run("audit", "--models", fixtures.resolve("gelu-mlp.onnx").toString(), "--samples", "5",
+                "--out", "none");
+        assertEquals(Rampart.USAGE, refused.code());
+        assertTrue(refused.err().contains("node '/Erf' (Erf) at opset 13"), refused.err());
+    }
+
+    @Test
     void keygenSignVerifyAndManifestWorkAndRefuseTamperedFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws IOException {
         String key = dir.resolve("k.key").toString();

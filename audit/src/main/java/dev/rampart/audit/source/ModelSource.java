@@ -6,6 +6,8 @@ import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Standardized;
 import dev.rampart.core.model.dl4j.ComputationGraphModel;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.onnx.OnnxClassifier;
+import dev.rampart.core.model.onnx.OnnxUnsupportedException;
 import dev.rampart.core.model.zoo.BundledModels;
 import dev.rampart.core.model.zoo.ModelFiles;
 import dev.rampart.core.model.zoo.ReferenceModels;
@@ -38,10 +40,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * softmax dense layer with no loss: that layer becomes an output layer with the same weights and
  * cross-entropy, so that its gradients can be taken.
  *
- * <p>ONNX files are not taken: SameDiff's ONNX import in ND4J 1.0.0-M2.1 ({@code
- * samediff-import-onnx}, about 180 MB of dependencies) imports a small convolutional model and
- * predicts with it, but cannot differentiate it (its Gemm becomes an mmul with a bias input, whose
- * gradient M2.1 lacks), so only query-only attacks could run on it.
+ * <p>ONNX files ({@code .onnx}, from PyTorch, tf2onnx or skl2onnx) are translated by
+ * {@link OnnxClassifier} into Rampart's compiled inference path, with exact input gradients; a
+ * graph with an operator the translator does not cover is refused in one line naming the node.
  *
  * <pre>{@code
  * ModelSource.Loaded m = ModelSource.load("model.h5", InputOptions.DEFAULT, new long[] {1, 28, 28});
@@ -90,8 +91,8 @@ public final class ModelSource {
             throw new IOException(file + ": is a directory, not a model file");
         }
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such model file (models are standard, robust, a DL4J zip or a"
-                    + " Keras .h5 file)");
+            throw new IOException(file + ": no such model file (models are standard, robust, a DL4J zip, a"
+                    + " Keras .h5 file or an ONNX file)");
         }
         if (!Files.isReadable(file)) {
             throw new IOException(file + ": not readable (permission denied)");
@@ -125,8 +126,12 @@ public final class ModelSource {
             model = switch (format(file)) {
                 case DL4J -> ModelFiles.load(file, shape, inner);
                 case KERAS -> keras(file, shape, inner);
+                case ONNX -> onnx(file, shape, inner);
             };
             description = file.getFileName().toString();
+            if (model instanceof OnnxClassifier o) {
+                description += " (ONNX, white-box; logits: " + o.logitsSource() + ")";
+            }
         }
         if (options.standardized()) {
             model = options.channelsLast() ? Standardized.channelsLast(model, options.mean(), options.std(),
@@ -146,7 +151,7 @@ public final class ModelSource {
         return out;
     }
 
-    private enum Format { DL4J, KERAS }
+    private enum Format { DL4J, KERAS, ONNX }
 
     private static Format format(Path file) throws IOException {
         byte[] head = new byte[8];
@@ -162,9 +167,20 @@ public final class ModelSource {
             return Format.KERAS;
         }
         String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        String hint = n.endsWith(".onnx") ? " (ONNX models are not supported: ND4J 1.0.0-M2.1 cannot differentiate"
-                + " imported ONNX graphs)" : "";
-        throw new IOException(file + ": not a DL4J model zip nor a Keras HDF5 file" + hint);
+        // an ONNX file is a protocol buffer with no magic number: its name says what it is
+        if (n.endsWith(".onnx")) {
+            return Format.ONNX;
+        }
+        throw new IOException(file + ": not a DL4J model zip, a Keras HDF5 file nor an ONNX file (.onnx)");
+    }
+
+    /** An ONNX model, translated; what the translator does not support is one line naming the node. */
+    private static GradientClassifier onnx(Path file, long[] shape, InputDomain domain) throws IOException {
+        try {
+            return OnnxClassifier.load(file, new OnnxClassifier.Options(domain, null, OnnxClassifier.Output.AUTO, shape));
+        } catch (OnnxUnsupportedException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /** A Keras HDF5 model: Sequential first, functional if it is not one. */

@@ -81,13 +81,34 @@ class ModelSourceTest {
         assertEquals(InputDomain.UNIT, m.model().domain());
     }
 
+    /** The ONNX models exported from PyTorch by scripts/make-onnx-fixtures.py, kept with core's tests. */
+    static Path onnxFixture(String name) {
+        Path p = Path.of("../core/src/test/resources/onnx/fixtures", name);
+        assertTrue(Files.isRegularFile(p), p + " is missing");
+        return p;
+    }
+
+    @Test
+    void onnxModelsAreTranslatedAndPredictAsPyTorchDoes() throws Exception {
+        ModelSource.Loaded m = ModelSource.load(onnxFixture("cnn.onnx").toString(), InputOptions.DEFAULT,
+                new long[] {1, 28, 28});
+        assertTrue(m.description().contains("ONNX, white-box"), m.description());
+        INDArray x = dev.rampart.core.model.onnx.OnnxReader.readTensor(onnxFixture("cnn-input.pb")).array();
+        INDArray expected = dev.rampart.core.model.onnx.OnnxReader.readTensor(onnxFixture("cnn-output.pb")).array();
+        assertTrue(m.model().predictProbabilities(x).equalsWithEps(expected, 1e-5));
+        IOException refused = assertThrows(IOException.class, () -> ModelSource.load(
+                onnxFixture("gelu-mlp.onnx").toString(), InputOptions.DEFAULT, new long[] {1, 28, 28}));
+        assertTrue(refused.getMessage().contains("(Erf)") && refused.getMessage().contains("opset 13")
+                && refused.getMessage().contains("gelu-mlp.onnx"), refused.getMessage());
+    }
+
     @Test
     void unknownFormatsAndShapesAreNamed() throws Exception {
         Path onnx = dir.resolve("model.onnx");
         Files.write(onnx, new byte[] {8, 7, 18, 4});
         IOException e = assertThrows(IOException.class, () -> ModelSource.load(onnx.toString(), InputOptions.DEFAULT,
                 new long[] {1, 28, 28}));
-        assertTrue(e.getMessage().contains("ONNX models are not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("model.onnx"), e.getMessage());
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> ModelSource.load("robust",
                 InputOptions.DEFAULT, new long[] {3, 32, 32}));
         assertTrue(shape.getMessage().contains("takes [1, 28, 28]"), shape.getMessage());
