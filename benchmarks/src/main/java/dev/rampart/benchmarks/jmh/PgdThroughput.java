@@ -7,6 +7,8 @@ import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.onnx.OnnxClassifier;
+import dev.rampart.core.model.onnx.OnnxWriter;
 import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.core.norm.Norm;
@@ -32,7 +34,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * PGD-20 throughput in image-steps per second on the reference CNN and MLP, batch 256, the
+ * PGD-20 throughput in image-steps per second on the reference CNN and MLP (as DL4J networks, and
+ * written to ONNX and translated back: the translated model's cost), batch 256, the
  * yardstick of {@code ../shared/peer/pgd_peer.py}: L-inf, epsilon 0.1, step 0.01, no random start,
  * random weights (throughput does not depend on them), Fashion-MNIST test images.
  *
@@ -60,7 +63,9 @@ public class PgdThroughput {
     static final double EPS = 0.1;
     static final double ALPHA = 0.01;
 
-    @Param({"cnn", "mlp"})
+    /** {@code cnn} and {@code mlp} as DL4J networks; {@code cnn-onnx} and {@code mlp-onnx} the same
+     * networks written to ONNX and translated back ({@link OnnxClassifier}). */
+    @Param({"cnn", "mlp", "cnn-onnx", "mlp-onnx"})
     public String model;
 
     private MultiLayerNetwork network;
@@ -73,9 +78,16 @@ public class PgdThroughput {
 
     @Setup
     public void setup() throws Exception {
-        MultiLayerNetwork net = "cnn".equals(model) ? ReferenceModels.cnn(0) : ReferenceModels.mlp(0);
+        MultiLayerNetwork net = model.startsWith("cnn") ? ReferenceModels.cnn(0) : ReferenceModels.mlp(0);
         network = net;
-        classifier = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        if (model.endsWith("-onnx")) {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("rampart-pgd", ".onnx");
+            OnnxWriter.write(net, ReferenceModels.INPUT_SHAPE, file);
+            classifier = OnnxClassifier.load(file, InputDomain.UNIT);
+            java.nio.file.Files.delete(file);
+        } else {
+            classifier = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        }
         unchecked = classifier.unchecked();
         x = FashionMnist.bundledTest().head(BATCH).features();
         SplittableRandom rnd = Seeds.random(0);
