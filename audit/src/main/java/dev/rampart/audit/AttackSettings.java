@@ -8,7 +8,7 @@ import dev.rampart.attacks.evasion.Fgsm;
 import dev.rampart.attacks.evasion.MiFgsm;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.attacks.evasion.Square;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Classifier;
 import dev.rampart.core.norm.Norm;
 import java.io.Serializable;
 
@@ -33,7 +33,7 @@ record AttackSettings(AuditConfig.AttackKind kind, Norm norm, int pgdSteps, int 
     }
 
     /** The attack at budget {@code eps} on {@code model}. AutoAttack is an ensemble, not one attack. */
-    EvasionAttack attack(GradientClassifier model, double eps) {
+    EvasionAttack attack(Classifier model, double eps) {
         return switch (kind) {
             case FGSM -> Fgsm.builder(model).norm(norm).epsilon(eps).batchSize(batchSize).build();
             case PGD -> Pgd.builder(model).norm(norm).epsilon(eps).steps(pgdSteps).restarts(pgdRestarts)

@@ -4,7 +4,7 @@ import dev.rampart.attacks.evaluation.AutoAttack;
 import dev.rampart.audit.source.DataSource;
 import dev.rampart.audit.source.ModelSource;
 import dev.rampart.audit.source.ShippedModel;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Classifier;
 import dev.rampart.core.report.Provenance;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -88,7 +88,7 @@ public final class Audit {
      * @param model the model as this JVM loaded it
      * @param shipment how another JVM loads it, or {@code null} for local runs
      */
-    public record Target(String name, String description, GradientClassifier model, ShippedModel shipment) {
+    public record Target(String name, String description, Classifier model, ShippedModel shipment) {
     }
 
     /** Runs the audit with {@code runner} evaluating the chunks. */

@@ -40,6 +40,11 @@ public record AuditConfig(List<String> models, InputOptions input, DataSource.Sp
     public enum AttackKind {
         FGSM, PGD, MIFGSM, APGD_CE, APGD_T, CW, DEEPFOOL, SQUARE, AUTOATTACK;
 
+        /** Whether the attack only queries the model (it runs on black boxes, which give no gradients). */
+        public boolean queryOnly() {
+            return this == SQUARE;
+        }
+
         /** The option's spelling, such as {@code apgd-ce}. */
         public String option() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

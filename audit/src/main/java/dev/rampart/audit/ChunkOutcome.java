@@ -6,7 +6,7 @@ import dev.rampart.attacks.evasion.AttackGoal;
 import dev.rampart.attacks.evasion.EpsilonSweep;
 import dev.rampart.attacks.evasion.EvasionAttack;
 import dev.rampart.attacks.evasion.EvasionResult;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Classifier;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +29,7 @@ record ChunkOutcome(String attack, String settings, boolean[] robust, double[] n
                 r.adversarial().castTo(DataType.FLOAT).dup('c').data().asFloat(), null, null, null, null);
     }
 
-    static ChunkOutcome autoAttack(AttackSettings spec, double eps, GradientClassifier model, ChunkRunner.Chunk c) {
+    static ChunkOutcome autoAttack(AttackSettings spec, double eps, Classifier model, ChunkRunner.Chunk c) {
         AutoAttack aa = AutoAttack.builder(model).norm(spec.norm()).epsilon(eps).squareQueries(spec.squareQueries())
                 .batchSize(spec.batchSize()).seed(spec.seed()).maskingChecks(false).build();
         INDArray x = c.features();
@@ -49,7 +49,7 @@ record ChunkOutcome(String attack, String settings, boolean[] robust, double[] n
 
     /** A minimum-norm attack's outcomes on one chunk, one per budget. */
     record Sweep(List<ChunkOutcome> list) implements Serializable {
-        static Sweep of(AttackSettings spec, double[] epsilons, GradientClassifier model, ChunkRunner.Chunk c) {
+        static Sweep of(AttackSettings spec, double[] epsilons, Classifier model, ChunkRunner.Chunk c) {
             EvasionAttack attack = spec.attack(model, epsilons[0]);
             EpsilonSweep s = attack.sweep(c.features(), AttackGoal.untargeted(c.labels()), epsilons);
             List<ChunkOutcome> out = new ArrayList<>();

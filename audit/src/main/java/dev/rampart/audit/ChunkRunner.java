@@ -1,7 +1,7 @@
 package dev.rampart.audit;
 
 import dev.rampart.audit.source.ShippedModel;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.InputDomain;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ public interface ChunkRunner extends AutoCloseable {
     /** Work on one chunk with the model; serializable, to travel to executors. */
     @FunctionalInterface
     interface Work<R extends Serializable> extends Serializable {
-        R apply(GradientClassifier model, Chunk chunk);
+        R apply(Classifier model, Chunk chunk);
     }
 
     /**
@@ -148,7 +148,7 @@ public interface ChunkRunner extends AutoCloseable {
      * @param local the model as this JVM loaded it
      * @param model how another JVM loads the same model (runners other than {@link #LOCAL} need it)
      */
-    <R extends Serializable> List<R> map(GradientClassifier local, ShippedModel model, List<Chunk> chunks,
+    <R extends Serializable> List<R> map(Classifier local, ShippedModel model, List<Chunk> chunks,
             Work<R> work);
 
     /** A short description for the report, such as {@code "local"} or {@code "spark local[2], 4 partitions"}. */
@@ -157,7 +157,7 @@ public interface ChunkRunner extends AutoCloseable {
     /** The chunks, one after the other, in this JVM. */
     ChunkRunner LOCAL = new ChunkRunner() {
         @Override
-        public <R extends Serializable> List<R> map(GradientClassifier local, ShippedModel model, List<Chunk> chunks,
+        public <R extends Serializable> List<R> map(Classifier local, ShippedModel model, List<Chunk> chunks,
                 Work<R> work) {
             List<R> out = new ArrayList<>(chunks.size());
             for (Chunk c : chunks) {

@@ -8,7 +8,7 @@ import dev.rampart.attacks.evasion.MinimumNormAttack;
 import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.metric.Metrics;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Labels;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ final class ModelAudit {
 
     static AuditReport.ModelResult run(AuditConfig config, Audit.Target target, LabeledData data,
             AuditListener listener, ChunkRunner runner) {
-        GradientClassifier model = target.model();
+        Classifier model = target.model();
         INDArray x = ModelInput.of(config.input().channelsLast(), data.features(), model);
         int[] labels = data.labels();
         int n = labels.length;
@@ -70,7 +70,8 @@ final class ModelAudit {
                             eps, m, c));
                     Outcome o = Outcome.merge(parts, eps, x, (System.nanoTime() - t0) / 1e9);
                     RobustnessReport merged = EnsembleSteps.merge(parts, o, config.norm(), config.seed(), n);
-                    for (MaskingWarning w : GradientMaskingChecks.builder(model).norm(config.norm()).epsilon(eps)
+                    for (MaskingWarning w : GradientMaskingChecks.builder(
+                            dev.rampart.core.model.Capabilities.gradients(model, "AutoAttack")).norm(config.norm()).epsilon(eps)
                             .samples(AUTOATTACK_CHECK_SAMPLES).seed(config.seed()).build().run(x, labels, merged)) {
                         warnings.add("epsilon " + Numbers.epsilon(eps) + ": " + w.check() + ": " + w.message());
                     }
@@ -116,7 +117,9 @@ final class ModelAudit {
                     "each example's worst case over the attacks above");
             rows.add(ResultRows.row(worst, AuditReport.WORST_CASE, correct, labels, classes));
         }
-        List<AuditReport.GalleryItem> items = gallery == null ? List.of() : Gallery.of(config.gallery(), model, data, x,
+        // the gallery's saliency maps need gradients: a black-box model has none
+        List<AuditReport.GalleryItem> items = gallery == null || !(model instanceof dev.rampart.core.model.GradientClassifier g)
+                ? List.of() : Gallery.of(config.gallery(), g, data, x,
                 probabilities, correct, gallery.outcome(), config.input().channelsLast());
         double[] cleanCi = Metrics.wilson(correctCount, n, ResultRows.CONFIDENCE);
         return new AuditReport.ModelResult(target.name(), target.description(), correctCount,

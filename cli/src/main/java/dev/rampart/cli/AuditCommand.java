@@ -215,6 +215,13 @@ public final class AuditCommand implements Callable<Integer> {
         List<ModelSource.Loaded> loadedModels = new ArrayList<>();
         for (String m : config.models()) {
             ModelSource.Loaded lm = ModelSource.load(m, config.input(), DataSource.exampleShape(loaded));
+            List<String> needGradients = config.attacks().stream().filter(k -> !k.queryOnly())
+                    .map(AuditConfig.AttackKind::option).toList();
+            if (!lm.whiteBox() && !needGradients.isEmpty()) {
+                throw new IllegalArgumentException("model " + m + " is " + lm.description() + ": attacks "
+                        + needGradients + " need gradients; the black-box mode still applies with query-only attacks"
+                        + " (--attacks square)");
+            }
             try {
                 INDArray one = firstExample(config, loaded, lm);
                 lm.model().predictProbabilities(one);

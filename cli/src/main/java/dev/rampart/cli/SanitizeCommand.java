@@ -199,7 +199,7 @@ public final class SanitizeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         GradientClassifier first;
         if (trained) {
-            first = ModelSource.load(model, InputOptions.DEFAULT, train.exampleShape()).model();
+            first = ModelSource.load(model, InputOptions.DEFAULT, train.exampleShape()).gradientModel();
             if (first.numClasses() != train.numClasses()) {
                 throw new UsageException(List.of("--model " + model + " has " + first.numClasses()
                         + " classes but --data " + loaded.source() + " has " + train.numClasses()));

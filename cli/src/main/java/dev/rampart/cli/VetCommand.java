@@ -111,7 +111,7 @@ public final class VetCommand implements Callable<Integer> {
             throw new UsageException(List.of("--data " + loaded.source() + " has " + d.size() + " examples; vetting"
                     + " needs at least 40 (half calibrate STRIP, half measure it)"));
         }
-        GradientClassifier m = ModelSource.load(model, InputOptions.DEFAULT, d.exampleShape()).model();
+        GradientClassifier m = ModelSource.load(model, InputOptions.DEFAULT, d.exampleShape()).gradientModel();
         if (m.numClasses() != d.numClasses()) {
             throw new UsageException(List.of("--model " + model + " has " + m.numClasses() + " classes but --data "
                     + loaded.source() + " has " + d.numClasses()));

@@ -154,7 +154,7 @@ class RampartCliTest {
     }
 
     @Test
-    void onnxModelsExportedFromPyTorchAreAuditedWhiteBoxAndAnUnsupportedOneIsNamed(
+    void onnxModelsAreAuditedWhiteBoxAndAnUnsupportedOneAsABlackBox(
             @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path fixtures = Path.of("../core/src/test/resources/onnx/fixtures");
         Path json = dir.resolve("r.json");
@@ -168,7 +168,14 @@ class RampartCliTest {
         Run refused = run("audit", "--models", fixtures.resolve("gelu-mlp.onnx").toString(), "--samples", "5",
                 "--out", "none");
         assertEquals(Rampart.USAGE, refused.code());
-        assertTrue(refused.err().contains("node '/Erf' (Erf) at opset 13"), refused.err());
+        assertTrue(refused.err().contains("node '/Erf' (Erf) at opset 13")
+                && refused.err().contains("black-box mode still applies"), refused.err());
+        Path bb = dir.resolve("bb.json");
+        Run blackBox = run("audit", "--models", fixtures.resolve("gelu-mlp.onnx").toString(), "--attacks", "square",
+                "--queries", "50", "--samples", "8", "--epsilons", "0.1", "--out", bb.toString(), "--junit",
+                dir.resolve("bb.xml").toString(), "--html", dir.resolve("bb.html").toString());
+        assertEquals(0, blackBox.code(), blackBox.out() + blackBox.err());
+        assertTrue(Files.readString(bb).contains("black-box through ONNX Runtime, because node '/Erf' (Erf)"));
     }
 
     @Test

@@ -7,7 +7,6 @@ import dev.rampart.audit.ChunkRunner;
 import dev.rampart.audit.ChunkRunner.Chunk;
 import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.norm.Norm;
 import dev.rampart.core.report.Provenance;
 import java.io.Serializable;
@@ -136,7 +135,7 @@ public final class DistributedAutoAttack {
         int numClasses = data.numClasses();
         List<Example> out = new ArrayList<>(sc.parallelize(chunks(data, spec.chunkSize()), partitions)
                 .mapPartitions((Iterator<Chunk> it) -> {
-                    GradientClassifier m = shipped.value().load();
+                    dev.rampart.core.model.Classifier m = shipped.value().load();
                     List<Example> done = new ArrayList<>();
                     while (it.hasNext()) {
                         done.addAll(evaluate(m, it.next(), spec, numClasses));
@@ -152,7 +151,7 @@ public final class DistributedAutoAttack {
             throw new IllegalArgumentException("model, data and spec must not be null");
         }
         long t0 = System.nanoTime();
-        GradientClassifier m = model.load();
+        dev.rampart.core.model.Classifier m = model.load();
         List<Example> out = new ArrayList<>();
         for (Chunk c : chunks(data, spec.chunkSize())) {
             out.addAll(evaluate(m, c, spec, data.numClasses()));
@@ -166,7 +165,7 @@ public final class DistributedAutoAttack {
     }
 
     /** One chunk: its records checked (a bad one is named by its index), then the ensemble. */
-    static List<Example> evaluate(GradientClassifier model, Chunk c, Spec spec, int numClasses) {
+    static List<Example> evaluate(dev.rampart.core.model.Classifier model, Chunk c, Spec spec, int numClasses) {
         int n = c.labels().length;
         for (int i = 0; i < n; i++) {
             if (c.labels()[i] < 0 || c.labels()[i] >= numClasses) {

@@ -5,7 +5,7 @@ import dev.rampart.audit.BadRecordException;
 import dev.rampart.audit.ChunkRunner;
 import dev.rampart.audit.ModelLoadException;
 import dev.rampart.audit.source.ShippedModel;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Classifier;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -142,7 +142,7 @@ public final class SparkChunkRunner implements ChunkRunner {
     }
 
     @Override
-    public <R extends Serializable> List<R> map(GradientClassifier local, ShippedModel model, List<Chunk> chunks,
+    public <R extends Serializable> List<R> map(Classifier local, ShippedModel model, List<Chunk> chunks,
             Work<R> work) {
         if (model == null) {
             throw new IllegalArgumentException("a Spark run needs the model's shipment (Audit.Target.shipment)");
@@ -152,7 +152,7 @@ public final class SparkChunkRunner implements ChunkRunner {
                 : c.size()).cache());
         try {
             List<R> out = rdd.mapPartitions((Iterator<Chunk> it) -> {
-                GradientClassifier m = shipment.value().load();
+                Classifier m = shipment.value().load();
                 List<R> done = new ArrayList<>();
                 while (it.hasNext()) {
                     Chunk c = it.next();

@@ -5,7 +5,6 @@ import dev.rampart.audit.ModelLoadException;
 import dev.rampart.audit.ChunkRunner;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.ActivationModel;
-import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.defenses.poisoning.Representations;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -51,7 +50,7 @@ public final class SparkRepresentations {
         Broadcast<ShippedModel> shipped = sc.broadcast(model);
         List<double[][]> parts = sc.parallelize(DistributedAutoAttack.chunks(data, CHUNK), partitions)
                 .mapPartitions((Iterator<ChunkRunner.Chunk> it) -> {
-                    GradientClassifier m = shipped.value().load();
+                    dev.rampart.core.model.Classifier m = shipped.value().load();
                     if (!(m instanceof ActivationModel a)) {
                         throw new ModelLoadException(shipped.value().name(), "gives no activations", null);
                     }

@@ -1,6 +1,7 @@
 package dev.rampart.audit.source;
 
 import dev.rampart.core.io.IoErrors;
+import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.Standardized;
@@ -8,6 +9,7 @@ import dev.rampart.core.model.dl4j.ComputationGraphModel;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.onnx.OnnxClassifier;
 import dev.rampart.core.model.onnx.OnnxUnsupportedException;
+import dev.rampart.onnxruntime.OnnxRuntimeModel;
 import dev.rampart.core.model.zoo.BundledModels;
 import dev.rampart.core.model.zoo.ModelFiles;
 import dev.rampart.core.model.zoo.ReferenceModels;
@@ -42,7 +44,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <p>ONNX files ({@code .onnx}, from PyTorch, tf2onnx or skl2onnx) are translated by
  * {@link OnnxClassifier} into Rampart's compiled inference path, with exact input gradients; a
- * graph with an operator the translator does not cover is refused in one line naming the node.
+ * graph with an operator the translator does not cover is run by ONNX Runtime as a black box
+ * ({@link OnnxRuntimeModel}), which only query attacks can audit; the description says which and why.
  *
  * <pre>{@code
  * ModelSource.Loaded m = ModelSource.load("model.h5", InputOptions.DEFAULT, new long[] {1, 28, 28});
@@ -62,7 +65,25 @@ public final class ModelSource {
      * @param description for reports
      * @param model the model attacks see: pixels in, standardized inside if asked
      */
-    public record Loaded(String name, String description, GradientClassifier model) {
+    public record Loaded(String name, String description, Classifier model) {
+
+        /** Whether the model gives gradients (white-box), rather than answering queries only. */
+        public boolean whiteBox() {
+            return model instanceof GradientClassifier;
+        }
+
+        /**
+         * The model with its gradients.
+         *
+         * @throws IllegalArgumentException naming the model if it is a black box
+         */
+        public GradientClassifier gradientModel() {
+            if (model instanceof GradientClassifier g) {
+                return g;
+            }
+            throw new IllegalArgumentException("model " + name + " is " + description
+                    + "; only query-only attacks apply to it");
+        }
     }
 
     private ModelSource() {
@@ -111,7 +132,7 @@ public final class ModelSource {
         long[] shape = options.inputShape() != null ? options.inputShape() : modelShape(dataShape, options);
         InputDomain inner = options.standardized()
                 ? Standardized.standardizedDomain(options.mean(), options.std(), options.domain()) : options.domain();
-        GradientClassifier model;
+        Classifier model;
         String description;
         if (bundled(name)) {
             if (!Arrays.equals(shape, ReferenceModels.INPUT_SHAPE)) {
@@ -131,11 +152,18 @@ public final class ModelSource {
             description = file.getFileName().toString();
             if (model instanceof OnnxClassifier o) {
                 description += " (ONNX, white-box; logits: " + o.logitsSource() + ")";
+            } else if (model instanceof BlackBox b) {
+                model = b.model();
+                description += " (ONNX, black-box through ONNX Runtime, because " + b.reason() + ")";
             }
         }
         if (options.standardized()) {
-            model = options.channelsLast() ? Standardized.channelsLast(model, options.mean(), options.std(),
-                    options.domain()) : Standardized.of(model, options.mean(), options.std(), options.domain());
+            if (!(model instanceof GradientClassifier g)) {
+                throw new IllegalArgumentException("--mean and --std are not supported for model " + name + ", "
+                        + description);
+            }
+            model = options.channelsLast() ? Standardized.channelsLast(g, options.mean(), options.std(),
+                    options.domain()) : Standardized.of(g, options.mean(), options.std(), options.domain());
         }
         return new Loaded(name, description, model);
     }
@@ -174,12 +202,41 @@ public final class ModelSource {
         throw new IOException(file + ": not a DL4J model zip, a Keras HDF5 file nor an ONNX file (.onnx)");
     }
 
-    /** An ONNX model, translated; what the translator does not support is one line naming the node. */
-    private static GradientClassifier onnx(Path file, long[] shape, InputDomain domain) throws IOException {
+    /**
+     * An ONNX model, translated; a graph the translator refuses is run by ONNX Runtime as a black
+     * box, with the refusal (one line naming the node, its op type and the opset) as the reason.
+     */
+    private static Classifier onnx(Path file, long[] shape, InputDomain domain) throws IOException {
+        OnnxClassifier.Options options = new OnnxClassifier.Options(domain, null, OnnxClassifier.Output.AUTO, shape);
         try {
-            return OnnxClassifier.load(file, new OnnxClassifier.Options(domain, null, OnnxClassifier.Output.AUTO, shape));
+            return OnnxClassifier.load(file, options);
         } catch (OnnxUnsupportedException e) {
-            throw new IOException(e.getMessage(), e);
+            String reason = e.getMessage().startsWith(file + ": ") ? e.getMessage().substring(file.toString().length() + 2)
+                    : e.getMessage();
+            return new BlackBox(OnnxRuntimeModel.load(file, options), reason);
+        }
+    }
+
+    /** A black-box model on its way to {@link #load}, with why the translator refused the graph. */
+    private static final class BlackBox extends dev.rampart.core.model.ForwardingClassifier {
+        private final String reason;
+
+        BlackBox(OnnxRuntimeModel model, String reason) {
+            super(model);
+            this.reason = reason;
+        }
+
+        Classifier model() {
+            return inner;
+        }
+
+        String reason() {
+            return reason;
+        }
+
+        @Override
+        public Classifier copy() {
+            return this;
         }
     }
 

@@ -3,7 +3,7 @@ package dev.rampart.audit.source;
 import dev.rampart.audit.ModelLoadException;
 import dev.rampart.core.io.Digests;
 import dev.rampart.core.io.IoErrors;
-import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.InputDomain;
 import java.io.IOException;
 import java.io.Serializable;
@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>{@code
  * ShippedModel m = ShippedModel.of(Path.of("model.zip"), new long[] {1, 28, 28}, InputDomain.UNIT);
  * Broadcast<ShippedModel> b = sparkContext.broadcast(m);          // then, on an executor:
- * GradientClassifier model = b.value().load();
+ * Classifier model = b.value().load();
  * }</pre>
  *
  * @param name the model as named on the command line, or the file's name
@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public record ShippedModel(String name, byte[] bytes, String sha256, InputOptions options, long[] dataShape)
         implements Serializable {
 
-    private static final Map<String, GradientClassifier> LOADED = new ConcurrentHashMap<>();
+    private static final Map<String, Classifier> LOADED = new ConcurrentHashMap<>();
 
     /** @throws IllegalArgumentException naming a missing part */
     public ShippedModel {
@@ -103,14 +103,14 @@ public record ShippedModel(String name, byte[] bytes, String sha256, InputOption
      *
      * @throws ModelLoadException naming the model and its digest if it cannot be loaded
      */
-    public GradientClassifier load() {
+    public Classifier load() {
         String key = sha256 + "|" + Arrays.toString(options.inputShape()) + "|" + options.channelsLast() + "|"
                 + options.domain() + "|" + Arrays.toString(options.mean()) + "|" + Arrays.toString(options.std())
                 + "|" + Arrays.toString(dataShape);
         return LOADED.computeIfAbsent(key, k -> loadHere()).copy();
     }
 
-    private GradientClassifier loadHere() {
+    private Classifier loadHere() {
         Path dir = null;
         try {
             String source = name;

@@ -69,7 +69,7 @@ class ModelSourceTest {
         assertArrayEquals(new long[] {8, 8, 1}, m.model().inputShape(), "channels last: [h, w, c]");
         INDArray p = m.model().predictProbabilities(nhwc);
         assertTrue(p.equalsWithEps(array(e.get("probabilities")), 1e-5), p + " vs " + e.get("probabilities"));
-        assertEquals(3, m.model().lossGradient(nhwc, dev.rampart.core.model.Labels.oneHot(new int[] {0, 1, 2}, 3))
+        assertEquals(3, m.gradientModel().lossGradient(nhwc, dev.rampart.core.model.Labels.oneHot(new int[] {0, 1, 2}, 3))
                 .size(0));
     }
 
@@ -89,17 +89,20 @@ class ModelSourceTest {
     }
 
     @Test
-    void onnxModelsAreTranslatedAndPredictAsPyTorchDoes() throws Exception {
+    void onnxModelsAreTranslatedOrRunAsBlackBoxes() throws Exception {
         ModelSource.Loaded m = ModelSource.load(onnxFixture("cnn.onnx").toString(), InputOptions.DEFAULT,
                 new long[] {1, 28, 28});
         assertTrue(m.description().contains("ONNX, white-box"), m.description());
         INDArray x = dev.rampart.core.model.onnx.OnnxReader.readTensor(onnxFixture("cnn-input.pb")).array();
         INDArray expected = dev.rampart.core.model.onnx.OnnxReader.readTensor(onnxFixture("cnn-output.pb")).array();
         assertTrue(m.model().predictProbabilities(x).equalsWithEps(expected, 1e-5));
-        IOException refused = assertThrows(IOException.class, () -> ModelSource.load(
-                onnxFixture("gelu-mlp.onnx").toString(), InputOptions.DEFAULT, new long[] {1, 28, 28}));
-        assertTrue(refused.getMessage().contains("(Erf)") && refused.getMessage().contains("opset 13")
-                && refused.getMessage().contains("gelu-mlp.onnx"), refused.getMessage());
+        ModelSource.Loaded gelu = ModelSource.load(onnxFixture("gelu-mlp.onnx").toString(), InputOptions.DEFAULT,
+                new long[] {1, 28, 28});
+        assertTrue(!gelu.whiteBox() && gelu.description().contains("black-box through ONNX Runtime, because node"
+                + " '/Erf' (Erf) at opset 13"), gelu.description());
+        assertEquals(10, gelu.model().predictProbabilities(x).size(1));
+        IllegalArgumentException noGradients = assertThrows(IllegalArgumentException.class, gelu::gradientModel);
+        assertTrue(noGradients.getMessage().contains("query-only"), noGradients.getMessage());
     }
 
     @Test
