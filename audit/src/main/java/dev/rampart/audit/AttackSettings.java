@@ -5,6 +5,7 @@ import dev.rampart.attacks.evasion.CarliniWagner;
 import dev.rampart.attacks.evasion.DeepFool;
 import dev.rampart.attacks.evasion.EvasionAttack;
 import dev.rampart.attacks.evasion.Fgsm;
+import dev.rampart.attacks.evasion.HopSkipJump;
 import dev.rampart.attacks.evasion.MiFgsm;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.attacks.evasion.Square;
@@ -49,6 +50,8 @@ record AttackSettings(AuditConfig.AttackKind kind, Norm norm, int pgdSteps, int 
             case DEEPFOOL -> DeepFool.builder(model).norm(norm).build();
             case SQUARE -> Square.builder(model).norm(norm).epsilon(eps).queries(squareQueries)
                     .batchSize(batchSize).seed(seed).build();
+            case HSJ -> HopSkipJump.builder(model).epsilon(eps).queries(squareQueries).batchSize(batchSize).seed(seed)
+                    .build();
             case AUTOATTACK -> throw new IllegalStateException("AutoAttack is run as an ensemble");
         };
     }

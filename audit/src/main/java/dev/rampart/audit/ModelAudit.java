@@ -4,7 +4,7 @@ import dev.rampart.attacks.evaluation.GradientMaskingChecks;
 import dev.rampart.attacks.evaluation.MaskingWarning;
 import dev.rampart.attacks.evaluation.RobustnessReport;
 import dev.rampart.attacks.evasion.AttackGoal;
-import dev.rampart.attacks.evasion.MinimumNormAttack;
+import dev.rampart.attacks.evasion.MinimumNormSearch;
 import dev.rampart.audit.source.ShippedModel;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.metric.Metrics;
@@ -78,7 +78,7 @@ final class ModelAudit {
                     outcomes.add(o);
                     listener.done(1);
                 }
-            } else if (spec.attack(model, epsilons[0]) instanceof MinimumNormAttack<?> once) {
+            } else if (spec.attack(model, epsilons[0]) instanceof MinimumNormSearch once) {
                 listener.start(target.name() + ": " + once.name() + " (all budgets)");
                 long t0 = System.nanoTime();
                 List<ChunkOutcome.Sweep> parts = runner.map(model, shipment, chunks, (m, c) -> ChunkOutcome.Sweep.of(spec,

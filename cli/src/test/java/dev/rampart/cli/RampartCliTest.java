@@ -171,11 +171,12 @@ class RampartCliTest {
         assertTrue(refused.err().contains("node '/Erf' (Erf) at opset 13")
                 && refused.err().contains("black-box mode still applies"), refused.err());
         Path bb = dir.resolve("bb.json");
-        Run blackBox = run("audit", "--models", fixtures.resolve("gelu-mlp.onnx").toString(), "--attacks", "square",
-                "--queries", "50", "--samples", "8", "--epsilons", "0.1", "--out", bb.toString(), "--junit",
+        Run blackBox = run("audit", "--models", fixtures.resolve("gelu-mlp.onnx").toString(), "--attacks", "square,hsj",
+                "--norm", "l2", "--queries", "50", "--samples", "8", "--epsilons", "1.0", "--out", bb.toString(), "--junit",
                 dir.resolve("bb.xml").toString(), "--html", dir.resolve("bb.html").toString());
         assertEquals(0, blackBox.code(), blackBox.out() + blackBox.err());
         assertTrue(Files.readString(bb).contains("black-box through ONNX Runtime, because node '/Erf' (Erf)"));
+        assertTrue(blackBox.out().contains("HopSkipJump-50"), blackBox.out());
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * @param <C> the attack's configuration record
  */
-public abstract class MinimumNormAttack<C extends AttackConfig> extends GradientAttack<C> {
+public abstract class MinimumNormAttack<C extends AttackConfig> extends GradientAttack<C> implements MinimumNormSearch {
 
     protected MinimumNormAttack(GradientClassifier model, C config) {
         super(model, config);

@@ -15,7 +15,8 @@ class SquareTest extends EvasionAttackContract {
 
     @Override
     protected EvasionAttack make(GradientClassifier model, Norm norm, double epsilon) {
-        return Square.builder(Fixtures.blackBox(model)).norm(norm).epsilon(epsilon).queries(300).seed(5).build();
+        return Square.builder(Fixtures.blackBox(model)).norm(norm).epsilon(epsilon).queries(300).batchSize(20).seed(5)
+                .build();
     }
 
     @Test

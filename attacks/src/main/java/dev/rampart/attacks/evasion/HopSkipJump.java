@@ -1,0 +1,523 @@
+package dev.rampart.attacks.evasion;
+
+import dev.rampart.core.check.Check;
+import dev.rampart.core.model.Classifier;
+import dev.rampart.core.memory.Workspaces;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.norm.Norm;
+import dev.rampart.core.random.Seeds;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * HopSkipJumpAttack (Chen, Jordan &amp; Wainwright, "HopSkipJumpAttack: a query-efficient
+ * decision-based attack", IEEE S&amp;P 2020), L2: a label-only attack that needs nothing but the
+ * model's top class, so it runs on any {@link Classifier} and on services that return one label.
+ *
+ * <p>From an adversarial starting point (uniform noise in the domain, pulled toward the input by a
+ * binary search), each iteration (1) finds the decision boundary between the input and the
+ * current point by binary search, to a tolerance {@code theta = gamma / d^1.5}; (2) estimates the
+ * boundary's normal there from {@code B_t = B_0 sqrt(t)} random unit directions at radius
+ * {@code delta_t = sqrt(d) theta ||x_t - x||} (the sign of each probe, baseline-corrected, times
+ * its direction, averaged); (3) steps along it by {@code ||x_t - x|| / sqrt(t)}, halved until the
+ * point is adversarial again. It is a minimum-norm attack: with an infinite epsilon (the default)
+ * it returns the closest adversarial point found (moved 0.1% farther, off the boundary itself); a
+ * sweep is one run, each example then held to each budget. Every model query is counted ({@link EvasionResult#gradientCalls()}), and each
+ * example stops at its query budget.
+ *
+ * <pre>{@code
+ * EvasionResult r = HopSkipJump.builder(model).queries(5000).seed(1).build().run(x, labels);
+ * double[] l2 = r.perturbationNorm();   // the smallest adversarial L2 distances found
+ * }</pre>
+ */
+public final class HopSkipJump extends EvasionTemplate<HopSkipJump.Config> implements MinimumNormSearch {
+
+    /** Random starting points tried before an example is given up. */
+    static final int INIT_TRIES = 100;
+
+    /** How far past the boundary a result is returned, as a share of its distance to the input. */
+    static final double BEYOND = 1e-3;
+
+    /**
+     * HopSkipJump's configuration.
+     *
+     * @param norm L2 (the only norm of this implementation)
+     * @param epsilon the budget, or infinity for the minimal perturbation found
+     * @param queries model queries per example at most, the starting point's search included
+     * @param initialEvaluations {@code B_0}, the directions of the first gradient estimate
+     * @param maxEvaluations the most directions of one estimate
+     * @param gamma sets the binary search's tolerance {@code gamma / d^1.5}
+     * @param batchSize examples handled together (each is attacked on its own; queries are batched)
+     * @param seed fixes the random directions
+     */
+    public record Config(Norm norm, double epsilon, int queries, int initialEvaluations, int maxEvaluations,
+            double gamma, int batchSize, long seed) implements AttackConfig {
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public Config {
+            AttackConfig.checkCommon(norm, epsilon, batchSize, true);
+            if (norm != Norm.L2) {
+                throw new IllegalArgumentException("HopSkipJump is implemented for the L2 norm, found " + norm);
+            }
+            Check.positive("queries", queries);
+            Check.positive("initialEvaluations", initialEvaluations);
+            Check.positive("maxEvaluations", maxEvaluations);
+            if (maxEvaluations < initialEvaluations) {
+                throw new IllegalArgumentException("maxEvaluations (" + maxEvaluations
+                        + ") must be at least initialEvaluations (" + initialEvaluations + ")");
+            }
+            if (!(gamma > 0) || Double.isInfinite(gamma)) {
+                throw new IllegalArgumentException("gamma must be positive and finite, found " + gamma);
+            }
+        }
+
+        @Override
+        public Config withEpsilon(double epsilon) {
+            return new Config(norm, epsilon, queries, initialEvaluations, maxEvaluations, gamma, batchSize, seed);
+        }
+    }
+
+    private final Classifier model;
+
+    private HopSkipJump(Classifier model, Config config) {
+        super(model, config);
+        this.model = model.unchecked(); // run checks the input once; queries stay in the domain
+    }
+
+    /** A builder with defaults L2, no budget (minimal perturbation), 5,000 queries, {@code B_0 = 100}. */
+    public static Builder builder(Classifier model) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        return new Builder(model);
+    }
+
+    @Override
+    public String name() {
+        return "HopSkipJump-" + config().queries();
+    }
+
+    @Override
+    public HopSkipJump withEpsilon(double epsilon) {
+        return new HopSkipJump(model, config().withEpsilon(epsilon));
+    }
+
+    @Override
+    public EpsilonSweep sweep(INDArray x, AttackGoal goal, double... epsilons) {
+        Sweeps.check(epsilons);
+        return Sweeps.fromMinimumNorm(withEpsilon(Double.POSITIVE_INFINITY).run(x, goal), x, epsilons);
+    }
+
+    /**
+     * All examples of the batch advance in lockstep, so that each model call answers one query per
+     * example (binary and step searches) or all their probes at once (gradient estimates); each
+     * example keeps its own query count and stops at its budget, or once it is within a finite
+     * epsilon.
+     */
+    @Override
+    protected INDArray perturb(Batch batch) {
+        return new Search(batch).run();
+    }
+
+    /** Rows of probes sent to the model in one call, and made at once (memory stays bounded). */
+    static final int PROBE_CHUNK = 2048;
+
+    /** Workspace of one chunk of probes, inside an iteration's loop workspace. */
+    private static final String CHUNK_SCOPE = "RAMPART_HSJ_CHUNK";
+
+    /**
+     * The lockstep search over one batch. Its state lives in arrays of fixed size made once in the
+     * batch's workspace and updated in place; each phase's temporaries live in the loop workspace,
+     * each chunk of probes in its own, so memory does not grow with the iterations.
+     */
+    private final class Search {
+        private final Batch batch;
+        private final int n;
+        private final long d;
+        private final double theta;
+        private final InputDomain domain;
+        private final INDArray x;
+        private final INDArray current;
+        private final INDArray best;
+        private final boolean[] placed;
+        private final double[] bestDist;
+        private final long[] used;
+        private final SplittableRandom[] rnd;
+        private final boolean[] active;
+
+        Search(Batch batch) {
+            this.batch = batch;
+            this.n = batch.size();
+            this.x = batch.x();
+            this.d = x.length() / n;
+            this.theta = config().gamma() / (d * Math.sqrt(d));
+            this.domain = model.domain();
+            this.current = x.dup();
+            this.best = x.dup();
+            this.placed = new boolean[n];
+            this.bestDist = new double[n];
+            this.used = new long[n];
+            this.rnd = new SplittableRandom[n];
+            this.active = new boolean[n];
+            int[] clean = batch.cleanPredictions();
+            for (int i = 0; i < n; i++) {
+                rnd[i] = Seeds.random(batch.exampleSeed(i));
+                active[i] = !batch.achieved(i, clean[i]); // already fooled: the input is the closest point
+                bestDist[i] = Double.POSITIVE_INFINITY;
+            }
+        }
+
+        private INDArray row(INDArray a, int i) {
+            return a.get(NDArrayIndex.interval(i, i + 1));
+        }
+
+        private INDArray x0(int i) {
+            return row(x, i);
+        }
+
+        private double dist(int i) {
+            return row(current, i).distance2(x0(i));
+        }
+
+        private boolean left(int i, long k) {
+            return used[i] + k <= config().queries();
+        }
+
+        /** Whether each row achieves example {@code owner[r]}'s goal, from the top class alone; counts the queries. */
+        private boolean[] adversarial(INDArray rows, int[] owner) {
+            int[] top = model.predictClasses(rows);
+            boolean[] a = new boolean[top.length];
+            for (int r = 0; r < top.length; r++) {
+                used[owner[r]]++;
+                a[r] = batch.achieved(owner[r], top[r]);
+            }
+            batch.countGradientCalls(top.length);
+            return a;
+        }
+
+        private boolean[] adversarial(INDArray[] points, int[] who) {
+            INDArray[] rows = new INDArray[who.length];
+            for (int k = 0; k < who.length; k++) {
+                rows[k] = points[who[k]];
+            }
+            return adversarial(Nd4j.concat(0, rows), who);
+        }
+
+        INDArray run() {
+            start();
+            try (MemoryWorkspace ws = Workspaces.loop()) {
+                INDArray[] adv = new INDArray[n];
+                for (int i = 0; i < n; i++) {
+                    adv[i] = placed[i] ? row(current, i).dup() : null;
+                }
+                boundary(adv);
+            }
+            for (int i = 0; i < n; i++) {
+                keep(i);
+            }
+            for (int t = 1; anyActive(); t++) {
+                try (MemoryWorkspace ws = Workspaces.loop()) {
+                    iterate(t);
+                }
+            }
+            INDArray out = x.dup();
+            for (int i = 0; i < n; i++) {
+                if (bestDist[i] < Double.POSITIVE_INFINITY) {
+                    // a little past the boundary (0.1% farther from the input): a point exactly on it could
+                    // change side with the rounding of another model call
+                    row(out, i).assign(domain.clipInPlace(row(best, i).sub(x0(i)).muli(1 + BEYOND).addi(x0(i))));
+                }
+            }
+            return epsilon() == Double.POSITIVE_INFINITY ? out : projectAndClip(x, out);
+        }
+
+        private boolean anyActive() {
+            for (boolean b : active) {
+                if (b) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private int[] activeWhere(java.util.function.IntPredicate p) {
+            return java.util.stream.IntStream.range(0, n).filter(i -> active[i] && p.test(i)).toArray();
+        }
+
+        /** Records example {@code i}'s current point if it is its closest; stops it inside a finite epsilon. */
+        private void keep(int i) {
+            if (!placed[i]) {
+                return;
+            }
+            double dist = dist(i);
+            if (dist < bestDist[i]) {
+                bestDist[i] = dist;
+                row(best, i).assign(row(current, i));
+            }
+            if (epsilon() != Double.POSITIVE_INFINITY && bestDist[i] <= epsilon()) {
+                active[i] = false;
+            }
+        }
+
+        /** Uniform noise in the domain until a sample fools the model (at most {@value #INIT_TRIES} per example). */
+        private void start() {
+            for (int k = 0; k < INIT_TRIES; k++) {
+                int[] who = activeWhere(i -> !placed[i] && left(i, 1));
+                if (who.length == 0) {
+                    break;
+                }
+                try (MemoryWorkspace ws = Workspaces.loop()) {
+                    INDArray[] noise = new INDArray[n];
+                    for (int i : who) {
+                        float[] u = new float[(int) d];
+                        for (int j = 0; j < u.length; j++) {
+                            u[j] = (float) (domain.min() + (domain.max() - domain.min()) * rnd[i].nextDouble());
+                        }
+                        noise[i] = Nd4j.create(u, x0(i).shape(), 'c').castTo(x.dataType());
+                    }
+                    boolean[] a = adversarial(noise, who);
+                    for (int k2 = 0; k2 < who.length; k2++) {
+                        if (a[k2]) {
+                            row(current, who[k2]).assign(noise[who[k2]]);
+                            placed[who[k2]] = true;
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                active[i] &= placed[i]; // no starting point: the example is left as it is
+            }
+        }
+
+        /**
+         * Moves each active example with an adversarial point {@code pts[i]} to the closest point
+         * of the segment from its input that is still adversarial, to a tolerance {@code theta} of
+         * the segment's parameter (fewer steps when the queries run out; the point stays
+         * adversarial), written into {@code current}. Runs in the caller's loop workspace.
+         */
+        private void boundary(INDArray[] pts) {
+            double[] low = new double[n];
+            double[] high = new double[n];
+            java.util.Arrays.fill(high, 1);
+            while (true) {
+                int[] who = activeWhere(i -> pts[i] != null && high[i] - low[i] > theta && left(i, 1));
+                if (who.length == 0) {
+                    break;
+                }
+                INDArray[] mids = new INDArray[n];
+                for (int i : who) {
+                    mids[i] = blend(i, (low[i] + high[i]) / 2, pts[i]);
+                }
+                boolean[] a = adversarial(mids, who);
+                for (int k = 0; k < who.length; k++) {
+                    int i = who[k];
+                    double mid = (low[i] + high[i]) / 2;
+                    if (a[k]) {
+                        high[i] = mid;
+                    } else {
+                        low[i] = mid;
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (active[i] && pts[i] != null) {
+                    row(current, i).assign(blend(i, high[i], pts[i]));
+                }
+            }
+        }
+
+        private INDArray blend(int i, double a, INDArray adv) {
+            return x0(i).mul(1 - a).addi(adv.mul(a));
+        }
+
+        /** One iteration for every active example: gradient estimate, step search, binary search. */
+        private void iterate(int t) {
+            int evalsT = (int) Math.min(config().maxEvaluations(), config().initialEvaluations() * Math.sqrt(t));
+            int[] who = activeWhere(i -> Math.min(evalsT, config().queries() - used[i]) >= 2 && dist(i) > 0);
+            boolean[] going = new boolean[n];
+            for (int i : who) {
+                going[i] = true;
+            }
+            for (int i = 0; i < n; i++) {
+                active[i] &= going[i]; // the others are out of queries, or on the input itself
+            }
+            if (who.length == 0) {
+                return;
+            }
+            INDArray[] v = directions(who, evalsT);
+            double[] step = new double[n];
+            INDArray[] next = new INDArray[n];
+            for (int i : who) {
+                step[i] = v[i] == null ? 0 : dist(i) / Math.sqrt(t);
+            }
+            while (true) {
+                int[] pending = java.util.Arrays.stream(who).filter(i -> next[i] == null && step[i] > 1e-12
+                        && left(i, 1)).toArray();
+                if (pending.length == 0) {
+                    break;
+                }
+                INDArray[] cand = new INDArray[n];
+                for (int i : pending) {
+                    cand[i] = domain.clipInPlace(row(current, i).add(v[i].mul(step[i])));
+                }
+                boolean[] a = adversarial(cand, pending);
+                for (int k = 0; k < pending.length; k++) {
+                    int i = pending[k];
+                    if (a[k]) {
+                        next[i] = cand[i];
+                    } else {
+                        step[i] /= 2;
+                    }
+                }
+            }
+            for (int i : who) {
+                if (next[i] == null) {
+                    active[i] = false; // no step stays adversarial: the search has converged
+                }
+            }
+            boundary(next);
+            for (int i : who) {
+                keep(i);
+            }
+        }
+
+        /**
+         * The estimated normal of the boundary at each example's current point, pointing to the
+         * adversarial side, from up to {@code evalsT} probes at radius {@code delta_t}; null where it
+         * vanishes. Probes of several examples share model calls of at most {@value #PROBE_CHUNK}
+         * rows, each chunk made and dropped in its own workspace; per example, only the sums
+         * {@code sum(phi u)}, {@code sum(u)} and {@code sum(phi)} are kept, from which the
+         * baseline-corrected mean {@code mean((phi - mean(phi)) u)} follows.
+         */
+        private INDArray[] directions(int[] who, int evalsT) {
+            int[] evals = new int[n];
+            double[] delta = new double[n];
+            INDArray[] sumPhiU = new INDArray[n];
+            INDArray[] sumU = new INDArray[n];
+            double[] sumPhi = new double[n];
+            for (int i : who) {
+                evals[i] = (int) Math.min(evalsT, config().queries() - used[i]);
+                delta[i] = Math.sqrt(d) * theta * dist(i);
+                sumPhiU[i] = Nd4j.zeros(DataType.DOUBLE, 1, d);
+                sumU[i] = Nd4j.zeros(DataType.DOUBLE, 1, d);
+            }
+            int k = 0;       // position in who
+            int done = 0;    // probes of who[k] already made
+            while (k < who.length) {
+                try (MemoryWorkspace ws = Workspaces.scope(CHUNK_SCOPE)) {
+                    List<int[]> segments = new java.util.ArrayList<>(); // {example, count}
+                    int rows = 0;
+                    while (k < who.length && rows < PROBE_CHUNK) {
+                        int i = who[k];
+                        int take = Math.min(evals[i] - done, PROBE_CHUNK - rows);
+                        segments.add(new int[] {i, take});
+                        rows += take;
+                        done += take;
+                        if (done == evals[i]) {
+                            k++;
+                            done = 0;
+                        }
+                    }
+                    INDArray[] flats = new INDArray[segments.size()];
+                    INDArray[] taken = new INDArray[segments.size()];
+                    int[] owner = new int[rows];
+                    int r = 0;
+                    for (int s = 0; s < segments.size(); s++) {
+                        int i = segments.get(s)[0];
+                        int m = segments.get(s)[1];
+                        float[] g = new float[(int) (m * d)];
+                        for (int j = 0; j < g.length; j++) {
+                            g[j] = (float) Seeds.gaussian(rnd[i]);
+                        }
+                        INDArray u = Nd4j.create(g, new long[] {m, d}, 'c').castTo(x.dataType());
+                        u.diviColumnVector(u.norm2(1).reshape(m, 1).addi(1e-12));
+                        INDArray at = row(current, i).reshape(1, d);
+                        flats[s] = domain.clipInPlace(u.muli(delta[i]).addiRowVector(at));
+                        taken[s] = flats[s].subRowVector(at).divi(delta[i]); // the directions taken, after clipping
+                        java.util.Arrays.fill(owner, r, r + m, i);
+                        r += m;
+                    }
+                    long[] shape = x.shape().clone();
+                    shape[0] = rows;
+                    boolean[] a = adversarial(Nd4j.concat(0, flats).reshape(shape), owner);
+                    r = 0;
+                    for (int s = 0; s < segments.size(); s++) {
+                        int i = segments.get(s)[0];
+                        int m = segments.get(s)[1];
+                        INDArray phi = Nd4j.create(DataType.DOUBLE, m, 1);
+                        for (int j = 0; j < m; j++) {
+                            double p = a[r + j] ? 1 : -1;
+                            phi.putScalar(j, 0, p);
+                            sumPhi[i] += p;
+                        }
+                        INDArray t = taken[s].castTo(DataType.DOUBLE);
+                        sumPhiU[i].addi(t.mulColumnVector(phi).sum(true, 0));
+                        sumU[i].addi(t.sum(true, 0));
+                        r += m;
+                    }
+                }
+            }
+            INDArray[] v = new INDArray[n];
+            for (int i : who) {
+                double meanPhi = sumPhi[i] / evals[i];
+                INDArray vi = sumPhiU[i].div(evals[i]);
+                if (Math.abs(meanPhi) != 1) { // all probes on one side: no baseline to subtract
+                    vi.subi(sumU[i].mul(meanPhi / evals[i]));
+                }
+                double norm = vi.norm2Number().doubleValue();
+                v[i] = norm > 0 ? vi.divi(norm).castTo(x.dataType()).reshape(x0(i).shape()) : null;
+            }
+            return v;
+        }
+    }
+
+    /** Builds a {@link HopSkipJump}; every value is checked in {@link #build()}. */
+    public static final class Builder extends EvasionTemplate.Builder<Builder> {
+        private final Classifier model;
+        private int queries = 5000;
+        private int initialEvaluations = 100;
+        private int maxEvaluations = 10_000;
+        private double gamma = 1.0;
+
+        private Builder(Classifier model) {
+            this.model = model;
+            this.norm = Norm.L2;
+            this.epsilon = Double.POSITIVE_INFINITY;
+        }
+
+        /** Model queries per example at most (default 5,000). */
+        public Builder queries(int queries) {
+            this.queries = queries;
+            return this;
+        }
+
+        /** {@code B_0}, the directions of the first gradient estimate (default 100). */
+        public Builder initialEvaluations(int n) {
+            this.initialEvaluations = n;
+            return this;
+        }
+
+        /** The most directions of one gradient estimate (default 10,000). */
+        public Builder maxEvaluations(int n) {
+            this.maxEvaluations = n;
+            return this;
+        }
+
+        /** The binary search's tolerance factor (default 1.0, tolerance {@code gamma / d^1.5}). */
+        public Builder gamma(double gamma) {
+            this.gamma = gamma;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid value */
+        public HopSkipJump build() {
+            return new HopSkipJump(model, new Config(norm, epsilon, queries, initialEvaluations, maxEvaluations, gamma,
+                    batchSize, seed));
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.rampart.attacks.evasion;
+
+/**
+ * An attack that looks for the smallest adversarial perturbation rather than the worst one within
+ * a budget (C&amp;W, DeepFool, HopSkipJump): its {@link #sweep} is one unbounded run, each example
+ * then held to each budget, so callers run it once for all budgets.
+ *
+ * <pre>{@code
+ * if (attack instanceof MinimumNormSearch) { EpsilonSweep s = attack.sweep(x, goal, 0.5, 1.0, 2.0); }
+ * }</pre>
+ */
+public interface MinimumNormSearch extends EvasionAttack {
+}
