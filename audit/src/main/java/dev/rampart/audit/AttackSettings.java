@@ -1,6 +1,7 @@
 package dev.rampart.audit;
 
 import dev.rampart.attacks.evasion.Apgd;
+import dev.rampart.attacks.evasion.BoundaryAttack;
 import dev.rampart.attacks.evasion.CarliniWagner;
 import dev.rampart.attacks.evasion.DeepFool;
 import dev.rampart.attacks.evasion.EvasionAttack;
@@ -52,6 +53,8 @@ record AttackSettings(AuditConfig.AttackKind kind, Norm norm, int pgdSteps, int 
                     .batchSize(batchSize).seed(seed).build();
             case HSJ -> HopSkipJump.builder(model).epsilon(eps).queries(squareQueries).batchSize(batchSize).seed(seed)
                     .build();
+            case BOUNDARY -> BoundaryAttack.builder(model).epsilon(eps).queries(squareQueries).batchSize(batchSize)
+                    .seed(seed).build();
             case AUTOATTACK -> throw new IllegalStateException("AutoAttack is run as an ensemble");
         };
     }

@@ -23,7 +23,8 @@ import java.util.Locale;
  * @param norm the threat model's norm
  * @param pgdSteps PGD iterations
  * @param pgdRestarts PGD restarts
- * @param squareQueries the query budget per example of Square (alone and in AutoAttack) and HopSkipJump
+ * @param squareQueries the query budget per example of Square (alone and in AutoAttack), HopSkipJump and
+ *     the Boundary attack
  * @param batchSize examples per forward-backward pass
  * @param seed fixes every random choice
  * @param gallery adversarial examples to keep per model for the HTML report
@@ -38,11 +39,11 @@ public record AuditConfig(List<String> models, InputOptions input, DataSource.Sp
      * gradient-masking checks.
      */
     public enum AttackKind {
-        FGSM, PGD, MIFGSM, APGD_CE, APGD_T, CW, DEEPFOOL, SQUARE, HSJ, AUTOATTACK;
+        FGSM, PGD, MIFGSM, APGD_CE, APGD_T, CW, DEEPFOOL, SQUARE, HSJ, BOUNDARY, AUTOATTACK;
 
         /** Whether the attack only queries the model (it runs on black boxes, which give no gradients). */
         public boolean queryOnly() {
-            return this == SQUARE || this == HSJ;
+            return this == SQUARE || this == HSJ || this == BOUNDARY;
         }
 
         /** The option's spelling, such as {@code apgd-ce}. */
@@ -120,8 +121,10 @@ public record AuditConfig(List<String> models, InputOptions input, DataSource.Sp
             p.add(problem("norm", "must not be null"));
         } else if (attacks != null && attacks.contains(AttackKind.CW) && norm != Norm.L2) {
             p.add(problem("attacks", "cw is an L2 attack; the norm must be L2, found " + norm));
-        } else if (attacks != null && attacks.contains(AttackKind.HSJ) && norm != Norm.L2) {
-            p.add(problem("attacks", "hsj is an L2 attack; the norm must be L2, found " + norm));
+        } else if (attacks != null && (attacks.contains(AttackKind.HSJ) || attacks.contains(AttackKind.BOUNDARY))
+                && norm != Norm.L2) {
+            p.add(problem("attacks", (attacks.contains(AttackKind.HSJ) ? "hsj" : "boundary")
+                    + " is an L2 attack; the norm must be L2, found " + norm));
         }
         positive(p, "pgdSteps", pgdSteps);
         positive(p, "pgdRestarts", pgdRestarts);

@@ -66,7 +66,7 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--epsilons", split = ",", paramLabel = "E", description = "budgets (default: 0.05,0.1,0.2)")
     double[] epsilons = {0.05, 0.1, 0.2};
     @Option(names = "--attacks", split = ",", paramLabel = "A", description = "fgsm, pgd, mifgsm, apgd-ce, apgd-t, cw"
-            + " (L2), deepfool, square, hsj (HopSkipJump, label-only, L2), autoattack (default: fgsm,pgd)")
+            + " (L2), deepfool, square, hsj (HopSkipJump) and boundary (label-only, L2), autoattack (default: fgsm,pgd)")
     List<AuditConfig.AttackKind> attacks = List.of(AuditConfig.AttackKind.FGSM, AuditConfig.AttackKind.PGD);
     @Option(names = "--norm", paramLabel = "linf|l2", description = "threat model (default: linf)")
     Norm norm = Norm.LINF;
@@ -75,7 +75,7 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--restarts", paramLabel = "N", description = "PGD restarts (default: 1)")
     int restarts = 1;
     @Option(names = "--queries", paramLabel = "N", description = "queries per example of square (alone and in"
-            + " autoattack) and hsj (default: 5000)")
+            + " autoattack), hsj and boundary (default: 5000)")
     int queries = 5000;
     @Option(names = "--batch", paramLabel = "N", description = "examples per pass (default: 256)")
     int batch = 256;
@@ -220,7 +220,7 @@ public final class AuditCommand implements Callable<Integer> {
             if (!lm.whiteBox() && !needGradients.isEmpty()) {
                 throw new IllegalArgumentException("model " + m + " is " + lm.description() + ": attacks "
                         + needGradients + " need gradients; the black-box mode still applies with query-only attacks"
-                        + " (--attacks square, or hsj with --norm l2)");
+                        + " (--attacks square, or hsj and boundary with --norm l2)");
             }
             try {
                 INDArray one = firstExample(config, loaded, lm);

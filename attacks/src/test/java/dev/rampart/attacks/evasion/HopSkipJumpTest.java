@@ -23,7 +23,7 @@ class HopSkipJumpTest extends EvasionAttackContract {
     protected EvasionAttack make(GradientClassifier model, Norm norm, double epsilon) {
         // batches of 20, as the contract's parts are: an example's queries share a model call with its
         // batch's, and a point on the boundary may change side with the call's other rows
-        return HopSkipJump.builder(Fixtures.blackBox(model)).epsilon(epsilon).queries(300).batchSize(20).seed(5)
+        return HopSkipJump.builder(Fixtures.blackBox(model)).epsilon(epsilon).queries(150).batchSize(20).seed(5)
                 .build();
     }
 
