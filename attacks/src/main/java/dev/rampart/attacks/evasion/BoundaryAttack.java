@@ -95,12 +95,6 @@ public final class BoundaryAttack extends EvasionTemplate<BoundaryAttack.Config>
     }
 
     @Override
-    public EpsilonSweep sweep(INDArray x, AttackGoal goal, double... epsilons) {
-        Sweeps.check(epsilons);
-        return Sweeps.fromMinimumNorm(withEpsilon(Double.POSITIVE_INFINITY).run(x, goal), x, epsilons);
-    }
-
-    @Override
     protected INDArray perturb(Batch batch) {
         INDArray out = new Walk(batch).run();
         return epsilon() == Double.POSITIVE_INFINITY ? out : projectAndClip(batch.x(), out);

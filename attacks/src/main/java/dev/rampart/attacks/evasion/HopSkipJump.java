@@ -102,12 +102,6 @@ public final class HopSkipJump extends EvasionTemplate<HopSkipJump.Config> imple
         return new HopSkipJump(model, config().withEpsilon(epsilon));
     }
 
-    @Override
-    public EpsilonSweep sweep(INDArray x, AttackGoal goal, double... epsilons) {
-        Sweeps.check(epsilons);
-        return Sweeps.fromMinimumNorm(withEpsilon(Double.POSITIVE_INFINITY).run(x, goal), x, epsilons);
-    }
-
     /**
      * All examples of the batch advance in lockstep, so that each model call answers one query per
      * example (binary and step searches) or all their probes at once (gradient estimates); each

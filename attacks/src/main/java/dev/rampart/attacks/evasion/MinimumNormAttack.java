@@ -1,7 +1,6 @@
 package dev.rampart.attacks.evasion;
 
 import dev.rampart.core.model.GradientClassifier;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A white-box attack that looks for the smallest adversarial perturbation rather than the worst
@@ -17,9 +16,4 @@ public abstract class MinimumNormAttack<C extends AttackConfig> extends Gradient
         super(model, config);
     }
 
-    @Override
-    public final EpsilonSweep sweep(INDArray x, AttackGoal goal, double... epsilons) {
-        Sweeps.check(epsilons);
-        return Sweeps.fromMinimumNorm(withEpsilon(Double.POSITIVE_INFINITY).run(x, goal), x, epsilons);
-    }
 }

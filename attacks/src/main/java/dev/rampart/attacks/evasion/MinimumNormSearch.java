@@ -10,4 +10,11 @@ package dev.rampart.attacks.evasion;
  * }</pre>
  */
 public interface MinimumNormSearch extends EvasionAttack {
+
+    /** One unbounded run ({@code withEpsilon(infinity)}), each example then held to each budget. */
+    @Override
+    default EpsilonSweep sweep(org.nd4j.linalg.api.ndarray.INDArray x, AttackGoal goal, double... epsilons) {
+        Sweeps.check(epsilons);
+        return Sweeps.fromMinimumNorm(withEpsilon(Double.POSITIVE_INFINITY).run(x, goal), x, epsilons);
+    }
 }
