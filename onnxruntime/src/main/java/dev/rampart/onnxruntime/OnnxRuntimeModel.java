@@ -7,11 +7,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.rampart.core.model.BlackBoxModel;
 import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.ForwardingClassifier;
 import dev.rampart.core.model.InputDomain;
-import dev.rampart.core.model.Inputs;
 import dev.rampart.core.model.onnx.OnnxClassifier;
-import dev.rampart.core.model.onnx.OnnxModel;
 import dev.rampart.core.model.onnx.OnnxNode;
 import dev.rampart.core.model.onnx.OnnxReader;
 import java.io.IOException;
@@ -45,32 +45,103 @@ import org.nd4j.linalg.factory.Nd4j;
  * }
  * }</pre>
  */
-public final class OnnxRuntimeModel implements Classifier, AutoCloseable {
+public final class OnnxRuntimeModel extends ForwardingClassifier implements AutoCloseable {
 
     /** Largest number of examples sent to ONNX Runtime at once. */
     public static final int BATCH = 256;
 
-    private final String source;
-    private final OrtSession session;
-    private final String inputName;
-    private final String outputName;
-    private final boolean doubleInput;
-    private final boolean logitsOut;
-    private final long[] inputShape;
-    private final InputDomain domain;
-    private final int numClasses;
+    private final Session session;
 
-    private OnnxRuntimeModel(String source, OrtSession session, String inputName, String outputName,
-            boolean doubleInput, boolean logitsOut, long[] inputShape, InputDomain domain, int numClasses) {
-        this.source = source;
+    /** A {@link BlackBoxModel} over the session: its checks of queries and answers are the model's. */
+    private OnnxRuntimeModel(Session session, long[] inputShape, InputDomain domain, int numClasses) {
+        super(new BlackBoxModel(session::run, numClasses, inputShape, domain));
         this.session = session;
-        this.inputName = inputName;
-        this.outputName = outputName;
-        this.doubleInput = doubleInput;
-        this.logitsOut = logitsOut;
-        this.inputShape = inputShape;
-        this.domain = domain;
-        this.numClasses = numClasses;
+    }
+
+    /** An ONNX Runtime session and how to read its answers. */
+    private static final class Session {
+        private final String source;
+        private final OrtSession session;
+        private final String inputName;
+        private final String outputName;
+        private final boolean doubleInput;
+        private final boolean logitsOut;
+        private volatile boolean closed;
+
+        Session(String source, OrtSession session, String inputName, String outputName, boolean doubleInput,
+                boolean logitsOut) {
+            this.source = source;
+            this.session = session;
+            this.inputName = inputName;
+            this.outputName = outputName;
+            this.doubleInput = doubleInput;
+            this.logitsOut = logitsOut;
+        }
+
+        /** Scores of a checked batch: ONNX Runtime's output, turned into probabilities if it holds logits. */
+        INDArray run(INDArray x) {
+            if (closed) {
+                throw new IllegalStateException(source + ": the model is closed");
+            }
+            List<INDArray> parts = new ArrayList<>();
+            for (long start = 0; start < x.size(0); start += BATCH) {
+                long end = Math.min(x.size(0), start + BATCH);
+                INDArray chunk = start == 0 && end == x.size(0) ? x : x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end));
+                parts.add(runChunk(chunk));
+            }
+            INDArray scores = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
+            if (scores.rank() == 2 && logitsOut) {
+                scores = Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("softmax").addInputs(scores)
+                        .addIntegerArguments(1).build())[0];
+            }
+            return scores;
+        }
+
+        private INDArray runChunk(INDArray chunk) {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            long[] shape = chunk.shape();
+            try {
+                ai.onnxruntime.OnnxTensor t = doubleInput
+                        ? ai.onnxruntime.OnnxTensor.createTensor(env, DoubleBuffer.wrap(chunk.castTo(DataType.DOUBLE)
+                                .dup('c').data().asDouble()), shape)
+                        : ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(chunk.castTo(DataType.FLOAT)
+                                .dup('c').data().asFloat()), shape);
+                try (t; OrtSession.Result r = session.run(Map.of(inputName, t), java.util.Set.of(outputName))) {
+                    OnnxValue v = r.get(0);
+                    if (!(v instanceof ai.onnxruntime.OnnxTensor out)) {
+                        throw new IllegalStateException(source + ": output '" + outputName + "' is not a tensor");
+                    }
+                    long[] outShape = out.getInfo().getShape();
+                    if (out.getInfo().type == OnnxJavaType.DOUBLE) {
+                        DoubleBuffer b = out.getDoubleBuffer();
+                        double[] d = new double[b.remaining()];
+                        b.get(d);
+                        return Nd4j.create(d, outShape, 'c').castTo(DataType.FLOAT);
+                    }
+                    FloatBuffer b = out.getFloatBuffer();
+                    if (b == null) {
+                        throw new IllegalStateException(source + ": output '" + outputName + "' holds "
+                                + out.getInfo().type + ", not class scores");
+                    }
+                    float[] f = new float[b.remaining()];
+                    b.get(f);
+                    return Nd4j.create(f, outShape, 'c');
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException(source + ": ONNX Runtime failed on a batch of shape "
+                        + Arrays.toString(shape) + ": " + firstLine(e.getMessage()), e);
+            }
+        }
+
+        void close() {
+            closed = true;
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException(source + ": closing the ONNX Runtime session failed: " + e.getMessage(),
+                        e);
+            }
+        }
     }
 
     /** Loads {@code file} with the given domain, the output and its kind detected, the shape read from the graph. */
@@ -160,19 +231,17 @@ public final class OnnxRuntimeModel implements Classifier, AutoCloseable {
                 case PROBABILITIES -> false;
                 case AUTO -> !endsInSoftmax(file, output);
             };
-            OnnxRuntimeModel probe = new OnnxRuntimeModel(source, session, in.getName(), output,
-                    ti.type == OnnxJavaType.DOUBLE, logits, shape, options.domain(), 2);
+            Session run = new Session(source, session, in.getName(), output, ti.type == OnnxJavaType.DOUBLE, logits);
             long[] probeShape = new long[shape.length + 1];
             probeShape[0] = 2;
             System.arraycopy(shape, 0, probeShape, 1, shape.length);
-            INDArray scores = probe.run(Nd4j.rand(DataType.FLOAT, probeShape).muli(0.5));
+            INDArray scores = run.run(Nd4j.rand(DataType.FLOAT, probeShape).muli(0.5));
             if (scores.rank() != 2 || scores.size(0) != 2 || scores.size(1) < 2) {
                 throw new IOException(source + ": for two examples output '" + output + "' has shape "
                         + Arrays.toString(scores.shape()) + "; a classifier gives [2, classes] (export with a dynamic"
                         + " batch dimension)");
             }
-            return new OnnxRuntimeModel(source, session, in.getName(), output, ti.type == OnnxJavaType.DOUBLE, logits,
-                    shape, options.domain(), (int) scores.size(1));
+            return new OnnxRuntimeModel(run, shape, options.domain(), (int) scores.size(1));
         } catch (OrtException e) {
             throw new IOException(source + ": " + firstLine(e.getMessage()), e);
         } catch (IllegalStateException e) {
@@ -183,21 +252,8 @@ public final class OnnxRuntimeModel implements Classifier, AutoCloseable {
     /** Whether Rampart's reader finds the output made by a Softmax (through Identity nodes); false if it cannot read the file. */
     private static boolean endsInSoftmax(Path file, String output) {
         try {
-            OnnxModel m = OnnxReader.read(file);
-            String name = output;
-            for (int guard = 0; guard < 1000; guard++) {
-                String target = name;
-                OnnxNode p = m.graph().nodes().stream().filter(n -> n.outputs().contains(target)).findFirst().orElse(null);
-                if (p == null) {
-                    return false;
-                }
-                if (p.opType().equals("Identity") || p.opType().equals("Dropout")) {
-                    name = p.inputs().get(0);
-                    continue;
-                }
-                return p.opType().equals("Softmax");
-            }
-            return false;
+            OnnxNode p = OnnxReader.read(file).graph().producerThroughIdentity(output);
+            return p != null && p.opType().equals("Softmax");
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -211,106 +267,25 @@ public final class OnnxRuntimeModel implements Classifier, AutoCloseable {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    /** Scores of a checked batch: ONNX Runtime's output, turned into probabilities if it holds logits. */
-    private INDArray run(INDArray x) {
-        List<INDArray> parts = new ArrayList<>();
-        for (long start = 0; start < x.size(0); start += BATCH) {
-            long end = Math.min(x.size(0), start + BATCH);
-            INDArray chunk = start == 0 && end == x.size(0) ? x : x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end));
-            parts.add(runChunk(chunk));
-        }
-        INDArray scores = parts.size() == 1 ? parts.get(0) : Nd4j.concat(0, parts.toArray(new INDArray[0]));
-        if (scores.rank() == 2 && logitsOut) {
-            scores = Nd4j.exec(org.nd4j.linalg.api.ops.DynamicCustomOp.builder("softmax").addInputs(scores)
-                    .addIntegerArguments(1).build())[0];
-        }
-        return scores;
-    }
-
-    private INDArray runChunk(INDArray chunk) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long[] shape = chunk.shape();
-        try {
-            ai.onnxruntime.OnnxTensor t = doubleInput
-                    ? ai.onnxruntime.OnnxTensor.createTensor(env, DoubleBuffer.wrap(chunk.castTo(DataType.DOUBLE)
-                            .dup('c').data().asDouble()), shape)
-                    : ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(chunk.castTo(DataType.FLOAT)
-                            .dup('c').data().asFloat()), shape);
-            try (t; OrtSession.Result r = session.run(Map.of(inputName, t), java.util.Set.of(outputName))) {
-                OnnxValue v = r.get(0);
-                if (!(v instanceof ai.onnxruntime.OnnxTensor out)) {
-                    throw new IllegalStateException(source + ": output '" + outputName + "' is not a tensor");
-                }
-                long[] outShape = out.getInfo().getShape();
-                if (out.getInfo().type == OnnxJavaType.DOUBLE) {
-                    DoubleBuffer b = out.getDoubleBuffer();
-                    double[] d = new double[b.remaining()];
-                    b.get(d);
-                    return Nd4j.create(d, outShape, 'c').castTo(DataType.FLOAT);
-                }
-                FloatBuffer b = out.getFloatBuffer();
-                if (b == null) {
-                    throw new IllegalStateException(source + ": output '" + outputName + "' holds "
-                            + out.getInfo().type + ", not class scores");
-                }
-                float[] f = new float[b.remaining()];
-                b.get(f);
-                return Nd4j.create(f, outShape, 'c');
-            }
-        } catch (OrtException e) {
-            throw new IllegalStateException(source + ": ONNX Runtime failed on a batch of shape "
-                    + Arrays.toString(shape) + ": " + firstLine(e.getMessage()), e);
-        }
-    }
-
-    /**
-     * @throws IllegalArgumentException naming {@code x} if it is not a valid batch
-     * @throws IllegalStateException naming the file if ONNX Runtime fails or returns values that
-     *     are not finite
-     */
+    /** The query-checked model without the scan of input values (shapes are still checked). */
     @Override
-    public INDArray predictProbabilities(INDArray input) {
-        INDArray x = Inputs.asType(this, input, "x");
-        Inputs.checkFiniteInDomain(x, domain, "x");
-        INDArray p = run(x);
-        if (p.rank() != 2 || p.size(0) != x.size(0) || p.size(1) != numClasses) {
-            throw new IllegalStateException(source + ": output '" + outputName + "' has shape "
-                    + Arrays.toString(p.shape()) + " for " + x.size(0) + " examples");
-        }
-        if (!Double.isFinite(p.sumNumber().doubleValue())) {
-            throw new IllegalStateException(source + ": ONNX Runtime returned values that are not finite");
-        }
-        return p;
-    }
-
-    @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
-    public long[] inputShape() {
-        return inputShape.clone();
-    }
-
-    @Override
-    public InputDomain domain() {
-        return domain;
+    public Classifier unchecked() {
+        return inner.unchecked();
     }
 
     /** The file the model was loaded from. */
     public String source() {
-        return source;
+        return session.source;
     }
 
     /** The graph output the scores come from. */
     public String outputName() {
-        return outputName;
+        return session.outputName;
     }
 
     /** Whether that output holds logits (a softmax is applied) rather than probabilities. */
     public boolean logitsOutput() {
-        return logitsOut;
+        return session.logitsOut;
     }
 
     /** The session is thread-safe: the copy is this model. */
@@ -319,13 +294,9 @@ public final class OnnxRuntimeModel implements Classifier, AutoCloseable {
         return this;
     }
 
-    /** Releases the native session; the model answers no query afterwards. */
+    /** Releases the native session; a query afterwards is an {@link IllegalStateException} naming the file. */
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new IllegalStateException(source + ": closing the ONNX Runtime session failed: " + e.getMessage(), e);
-        }
+        session.close();
     }
 }

@@ -64,6 +64,27 @@ public record OnnxGraph(String name, List<OnnxNode> nodes, Map<String, OnnxTenso
         return inputs.stream().filter(v -> !initializers.containsKey(v.name())).toList();
     }
 
+    /**
+     * The node that computes {@code value}, looking through Identity and Dropout nodes (which pass
+     * their input on), or {@code null} for a graph input, an initializer or an unknown name.
+     */
+    public OnnxNode producerThroughIdentity(String value) {
+        String name = value;
+        for (int hops = 0; hops <= nodes.size(); hops++) {
+            OnnxNode p = null;
+            for (OnnxNode n : nodes) {
+                if (n.outputs().contains(name)) {
+                    p = n;
+                }
+            }
+            if (p == null || !(p.opType().equals("Identity") || p.opType().equals("Dropout")) || p.inputs().isEmpty()) {
+                return p;
+            }
+            name = p.inputs().get(0);
+        }
+        return null; // a cycle of Identity nodes: no producer
+    }
+
     /** The distinct op types of the nodes, in order of first use. */
     public List<String> opTypes() {
         return nodes.stream().map(OnnxNode::opType).distinct().toList();

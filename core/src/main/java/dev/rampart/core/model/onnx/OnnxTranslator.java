@@ -90,8 +90,6 @@ final class OnnxTranslator {
         private final OnnxModel model;
         private final long opset;
         private final Map<String, Value> values = new HashMap<>();
-        /** The node that produced each value, for head detection. */
-        private final Map<String, OnnxNode> producer = new HashMap<>();
         private final List<InferenceProgram.Node> nodes = new ArrayList<>();
 
         Builder(OnnxModel model) {
@@ -146,12 +144,7 @@ final class OnnxTranslator {
             Head head = Head.LOGITS;
             String from = "output '" + name + "'";
             if (!raw) {
-                String through = name;
-                OnnxNode p = producer.get(through);
-                while (p != null && (p.opType().equals("Identity") || p.opType().equals("Dropout"))) {
-                    through = p.inputs().get(0);
-                    p = producer.get(through);
-                }
+                OnnxNode p = g.producerThroughIdentity(name);
                 boolean softmaxLike = p != null && (p.opType().equals("Softmax") || p.opType().equals("LogSoftmax"))
                         && lastAxis(p);
                 if (softmaxLike && (requested == null || requested != Head.LOGITS)) {
@@ -289,7 +282,6 @@ final class OnnxTranslator {
                 values.put(node.outputs().get(k), new Missing("output " + k + " of " + node.describe()
                         + ", which is not supported (only the first output of a node is)"));
             }
-            producer.put(out, node);
             if (node.opType().equals("Identity") || node.opType().equals("Dropout")) {
                 checkDropout(c);
                 values.put(out, c.value(0));
