@@ -104,11 +104,15 @@ public final class NeuralCleanse {
     /** {@code (1 - m) x + m p} for every example of {@code x}, as a new array. */
     private static INDArray apply(INDArray x, INDArray mask, INDArray pattern) {
         long n = x.size(0);
-        INDArray m = mask.castTo(x.dataType());
-        INDArray p = pattern.castTo(x.dataType());
-        INDArray mb = Nd4j.expandDims(m, 0).broadcast(n, p.size(0), m.size(1), m.size(2));
-        INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, p.size(0), p.size(1), p.size(2));
-        return x.mul(mb.rsub(1)).addi(pb.mul(mb));
+        INDArray m = row(mask.castTo(x.dataType()), pattern.size(0));
+        INDArray p = pattern.castTo(x.dataType()).reshape(1, m.length());
+        // row-vector arithmetic on [n, c*h*w]: no copy of the mask or the pattern per example
+        return x.dup('c').reshape(n, m.length()).muliRowVector(m.rsub(1)).addiRowVector(p.mul(m)).reshape(x.shape());
+    }
+
+    /** The mask {@code [1, h, w]} repeated over {@code channels}, as one row {@code [1, c*h*w]}. */
+    private static INDArray row(INDArray mask, long channels) {
+        return mask.broadcast(channels, mask.size(1), mask.size(2)).dup('c').reshape(1, channels * mask.length());
     }
 
     /**
@@ -333,13 +337,17 @@ public final class NeuralCleanse {
                         below = 0;
                     }
                 }
-                INDArray g = lg.gradient().castTo(DataType.DOUBLE).divi(idx.length); // of the mean cross-entropy
-                long n = idx.length;
-                INDArray pb = Nd4j.expandDims(p, 0).broadcast(n, c, h, w);
-                INDArray mb = Nd4j.expandDims(m.broadcast(c, h, w), 0).broadcast(n, c, h, w);
-                INDArray gMask = g.mul(pb.sub(x)).sum(0, 1).reshape(1, h, w).addi(lambda); // d|m|_1/dm = 1 (m > 0)
+                // of the mean cross-entropy, as rows [n, c*h*w]; the triggered input is (1 - m) x + m p, so
+                // d/dm sums g (p - x) over examples and channels, and d/dp sums g m over examples
+                long chw = (long) c * h * w;
+                INDArray g = lg.gradient().castTo(DataType.DOUBLE).divi(idx.length).reshape(idx.length, chw);
+                INDArray gSum = g.sum(true, 0);
+                INDArray gx = g.muli(x.reshape(idx.length, chw)).sum(true, 0);
+                INDArray gMask = gSum.mul(p.reshape(1, chw)).subi(gx).reshape(c, h, w).sum(true, 0).reshape(1, h, w)
+                        .addi(lambda); // d|m|_1/dm = 1 (m > 0)
                 gMask.muli(m.mul(m.rsub(1)));
-                INDArray gPattern = g.mul(mb).sum(0).muli(sp.mul(sp.rsub(1)).muli(d.max() - d.min()));
+                INDArray gPattern = gSum.muli(row(m, c)).reshape(c, h, w)
+                        .muli(sp.mul(sp.rsub(1)).muli(d.max() - d.min()));
                 maskRaw.subi(adamMask.update(gMask));
                 patternRaw.subi(adamPattern.update(gPattern));
             }
