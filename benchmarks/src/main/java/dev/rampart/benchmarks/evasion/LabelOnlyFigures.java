@@ -1,5 +1,6 @@
 package dev.rampart.benchmarks.evasion;
 
+import dev.rampart.attacks.evasion.BoundaryAttack;
 import dev.rampart.attacks.evasion.CarliniWagner;
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.HopSkipJump;
@@ -20,18 +21,40 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The label-only attack's distance against its query budget: HopSkipJump (Chen, Jordan &amp;
- * Wainwright 2020) on the bundled standard CNN, seen as a model that returns its top class only,
- * with budgets of 1,000 to 25,000 queries per image, beside the C&amp;W L2 attack's minimal
- * distances (white-box) on the same images. Medians over the images both attacks fool.
+ * A label-only attack's distance against its query budget: HopSkipJump (Chen, Jordan &amp;
+ * Wainwright 2020) or the Boundary attack (Brendel, Rauber &amp; Bethge 2018) on the bundled
+ * standard CNN, seen as a model that returns its top class only, with budgets of 1,000 to 25,000
+ * queries per image, beside the C&amp;W L2 attack's minimal distances (white-box) on the same
+ * images. Medians over the images both attacks fool.
  *
  * <pre>
- * java -cp ... dev.rampart.benchmarks.evasion.LabelOnlyFigures --images 50 --queries 1000,5000,10000,25000
+ * java -cp ... dev.rampart.benchmarks.evasion.LabelOnlyFigures --attack boundary --images 50 --queries 1000,5000
  * </pre>
  */
 @Command(name = "label-only-figures", mixinStandardHelpOptions = true,
-        description = "HopSkipJump median L2 against queries, beside C&W.")
+        description = "HopSkipJump's or Boundary's median L2 against queries, beside C&W.")
 public final class LabelOnlyFigures implements Callable<Integer> {
+
+    /** The label-only attacks measured here. */
+    enum Attack {
+        HSJ, BOUNDARY
+    }
+
+    @Option(names = "--attack", description = "hsj or boundary (default: hsj)", converter = AttackConverter.class)
+    Attack attack = Attack.HSJ;
+
+    /** Reads hsj or boundary, in any case. */
+    static final class AttackConverter implements CommandLine.ITypeConverter<Attack> {
+        @Override
+        public Attack convert(String value) {
+            for (Attack a : Attack.values()) {
+                if (a.name().equalsIgnoreCase(value)) {
+                    return a;
+                }
+            }
+            throw new CommandLine.TypeConversionException("--attack must be hsj or boundary, found '" + value + "'");
+        }
+    }
 
     @Option(names = "--images", description = "correctly classified test images attacked (default: 50)")
     int images = 50;
@@ -78,10 +101,12 @@ public final class LabelOnlyFigures implements Callable<Integer> {
                 seed);
         System.out.printf("C&W L2: success %.3f, median L2 %.3f, %.1f s%n", cw.successRate(),
                 median(successful(cw, null)), cwSeconds);
-        System.out.println("queries  success  median L2 (HSJ)  median L2 (C&W, same images)  ratio  seconds");
+        System.out.printf("queries  success  median L2 (%s)  median L2 (C&W, same images)  ratio  seconds%n", attack);
         for (int q : queries) {
             long t1 = System.nanoTime();
-            EvasionResult r = HopSkipJump.builder(labelOnly).queries(q).seed(seed).build().run(x, y);
+            EvasionResult r = attack == Attack.HSJ
+                    ? HopSkipJump.builder(labelOnly).queries(q).seed(seed).build().run(x, y)
+                    : BoundaryAttack.builder(labelOnly).queries(q).seed(seed).build().run(x, y);
             double seconds = (System.nanoTime() - t1) / 1e9;
             double hsj = median(successful(r, cw));
             double ref = median(successful(cw, r));
