@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -218,6 +219,17 @@ public abstract class Trigger {
         return description;
     }
 
+    /**
+     * {@code r}, a convex combination of values in {@code [lo, hi]}, clipped to that range in place:
+     * float rounding can put it a few ulps outside (a white pixel warped or blended to 1.0000001),
+     * which a model of the unit domain then refuses.
+     */
+    private static INDArray hull(INDArray r, double lo, double hi) {
+        Transforms.max(r, lo, false);
+        Transforms.min(r, hi, false);
+        return r;
+    }
+
     private static void valuesInside(INDArray values, InputDomain domain) {
         double lo = values.minNumber().doubleValue();
         double hi = values.maxNumber().doubleValue();
@@ -290,9 +302,11 @@ public abstract class Trigger {
         @Override
         INDArray apply(INDArray out, long[] shape) {
             long d = out.length() / out.size(0);
+            double lo = Math.min(out.minNumber().doubleValue(), image.minNumber().doubleValue());
+            double hi = Math.max(out.maxNumber().doubleValue(), image.maxNumber().doubleValue());
             out.reshape(out.size(0), d).muli(1 - alpha).addiRowVector(image.castTo(out.dataType()).reshape(1, d)
                     .mul(alpha));
-            return out;
+            return hull(out, lo, hi);
         }
     }
 
@@ -365,8 +379,10 @@ public abstract class Trigger {
             int w = (int) shape[2];
             INDArray m = matrix(h, w).castTo(out.dataType());
             long rows = out.length() / ((long) h * w);
+            double lo = out.minNumber().doubleValue();
+            double hi = out.maxNumber().doubleValue();
             // every channel of every image is one row of pixels; out = rows x M^T
-            return out.reshape(rows, (long) h * w).mmul(m.transpose()).reshape(out.shape());
+            return hull(out.reshape(rows, (long) h * w).mmul(m.transpose()).reshape(out.shape()), lo, hi);
         }
     }
 

@@ -38,6 +38,20 @@ class TriggerFamiliesTest {
     }
 
     @Test
+    void warpedAndBlendedImagesStayExactlyInsideTheUnitDomain() {
+        // float rounding of a convex combination of 1s can give 1.0000001, which a unit-domain model refuses
+        INDArray x = Nd4j.concat(0, DATA.features(), Nd4j.ones(DataType.FLOAT, 4, 1, 28, 28));
+        for (long seed = 100; seed < 108; seed++) {
+            INDArray w = Trigger.warp(4, 0.5, seed).stamp(x);
+            assertTrue(w.maxNumber().doubleValue() <= 1.0 && w.minNumber().doubleValue() >= 0.0,
+                    "warp " + seed + " leaves [0, 1]: [" + w.minNumber() + ", " + w.maxNumber() + "]");
+            INDArray b = Trigger.noiseBlend(new long[] {1, 28, 28}, 0.15, seed).stamp(x);
+            assertTrue(b.maxNumber().doubleValue() <= 1.0 && b.minNumber().doubleValue() >= 0.0,
+                    "blend " + seed + " leaves [0, 1]: [" + b.minNumber() + ", " + b.maxNumber() + "]");
+        }
+    }
+
+    @Test
     void aSignalAddsTheSinusoidAndClipsToTheDomain() {
         INDArray mid = Nd4j.valueArrayOf(new long[] {1, 1, 4, 12}, 0.5, DataType.FLOAT);
         INDArray s = Trigger.signal(0.1, 3).stamp(mid);

@@ -249,6 +249,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 }
                 double recall = p == null ? Double.NaN : (double) hit / p.poisoned().length;
                 double precision = flagged == 0 ? Double.NaN : (double) hit / flagged;
+                say("  %s flags %d: recall %.4f, precision %.4f", pipeline, flagged, recall, precision);
                 LabeledData kept = poisoned.rows(keep, poisoned.name() + ":sanitized");
                 // the removed set is in the key: a detector that changes retrains rather than reusing a stale model
                 String key = cell.key() + "-without-" + pipeline.replace('+', '-') + "-"

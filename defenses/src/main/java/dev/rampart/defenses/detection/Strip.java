@@ -6,6 +6,8 @@ import dev.rampart.core.model.Inputs;
 import dev.rampart.core.random.Seeds;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * STRIP, run-time detection of backdoor triggers (Gao, Xu, Wang, Chen, Ranasinghe &amp; Nepal,
@@ -76,6 +78,9 @@ public final class Strip implements Detector {
         return scores(model, overlays, Inputs.asType(model, x, "x"));
     }
 
+    /** Blended images classified in one forward pass, at most (at least one input's blends). */
+    private static final int BLENDS_PER_PASS = 1024;
+
     private static double[] scores(Classifier model, INDArray overlays, INDArray x) {
         Inputs.checkBatch(model, x, "x");
         Inputs.checkFiniteInDomain(x, model.domain(), "x");
@@ -86,18 +91,28 @@ public final class Strip implements Detector {
         double[] out = new double[n];
         Classifier fast = model.unchecked();
         INDArray flatX = Inputs.dense(x).reshape(n, d);
-        for (int i = 0; i < n; i++) {
-            INDArray blends = flatOverlays.addRowVector(flatX.getRow(i).dup().reshape(1, d));
-            model.domain().clipInPlace(blends);
-            long[] shape = overlays.shape().clone();
-            double[][] p = fast.predictProbabilities(blends.reshape(shape)).castTo(DataType.DOUBLE).toDoubleMatrix();
-            double h = 0;
-            for (double[] row : p) {
-                for (double v : row) {
-                    h -= v > 0 ? v * Math.log(v) : 0;
-                }
+        // several inputs' blends per forward pass: one pass of k images per input is slow for small k
+        int chunk = Math.max(1, Math.min(n, BLENDS_PER_PASS / k));
+        long[] shape = overlays.shape().clone();
+        for (int from = 0; from < n; from += chunk) {
+            int m = Math.min(chunk, n - from);
+            INDArray blends = Nd4j.create(overlays.dataType(), (long) m * k, d);
+            for (int j = 0; j < m; j++) {
+                blends.get(NDArrayIndex.interval((long) j * k, (long) (j + 1) * k), NDArrayIndex.all())
+                        .assign(flatOverlays).addiRowVector(flatX.getRow(from + j).reshape(1, d));
             }
-            out[i] = -h / k;
+            model.domain().clipInPlace(blends);
+            shape[0] = (long) m * k;
+            double[][] p = fast.predictProbabilities(blends.reshape(shape)).castTo(DataType.DOUBLE).toDoubleMatrix();
+            for (int j = 0; j < m; j++) {
+                double h = 0;
+                for (int r = j * k; r < (j + 1) * k; r++) {
+                    for (double v : p[r]) {
+                        h -= v > 0 ? v * Math.log(v) : 0;
+                    }
+                }
+                out[from + j] = -h / k;
+            }
         }
         return out;
     }
