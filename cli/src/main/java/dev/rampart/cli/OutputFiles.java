@@ -1,5 +1,6 @@
 package dev.rampart.cli;
 
+import dev.rampart.audit.source.ModelSource;
 import dev.rampart.core.io.AtomicFiles;
 import dev.rampart.core.io.IoErrors;
 import java.io.IOException;
@@ -40,6 +41,30 @@ final class OutputFiles {
             inputs.add(new Entry(option, path));
         }
         return this;
+    }
+
+    /**
+     * A model the command reads, given as {@code option}: a bundled name, or a file no output may
+     * overwrite; a file that cannot be read is one line in {@code problems}.
+     */
+    OutputFiles model(String option, String model, List<String> problems) {
+        try {
+            ModelSource.check(model);
+            if (!ModelSource.bundled(model)) {
+                input(option, Path.of(model));
+            }
+        } catch (IOException e) {
+            problems.add(option + " " + e.getMessage());
+        }
+        return this;
+    }
+
+    /** {@link #check}, then a {@link UsageException} with every problem if there is any. */
+    void checkAll(List<String> problems) {
+        check(problems);
+        if (!problems.isEmpty()) {
+            throw new UsageException(problems);
+        }
     }
 
     /** Adds one line to {@code problems} per clash or output that cannot be created. */

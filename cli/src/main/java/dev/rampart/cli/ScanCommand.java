@@ -95,18 +95,7 @@ public final class ScanCommand implements Callable<Integer> {
         }
         OutputFiles outputs = new OutputFiles().output("--flagged", flagged).output("--out", json).input("--data",
                 data).input("--reference", reference);
-        try {
-            ModelSource.check(model);
-            if (!ModelSource.bundled(model)) {
-                outputs.input("--model", Path.of(model));
-            }
-        } catch (java.io.IOException e) {
-            p.add("--model " + e.getMessage());
-        }
-        outputs.check(p);
-        if (!p.isEmpty()) {
-            throw new UsageException(p);
-        }
+        outputs.model("--model", model, p).checkAll(p);
         DataSource.Loaded loaded = DataSource.load(s, -1);
         LabeledData d = loaded.data();
         ModelSource.Loaded m = ModelSource.load(model, InputOptions.DEFAULT, d.exampleShape());

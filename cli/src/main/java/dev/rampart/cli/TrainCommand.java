@@ -44,7 +44,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** How the model is trained: normally, or with one of the adversarial-training methods. */
     enum Method {
         STANDARD(null), PGD(AdversarialTraining.Method.PGD), FAST_FGSM(AdversarialTraining.Method.FAST_FGSM),
-        TRADES(AdversarialTraining.Method.TRADES);
+        TRADES(AdversarialTraining.Method.TRADES), GAUSSIAN(AdversarialTraining.Method.GAUSSIAN);
 
         final AdversarialTraining.Method adversarial;
 
@@ -56,7 +56,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** Which epoch's weights are written. */
     enum Keep { BEST, LAST }
 
-    @Option(names = "--method", paramLabel = "M", description = "standard, pgd, fast-fgsm or trades (default: pgd)")
+    @Option(names = "--method", paramLabel = "M", description = "standard, pgd, fast-fgsm, trades, or gaussian (noise of standard"
+            + " deviation --epsilon: a base model for randomized smoothing) (default: pgd)")
     Method method = Method.PGD;
     @Option(names = "--model", paramLabel = "NAME", description = "cnn, mlp or strided-cnn, from fresh weights"
             + " (default: cnn)")
@@ -67,7 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX directory (default: the bundled"
             + " sample)")
     Path data;
-    @Option(names = "--epsilon", paramLabel = "E", description = "L-inf budget (default: 0.1)")
+    @Option(names = "--epsilon", paramLabel = "E", description = "L-inf budget, or the noise's standard deviation for gaussian (default: 0.1)")
     double epsilon = 0.1;
     @Option(names = "--steps", paramLabel = "N", description = "PGD steps when crafting (default: 7)")
     int steps = 7;
@@ -205,8 +206,9 @@ public final class TrainCommand implements Callable<Integer> {
                     .pgdSteps(steps).epochs(epochCount).warmupEpochs(warmup).beta(beta).adversarialFraction(advFraction)
                     .weightAveraging(average).evaluateOn(heldOut, 10).keepBest(keep == Keep.BEST).seed(seed)
                     .onEpoch(e -> {
-                        w.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  PGD-10 %.4f%n",
-                                e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(), e.robustAccuracy());
+                        w.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  %s %.4f%n",
+                                e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(),
+                                method == Method.GAUSSIAN ? "under noise" : "PGD-10", e.robustAccuracy());
                         w.flush();
                         after(net, file, e.epoch() + 1, w);
                     }).build().fit(new ShuffledBatches(train, batch, seed));

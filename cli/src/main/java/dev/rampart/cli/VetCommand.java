@@ -92,18 +92,7 @@ public final class VetCommand implements Callable<Integer> {
         }
         DataSource.Spec s = PoisoningOptions.spec(data, format, DataSource.Split.TEST, "--data", p);
         OutputFiles outputs = new OutputFiles().output("--out", json).output("--html", html).input("--data", data);
-        try {
-            ModelSource.check(model);
-            if (!ModelSource.bundled(model)) {
-                outputs.input("--model", Path.of(model));
-            }
-        } catch (java.io.IOException e) {
-            p.add("--model " + e.getMessage());
-        }
-        outputs.check(p);
-        if (!p.isEmpty()) {
-            throw new UsageException(p);
-        }
+        outputs.model("--model", model, p).checkAll(p);
         DataSource.Loaded loaded = DataSource.load(s, limit);
         LabeledData d = loaded.data();
         PoisoningOptions.checkEveryClass(d, loaded, "--data");

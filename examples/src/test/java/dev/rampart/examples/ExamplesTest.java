@@ -3,6 +3,7 @@ package dev.rampart.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rampart.examples.certification.CertifyWithSmoothing;
 import dev.rampart.examples.detection.DetectAdversarialInputs;
 import dev.rampart.examples.evaluation.EvaluateRobustness;
 import dev.rampart.examples.evasion.EvasionQuickstart;
@@ -26,6 +27,18 @@ class ExamplesTest {
         assertTrue(r.fgsm() < r.clean(), r.fgsm() + " vs " + r.clean());
         assertTrue(r.pgd() <= r.fgsm(), r.pgd() + " vs " + r.fgsm());
         assertTrue(r.fooledExample() >= 0 && r.fooledAs() >= 0);
+    }
+
+    @Test
+    void smoothingCertifiesAndNoAttackInsideACertificateChangesTheClass() throws Exception {
+        CertifyWithSmoothing.Result r = CertifyWithSmoothing.run(3000, 3, 50, 1000);
+        assertTrue(r.noiseTrained().certifiedAccuracy(0) >= 0.5, "certified at 0: " + r.noiseTrained().certifiedAccuracy(0));
+        assertTrue(r.noiseTrained().certifiedAccuracy(CertifyWithSmoothing.PGD_RADIUS) >= 0.4,
+                "certified at 0.25: " + r.noiseTrained().certifiedAccuracy(CertifyWithSmoothing.PGD_RADIUS));
+        // n = 1000 and alpha = 0.001 cap every radius at sigma * 2.46 = 0.62
+        assertEquals(0, r.noiseTrained().certifiedAccuracy(0.7));
+        assertTrue(r.attacked() >= 5, "attacked inside certificates: " + r.attacked());
+        assertEquals(0, r.broken(), "certificates broken by an attack");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.rampart.defenses.training;
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.model.TrainableModel;
 import dev.rampart.core.norm.Norm;
@@ -35,6 +36,9 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *       the TRADES gradient, which Adam's step does not see. It needs a softmax output with
  *       multi-class cross-entropy (checked), and is exact when inference and training modes
  *       compute the same function (no dropout or batch normalization).</li>
+ *   <li>{@link Method#GAUSSIAN}: Gaussian data augmentation of standard deviation epsilon, the
+ *       base classifier of randomized smoothing (Cohen, Rosenfeld &amp; Kolter, ICML 2019); see
+ *       {@code dev.rampart.defenses.certification.RandomizedSmoothing}.</li>
  * </ul>
  *
  * <p>Each method is an {@link AdversarialStep} ({@link PgdStep}, {@link TradesStep}) applied to
@@ -68,7 +72,15 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 public final class AdversarialTraining<M extends GradientClassifier & TrainableModel> {
 
     /** How adversarial examples are crafted during training. */
-    public enum Method { PGD, FAST_FGSM, TRADES }
+    public enum Method {
+        PGD, FAST_FGSM, TRADES,
+        /**
+         * Gaussian data augmentation for randomized smoothing ({@link GaussianNoiseStep}): epsilon is
+         * the noise's standard deviation, and the held-out figure is the accuracy under one draw of
+         * that noise per example instead of PGD's.
+         */
+        GAUSSIAN
+    }
 
     /** Standard deviation of TRADES' Gaussian start (Zhang et al. 2019). */
     public static final double TRADES_START_SD = TradesStep.START_SD;
@@ -112,6 +124,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             case PGD -> PgdStep.pgd(config.norm(), config.pgdSteps(), config.adversarialFraction());
             case FAST_FGSM -> PgdStep.fastFgsm(config.norm(), config.adversarialFraction());
             case TRADES -> new TradesStep(config.norm(), config.pgdSteps(), config.beta());
+            case GAUSSIAN -> new GaussianNoiseStep(config.adversarialFraction());
         };
         this.heldOut = heldOut;
         this.onEpoch = onEpoch;
@@ -225,6 +238,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
     private TrainingReport.Epoch evaluate(int epoch, double eps, long examples, double seconds) {
         if (heldOut == null) {
             return new TrainingReport.Epoch(epoch, eps, examples, seconds, Double.NaN, Double.NaN);
+        }
+        if (config.method() == Method.GAUSSIAN) {
+            INDArray noisy = GaussianNoiseStep.noisy(heldOut.features(), config.epsilon(), config.seed(), model.domain());
+            double clean = Metrics.accuracy(model.predictClasses(heldOut.features()), heldOut.labels());
+            double underNoise = Metrics.accuracy(model.predictClasses(noisy), heldOut.labels());
+            return new TrainingReport.Epoch(epoch, eps, examples, seconds, clean, underNoise);
         }
         EvasionResult r = Pgd.builder(model).norm(config.norm()).epsilon(config.epsilon())
                 .steps(config.evaluationSteps()).seed(config.seed()).earlyStop(true).build()

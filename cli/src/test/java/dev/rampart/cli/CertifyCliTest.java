@@ -1,0 +1,78 @@
+package dev.rampart.cli;
+
+import static dev.rampart.cli.RampartCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rampart.cli.RampartCliTest.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rampart train --method gaussian} then {@code rampart certify}: reports, gates and bad input. */
+class CertifyCliTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNoiseTrainedModelIsCertifiedAndGated() throws IOException {
+        Path model = dir.resolve("smooth.zip");
+        Run t = run("train", "--method", "gaussian", "--epsilon", "0.25", "--warmup", "0", "--model", "mlp", "--epochs",
+                "2", "--validation", "200", "--out", model.toString(), "--seed", "3");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("under noise"), t.out());
+
+        Path json = dir.resolve("c.json");
+        Path html = dir.resolve("c.html");
+        Path junit = dir.resolve("c.xml");
+        // n = 500 at alpha 0.001 caps every radius at 0.25 * 2.205 = 0.55: the second gate must fail
+        Run c = run("certify", "--model", model.toString(), "--samples", "20", "--n", "500", "--sigma", "0.25",
+                "--radii", "0,0.25,0.5,0.6", "--require", "smoothing@0>=0.5", "--require", "smoothing@0.6>=0.01",
+                "--out", json.toString(), "--html", html.toString(), "--junit", junit.toString());
+        assertEquals(Rampart.GATE_FAILED, c.code(), c.out() + c.err());
+        assertTrue(c.out().contains("smoothing@0>=0.5: ") && c.out().contains("smoothing@0.6>=0.01: 0.0% FAILED"),
+                c.out());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("smoothing", r.get("method").asText());
+        assertEquals(20, r.get("perExample").size());
+        assertEquals(500, r.get("config").get("n").asInt());
+        assertTrue(r.get("curve").get(0).get("certifiedAccuracy").asDouble() >= 0.5, r.get("curve").toString());
+        assertEquals(0.0, r.get("curve").get(3).get("certifiedAccuracy").asDouble());
+        assertTrue(r.get("gates").get(0).get("passed").asBoolean());
+        assertTrue(!r.get("gates").get(1).get("passed").asBoolean());
+        for (JsonNode e : r.get("perExample")) {
+            assertTrue(e.get("radius").asDouble() <= 0.552, e.toString());
+        }
+        assertTrue(Files.readString(html).contains("<svg"));
+        String xml = Files.readString(junit);
+        assertTrue(xml.contains("tests=\"2\"") && xml.contains("failures=\"1\""), xml);
+
+        Run pass = run("certify", "--model", model.toString(), "--samples", "20", "--n", "500", "--require",
+                "smoothing@0>=0.5");
+        assertEquals(0, pass.code(), pass.out() + pass.err());
+    }
+
+    @Test
+    void badInputIsOneLineEachAndExitTwo() {
+        Run r = run("certify", "--model", "standard", "--sigma", "0", "--samples", "0", "--require", "pgd@1>=0.5",
+                "--radii", "-1");
+        assertEquals(Rampart.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--sigma must be positive and finite, found 0.0"), r.err());
+        assertTrue(r.err().contains("--samples must be positive, found 0"), r.err());
+        assertTrue(r.err().contains("--require 'pgd@1>=0.5' is not smoothing@radius>=value"), r.err());
+        assertTrue(r.err().contains("--radii must be finite and >= 0, found -1.0"), r.err());
+        assertEquals(4, r.problems(), r.err());
+        Run alpha = run("certify", "--model", "standard", "--alpha", "1");
+        assertTrue(alpha.code() == Rampart.USAGE && alpha.err().contains("--alpha must be in (0, 1), found 1.0"),
+                alpha.err());
+        Run n0 = run("certify", "--model", "standard", "--n0", "200", "--n", "100");
+        assertTrue(n0.code() == Rampart.USAGE && n0.err().contains("--n0 must be at most n (100), found 200"), n0.err());
+        Run method = run("certify", "--model", "standard", "--method", "crown");
+        assertTrue(method.code() == Rampart.USAGE && method.err().contains("--method must be smoothing"), method.err());
+    }
+}

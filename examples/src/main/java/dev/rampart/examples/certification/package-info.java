@@ -1,0 +1,2 @@
+/** Certified robustness: randomized smoothing's certificates, checked against attacks. */
+package dev.rampart.examples.certification;
