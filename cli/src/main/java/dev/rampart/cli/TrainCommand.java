@@ -44,7 +44,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** How the model is trained: normally, or with one of the adversarial-training methods. */
     enum Method {
         STANDARD(null), PGD(AdversarialTraining.Method.PGD), FAST_FGSM(AdversarialTraining.Method.FAST_FGSM),
-        TRADES(AdversarialTraining.Method.TRADES), GAUSSIAN(AdversarialTraining.Method.GAUSSIAN);
+        TRADES(AdversarialTraining.Method.TRADES), GAUSSIAN(AdversarialTraining.Method.GAUSSIAN),
+        SMOOTH_ADV(AdversarialTraining.Method.SMOOTH_ADV);
 
         final AdversarialTraining.Method adversarial;
 
@@ -56,8 +57,9 @@ public final class TrainCommand implements Callable<Integer> {
     /** Which epoch's weights are written. */
     enum Keep { BEST, LAST }
 
-    @Option(names = "--method", paramLabel = "M", description = "standard, pgd, fast-fgsm, trades, or gaussian (noise of standard"
-            + " deviation --epsilon: a base model for randomized smoothing) (default: pgd)")
+    @Option(names = "--method", paramLabel = "M", description = "standard, pgd, fast-fgsm, trades, gaussian (noise of standard"
+            + " deviation --epsilon: a base model for randomized smoothing) or smooth-adv (PGD-L2 of radius --epsilon"
+            + " on the model smoothed with noise --sigma) (default: pgd)")
     Method method = Method.PGD;
     @Option(names = "--model", paramLabel = "NAME", description = "cnn, mlp or strided-cnn, from fresh weights"
             + " (default: cnn)")
@@ -91,6 +93,11 @@ public final class TrainCommand implements Callable<Integer> {
     long seed = 42;
     @Option(names = "--beta", paramLabel = "B", description = "TRADES' weight of the KL term (default: 6)")
     double beta = 6;
+    @Option(names = "--sigma", paramLabel = "S", description = "smooth-adv's noise standard deviation (default: 0.25)")
+    double sigma = 0.25;
+    @Option(names = "--noise-samples", paramLabel = "M", description = "smooth-adv's noise draws per example"
+            + " (default: 1)")
+    int noiseSamples = 1;
     @Option(names = "--adv-fraction", paramLabel = "F", description = "share of each batch made adversarial, pgd"
             + " and fast-fgsm (default: 1)")
     double advFraction = 1;
@@ -136,6 +143,12 @@ public final class TrainCommand implements Callable<Integer> {
         int epochCount = epochs != null ? epochs : method == Method.STANDARD ? 5 : 12;
         if (method != Method.STANDARD && epochCount > 0 && (warmup < 0 || warmup > epochCount)) {
             p.add("--warmup must be in [0, --epochs=" + epochCount + "], found " + warmup);
+        }
+        if (!(sigma > 0) || !Double.isFinite(sigma)) {
+            p.add("--sigma must be positive, found " + sigma);
+        }
+        if (noiseSamples <= 0) {
+            p.add("--noise-samples must be positive, found " + noiseSamples);
         }
         if (!(beta > 0) || !Double.isFinite(beta)) {
             p.add("--beta must be positive, found " + beta);
@@ -204,11 +217,14 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             TrainingReport report = AdversarialTraining.builder(wrapped).method(method.adversarial).epsilon(epsilon)
                     .pgdSteps(steps).epochs(epochCount).warmupEpochs(warmup).beta(beta).adversarialFraction(advFraction)
+                    .sigma(sigma).noiseSamples(noiseSamples)
+                    .norm(method == Method.SMOOTH_ADV ? dev.rampart.core.norm.Norm.L2 : dev.rampart.core.norm.Norm.LINF)
                     .weightAveraging(average).evaluateOn(heldOut, 10).keepBest(keep == Keep.BEST).seed(seed)
                     .onEpoch(e -> {
                         w.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  %s %.4f%n",
                                 e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(),
-                                method == Method.GAUSSIAN ? "under noise" : "PGD-10", e.robustAccuracy());
+                                method == Method.GAUSSIAN || method == Method.SMOOTH_ADV ? "under noise" : "PGD-10",
+                                e.robustAccuracy());
                         w.flush();
                         after(net, file, e.epoch() + 1, w);
                     }).build().fit(new ShuffledBatches(train, batch, seed));

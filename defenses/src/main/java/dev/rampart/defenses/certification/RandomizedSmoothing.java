@@ -213,6 +213,56 @@ public final class RandomizedSmoothing {
     }
 
     /**
+     * Certificates put to attacks: every example certified with its label whose adversarial
+     * example (from any of {@code attacks}, run on the base classifier or anything else) succeeded
+     * within its certified radius is classified again by PREDICT; a non-abstaining answer other than
+     * the label breaks the certificate (possible with probability alpha per example when the
+     * certificate is sound).
+     *
+     * @param tried adversarial examples classified again
+     * @param broken those the smoothed classifier gave another class
+     * @param abstained those it abstained on
+     */
+    public record AttackCheck(int tried, int broken, int abstained) {
+    }
+
+    /**
+     * {@link AttackCheck} of {@code certificates} (made by {@link #certify(LabeledData)} on
+     * {@code data}) against {@code attacks}' results on the same examples in the same order; each
+     * attack's {@link dev.rampart.attacks.evasion.EvasionResult#perturbationNorm() norms} must be L2.
+     *
+     * @throws IllegalArgumentException if the sizes differ or an attack is not L2
+     */
+    public AttackCheck check(SmoothingCertificates certificates, dev.rampart.attacks.evasion.EvasionResult... attacks) {
+        Check.notNull("certificates", certificates);
+        int[] labels = certificates.labels();
+        if (labels == null) {
+            throw new IllegalArgumentException("certificates must carry labels: certify a LabeledData");
+        }
+        int[] classes = certificates.classes();
+        double[] radii = certificates.radii();
+        int tried = 0;
+        int broken = 0;
+        int abstained = 0;
+        for (dev.rampart.attacks.evasion.EvasionResult r : attacks) {
+            if (r.size() != classes.length || r.norm() != dev.rampart.core.norm.Norm.L2) {
+                throw new IllegalArgumentException("attack " + r.attack() + " must be L2 on the " + classes.length
+                        + " certified examples, found " + r.norm() + " on " + r.size());
+            }
+            for (int i = 0; i < classes.length; i++) {
+                if (classes[i] == labels[i] && r.success()[i] && r.perturbationNorm()[i] <= radii[i]) {
+                    int answer = predict(r.adversarial().get(NDArrayIndex.interval(i, i + 1)),
+                            certificates.firstIndex() + i).classes()[0];
+                    tried++;
+                    abstained += answer == ABSTAIN ? 1 : 0;
+                    broken += answer != ABSTAIN && answer != labels[i] ? 1 : 0;
+                }
+            }
+        }
+        return new AttackCheck(tried, broken, abstained);
+    }
+
+    /**
      * The one-sided Clopper-Pearson lower confidence bound at level {@code 1 - alpha} on a binomial
      * proportion with {@code k} successes in {@code n} trials: the {@code alpha} quantile of
      * Beta(k, n - k + 1), or 0 when {@code k} is 0.

@@ -39,6 +39,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  *   <li>{@link Method#GAUSSIAN}: Gaussian data augmentation of standard deviation epsilon, the
  *       base classifier of randomized smoothing (Cohen, Rosenfeld &amp; Kolter, ICML 2019); see
  *       {@code dev.rampart.defenses.certification.RandomizedSmoothing}.</li>
+ *   <li>{@link Method#SMOOTH_ADV}: SmoothAdv (Salman et al., NeurIPS 2019), PGD-L2 against the
+ *       smoothed classifier, a stronger base classifier for randomized smoothing.</li>
  * </ul>
  *
  * <p>Each method is an {@link AdversarialStep} ({@link PgdStep}, {@link TradesStep}) applied to
@@ -79,7 +81,13 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
          * the noise's standard deviation, and the held-out figure is the accuracy under one draw of
          * that noise per example instead of PGD's.
          */
-        GAUSSIAN
+        GAUSSIAN,
+        /**
+         * SmoothAdv ({@link SmoothAdvStep}): PGD-L2 of radius epsilon on the smoothed classifier with
+         * noise of standard deviation {@code sigma}, trained on the noisy copies; the held-out figure
+         * is, as for GAUSSIAN, the accuracy under one draw of that noise.
+         */
+        SMOOTH_ADV
     }
 
     /** Standard deviation of TRADES' Gaussian start (Zhang et al. 2019). */
@@ -105,10 +113,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
      * @param beta TRADES' weight of the robust (KL) term
      * @param averagingDecay decay of the moving average of the parameters, per step (0: no averaging)
      * @param seed fixes random starts and the choice of examples made adversarial
+     * @param sigma SmoothAdv's noise standard deviation
+     * @param noiseSamples SmoothAdv's noise draws per example
      */
     public record Config(Method method, Norm norm, double epsilon, int pgdSteps, int epochs, int warmupEpochs,
             double adversarialFraction, int evaluationSteps, boolean keepBest, int patience, double beta,
-            double averagingDecay, long seed) {
+            double averagingDecay, long seed, double sigma, int noiseSamples) {
     }
 
     private final M model;
@@ -125,6 +135,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             case FAST_FGSM -> PgdStep.fastFgsm(config.norm(), config.adversarialFraction());
             case TRADES -> new TradesStep(config.norm(), config.pgdSteps(), config.beta());
             case GAUSSIAN -> new GaussianNoiseStep(config.adversarialFraction());
+            case SMOOTH_ADV -> new SmoothAdvStep(config.pgdSteps(), config.noiseSamples(), config.sigma());
         };
         this.heldOut = heldOut;
         this.onEpoch = onEpoch;
@@ -239,8 +250,9 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         if (heldOut == null) {
             return new TrainingReport.Epoch(epoch, eps, examples, seconds, Double.NaN, Double.NaN);
         }
-        if (config.method() == Method.GAUSSIAN) {
-            INDArray noisy = GaussianNoiseStep.noisy(heldOut.features(), config.epsilon(), config.seed(), model.domain());
+        if (config.method() == Method.GAUSSIAN || config.method() == Method.SMOOTH_ADV) {
+            double sd = config.method() == Method.GAUSSIAN ? config.epsilon() : config.sigma();
+            INDArray noisy = GaussianNoiseStep.noisy(heldOut.features(), sd, config.seed(), model.domain());
             double clean = Metrics.accuracy(model.predictClasses(heldOut.features()), heldOut.labels());
             double underNoise = Metrics.accuracy(model.predictClasses(noisy), heldOut.labels());
             return new TrainingReport.Epoch(epoch, eps, examples, seconds, clean, underNoise);
@@ -257,6 +269,8 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         private Method method = Method.PGD;
         private Norm norm = Norm.LINF;
         private double epsilon = 0.1;
+        private double sigma = 0.25;
+        private int noiseSamples = 1;
         private int pgdSteps = 7;
         private int epochs = 10;
         private int warmupEpochs;
@@ -349,6 +363,18 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             return this;
         }
 
+        /** SmoothAdv's noise standard deviation (default 0.25). */
+        public Builder<M> sigma(double sigma) {
+            this.sigma = sigma;
+            return this;
+        }
+
+        /** SmoothAdv's noise draws per example (default 1). */
+        public Builder<M> noiseSamples(int noiseSamples) {
+            this.noiseSamples = noiseSamples;
+            return this;
+        }
+
         public Builder<M> seed(long seed) {
             this.seed = seed;
             return this;
@@ -405,11 +431,18 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             if (method == Method.TRADES) {
                 TradesStep.checkHead(model);
             }
+            if (method == Method.SMOOTH_ADV) {
+                new SmoothAdvStep(pgdSteps, noiseSamples, sigma); // names an invalid setting
+                if (norm != Norm.L2) {
+                    throw new IllegalArgumentException("SmoothAdv certifies L2 radii; norm must be L2, found " + norm);
+                }
+            }
             if ((keepBest || patience > 0) && heldOut == null) {
                 throw new IllegalArgumentException("keepBest and patience need held-out data (evaluateOn)");
             }
             return new AdversarialTraining<>(model, new Config(method, norm, epsilon, pgdSteps, epochs, warmupEpochs,
-                    adversarialFraction, evaluationSteps, keepBest, patience, beta, averagingDecay, seed), heldOut,
+                    adversarialFraction, evaluationSteps, keepBest, patience, beta, averagingDecay, seed, sigma,
+                    noiseSamples), heldOut,
                     onEpoch);
         }
     }

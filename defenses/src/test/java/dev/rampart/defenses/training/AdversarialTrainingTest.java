@@ -8,6 +8,7 @@ import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.norm.Norm;
 import dev.rampart.core.model.Labels;
 import dev.rampart.core.model.dl4j.ComputationGraphModel;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
@@ -98,10 +99,11 @@ class AdversarialTrainingTest {
             double fraction = method == AdversarialTraining.Method.TRADES ? 1.0 : 0.5;
             ViewIterator small = new ViewIterator(new DataSet(train.head(200).features(),
                     Labels.oneHot(train.head(200).labels(), 10)), 50);
-            AdversarialTraining.builder(network).method(method).epsilon(EPS).pgdSteps(3).epochs(1)
-                    .adversarialFraction(fraction).seed(9).build().fit(small);
-            AdversarialTraining.builder(graphModel).method(method).epsilon(EPS).pgdSteps(3).epochs(1)
-                    .adversarialFraction(fraction).seed(9).build().fit(small);
+            Norm norm = method == AdversarialTraining.Method.SMOOTH_ADV ? Norm.L2 : Norm.LINF;
+            AdversarialTraining.builder(network).method(method).norm(norm).epsilon(EPS).pgdSteps(3).noiseSamples(2)
+                    .epochs(1).adversarialFraction(fraction).seed(9).build().fit(small);
+            AdversarialTraining.builder(graphModel).method(method).norm(norm).epsilon(EPS).pgdSteps(3).noiseSamples(2)
+                    .epochs(1).adversarialFraction(fraction).seed(9).build().fit(small);
             double moved = Transforms.abs(network.parameters().sub(initial)).maxNumber().doubleValue();
             double apart = Transforms.abs(network.parameters().sub(graphModel.parameters())).maxNumber().doubleValue();
             assertTrue(moved > 1e-3, method + ": training moved the parameters by " + moved);

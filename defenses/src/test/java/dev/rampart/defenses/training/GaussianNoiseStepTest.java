@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Gaussian data augmentation: the noise's scale, the domain, the seed and the share of the batch. */
+/** Gaussian data augmentation (scale, domain, seed, share of the batch) and SmoothAdv's step. */
 class GaussianNoiseStepTest {
 
     private static final GradientClassifier MODEL = Fixtures.trainedCnn();
@@ -36,6 +36,36 @@ class GaussianNoiseStepTest {
                 "clipped to the model's domain");
         assertEquals(d.getFeatures(), new GaussianNoiseStep(1.0).craft(MODEL, gray, y, 0.1, 7).getFeatures(), "seeded");
         assertNotEquals(d.getFeatures(), new GaussianNoiseStep(1.0).craft(MODEL, gray, y, 0.1, 8).getFeatures());
+    }
+
+    @Test
+    void smoothAdvAttacksTheSmoothedClassifierAndTrainsOnEveryNoisyCopy() {
+        dev.rampart.core.data.LabeledData d = Fixtures.testSample(32);
+        INDArray x = d.features();
+        INDArray before = x.dup();
+        INDArray y = dev.rampart.core.model.Labels.oneHot(d.labels(), 10);
+        SmoothAdvStep step = new SmoothAdvStep(4, 3, 0.25);
+        DataSet clean = step.craft(MODEL, x, y, 0, 5);
+        assertEquals(before, x, "the batch is not modified");
+        assertEquals(96, clean.getFeatures().size(0), "three noisy copies per example");
+        assertEquals(y.repeat(0, 3), clean.getLabels());
+        // at epsilon 0 the copies are the clean images' Gaussian augmentation, the same draws
+        assertEquals(GaussianNoiseStep.noisy(x.repeat(0, 3), 0.25, 5, MODEL.domain()), clean.getFeatures());
+        DataSet adv = step.craft(MODEL, x, y, 1.0, 5);
+        double pClean = MODEL.predictProbabilities(clean.getFeatures()).mul(clean.getLabels()).sum(1).meanNumber()
+                .doubleValue();
+        double pAdv = MODEL.predictProbabilities(adv.getFeatures()).mul(adv.getLabels()).sum(1).meanNumber()
+                .doubleValue();
+        assertTrue(pAdv < pClean - 0.05, "the smoothed probability of the label drops: " + pClean + " -> " + pAdv);
+        // each copy is the adversarial point plus its draw: copy minus draw lies within epsilon of x
+        INDArray shift = adv.getFeatures().sub(clean.getFeatures()).reshape(32, 3, 784);
+        for (int i = 0; i < 32; i++) {
+            double norm = shift.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).norm2Number().doubleValue();
+            assertTrue(norm <= 1.0 + 1e-4, "example " + i + " moved " + norm);
+        }
+        assertMessage(() -> new SmoothAdvStep(2, 0, 0.25), "noiseSamples must be positive, found 0");
+        assertMessage(() -> new SmoothAdvStep(2, 2, 0), "sigma must be positive and finite, found 0.0");
     }
 
     @Test

@@ -16,9 +16,7 @@ import dev.rampart.defenses.training.AdversarialTraining;
 import java.io.IOException;
 import java.util.Locale;
 import org.nd4j.linalg.dataset.ViewIterator;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Randomized smoothing (Cohen, Rosenfeld &amp; Kolter 2019) on the reference MLP: one copy trained
@@ -81,28 +79,12 @@ public final class CertifyWithSmoothing {
         RandomizedSmoothing smoothed = smoothing.build();
         SmoothingCertificates c = smoothed.certify(test);
 
-        int[] classes = c.classes();
-        double[] radii = c.radii();
         int[] y = test.labels();
         EvasionResult pgd = Pgd.builder(noisy).norm(Norm.L2).epsilon(PGD_RADIUS).steps(40).seed(4).build()
                 .run(test.features(), y);
         EvasionResult deepFool = DeepFool.builder(noisy).norm(Norm.L2).epsilon(10).build().run(test.features(), y);
-        int attacked = 0;
-        int broken = 0;
-        for (int i = 0; i < examples; i++) {
-            if (classes[i] != y[i]) {
-                continue;
-            }
-            for (EvasionResult r : new EvasionResult[] {pgd, deepFool}) {
-                if (r.success()[i] && r.perturbationNorm()[i] <= radii[i]) {
-                    INDArray point = r.adversarial().get(NDArrayIndex.interval(i, i + 1));
-                    int answer = smoothed.predict(point, i).classes()[0];
-                    attacked++;
-                    broken += answer != RandomizedSmoothing.ABSTAIN && answer != y[i] ? 1 : 0;
-                }
-            }
-        }
-        return new Result(plain, c, attacked, broken);
+        RandomizedSmoothing.AttackCheck check = smoothed.check(c, pgd, deepFool);
+        return new Result(plain, c, check.tried(), check.broken());
     }
 
     private static MultiLayerNetworkModel fresh() {
