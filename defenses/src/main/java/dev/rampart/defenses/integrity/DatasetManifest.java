@@ -91,6 +91,21 @@ public final class DatasetManifest {
         return out;
     }
 
+    /**
+     * The SHA-256 digest of every example (its features and label), as the manifest records them:
+     * an example's identity, independent of its position (deep partition aggregation assigns
+     * examples to partitions by it).
+     */
+    public static byte[][] exampleDigests(LabeledData data) {
+        byte[][] features = featureDigests(dev.rampart.core.check.Check.notNull("data", data).features());
+        int[] labels = data.labels();
+        byte[][] out = new byte[features.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = exampleDigest(features[i], labels[i]);
+        }
+        return out;
+    }
+
     static byte[] exampleDigest(byte[] features, int label) {
         MessageDigest md = Digests.sha256();
         md.update(features);
