@@ -58,13 +58,35 @@ class CertifyCliTest {
     }
 
     @Test
+    void partitionAggregationCertifiesAgainstPoisoning() throws IOException {
+        Path json = dir.resolve("dpa.json");
+        // 10 parts of the bundled 4,000 training images: a vote of 10 certifies at most 5 (10-0 for class 0)
+        Run c = run("certify", "--method", "dpa", "--model", "mlp", "--partitions", "10", "--epochs", "3", "--samples",
+                "100", "--sizes", "0,1,2,6", "--require", "dpa@1>=0.4", "--require", "dpa@6>0", "--out", json.toString());
+        assertEquals(Rampart.GATE_FAILED, c.code(), c.out() + c.err());
+        assertTrue(c.out().contains("10 of 10 models trained"), c.out());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("dpa", r.get("method").asText());
+        assertEquals(10, r.get("config").get("partitions").asInt());
+        assertEquals(6, r.get("curve").get(3).get("size").asInt());
+        assertEquals(0.0, r.get("curve").get(3).get("certifiedAccuracy").asDouble(), "no vote of 10 certifies 6");
+        double atZero = r.get("curve").get(0).get("certifiedAccuracy").asDouble();
+        assertTrue(atZero > 0.6 && r.get("curve").get(1).get("certifiedAccuracy").asDouble() <= atZero, r.toString());
+        assertTrue(r.get("gates").get(0).get("passed").asBoolean(), r.get("gates").toString());
+        for (JsonNode e : r.get("perExample")) {
+            assertTrue(e.get("certifiedSize").asInt() <= (e.get("class").asInt() == 0 ? 5 : 4), e.toString());
+        }
+    }
+
+    @Test
     void badInputIsOneLineEachAndExitTwo() {
         Run r = run("certify", "--model", "standard", "--sigma", "0", "--samples", "0", "--require", "pgd@1>=0.5",
                 "--radii", "-1");
         assertEquals(Rampart.USAGE, r.code(), r.err());
         assertTrue(r.err().contains("--sigma must be positive and finite, found 0.0"), r.err());
         assertTrue(r.err().contains("--samples must be positive, found 0"), r.err());
-        assertTrue(r.err().contains("--require 'pgd@1>=0.5' is not smoothing@radius>=value"), r.err());
+        assertTrue(r.err().contains("--require 'pgd@1>=0.5' is not smoothing@radius>=value or dpa@size>=value"),
+                r.err());
         assertTrue(r.err().contains("--radii must be finite and >= 0, found -1.0"), r.err());
         assertEquals(4, r.problems(), r.err());
         Run alpha = run("certify", "--model", "standard", "--alpha", "1");
@@ -73,6 +95,14 @@ class CertifyCliTest {
         Run n0 = run("certify", "--model", "standard", "--n0", "200", "--n", "100");
         assertTrue(n0.code() == Rampart.USAGE && n0.err().contains("--n0 must be at most n (100), found 200"), n0.err());
         Run method = run("certify", "--model", "standard", "--method", "crown");
-        assertTrue(method.code() == Rampart.USAGE && method.err().contains("--method must be smoothing"), method.err());
+        assertTrue(method.code() == Rampart.USAGE && method.err().contains("--method must be smoothing or dpa, found"
+                + " crown") || method.err().contains("--method must be smoothing or dpa (bound propagation is not built"
+                + " yet), found crown"), method.err());
+        Run mixed = run("certify", "--method", "dpa", "--model", "nope", "--partitions", "0", "--require", "smoothing@1>=0.1");
+        assertEquals(Rampart.USAGE, mixed.code(), mixed.err());
+        assertTrue(mixed.err().contains("--partitions must be positive, found 0"), mixed.err());
+        assertTrue(mixed.err().contains("--require 'smoothing@1>=0.1' gates smoothing, but --method is dpa"), mixed.err());
+        assertTrue(mixed.err().contains("--model nope: neither a reference model"), mixed.err());
+        assertEquals(3, mixed.problems(), mixed.err());
     }
 }
