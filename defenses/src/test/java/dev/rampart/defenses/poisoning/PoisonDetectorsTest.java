@@ -39,7 +39,8 @@ class PoisonDetectorsTest {
         clean = FashionMnist.bundledTrain().head(3000);
         poisoned = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5).poison(clean);
         backdoored = (MultiLayerNetworkModel) CNN.train(poisoned.data(), 1);
-        cleanModel = (MultiLayerNetworkModel) CNN.train(clean, 1);
+        // the clean control: the bundled reference CNN, trained on clean Fashion-MNIST (this sample included)
+        cleanModel = dev.rampart.core.model.zoo.BundledModels.referenceCnn();
     }
 
     @Test
