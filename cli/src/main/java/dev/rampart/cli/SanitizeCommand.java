@@ -112,6 +112,11 @@ public final class SanitizeCommand implements Callable<Integer> {
             + " of the --clean sample (clean-label poison is the class's own images); the sanitized data written"
             + " stay as removed; --no-restore-priors turns it off (default on)")
     boolean restorePriors = true;
+    @Option(names = "--remove", paramLabel = "HOW", description = "with --clean: joint (remove what the detectors"
+            + " judged against --clean flag jointly: one cut, precision kept) or any (what any of them flags on its own:"
+            + " more of the poison where they find different parts of it, WaNet; less precision) (default"
+            + " ${DEFAULT-VALUE})")
+    String remove = "joint";
     @Option(names = "--nc-steps", paramLabel = "N", description = "Neural Cleanse's steps per class (default"
             + " ${DEFAULT-VALUE})")
     int ncSteps = 300;
@@ -133,6 +138,9 @@ public final class SanitizeCommand implements Callable<Integer> {
         UsageException.positive(p, "--batch", batch);
         UsageException.share(p, "--expected-poison-rate", rate);
         UsageException.positive(p, "--nc-steps", ncSteps);
+        if (!remove.equals("joint") && !remove.equals("any")) {
+            p.add("--remove must be joint or any, found " + remove);
+        }
         if (labelCheckEpochs < 0) {
             p.add("--label-check-epochs must be at least 0, found " + labelCheckEpochs);
         }
@@ -280,10 +288,18 @@ public final class SanitizeCommand implements Callable<Integer> {
             if (trustedDetectors.size() == 1) {
                 removing.add(joint.members().get(0));
             } else {
-                w.printf(Locale.ROOT, "the %d detectors judged against --clean are judged jointly (trusted union):"
-                        + " what it flags is removed%n", trustedDetectors.size());
-                reports.add(joint.union());
-                removing.add(joint.union());
+                if (remove.equals("any")) {
+                    w.printf(Locale.ROOT, "what any of the %d detectors judged against --clean flags is removed"
+                            + " (--remove any)%n", trustedDetectors.size());
+                    PoisonReport any = joint.any(train.labels());
+                    reports.add(any);
+                    removing.add(any);
+                } else {
+                    w.printf(Locale.ROOT, "the %d detectors judged against --clean are judged jointly (trusted union):"
+                            + " what it flags is removed%n", trustedDetectors.size());
+                    reports.add(joint.union());
+                    removing.add(joint.union());
+                }
             }
         }
         boolean[] removed = new boolean[train.size()];

@@ -160,6 +160,9 @@ class PoisoningCliTest {
                 out.toString());
         assertEquals(2, rate.code());
         assertTrue(rate.err().contains("--expected-poison-rate must be in (0, 1), found 1.5"), rate.err());
+        Run how = run("sanitize", "--data", poisonedDir.toString(), "--remove", "all", "--out", out.toString());
+        assertEquals(2, how.code());
+        assertTrue(how.err().contains("--remove must be joint or any, found all"), how.err());
         Run recipe = run("sanitize", "--data", poisonedDir.toString(), "--model", "resnet", "--out", out.toString());
         assertEquals(2, recipe.code());
         assertTrue(recipe.err().contains("--model resnet: neither a reference model"), recipe.err());

@@ -80,6 +80,46 @@ public final class TrustedUnion implements PoisonDetector {
         public Outcome {
             members = List.copyOf(members);
         }
+
+        /**
+         * The union of the members' own verdicts on the examples labelled {@code labels} (the
+         * judged data's): an example is flagged when any member flags it (its score is the number
+         * of members that do), a class is suspicious when any member judged it so. It finds more
+         * poison than the joint verdict where the members find different parts of it (WaNet at 1%
+         * in BENCHMARKS.md: recall 0.808 against 0.628), and keeps less precision where their false
+         * positives differ (0.70-0.78 against 0.79-0.83 on the other cells).
+         *
+         * @throws IllegalArgumentException if {@code labels} does not hold one label per example
+         */
+        public PoisonReport any(int[] labels) {
+            int n = union.flagged().length;
+            if (labels == null || labels.length != n) {
+                throw new IllegalArgumentException("labels must hold one label per judged example (" + n + "), found "
+                        + (labels == null ? "null" : labels.length));
+            }
+            boolean[] flagged = new boolean[n];
+            double[] count = new double[n];
+            for (PoisonReport r : members) {
+                boolean[] f = r.flagged();
+                for (int i = 0; i < n; i++) {
+                    flagged[i] |= f[i];
+                    count[i] += f[i] ? 1 : 0;
+                }
+            }
+            List<PoisonReport.ClassSummary> classes = new ArrayList<>();
+            for (PoisonReport.ClassSummary c : union.classes()) {
+                int k = 0;
+                for (int i = 0; i < n; i++) {
+                    k += flagged[i] && labels[i] == c.label() ? 1 : 0;
+                }
+                boolean suspicious = members.stream().anyMatch(r -> r.classes().stream()
+                        .anyMatch(m -> m.label() == c.label() && m.suspicious()));
+                classes.add(new PoisonReport.ClassSummary(c.label(), c.examples(), k, suspicious
+                        ? PoisonReport.Verdict.SUSPICIOUS : PoisonReport.Verdict.CLEAN, java.util.Map.of()));
+            }
+            return new PoisonReport("any of " + members.stream().map(PoisonReport::detector).toList(), union.config(),
+                    flagged, count, classes, union.provenance());
+        }
     }
 
     private final List<ReferenceDetector> members;

@@ -1,6 +1,7 @@
 package dev.rampart.defenses.poisoning;
 
 import static dev.rampart.core.testing.Errors.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,8 +106,19 @@ class TrustedUnionTest extends PoisonDetectorContract {
                 or[i] |= r.flagged()[i];
             }
         }
-        PoisonReport.Score orScore = new PoisonReport("or", new PoisonDetector.Config() { }, or,
-                new double[or.length], List.of(), o.union().provenance()).against(poison);
+        int[] labels = IntStream.range(0, poison.length).map(i -> i < CLEAN + POISON ? 0 : 1).toArray();
+        PoisonReport any = o.any(labels);
+        assertArrayEquals(or, any.flagged(), "any: what some member flags");
+        int flaggedInClass0 = 0;
+        for (int i = 0; i < CLEAN + POISON; i++) {
+            flaggedInClass0 += or[i] ? 1 : 0;
+            assertEquals((o.members().get(0).flagged()[i] ? 1 : 0) + (o.members().get(1).flagged()[i] ? 1 : 0),
+                    any.scores()[i], "example " + i + ": the number of members that flag it");
+        }
+        assertEquals(flaggedInClass0, any.classes().get(0).flagged());
+        assertTrue(any.classes().get(0).suspicious() && !any.classes().get(1).suspicious(), any.classes().toString());
+        assertMessage(() -> o.any(new int[3]), "labels must hold one label per judged example (11000), found 3");
+        PoisonReport.Score orScore = any.against(poison);
         PoisonReport.Score joint = o.union().against(poison);
         assertEquals(List.of(0), o.union().classes().stream().filter(PoisonReport.ClassSummary::suspicious)
                 .map(PoisonReport.ClassSummary::label).toList(), o.union().classes().toString());
