@@ -1,10 +1,12 @@
 package dev.rampart.defenses.certification;
 
+import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.memory.Workspaces;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Inputs;
+import dev.rampart.core.norm.Norm;
 import dev.rampart.core.random.Seeds;
 import dev.rampart.core.report.Provenance;
 import java.util.Arrays;
@@ -59,6 +61,9 @@ public final class RandomizedSmoothing {
     /** The class of an example the smoothed classifier abstains on. */
     public static final int ABSTAIN = -1;
 
+    /** The largest batch of noisy copies (one pass holds batchSize copies of an example). */
+    public static final int MAX_BATCH = 65_536;
+
     /**
      * The configuration.
      *
@@ -79,7 +84,7 @@ public final class RandomizedSmoothing {
                 throw new IllegalArgumentException("n0 must be at most n (" + n + "), found " + n0);
             }
             Check.share("alpha", alpha);
-            Check.positive("batchSize", batchSize);
+            Check.inRange("batchSize", batchSize, 1, MAX_BATCH);
         }
     }
 
@@ -229,11 +234,11 @@ public final class RandomizedSmoothing {
     /**
      * {@link AttackCheck} of {@code certificates} (made by {@link #certify(LabeledData)} on
      * {@code data}) against {@code attacks}' results on the same examples in the same order; each
-     * attack's {@link dev.rampart.attacks.evasion.EvasionResult#perturbationNorm() norms} must be L2.
+     * attack's {@link EvasionResult#perturbationNorm() norms} must be L2.
      *
      * @throws IllegalArgumentException if the sizes differ or an attack is not L2
      */
-    public AttackCheck check(SmoothingCertificates certificates, dev.rampart.attacks.evasion.EvasionResult... attacks) {
+    public AttackCheck check(SmoothingCertificates certificates, EvasionResult... attacks) {
         Check.notNull("certificates", certificates);
         int[] labels = certificates.labels();
         if (labels == null) {
@@ -244,8 +249,8 @@ public final class RandomizedSmoothing {
         int tried = 0;
         int broken = 0;
         int abstained = 0;
-        for (dev.rampart.attacks.evasion.EvasionResult r : attacks) {
-            if (r.size() != classes.length || r.norm() != dev.rampart.core.norm.Norm.L2) {
+        for (EvasionResult r : attacks) {
+            if (r.size() != classes.length || r.norm() != Norm.L2) {
                 throw new IllegalArgumentException("attack " + r.attack() + " must be L2 on the " + classes.length
                         + " certified examples, found " + r.norm() + " on " + r.size());
             }

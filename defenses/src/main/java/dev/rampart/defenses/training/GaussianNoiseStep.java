@@ -55,7 +55,12 @@ public record GaussianNoiseStep(double adversarialFraction) implements Adversari
 
     /** {@code x + N(0, sigma^2)} clipped to {@code domain}, as a new array; {@code x} is not modified. */
     static INDArray noisy(INDArray x, double sigma, long seed, InputDomain domain) {
-        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+        return domain.clipInPlace(gaussian(x.shape(), x.dataType(), sigma, seed).addi(x));
+    }
+
+    /** An array of {@code shape} drawn from {@code N(0, sigma^2)} by ND4J's generator seeded with {@code seed}. */
+    static INDArray gaussian(long[] shape, org.nd4j.linalg.api.buffer.DataType type, double sigma, long seed) {
+        INDArray out = Nd4j.createUninitialized(type, shape);
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         try {
             Nd4j.getExecutioner().exec(new GaussianDistribution(out, 0.0, sigma), rng);
@@ -66,6 +71,6 @@ public record GaussianNoiseStep(double adversarialFraction) implements Adversari
                 throw new IllegalStateException("ND4J's random generator could not be closed", e);
             }
         }
-        return domain.clipInPlace(out.addi(x));
+        return out;
     }
 }

@@ -54,8 +54,11 @@ public record SmoothAdvStep(int steps, int noiseSamples, double sigma) implement
         long[] shape = x.shape().clone();
         shape[0] = (long) n * m;
         INDArray labels = oneHot.repeat(0, m);
-        // the noise, drawn once for the batch: row i * m + j is example i's draw j
-        INDArray noise = GaussianNoiseStep.noisy(x.repeat(0, m), sigma, seed, model.domain()).subi(x.repeat(0, m));
+        // the noise, drawn once for the batch: row i * m + j is example i's draw j (the raw draw: the
+        // copies, not the noise, are clipped to the domain)
+        long[] rows = x.shape().clone();
+        rows[0] = (long) n * m;
+        INDArray noise = GaussianNoiseStep.gaussian(rows, x.dataType(), sigma, seed);
         INDArray xAdv = x.dup('c');
         if (epsilon > 0) {
             double stepSize = 2 * epsilon / steps;

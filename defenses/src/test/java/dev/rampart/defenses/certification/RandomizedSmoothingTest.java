@@ -108,6 +108,8 @@ class RandomizedSmoothingTest {
         SmoothingCertificates all = s.certify(x);
         SmoothingCertificates again = s.certify(x);
         assertArrayEquals(all.topCounts(), again.topCounts(), "same seed, same noise");
+        assertArrayEquals(all.topCounts(), s.certify(x.castTo(DataType.DOUBLE)).topCounts(),
+                "a double-typed batch is certified as the model's float one");
         SmoothingCertificates tail = s.certify(x.get(NDArrayIndex.interval(2, 5)), 2);
         for (int i = 0; i < 3; i++) {
             assertEquals(all.topCounts()[i + 2], tail.topCounts()[i], "example " + (i + 2) + " certified in a part");
@@ -164,7 +166,9 @@ class RandomizedSmoothingTest {
         assertMessage(() -> RandomizedSmoothing.builder(m).alpha(0).build(), "alpha must be in (0, 1), found 0.0");
         assertMessage(() -> RandomizedSmoothing.builder(m).n0(200).n(100).build(), "n0 must be at most n (100), found 200");
         assertMessage(() -> RandomizedSmoothing.builder(m).n(0).build(), "n must be positive, found 0");
-        assertMessage(() -> RandomizedSmoothing.builder(m).batchSize(-1).build(), "batchSize must be positive, found -1");
+        assertMessage(() -> RandomizedSmoothing.builder(m).batchSize(-1).build(), "batchSize must be in [1, 65536], found -1");
+        assertMessage(() -> RandomizedSmoothing.builder(m).batchSize(1_000_000_000).build(),
+                "batchSize must be in [1, 65536], found 1000000000");
         assertMessage(() -> RandomizedSmoothing.builder(null), "model must not be null");
         RandomizedSmoothing s = RandomizedSmoothing.builder(m).n(100).build();
         assertMessage(() -> s.certify(Nd4j.create(DataType.FLOAT, 2, 3)), "x");
