@@ -174,7 +174,7 @@ public final class CertifyCommand implements Callable<Integer> {
         CertificationReports.Certified report = dpa ? partitionAggregation(recipe, trainSpec, loaded, gates, batchSize, w)
                 : smoothing(d, loaded, gates, batchSize, w);
         for (CertificationReports.Requirement g : gates) {
-            double a = report.accuracy().applyAsDouble(g.radius());
+            double a = report.accuracy().applyAsDouble(g.budget());
             w.printf(Locale.ROOT, "%s: %.1f%% %s%n", g.spec(), 100 * a, g.met(a) ? "passed" : "FAILED");
         }
         if (json != null) {

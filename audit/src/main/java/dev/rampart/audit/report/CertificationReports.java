@@ -48,11 +48,11 @@ public final class CertificationReports {
      *
      * @param spec the text as given
      * @param method the certification method
-     * @param radius the budget: an L2 radius (smoothing) or a number of poisoned examples (dpa)
+     * @param budget an L2 radius (smoothing) or a number of poisoned examples (dpa)
      * @param strict {@code >} rather than {@code >=}
      * @param value the threshold, a share in [0, 1]
      */
-    public record Requirement(String spec, String method, double radius, boolean strict, double value) {
+    public record Requirement(String spec, String method, double budget, boolean strict, double value) {
         /** Whether {@code accuracy} meets it. */
         public boolean met(double accuracy) {
             return strict ? accuracy > value : accuracy >= value;
@@ -97,7 +97,7 @@ public final class CertificationReports {
 
         /** Whether every gate is met. */
         public boolean passed() {
-            return requirements.stream().allMatch(r -> r.met(accuracy.applyAsDouble(r.radius())));
+            return requirements.stream().allMatch(r -> r.met(accuracy.applyAsDouble(r.budget())));
         }
 
         /** Randomized smoothing's certificates, reported at {@code radii}. */
@@ -194,7 +194,7 @@ public final class CertificationReports {
         root.put("curve", curve);
         List<Object> gates = new ArrayList<>();
         for (Requirement r : c.requirements()) {
-            double a = c.accuracy().applyAsDouble(r.radius());
+            double a = c.accuracy().applyAsDouble(r.budget());
             Map<String, Object> g = new LinkedHashMap<>();
             g.put("require", r.spec());
             g.put("certifiedAccuracy", Numbers.round(a, 6));
@@ -256,7 +256,7 @@ public final class CertificationReports {
         if (!c.requirements().isEmpty()) {
             h.append("<h2>Gates</h2>\n<table><tr><th>requirement</th><th>certified accuracy</th><th></th></tr>\n");
             for (Requirement r : c.requirements()) {
-                double a = c.accuracy().applyAsDouble(r.radius());
+                double a = c.accuracy().applyAsDouble(r.budget());
                 boolean ok = r.met(a);
                 h.append("<tr").append(ok ? "" : " class=\"bad\"").append("><td>").append(HtmlReport.esc(r.spec()))
                         .append("</td><td>").append(Numbers.percent(a)).append("</td><td>")
@@ -275,7 +275,7 @@ public final class CertificationReports {
             XMLStreamWriter x = XMLOutputFactory.newInstance().createXMLStreamWriter(out);
             x.writeStartDocument("UTF-8", "1.0");
             x.writeCharacters("\n");
-            long failures = c.requirements().stream().filter(r -> !r.met(c.accuracy().applyAsDouble(r.radius()))).count();
+            long failures = c.requirements().stream().filter(r -> !r.met(c.accuracy().applyAsDouble(r.budget()))).count();
             x.writeStartElement("testsuite");
             x.writeAttribute("name", "rampart certify");
             x.writeAttribute("tests", String.valueOf(Math.max(1, c.requirements().size())));
@@ -291,14 +291,14 @@ public final class CertificationReports {
                 x.writeCharacters("\n");
             }
             for (Requirement r : c.requirements()) {
-                double a = c.accuracy().applyAsDouble(r.radius());
+                double a = c.accuracy().applyAsDouble(r.budget());
                 x.writeStartElement("testcase");
                 x.writeAttribute("classname", JunitReport.clean(c.model()));
                 x.writeAttribute("name", JunitReport.clean(r.spec()));
                 if (!r.met(a)) {
                     x.writeStartElement("failure");
                     x.writeAttribute("message", JunitReport.clean(String.format(Locale.ROOT,
-                            "certified accuracy at %s %s is %s, required %s%s", c.budget(), r.radius(), Numbers.percent(a),
+                            "certified accuracy at %s %s is %s, required %s%s", c.budget(), r.budget(), Numbers.percent(a),
                             r.strict() ? "more than " : "at least ", Numbers.percent(r.value()))));
                     x.writeEndElement();
                 }

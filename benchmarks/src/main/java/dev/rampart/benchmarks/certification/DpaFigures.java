@@ -86,7 +86,8 @@ public final class DpaFigures implements Callable<Integer> {
                     p == null ? "" : String.format(Locale.ROOT, " on BadNets %.1f%%", 100 * badnets),
                     c.certifiedAccuracy(0), c.medianCertifiedSize(), curve, trainSeconds, c.seconds());
             if (triggered != null) {
-                say("  attack success of the ensemble: %.4f", share(e.certify(triggered).classes(), 0));
+                say("  attack success of the ensemble: %.4f", Metrics.accuracy(e.certify(triggered).classes(),
+                        triggered.labels()));
             }
         }
         if (triggered != null) {
@@ -94,17 +95,9 @@ public final class DpaFigures implements Callable<Integer> {
             Classifier one = routine.train(used, seed);
             say("one %s trained on all of the poisoned set: accuracy %.4f, attack success %.4f (%.0f s)", model,
                     Metrics.accuracy(one.predictClasses(test.features()), test.labels()),
-                    share(one.predictClasses(triggered.features()), 0), (System.nanoTime() - t0) / 1e9);
+                    Metrics.accuracy(one.predictClasses(triggered.features()), triggered.labels()), (System.nanoTime() - t0) / 1e9);
         }
         return 0;
-    }
-
-    private static double share(int[] classes, int target) {
-        int n = 0;
-        for (int c : classes) {
-            n += c == target ? 1 : 0;
-        }
-        return (double) n / classes.length;
     }
 
     private static void say(String format, Object... args) {
