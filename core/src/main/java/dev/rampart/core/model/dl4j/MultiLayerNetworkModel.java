@@ -190,7 +190,13 @@ public final class MultiLayerNetworkModel extends Dl4jModel implements dev.rampa
         net.setLabels(batch.getLabels());
         net.computeGradientAndScore();
         INDArray g = net.getGradientsViewArray().dup();
+        // MultiLayerNetwork.clear() also drops the solver and with it the updater's state (Adam's
+        // moments, momentum): keep the updater, or every applyGradient would start from zero state
+        org.deeplearning4j.nn.api.Updater updater = net.getUpdater(false);
         net.clear();
+        if (updater != null) {
+            net.setUpdater(updater);
+        }
         return g;
     }
 

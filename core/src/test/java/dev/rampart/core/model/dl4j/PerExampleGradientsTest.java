@@ -118,4 +118,38 @@ class PerExampleGradientsTest {
                 () -> bn.parameterGradientNorms(x, y));
         assertTrue(e.getMessage().contains("dropout") || e.getMessage().contains("batch normalization"), e.getMessage());
     }
+
+    /**
+     * A gradient taken and applied through the model follows the network's own fit step for step,
+     * with a stateful updater (Adam): the updater's moments survive between steps, for
+     * MultiLayerNetwork (whose clear() used to drop them) and ComputationGraph alike.
+     */
+    @Test
+    void applyingTheTakenGradientFollowsFitWithAdam() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.DOUBLE)
+                .updater(new org.nd4j.linalg.learning.config.Adam(0.01)).list()
+                .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(5)).build();
+        MultiLayerNetwork byFit = new MultiLayerNetwork(conf);
+        byFit.init();
+        MultiLayerNetworkModel model = MultiLayerNetworkModel.of(byFit.clone(), new long[] {5},
+                InputDomain.UNIT);
+        org.deeplearning4j.nn.graph.ComputationGraph graphByFit = byFit.toComputationGraph();
+        ComputationGraphModel graph = ComputationGraphModel.of(byFit.toComputationGraph(), new long[] {5},
+                InputDomain.UNIT);
+        Nd4j.getRandom().setSeed(5);
+        for (int step = 0; step < 4; step++) {
+            INDArray x = Nd4j.rand(DataType.DOUBLE, 8, 5);
+            INDArray y = Labels.oneHot(new int[] {0, 1, 2, 0, 1, 2, 0, 1}, 3);
+            model.applyGradient(model.parameterGradient(x, y), 8);
+            graph.applyGradient(graph.parameterGradient(x, y), 8);
+            byFit.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+            graphByFit.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+            assertEquals(0, model.parameters().sub(byFit.params()).amaxNumber().doubleValue(), 1e-12, "step " + step);
+            assertEquals(0, graph.parameters().sub(graphByFit.params()).amaxNumber().doubleValue(), 1e-12,
+                    "graph step " + step);
+        }
+    }
 }
