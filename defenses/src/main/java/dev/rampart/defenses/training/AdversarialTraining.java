@@ -1,5 +1,12 @@
 package dev.rampart.defenses.training;
 
+import dev.rampart.core.model.Labels;
+import dev.rampart.core.model.PerExampleGradients;
+import dev.rampart.core.model.program.ProgramClassifier;
+import dev.rampart.defenses.certification.BoundCertificates;
+import dev.rampart.defenses.certification.BoundPropagation;
+import dev.rampart.defenses.certification.IntervalBoundLoss;
+
 import dev.rampart.attacks.evasion.EvasionResult;
 import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.core.data.LabeledData;
@@ -87,7 +94,16 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
          * noise of standard deviation {@code sigma}, trained on the noisy copies; the held-out figure
          * is, as for GAUSSIAN, the accuracy under one draw of that noise.
          */
-        SMOOTH_ADV
+        SMOOTH_ADV,
+        /**
+         * Certified training by interval bound propagation (Gowal et al. 2018, {@link IntervalBoundLoss}):
+         * each step descends {@code kappa * clean loss + (1 - kappa) * robust loss}, the robust loss
+         * being the cross-entropy of the worst-case logits over the L-inf ball; epsilon ramps up over
+         * the warm-up epochs while kappa falls from 1 to its final value. The held-out figure is the
+         * accuracy verified by IBP at the final epsilon instead of PGD's. Needs a DL4J model whose
+         * layers are dense or convolutional (no batch normalization) and L-inf.
+         */
+        IBP
     }
 
     /** Standard deviation of TRADES' Gaussian start (Zhang et al. 2019). */
@@ -115,15 +131,18 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
      * @param seed fixes random starts and the choice of examples made adversarial
      * @param sigma SmoothAdv's noise standard deviation
      * @param noiseSamples SmoothAdv's noise draws per example
+     * @param kappa IBP's final weight of the clean loss, in [0, 1]
      */
     public record Config(Method method, Norm norm, double epsilon, int pgdSteps, int epochs, int warmupEpochs,
             double adversarialFraction, int evaluationSteps, boolean keepBest, int patience, double beta,
-            double averagingDecay, long seed, double sigma, int noiseSamples) {
+            double averagingDecay, long seed, double sigma, int noiseSamples, double kappa) {
     }
 
     private final M model;
     private final Config config;
     private final AdversarialStep step;
+    /** IBP's robust loss, or {@code null} for the other methods. */
+    private final IntervalBoundLoss ibp;
     private final LabeledData heldOut;
     private final Consumer<TrainingReport.Epoch> onEpoch;
 
@@ -136,7 +155,9 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             case TRADES -> new TradesStep(config.norm(), config.pgdSteps(), config.beta());
             case GAUSSIAN -> new GaussianNoiseStep(config.adversarialFraction());
             case SMOOTH_ADV -> new SmoothAdvStep(config.pgdSteps(), config.noiseSamples(), config.sigma());
+            case IBP -> null;
         };
+        this.ibp = config.method() == Method.IBP ? new IntervalBoundLoss((ProgramClassifier) model) : null;
         this.heldOut = heldOut;
         this.onEpoch = onEpoch;
     }
@@ -150,7 +171,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         return config;
     }
 
-    /** The per-batch step of the configured method. */
+    /** The per-batch step of the configured method ({@code null} for IBP, which trains on bounds, not inputs). */
     public AdversarialStep step() {
         return step;
     }
@@ -185,8 +206,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                 double eps = epsilonAt(epoch, batches, batchesPerEpoch);
                 epsilonUsed = eps;
                 long seed = Seeds.derive(config.seed(), batchIndex++);
-                DataSet crafted = step.craft(model, batch.getFeatures(), batch.getLabels(), eps, seed);
-                model.fit(crafted.getFeatures(), crafted.getLabels());
+                if (ibp != null) {
+                    intervalStep(batch, eps, kappaAt(epoch, batches, batchesPerEpoch));
+                } else {
+                    DataSet crafted = step.craft(model, batch.getFeatures(), batch.getLabels(), eps, seed);
+                    model.fit(crafted.getFeatures(), crafted.getLabels());
+                }
                 if (average != null) {
                     average.update(model.parameters());
                 }
@@ -237,6 +262,26 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         return count;
     }
 
+    /** One IBP step: the clean and robust gradients mixed by kappa, applied by the model's updater. */
+    private void intervalStep(DataSet batch, double eps, double kappa) {
+        PerExampleGradients pe = (PerExampleGradients) model;
+        INDArray x = batch.getFeatures();
+        int[] labels = Labels.argmax(batch.getLabels());
+        INDArray clean = pe.parameterGradient(x, batch.getLabels());
+        IntervalBoundLoss.Result r = ibp.lossAndGradient(x, labels, eps);
+        INDArray g = clean.reshape(-1).castTo(r.gradient().dataType()).muli(kappa).addi(r.gradient().muli(1 - kappa));
+        pe.applyGradient(g, labels.length);
+    }
+
+    /** IBP's kappa after {@code batch} batches of {@code epoch}: from 1 down to its final value over the warm-up. */
+    double kappaAt(int epoch, int batch, int batchesPerEpoch) {
+        if (config.warmupEpochs() == 0) {
+            return config.kappa();
+        }
+        double progress = epoch + (batchesPerEpoch > 0 ? (double) batch / batchesPerEpoch : 0);
+        return 1 - (1 - config.kappa()) * Math.min(1.0, progress / config.warmupEpochs());
+    }
+
     /** Epsilon after {@code batch} batches of {@code epoch}: a linear ramp over the warm-up epochs. */
     double epsilonAt(int epoch, int batch, int batchesPerEpoch) {
         if (config.warmupEpochs() == 0) {
@@ -257,6 +302,11 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             double underNoise = Metrics.accuracy(model.predictClasses(noisy), heldOut.labels());
             return new TrainingReport.Epoch(epoch, eps, examples, seconds, clean, underNoise);
         }
+        if (config.method() == Method.IBP) {
+            BoundCertificates c = BoundPropagation.builder(model).method(BoundPropagation.Method.IBP).build()
+                    .certify(heldOut, config.epsilon());
+            return new TrainingReport.Epoch(epoch, eps, examples, seconds, c.cleanAccuracy(), c.verifiedAccuracy(0));
+        }
         EvasionResult r = Pgd.builder(model).norm(config.norm()).epsilon(config.epsilon())
                 .steps(config.evaluationSteps()).seed(config.seed()).earlyStop(true).build()
                 .run(heldOut.features(), heldOut.labels());
@@ -271,6 +321,7 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
         private double epsilon = 0.1;
         private double sigma = 0.25;
         private int noiseSamples = 1;
+        private double kappa = 0.5;
         private int pgdSteps = 7;
         private int epochs = 10;
         private int warmupEpochs;
@@ -375,6 +426,12 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
             return this;
         }
 
+        /** IBP's final weight of the clean loss, in [0, 1] (default 0.5, as Gowal et al. 2018). */
+        public Builder<M> kappa(double kappa) {
+            this.kappa = kappa;
+            return this;
+        }
+
         public Builder<M> seed(long seed) {
             this.seed = seed;
             return this;
@@ -437,12 +494,24 @@ public final class AdversarialTraining<M extends GradientClassifier & TrainableM
                     throw new IllegalArgumentException("SmoothAdv certifies L2 radii; norm must be L2, found " + norm);
                 }
             }
+            if (!(kappa >= 0 && kappa <= 1)) {
+                throw new IllegalArgumentException("kappa must be in [0, 1], found " + kappa);
+            }
+            if (method == Method.IBP) {
+                if (norm != Norm.LINF) {
+                    throw new IllegalArgumentException("IBP training bounds L-inf balls; norm must be LINF, found " + norm);
+                }
+                if (!(model instanceof ProgramClassifier) || !(model instanceof PerExampleGradients)) {
+                    throw new IllegalArgumentException("IBP training needs a DL4J model (MultiLayerNetworkModel or"
+                            + " ComputationGraphModel), found " + model.getClass().getSimpleName());
+                }
+            }
             if ((keepBest || patience > 0) && heldOut == null) {
                 throw new IllegalArgumentException("keepBest and patience need held-out data (evaluateOn)");
             }
             return new AdversarialTraining<>(model, new Config(method, norm, epsilon, pgdSteps, epochs, warmupEpochs,
                     adversarialFraction, evaluationSteps, keepBest, patience, beta, averagingDecay, seed, sigma,
-                    noiseSamples), heldOut,
+                    noiseSamples, kappa), heldOut,
                     onEpoch);
         }
     }

@@ -138,7 +138,7 @@ final class Dl4jCompiler {
     }
 
     private static Stage merge(int axis) {
-        return new Stages.ElementWise("merge", in -> Nd4j.concat(axis, in), (in, g) -> {
+        return Stages.ElementWise.linear("merge", in -> Nd4j.concat(axis, in), (in, g) -> {
             INDArray[] out = new INDArray[in.length];
             long start = 0;
             for (int k = 0; k < in.length; k++) {
@@ -149,16 +149,16 @@ final class Dl4jCompiler {
                 start += size;
             }
             return out;
-        });
+        }, null);
     }
 
     private static Stage elementWise(ElementWiseVertex.Op op, String where) {
         return switch (op) {
-            case Add -> new Stages.ElementWise("add", in -> sum(in), (in, g) -> repeat(g, in.length, 1.0));
-            case Average -> new Stages.ElementWise("average", in -> sum(in).divi(in.length),
-                    (in, g) -> repeat(g, in.length, 1.0 / in.length));
-            case Subtract -> new Stages.ElementWise("subtract", in -> in[0].sub(in[1]),
-                    (in, g) -> new INDArray[] {g.dup(), g.neg()});
+            case Add -> add();
+            case Average -> Stages.ElementWise.linear("average", in -> sum(in).divi(in.length),
+                    (in, g) -> repeat(g, in.length, 1.0 / in.length), null);
+            case Subtract -> Stages.ElementWise.linear("subtract", in -> in[0].sub(in[1]),
+                    (in, g) -> new INDArray[] {g.dup(), g.neg()}, add());
             case Product -> new Stages.ElementWise("product", in -> {
                 INDArray p = in[0].dup();
                 for (int k = 1; k < in.length; k++) {
@@ -179,6 +179,10 @@ final class Dl4jCompiler {
             });
             default -> throw new UnsupportedLayerException(where + " uses element-wise op " + op + ", not supported");
         };
+    }
+
+    private static Stages.ElementWise add() {
+        return Stages.ElementWise.linear("add", in -> sum(in), (in, g) -> repeat(g, in.length, 1.0), null);
     }
 
     private static INDArray sum(INDArray[] in) {

@@ -70,6 +70,11 @@ public final class InferenceProgram {
                 && mc.getSoftmaxClipEps() == SOFTMAX_CLIP;
     }
 
+    /** The nodes, in the order they are computed (node {@code i} produces value {@code i + 1}). */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
     /** The values of every node, index 0 being {@code x}. */
     public INDArray[] forwardAll(INDArray x) {
         return forwardTo(x, nodes.size());

@@ -34,8 +34,11 @@ public abstract class ProgramClassifier extends AbstractGradientClassifier {
         this.program = program;
     }
 
-    /** The compiled program. */
-    protected final InferenceProgram program() {
+    /**
+     * The compiled program: what bound propagation and certified training walk through. It reads
+     * the model's live parameters; it never writes to them.
+     */
+    public final InferenceProgram program() {
         return program;
     }
 

@@ -45,6 +45,55 @@ public interface Stage {
     /** A short description for error messages and logs. */
     String describe();
 
+    /**
+     * How bound propagation (interval and linear bounds over a set of inputs) may pass through this
+     * stage. Stages that are none of the known kinds are {@link Kind#OTHER}: bounds refuse them by name.
+     */
+    enum Kind {
+        /** An affine map of its inputs ({@link #absolute()} gives its linear part with absolute coefficients). */
+        AFFINE,
+        /** The rectified linear unit. */
+        RELU,
+        /** An element-wise non-decreasing function of one input. */
+        MONOTONE,
+        /** Max pooling: non-decreasing in every input, the maximum over windows. */
+        MAX_POOL,
+        /** Anything else. */
+        OTHER
+    }
+
+    /** This stage's {@link Kind}. */
+    default Kind kind() {
+        return Kind.OTHER;
+    }
+
+    /**
+     * For an {@link Kind#AFFINE} stage {@code f(x) = L x + b}: the stage computing {@code |L| x}
+     * (every coefficient replaced by its absolute value, no offset), which maps the radii of input
+     * intervals to the radii of output intervals. {@code null} for other kinds.
+     */
+    default Stage absolute() {
+        return null;
+    }
+
+    /**
+     * The live parameter arrays this stage reads (views of the model's parameters, in a fixed
+     * order), for training rules that compute their own gradients; empty for stages without any.
+     */
+    default INDArray[] parameterArrays() {
+        return new INDArray[0];
+    }
+
+    /**
+     * The gradients of a loss with respect to {@link #parameterArrays()}, summed over the batch,
+     * given the stage's inputs and the gradient at its output, in the same order and shapes.
+     *
+     * @throws UnsupportedOperationException for stages that do not compute them
+     */
+    default INDArray[] parameterGradients(INDArray[] in, INDArray gradOut) {
+        throw new UnsupportedOperationException("parameter gradients are not available for " + describe());
+    }
+
     /** A stage with one input. */
     abstract class Unary implements Stage {
         /** The output for {@code x}; never modifies it. */

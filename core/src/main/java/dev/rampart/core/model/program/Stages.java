@@ -56,6 +56,31 @@ public final class Stages {
             return true;
         }
 
+        @Override
+        public Kind kind() {
+            return Kind.AFFINE;
+        }
+
+        @Override
+        public Stage absolute() {
+            return new Dense(() -> Transforms.abs(weight.get(), true), null);
+        }
+
+        @Override
+        public INDArray[] parameterArrays() {
+            return hasBias ? new INDArray[] {weight.get(), bias.get()} : new INDArray[] {weight.get()};
+        }
+
+        /** {@code x^T g} for the weights, the column sums of {@code g} for the bias. */
+        @Override
+        public INDArray[] parameterGradients(INDArray[] in, INDArray gradOut) {
+            INDArray x = in[0].reshape(in[0].size(0), -1);
+            INDArray w = weight.get();
+            INDArray gw = Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(x, gradOut)
+                    .addIntegerArguments(1, 0).build())[0].reshape(w.shape());
+            return hasBias ? new INDArray[] {gw, gradOut.sum(0).reshape(bias.get().shape())} : new INDArray[] {gw};
+        }
+
         /** Example {@code i}'s weight gradient is {@code a_i d_i^T}: squared norm {@code |a_i|^2 |d_i|^2}. */
         @Override
         public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
@@ -105,6 +130,11 @@ public final class Stages {
         }
 
         @Override
+        public Kind kind() {
+            return Kind.RELU;
+        }
+
+        @Override
         public String describe() {
             return "relu";
         }
@@ -126,6 +156,20 @@ public final class Stages {
         @Override
         protected INDArray backward(INDArray x, INDArray out, INDArray gradOut) {
             return fn.backprop(x.dup(), gradOut).getFirst();
+        }
+
+        /** Non-decreasing activations: sigmoid, tanh, their hard forms, leaky ReLU, ELU, SELU, softplus, identity... */
+        @Override
+        public Kind kind() {
+            return switch (fn.getClass().getSimpleName()) {
+                case "ActivationSigmoid", "ActivationTanH", "ActivationHardSigmoid", "ActivationHardTanH",
+                        "ActivationIdentity", "ActivationELU", "ActivationSELU", "ActivationSoftPlus",
+                        "ActivationReLU6", "ActivationRationalTanh", "ActivationRectifiedTanh", "ActivationSoftSign" ->
+                        Kind.MONOTONE;
+                case "ActivationLReLU" -> fn.toString().contains("-") ? Kind.OTHER : Kind.MONOTONE;
+                case "ActivationReLU" -> Kind.RELU;
+                default -> Kind.OTHER;
+            };
         }
 
         @Override
@@ -232,6 +276,50 @@ public final class Stages {
             return intArgs[9] == 1 ? "a channels-last (NHWC) convolution" : null;
         }
 
+        private Convolution(Supplier<INDArray> weight, Supplier<INDArray> bias, int[] intArgs,
+                boolean inputGradByDeconv) {
+            this.weight = weight;
+            this.bias = bias;
+            this.hasBias = bias != null;
+            this.intArgs = intArgs;
+            this.inputGradByDeconv = inputGradByDeconv;
+        }
+
+        @Override
+        public Kind kind() {
+            return Kind.AFFINE;
+        }
+
+        @Override
+        public Stage absolute() {
+            return new Convolution(() -> Transforms.abs(weight.get(), true), null, intArgs, inputGradByDeconv);
+        }
+
+        @Override
+        public INDArray[] parameterArrays() {
+            return hasBias ? new INDArray[] {weight.get(), bias.get()} : new INDArray[] {weight.get()};
+        }
+
+        /** Through libnd4j's conv2d_bp: the weight and bias gradients summed over the batch. */
+        @Override
+        public INDArray[] parameterGradients(INDArray[] in, INDArray gradOut) {
+            INDArray x = in[0];
+            INDArray w = weight.get();
+            INDArray gradIn = Nd4j.createUninitialized(x.dataType(), x.shape());
+            INDArray gradW = Nd4j.createUninitialized(w.dataType(), w.shape());
+            DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp");
+            if (hasBias) {
+                INDArray b = bias.get();
+                INDArray gradB = Nd4j.createUninitialized(b.dataType(), b.length());
+                op.addInputs(x, w, b.reshape(-1), gradOut).addOutputs(gradIn, gradW, gradB);
+                Nd4j.exec(op.addIntegerArguments(intArgs).build());
+                return new INDArray[] {gradW, gradB.reshape(b.shape())};
+            }
+            op.addInputs(x, w, gradOut).addOutputs(gradIn, gradW);
+            Nd4j.exec(op.addIntegerArguments(intArgs).build());
+            return new INDArray[] {gradW};
+        }
+
         @Override
         public boolean hasParameters() {
             return true;
@@ -280,6 +368,22 @@ public final class Stages {
             this.intArgs = new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], same ? 1 : 0, extra,
                     channelsLast ? 1 : 0};
             this.pnormEps = pnormEps;
+        }
+
+        /** Max pooling is {@link Kind#MAX_POOL}, average pooling {@link Kind#AFFINE}, p-norm pooling neither. */
+        @Override
+        public Kind kind() {
+            return switch (op) {
+                case "maxpool2d" -> Kind.MAX_POOL;
+                case "avgpool2d" -> Kind.AFFINE;
+                default -> Kind.OTHER;
+            };
+        }
+
+        /** Average pooling's coefficients are non-negative and it has no offset: it is its own absolute map. */
+        @Override
+        public Stage absolute() {
+            return kind() == Kind.AFFINE ? this : null;
         }
 
         /** Max pooling commutes with ReLU, so ReLU may be applied on the smaller pooled array. */
@@ -388,6 +492,19 @@ public final class Stages {
         }
 
         @Override
+        public Kind kind() {
+            return Kind.AFFINE;
+        }
+
+        @Override
+        public Stage absolute() {
+            return new ChannelAffine(() -> {
+                INDArray scale = scaleShift.get()[0];
+                return new INDArray[] {Transforms.abs(scale, true), Nd4j.zeros(scale.dataType(), scale.shape())};
+            }, channelsLast);
+        }
+
+        @Override
         public String describe() {
             return "batchnorm (running statistics)";
         }
@@ -409,6 +526,16 @@ public final class Stages {
         }
 
         @Override
+        public Kind kind() {
+            return Kind.AFFINE;
+        }
+
+        @Override
+        public Stage absolute() {
+            return this;
+        }
+
+        @Override
         public String describe() {
             return "flatten";
         }
@@ -419,15 +546,44 @@ public final class Stages {
         private final String name;
         private final Function<INDArray[], INDArray> fwd;
         private final BackwardRule rule;
+        private final Stage absolute;
 
         public interface BackwardRule {
             INDArray[] apply(INDArray[] in, INDArray gradOut);
         }
 
+        /** A combination that is not linear (bound propagation refuses it). */
         public ElementWise(String name, Function<INDArray[], INDArray> fwd, BackwardRule rule) {
+            this(name, fwd, rule, null, false);
+        }
+
+        private ElementWise(String name, Function<INDArray[], INDArray> fwd, BackwardRule rule, Stage absolute,
+                boolean selfAbsolute) {
             this.name = name;
             this.fwd = fwd;
             this.rule = rule;
+            this.absolute = selfAbsolute ? this : absolute;
+        }
+
+        /**
+         * A linear combination without offset (sum, average, concatenation, difference).
+         *
+         * @param absolute the combination with absolute coefficients, or {@code null} when every
+         *     coefficient is already non-negative
+         */
+        public static ElementWise linear(String name, Function<INDArray[], INDArray> fwd, BackwardRule rule,
+                ElementWise absolute) {
+            return new ElementWise(name, fwd, rule, absolute, absolute == null);
+        }
+
+        @Override
+        public Kind kind() {
+            return absolute == null ? Kind.OTHER : Kind.AFFINE;
+        }
+
+        @Override
+        public Stage absolute() {
+            return absolute;
         }
 
         @Override
