@@ -8,7 +8,11 @@ import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.io.AtomicFiles;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.report.Provenance;
+import dev.rampart.core.norm.Norm;
+import dev.rampart.defenses.certification.BoundCertificates;
+import dev.rampart.defenses.certification.BoundPropagation;
 import dev.rampart.defenses.certification.PartitionAggregation;
+import dev.rampart.defenses.certification.UnboundedStageException;
 import dev.rampart.defenses.certification.PoisoningCertificates;
 import dev.rampart.defenses.certification.RandomizedSmoothing;
 import dev.rampart.defenses.certification.SmoothingCertificates;
@@ -30,19 +34,24 @@ import picocli.CommandLine.Option;
  * sigma ({@code rampart train --method gaussian --epsilon 0.25}). With {@code --method dpa} (deep
  * partition aggregation, Levine &amp; Feizi 2021) {@code --model} is a recipe: {@code --partitions}
  * models are trained on content-hashed parts of {@code --train}, and every test example gets the
- * number of training examples an attacker must insert or remove to change the vote. The report is
- * the certified accuracy against the budget; {@code --require "smoothing@0.5>=0.6"} or
- * {@code "dpa@10>=0.5"} makes it a gate (exit 1 when missed).
+ * number of training examples an attacker must insert or remove to change the vote. With {@code
+ * --method ibp|crown-ibp|crown} (bound propagation: Gowal et al. 2018, Zhang et al. 2020, Zhang et
+ * al. 2018) every test example is verified, or not, at each {@code --epsilons} budget of the
+ * {@code --norm} ball: no input within it changes the model's correct class. The report is the
+ * certified accuracy against the budget; {@code --require "smoothing@0.5>=0.6"}, {@code
+ * "crown@0.1>=0.6"} or {@code "dpa@10>=0.5"} makes it a gate (exit 1 when missed).
  *
  * <pre>
  * ./rampart certify --model smooth.zip --sigma 0.25 --n 100000 --samples 500 --out certify.json \
  *     --html certify.html --junit certify.xml --require "smoothing@0.5>=0.6"
  * ./rampart certify --method dpa --model mlp --train train/ --partitions 50 --epochs 10 --require "dpa@5>=0.5"
+ * ./rampart certify --method crown --model ibp.zip --epsilons 0.05,0.1 --samples 1000 --require "crown@0.1>=0.6"
  * </pre>
  */
 @Command(name = "certify", mixinStandardHelpOptions = true, sortOptions = false, description = {"Certify"
-        + " predictions: randomized smoothing's L2 radius per example, or deep partition aggregation's number of"
-        + " poisoned training examples per example; the certified accuracy against the budget, and gates on it."})
+        + " predictions: randomized smoothing's L2 radius per example, bound propagation's verified L-inf or L2"
+        + " budgets (IBP, CROWN-IBP, CROWN), or deep partition aggregation's number of poisoned training examples"
+        + " per example; the certified accuracy against the budget, and gates on it."})
 public final class CertifyCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -51,7 +60,7 @@ public final class CertifyCommand implements Callable<Integer> {
             + " standard or robust); dpa: the recipe of every part's model (cnn, mlp, strided-cnn, tanh-cnn, a DL4J"
             + " configuration or zip)")
     String model;
-    @Option(names = "--method", description = "smoothing or dpa (default ${DEFAULT-VALUE})")
+    @Option(names = "--method", description = "smoothing, ibp, crown-ibp, crown or dpa (default ${DEFAULT-VALUE})")
     String method = "smoothing";
     @Option(names = "--data", paramLabel = "PATH", description = "test data (default: the bundled test sample)")
     Path data;
@@ -78,6 +87,12 @@ public final class CertifyCommand implements Callable<Integer> {
     @Option(names = "--radii", split = ",", paramLabel = "R", description = "smoothing: L2 radii of the curve (default"
             + " 0,0.25,0.5,0.75,1,1.25,1.5,1.75,2)")
     List<Double> radii = List.of(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0);
+    @Option(names = "--epsilons", split = ",", paramLabel = "E", description = "ibp, crown-ibp, crown: budgets of the"
+            + " curve (default 0,0.01,0.02,0.05,0.1); every gate's budget is added")
+    List<Double> epsilons = List.of(0.0, 0.01, 0.02, 0.05, 0.1);
+    @Option(names = "--norm", paramLabel = "NORM", description = "ibp, crown-ibp, crown: linf or l2 (default"
+            + " ${DEFAULT-VALUE})")
+    String norm = "linf";
     @Option(names = "--train", paramLabel = "PATH", description = "dpa: the training set (default: the bundled"
             + " training sample)")
     Path train;
@@ -89,8 +104,9 @@ public final class CertifyCommand implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", paramLabel = "N", description = "dpa: poisoning sizes of the curve"
             + " (default 0,1,2,5,10,20)")
     List<Integer> sizes = List.of(0, 1, 2, 5, 10, 20);
-    @Option(names = "--require", paramLabel = "GATE", description = "smoothing@RADIUS>=SHARE or dpa@SIZE>=SHARE: fail"
-            + " (exit 1) when the certified accuracy there is lower (repeatable)")
+    @Option(names = "--require", paramLabel = "GATE", description = "smoothing@RADIUS>=SHARE, crown@EPSILON>=SHARE"
+            + " (or ibp, crown-ibp) or dpa@SIZE>=SHARE: fail (exit 1) when the certified accuracy there is lower"
+            + " (repeatable)")
     List<String> require = new ArrayList<>();
     @Option(names = "--out", paramLabel = "FILE", description = "write the report as JSON")
     Path json;
@@ -107,9 +123,19 @@ public final class CertifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> p = new ArrayList<>();
         boolean dpa = method.equals("dpa");
-        if (!dpa && !method.equals("smoothing")) {
-            p.add("--method must be smoothing or dpa (bound propagation is not built yet), found " + method);
+        BoundPropagation.Method bounds = java.util.Arrays.stream(BoundPropagation.Method.values())
+                .filter(m -> m.label().equals(method)).findFirst().orElse(null);
+        if (!dpa && bounds == null && !method.equals("smoothing")) {
+            p.add("--method must be smoothing, ibp, crown-ibp, crown or dpa, found " + method);
         }
+        Norm ballNorm = switch (norm.toLowerCase(Locale.ROOT)) {
+            case "linf" -> Norm.LINF;
+            case "l2" -> Norm.L2;
+            default -> {
+                p.add("--norm must be linf or l2, found " + norm);
+                yield Norm.LINF;
+            }
+        };
         if (samples <= 0) {
             p.add("--samples must be positive, found " + samples);
         }
@@ -122,6 +148,15 @@ public final class CertifyCommand implements Callable<Integer> {
                 if (size < 0) {
                     p.add("--sizes must not be negative, found " + size);
                 }
+            }
+        } else if (bounds != null) {
+            for (double e : epsilons) {
+                if (!(e >= 0) || !Double.isFinite(e)) {
+                    p.add("--epsilons must be finite and >= 0, found " + e);
+                }
+            }
+            if (batch != null && (batch <= 0 || batch > BoundPropagation.MAX_BATCH)) {
+                p.add("--batch must be in [1, " + BoundPropagation.MAX_BATCH + "], found " + batch);
             }
         } else {
             try {
@@ -139,7 +174,7 @@ public final class CertifyCommand implements Callable<Integer> {
         for (String g : require) {
             try {
                 CertificationReports.Requirement r = CertificationReports.parse(g);
-                if (!r.method().equals(dpa ? "dpa" : "smoothing")) {
+                if (!r.method().equals(dpa ? "dpa" : bounds != null ? bounds.label() : "smoothing")) {
                     p.add("--require '" + g + "' gates " + r.method() + ", but --method is " + method);
                 } else {
                     gates.add(r);
@@ -172,6 +207,7 @@ public final class CertifyCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         w.println("data: " + loaded.describe());
         CertificationReports.Certified report = dpa ? partitionAggregation(recipe, trainSpec, loaded, gates, batchSize, w)
+                : bounds != null ? bounds(bounds, ballNorm, d, loaded, gates, w)
                 : smoothing(d, loaded, gates, batchSize, w);
         for (CertificationReports.Requirement g : gates) {
             double a = report.accuracy().applyAsDouble(g.budget());
@@ -193,13 +229,46 @@ public final class CertifyCommand implements Callable<Integer> {
         return report.passed() ? Rampart.OK : Rampart.GATE_FAILED;
     }
 
-    private CertificationReports.Certified smoothing(LabeledData d, DataSource.Loaded loaded,
-            List<CertificationReports.Requirement> gates, int batchSize, PrintWriter w) throws java.io.IOException {
+    private CertificationReports.Certified bounds(BoundPropagation.Method m, Norm ballNorm, LabeledData d,
+            DataSource.Loaded loaded, List<CertificationReports.Requirement> gates, PrintWriter w)
+            throws java.io.IOException {
+        Classifier c = loadModel(d, loaded);
+        BoundPropagation bp;
+        try {
+            bp = BoundPropagation.builder(c).method(m).norm(ballNorm).batchSize(batch != null ? batch : 512).build();
+        } catch (UnboundedStageException e) {
+            throw new UsageException(List.of("--model " + model + ": " + e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(List.of("--model " + model + " cannot be bounded: " + e.getMessage()));
+        }
+        java.util.TreeSet<Double> budgets = new java.util.TreeSet<>(epsilons);
+        gates.forEach(g -> budgets.add(g.budget()));
+        double[] eps = budgets.stream().mapToDouble(Double::doubleValue).toArray();
+        w.printf(Locale.ROOT, "bound propagation: %s, %s ball, budgets %s on %d examples%n", m.label(),
+                ballNorm == Norm.L2 ? "L2" : "L-inf", java.util.Arrays.toString(eps), d.size());
+        w.flush();
+        BoundCertificates b = bp.certify(d, eps);
+        w.printf(Locale.ROOT, "clean accuracy %6.1f%%%n", 100 * b.cleanAccuracy());
+        for (int k = 0; k < eps.length; k++) {
+            w.printf(Locale.ROOT, "verified accuracy at epsilon %-6s %6.1f%%%n", eps[k], 100 * b.verifiedAccuracy(k));
+        }
+        w.printf(Locale.ROOT, "%.1f s (%.1f ms per example and budget)%n", b.seconds(),
+                1000 * b.seconds() / b.size() / eps.length);
+        return CertificationReports.Certified.of(model, loaded.describe(), b, gates, Provenance.current());
+    }
+
+    private Classifier loadModel(LabeledData d, DataSource.Loaded loaded) throws java.io.IOException {
         Classifier m = ModelSource.load(model, InputOptions.DEFAULT, d.exampleShape()).model();
         if (m.numClasses() != d.numClasses()) {
             throw new UsageException(List.of("--model " + model + " has " + m.numClasses() + " classes but --data "
                     + loaded.source() + " has " + d.numClasses()));
         }
+        return m;
+    }
+
+    private CertificationReports.Certified smoothing(LabeledData d, DataSource.Loaded loaded,
+            List<CertificationReports.Requirement> gates, int batchSize, PrintWriter w) throws java.io.IOException {
+        Classifier m = loadModel(d, loaded);
         w.printf(Locale.ROOT, "randomized smoothing: sigma %s, n0 %d, n %d, alpha %s on %d examples%n", sigma, n0, n,
                 alpha, d.size());
         w.flush();

@@ -45,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
     enum Method {
         STANDARD(null), PGD(AdversarialTraining.Method.PGD), FAST_FGSM(AdversarialTraining.Method.FAST_FGSM),
         TRADES(AdversarialTraining.Method.TRADES), GAUSSIAN(AdversarialTraining.Method.GAUSSIAN),
-        SMOOTH_ADV(AdversarialTraining.Method.SMOOTH_ADV);
+        SMOOTH_ADV(AdversarialTraining.Method.SMOOTH_ADV), IBP(AdversarialTraining.Method.IBP);
 
         final AdversarialTraining.Method adversarial;
 
@@ -59,7 +59,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--method", paramLabel = "M", description = "standard, pgd, fast-fgsm, trades, gaussian (noise of standard"
             + " deviation --epsilon: a base model for randomized smoothing) or smooth-adv (PGD-L2 of radius --epsilon"
-            + " on the model smoothed with noise --sigma) (default: pgd)")
+            + " on the model smoothed with noise --sigma) or ibp (certified training by interval bounds at"
+            + " L-inf --epsilon) (default: pgd)")
     Method method = Method.PGD;
     @Option(names = "--model", paramLabel = "NAME", description = "cnn, mlp or strided-cnn, from fresh weights"
             + " (default: cnn)")
@@ -95,6 +96,8 @@ public final class TrainCommand implements Callable<Integer> {
     double beta = 6;
     @Option(names = "--sigma", paramLabel = "S", description = "smooth-adv's noise standard deviation (default: 0.25)")
     double sigma = 0.25;
+    @Option(names = "--kappa", paramLabel = "K", description = "ibp's final weight of the clean loss (default: 0.5)")
+    double kappa = 0.5;
     @Option(names = "--noise-samples", paramLabel = "M", description = "smooth-adv's noise draws per example"
             + " (default: 1)")
     int noiseSamples = 1;
@@ -146,6 +149,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!(sigma > 0) || !Double.isFinite(sigma)) {
             p.add("--sigma must be positive, found " + sigma);
+        }
+        if (!(kappa >= 0 && kappa <= 1)) {
+            p.add("--kappa must be in [0, 1], found " + kappa);
         }
         if (noiseSamples <= 0) {
             p.add("--noise-samples must be positive, found " + noiseSamples);
@@ -217,13 +223,14 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             TrainingReport report = AdversarialTraining.builder(wrapped).method(method.adversarial).epsilon(epsilon)
                     .pgdSteps(steps).epochs(epochCount).warmupEpochs(warmup).beta(beta).adversarialFraction(advFraction)
-                    .sigma(sigma).noiseSamples(noiseSamples)
+                    .sigma(sigma).noiseSamples(noiseSamples).kappa(kappa)
                     .norm(method == Method.SMOOTH_ADV ? dev.rampart.core.norm.Norm.L2 : dev.rampart.core.norm.Norm.LINF)
                     .weightAveraging(average).evaluateOn(heldOut, 10).keepBest(keep == Keep.BEST).seed(seed)
                     .onEpoch(e -> {
                         w.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  %s %.4f%n",
                                 e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(),
-                                method == Method.GAUSSIAN || method == Method.SMOOTH_ADV ? "under noise" : "PGD-10",
+                                method == Method.GAUSSIAN || method == Method.SMOOTH_ADV ? "under noise"
+                                        : method == Method.IBP ? "IBP-verified" : "PGD-10",
                                 e.robustAccuracy());
                         w.flush();
                         after(net, file, e.epoch() + 1, w);

@@ -79,14 +79,48 @@ class CertifyCliTest {
     }
 
     @Test
+    void anIntervalTrainedModelIsVerifiedByBoundsAndGated() throws IOException {
+        Path model = dir.resolve("ibp.zip");
+        Run t = run("train", "--method", "ibp", "--epsilon", "0.02", "--warmup", "1", "--model", "mlp", "--epochs",
+                "2", "--validation", "200", "--batch", "100", "--out", model.toString(), "--seed", "3");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("IBP-verified"), t.out());
+        Path json = dir.resolve("b.json");
+        Run c = run("certify", "--method", "crown", "--model", model.toString(), "--samples", "50", "--epsilons",
+                "0,0.02", "--require", "crown@0.02>=0.3", "--require", "crown@0.3>0", "--out", json.toString(),
+                "--html", dir.resolve("b.html").toString());
+        assertEquals(Rampart.GATE_FAILED, c.code(), c.out() + c.err());
+        assertTrue(c.out().contains("crown@0.02>=0.3: ") && c.out().contains("passed")
+                && c.out().contains("crown@0.3>0: 0.0% FAILED"), c.out());
+        JsonNode r = new ObjectMapper().readTree(json.toFile());
+        assertEquals("crown", r.get("method").asText());
+        assertEquals(3, r.get("curve").size(), "the gate's budget joins the curve");
+        double clean = r.get("curve").get(0).get("certifiedAccuracy").asDouble();
+        double at002 = r.get("curve").get(1).get("certifiedAccuracy").asDouble();
+        assertTrue(clean > 0.5 && at002 >= 0.3 && at002 <= clean, r.get("curve").toString());
+        assertEquals(50, r.get("perExample").size());
+        assertTrue(Files.readString(dir.resolve("b.html")).contains("Bound propagation"));
+        Path ibpJson = dir.resolve("i.json");
+        Run ibp = run("certify", "--method", "ibp", "--model", model.toString(), "--samples", "50", "--epsilons",
+                "0.02", "--out", ibpJson.toString());
+        assertEquals(0, ibp.code(), ibp.err());
+        double byIbp = new ObjectMapper().readTree(ibpJson.toFile()).get("curve").get(0).get("certifiedAccuracy")
+                .asDouble();
+        assertTrue(byIbp <= at002, "CROWN verifies at least what IBP does: " + byIbp + " > " + at002);
+        Run unbounded = run("certify", "--method", "ibp", "--model", "standard", "--norm", "l2", "--samples", "5",
+                "--epsilons", "0.1");
+        assertEquals(0, unbounded.code(), unbounded.err());
+    }
+
+    @Test
     void badInputIsOneLineEachAndExitTwo() {
         Run r = run("certify", "--model", "standard", "--sigma", "0", "--samples", "0", "--require", "pgd@1>=0.5",
                 "--radii", "-1");
         assertEquals(Rampart.USAGE, r.code(), r.err());
         assertTrue(r.err().contains("--sigma must be positive and finite, found 0.0"), r.err());
         assertTrue(r.err().contains("--samples must be positive, found 0"), r.err());
-        assertTrue(r.err().contains("--require 'pgd@1>=0.5' is not smoothing@radius>=value or dpa@size>=value"),
-                r.err());
+        assertTrue(r.err().contains("--require 'pgd@1>=0.5' is not smoothing@radius>=value, ibp|crown-ibp|crown"
+                + "@epsilon>=value or dpa@size>=value"), r.err());
         assertTrue(r.err().contains("--radii must be finite and >= 0, found -1.0"), r.err());
         assertEquals(4, r.problems(), r.err());
         Run alpha = run("certify", "--model", "standard", "--alpha", "1");
@@ -94,10 +128,17 @@ class CertifyCliTest {
                 alpha.err());
         Run n0 = run("certify", "--model", "standard", "--n0", "200", "--n", "100");
         assertTrue(n0.code() == Rampart.USAGE && n0.err().contains("--n0 must be at most n (100), found 200"), n0.err());
-        Run method = run("certify", "--model", "standard", "--method", "crown");
-        assertTrue(method.code() == Rampart.USAGE && method.err().contains("--method must be smoothing or dpa, found"
-                + " crown") || method.err().contains("--method must be smoothing or dpa (bound propagation is not built"
-                + " yet), found crown"), method.err());
+        Run method = run("certify", "--model", "standard", "--method", "lp");
+        assertTrue(method.code() == Rampart.USAGE && method.err().contains("--method must be smoothing, ibp, crown-ibp,"
+                + " crown or dpa, found lp"), method.err());
+        Run crown = run("certify", "--model", "standard", "--method", "crown", "--norm", "l1", "--epsilons", "-0.1,NaN",
+                "--require", "ibp@0.1>=0.5");
+        assertEquals(Rampart.USAGE, crown.code(), crown.err());
+        assertTrue(crown.err().contains("--norm must be linf or l2, found l1"), crown.err());
+        assertTrue(crown.err().contains("--epsilons must be finite and >= 0, found -0.1"), crown.err());
+        assertTrue(crown.err().contains("--epsilons must be finite and >= 0, found NaN"), crown.err());
+        assertTrue(crown.err().contains("--require 'ibp@0.1>=0.5' gates ibp, but --method is crown"), crown.err());
+        assertEquals(4, crown.problems(), crown.err());
         Run mixed = run("certify", "--method", "dpa", "--model", "nope", "--partitions", "0", "--require", "smoothing@1>=0.1");
         assertEquals(Rampart.USAGE, mixed.code(), mixed.err());
         assertTrue(mixed.err().contains("--partitions must be positive, found 0"), mixed.err());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rampart.examples.certification.CertifyWithSmoothing;
+import dev.rampart.examples.certification.VerifyWithBounds;
 import dev.rampart.examples.detection.DetectAdversarialInputs;
 import dev.rampart.examples.evaluation.EvaluateRobustness;
 import dev.rampart.examples.evasion.EvasionQuickstart;
@@ -39,6 +40,18 @@ class ExamplesTest {
         assertEquals(0, r.noiseTrained().certifiedAccuracy(0.7));
         assertTrue(r.attacked() >= 5, "attacked inside certificates: " + r.attacked());
         assertEquals(0, r.broken(), "certificates broken by an attack");
+    }
+
+    @Test
+    void verifyWithBounds() throws Exception {
+        VerifyWithBounds.Result r = VerifyWithBounds.run(3000, 2, 200);
+        assertTrue(r.ibpCrown().cleanAccuracy() >= 0.5, "clean accuracy " + r.ibpCrown().cleanAccuracy());
+        assertTrue(r.ibpCrown().verifiedAccuracy(0) >= 0.3, "verified by CROWN " + r.ibpCrown().verifiedAccuracy(0));
+        assertTrue(r.ibpCrown().verifiedAccuracy(0) >= r.ibpIbp().verifiedAccuracy(0), "CROWN below IBP");
+        assertTrue(r.ibpCrown().verifiedAccuracy(0) > r.standardCrown().verifiedAccuracy(0) + 0.1,
+                "interval training adds verified examples: " + r.standardCrown().verifiedAccuracy(0));
+        assertTrue(r.pgdRobust() >= r.ibpCrown().verifiedAccuracy(0), "verified above PGD's robust accuracy");
+        assertEquals(0, r.broken(), "verified examples broken by PGD");
     }
 
     @Test

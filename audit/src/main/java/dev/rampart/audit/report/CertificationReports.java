@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.rampart.audit.Numbers;
 import dev.rampart.core.report.Provenance;
+import dev.rampart.defenses.certification.BoundCertificates;
 import dev.rampart.defenses.certification.PoisoningCertificates;
 import dev.rampart.defenses.certification.SmoothingCertificates;
 import java.io.StringWriter;
@@ -21,11 +22,12 @@ import javax.xml.stream.XMLStreamWriter;
 
 /**
  * The report of {@code rampart certify}: certified accuracy against the budget (an L2 radius for
- * randomized smoothing, a number of poisoned training examples for deep partition aggregation), as
+ * randomized smoothing, an L-inf or L2 epsilon for bound propagation (IBP, CROWN-IBP, CROWN), a
+ * number of poisoned training examples for deep partition aggregation), as
  * JSON (schema version {@value #SCHEMA_VERSION}), as one self-contained HTML page with the curve, and
  * as JUnit XML with one test case per gate ({@code --require "smoothing@0.5>=0.6"}: certified
- * accuracy at radius 0.5 at least 60%; {@code dpa@10>=0.5}: at least 50% certified against 10
- * poisoned examples).
+ * accuracy at radius 0.5 at least 60%; {@code crown@0.1>=0.6}: at least 60% verified by CROWN at
+ * epsilon 0.1; {@code dpa@10>=0.5}: at least 50% certified against 10 poisoned examples).
  *
  * <pre>{@code
  * CertificationReports.Certified c = CertificationReports.Certified.of("model.zip", "test set", certificates,
@@ -38,7 +40,7 @@ public final class CertificationReports {
     /** The version of the layouts; it changes whenever a field does. */
     public static final int SCHEMA_VERSION = 1;
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final Pattern GATE = Pattern.compile("^(smoothing|dpa)@([0-9.eE+-]+)(>=|>)([0-9.eE+-]+)(%?)$");
+    private static final Pattern GATE = Pattern.compile("^(smoothing|dpa|crown-ibp|crown|ibp)@([0-9.eE+-]+)(>=|>)([0-9.eE+-]+)(%?)$");
 
     private CertificationReports() {
     }
@@ -66,13 +68,14 @@ public final class CertificationReports {
      *
      * @param model the model or recipe, in words
      * @param data the data, in words
-     * @param method {@code smoothing} or {@code dpa}
+     * @param method {@code smoothing}, {@code ibp}, {@code crown-ibp}, {@code crown} or {@code dpa}
      * @param budget what the curve's budget is, in words ({@code L2 radius}, {@code poisoned examples})
      * @param budgetKey the budget's JSON key ({@code radius}, {@code size})
      * @param config the method's configuration record
      * @param examples the number of examples certified
      * @param abstained the share abstained on (NaN: the method never abstains)
-     * @param median the median certified budget (of the correct examples for smoothing, of all for dpa)
+     * @param median the median certified budget (of the correct examples for smoothing, of all for dpa;
+     *     for bound propagation the largest budget of the curve verified, median over all examples)
      * @param seconds the time certification took
      * @param points the budgets of the curve
      * @param accuracy the certified accuracy at any budget
@@ -121,6 +124,51 @@ public final class CertificationReports {
                     c.medianCorrectRadius(), c.seconds(), radii, c::certifiedAccuracy, rows, requirements, provenance);
         }
 
+        /** Bound propagation's certificates, reported at every budget they were computed for. */
+        public static Certified of(String model, String data, BoundCertificates c, List<Requirement> requirements,
+                Provenance provenance) {
+            double[] eps = c.epsilons();
+            int[] labels = c.labels();
+            int[] predicted = c.predicted();
+            double[][] margins = c.margins();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            double[] largest = new double[labels.length];
+            for (int i = 0; i < labels.length; i++) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("index", i);
+                e.put("label", labels[i]);
+                e.put("predicted", predicted[i]);
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (int k = 0; k < eps.length; k++) {
+                    m.put(String.valueOf(eps[k]), Numbers.round(margins[k][i], 6));
+                    if (c.verified(k, i)) {
+                        largest[i] = Math.max(largest[i], eps[k]);
+                    }
+                }
+                e.put("marginLowerBound", m);
+                rows.add(e);
+            }
+            double[] sorted = largest.clone();
+            java.util.Arrays.sort(sorted);
+            double median = sorted.length == 0 ? 0 : sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+            return new Certified(model, data, c.config().method().label(), c.config().norm() == dev.rampart.core.norm.Norm.L2
+                    ? "L2 epsilon" : "L-inf epsilon", "epsilon", c.config(), c.size(), Double.NaN, median, c.seconds(),
+                    eps, v -> {
+                        for (int k = 0; k < eps.length; k++) {
+                            if (eps[k] == v) {
+                                return c.verifiedAccuracy(k);
+                            }
+                        }
+                        throw new IllegalArgumentException("no certificates were computed at epsilon " + v);
+                    }, rows, requirements, provenance);
+        }
+
+        /** Whether the method is bound propagation (ibp, crown-ibp or crown). */
+        public boolean bounds() {
+            return !method.equals("dpa") && !method.equals("smoothing");
+        }
+
         /** Deep partition aggregation's certificates, reported at {@code sizes}. */
         public static Certified of(String model, String data, PoisoningCertificates c, int[] sizes,
                 List<Requirement> requirements, Provenance provenance) {
@@ -149,8 +197,9 @@ public final class CertificationReports {
         String s = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT).replace(" ", "");
         Matcher m = GATE.matcher(s);
         if (!m.matches()) {
-            throw new IllegalArgumentException("--require '" + spec + "' is not smoothing@radius>=value or"
-                    + " dpa@size>=value (for example smoothing@0.5>=0.60, smoothing@0.5>=60% or dpa@10>=0.5)");
+            throw new IllegalArgumentException("--require '" + spec + "' is not smoothing@radius>=value,"
+                    + " ibp|crown-ibp|crown@epsilon>=value or dpa@size>=value (for example smoothing@0.5>=0.60,"
+                    + " crown@0.1>=60% or dpa@10>=0.5)");
         }
         double radius;
         double value;
@@ -161,7 +210,7 @@ public final class CertificationReports {
             throw new IllegalArgumentException("--require '" + spec + "': a radius or threshold is not a number");
         }
         if (!(radius >= 0) || !Double.isFinite(radius)) {
-            throw new IllegalArgumentException("--require '" + spec + "': the radius must be finite and >= 0, found "
+            throw new IllegalArgumentException("--require '" + spec + "': the budget must be finite and >= 0, found "
                     + m.group(2));
         }
         if (!(value >= 0 && value <= 1)) {
@@ -182,7 +231,8 @@ public final class CertificationReports {
         root.put("config", Records.toMap(c.config()));
         root.put("examples", c.examples());
         root.put("abstained", Double.isNaN(c.abstained()) ? null : Numbers.round(c.abstained(), 6));
-        root.put(c.method().equals("dpa") ? "medianCertifiedSize" : "medianCorrectRadius", Numbers.round(c.median(), 6));
+        root.put(c.method().equals("dpa") ? "medianCertifiedSize" : c.bounds() ? "medianVerifiedEpsilon"
+                : "medianCorrectRadius", Numbers.round(c.median(), 6));
         root.put("seconds", Numbers.round(c.seconds(), 2));
         List<Object> curve = new ArrayList<>();
         for (double r : c.points()) {
@@ -219,7 +269,11 @@ public final class CertificationReports {
                 .append("</title>\n<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
                         + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}tr.bad{background:#fdd}"
                         + "</style></head><body>\n<h1>").append(HtmlReport.esc(title)).append("</h1>\n");
-        String what = c.method().equals("dpa")
+        String what = c.bounds()
+                ? "Bound propagation (" + HtmlReport.esc(c.method()) + "): an example is verified at a budget when sound"
+                        + " bounds show that no input within it changes the model's correct class (no probability of"
+                        + " error). Median of the largest verified budget %s."
+                : c.method().equals("dpa")
                 ? "Deep partition aggregation (Levine &amp; Feizi 2021): the certified size is the number of training"
                         + " examples an attacker must insert or remove to change a prediction (no probability of error)."
                         + " Median certified size %s."
