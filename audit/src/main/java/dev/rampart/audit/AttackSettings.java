@@ -56,6 +56,7 @@ record AttackSettings(AuditConfig.AttackKind kind, Norm norm, int pgdSteps, int 
             case BOUNDARY -> BoundaryAttack.builder(model).epsilon(eps).queries(squareQueries).batchSize(batchSize)
                     .seed(seed).build();
             case AUTOATTACK -> throw new IllegalStateException("AutoAttack is run as an ensemble");
+            case IBP, CROWN_IBP, CROWN -> throw new IllegalStateException(kind + " is a certificate, not an attack");
         };
     }
 }

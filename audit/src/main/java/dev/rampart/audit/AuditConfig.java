@@ -36,10 +36,17 @@ public record AuditConfig(List<String> models, InputOptions input, DataSource.Sp
     /**
      * The attacks an audit can run. APGD runs 100 iterations, APGD-T against the 9 most likely other
      * classes, C&amp;W 9 x 100, DeepFool 50, MI-FGSM 10; AUTOATTACK is the whole ensemble with its
-     * gradient-masking checks.
+     * gradient-masking checks. IBP, CROWN_IBP and CROWN are not attacks but certificates (bound
+     * propagation): their rows give the verified accuracy beside the empirical worst case, which
+     * they never enter.
      */
     public enum AttackKind {
-        FGSM, PGD, MIFGSM, APGD_CE, APGD_T, CW, DEEPFOOL, SQUARE, HSJ, BOUNDARY, AUTOATTACK;
+        FGSM, PGD, MIFGSM, APGD_CE, APGD_T, CW, DEEPFOOL, SQUARE, HSJ, BOUNDARY, AUTOATTACK, IBP, CROWN_IBP, CROWN;
+
+        /** Whether this is a certificate (a lower bound on robust accuracy) rather than an attack. */
+        public boolean certificate() {
+            return this == IBP || this == CROWN_IBP || this == CROWN;
+        }
 
         /** Whether the attack only queries the model (it runs on black boxes, which give no gradients). */
         public boolean queryOnly() {

@@ -10,6 +10,8 @@ import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.metric.Metrics;
 import dev.rampart.core.model.Classifier;
 import dev.rampart.core.model.Labels;
+import dev.rampart.defenses.certification.BoundCertificates;
+import dev.rampart.defenses.certification.BoundPropagation;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,6 +30,45 @@ final class ModelAudit {
     }
 
     private record Candidate(Outcome outcome, int robust) {
+    }
+
+    /**
+     * Verified accuracy by bound propagation at every budget, as rows after the worst case; a
+     * verified example that an attack of the audit broke would be a broken certificate, and is
+     * reported as a warning.
+     */
+    private static void certify(AuditConfig.AttackKind kind, AuditConfig config, Audit.Target target, INDArray x,
+            int[] labels, boolean[] correct, int classes, boolean[][] robustToAll, List<AuditReport.Row> rows,
+            List<String> warnings, AuditListener listener) {
+        BoundPropagation.Method method = BoundPropagation.Method.valueOf(kind.name());
+        double[] epsilons = config.epsilons();
+        listener.start(target.name() + ": " + method.label() + " certificates");
+        BoundPropagation bp;
+        try {
+            bp = BoundPropagation.builder(target.model()).method(method).norm(config.norm())
+                    .batchSize(Math.min(config.batchSize(), BoundPropagation.MAX_BATCH)).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model " + target.name() + ": " + kind.option() + ": " + e.getMessage(), e);
+        }
+        BoundCertificates c = bp.certify(x, labels, epsilons);
+        boolean attacked = config.attacks().stream().anyMatch(k -> !k.certificate());
+        for (int k = 0; k < epsilons.length; k++) {
+            boolean[] verified = new boolean[labels.length];
+            int broken = 0;
+            for (int i = 0; i < labels.length; i++) {
+                verified[i] = c.verified(k, i);
+                broken += verified[i] && attacked && !robustToAll[k][i] ? 1 : 0;
+            }
+            if (broken > 0) {
+                warnings.add("epsilon " + Numbers.epsilon(epsilons[k]) + ": " + broken + " examples verified by "
+                        + method.label() + " were broken by an attack: the bounds are not sound for this model");
+            }
+            Outcome o = new Outcome(method.label() + " (verified)", epsilons[k], verified, null, new double[labels.length],
+                    c.seconds() / epsilons.length, "bound propagation, " + config.norm() + " ball, a lower bound on"
+                    + " robust accuracy");
+            rows.add(ResultRows.row(o, kind.option(), correct, labels, classes));
+        }
+        listener.done(epsilons.length);
     }
 
     static AuditReport.ModelResult run(AuditConfig config, Audit.Target target, LabeledData data,
@@ -59,7 +100,12 @@ final class ModelAudit {
         int middle = epsilons.length / 2;
         List<ChunkRunner.Chunk> chunks = ChunkRunner.cut(x, labels, config.batchSize());
         ShippedModel shipment = target.shipment();
+        List<AuditConfig.AttackKind> certificates = config.attacks().stream().filter(AuditConfig.AttackKind::certificate)
+                .toList();
         for (AuditConfig.AttackKind kind : config.attacks()) {
+            if (kind.certificate()) {
+                continue;
+            }
             List<Outcome> outcomes = new ArrayList<>();
             AttackSettings spec = AttackSettings.of(kind, config);
             if (kind == AuditConfig.AttackKind.AUTOATTACK) {
@@ -116,6 +162,9 @@ final class ModelAudit {
             Outcome worst = new Outcome("worst case", epsilons[k], robustToAll[k], null, new double[n], Double.NaN,
                     "each example's worst case over the attacks above");
             rows.add(ResultRows.row(worst, AuditReport.WORST_CASE, correct, labels, classes));
+        }
+        for (AuditConfig.AttackKind kind : certificates) {
+            certify(kind, config, target, x, labels, correct, classes, robustToAll, rows, warnings, listener);
         }
         // the gallery's saliency maps need gradients: a black-box model has none
         List<AuditReport.GalleryItem> items = gallery == null || !(model instanceof dev.rampart.core.model.GradientClassifier g)

@@ -32,9 +32,10 @@ final class ResultRows {
                 }
             }
         }
-        double median = fooled == 0 || option.equals(AuditReport.WORST_CASE) ? Double.NaN
+        boolean certificate = !option.equals(AuditReport.WORST_CASE) && AuditConfig.AttackKind.parse(option).certificate();
+        double median = fooled == 0 || certificate || option.equals(AuditReport.WORST_CASE) ? Double.NaN
                 : new Median().evaluate(norms, 0, fooled);
-        double success = correctCount == 0 ? Double.NaN : (double) fooled / correctCount;
+        double success = correctCount == 0 || certificate ? Double.NaN : (double) fooled / correctCount;
         return new AuditReport.Row(o.attack(), option, o.epsilon(), robust, n, (double) robust / n,
                 Metrics.wilson(robust, n, CONFIDENCE), success, median, o.seconds(), classRobust, o.settings());
     }

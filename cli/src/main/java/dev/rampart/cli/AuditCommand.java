@@ -66,7 +66,8 @@ public final class AuditCommand implements Callable<Integer> {
     @Option(names = "--epsilons", split = ",", paramLabel = "E", description = "budgets (default: 0.05,0.1,0.2)")
     double[] epsilons = {0.05, 0.1, 0.2};
     @Option(names = "--attacks", split = ",", paramLabel = "A", description = "fgsm, pgd, mifgsm, apgd-ce, apgd-t, cw"
-            + " (L2), deepfool, square, hsj (HopSkipJump) and boundary (label-only, L2), autoattack (default: fgsm,pgd)")
+            + " (L2), deepfool, square, hsj (HopSkipJump) and boundary (label-only, L2), autoattack; and the certificates"
+            + " ibp, crown-ibp, crown (verified accuracy beside the worst case) (default: fgsm,pgd)")
     List<AuditConfig.AttackKind> attacks = List.of(AuditConfig.AttackKind.FGSM, AuditConfig.AttackKind.PGD);
     @Option(names = "--norm", paramLabel = "linf|l2", description = "threat model (default: linf)")
     Norm norm = Norm.LINF;

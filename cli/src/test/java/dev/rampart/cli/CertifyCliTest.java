@@ -107,9 +107,27 @@ class CertifyCliTest {
         double byIbp = new ObjectMapper().readTree(ibpJson.toFile()).get("curve").get(0).get("certifiedAccuracy")
                 .asDouble();
         assertTrue(byIbp <= at002, "CROWN verifies at least what IBP does: " + byIbp + " > " + at002);
-        Run unbounded = run("certify", "--method", "ibp", "--model", "standard", "--norm", "l2", "--samples", "5",
+        Run l2 = run("certify", "--method", "ibp", "--model", "standard", "--norm", "l2", "--samples", "5",
                 "--epsilons", "0.1");
-        assertEquals(0, unbounded.code(), unbounded.err());
+        assertEquals(0, l2.code(), l2.err());
+
+        // in the audit, verified accuracy sits beside the empirical worst case and is never above it
+        Path audit = dir.resolve("audit.json");
+        Run a = run("audit", "--models", model.toString(), "--attacks", "pgd,crown", "--epsilons", "0.02",
+                "--samples", "50", "--out", audit.toString(), "--require", "crown@0.02>=0.3");
+        assertEquals(0, a.code(), a.out() + a.err());
+        JsonNode rows = new ObjectMapper().readTree(audit.toFile()).get("models").get(0).get("results");
+        double worst = -1;
+        double verified = -1;
+        for (JsonNode row : rows) {
+            if (row.get("option").asText().equals("worst")) {
+                worst = row.get("robustAccuracy").asDouble();
+            } else if (row.get("option").asText().equals("crown")) {
+                verified = row.get("robustAccuracy").asDouble();
+            }
+        }
+        assertTrue(verified >= 0.3 && verified <= worst, "verified " + verified + ", worst case " + worst);
+        assertEquals(at002, verified, 1e-9, "the audit's CROWN row is certify's figure");
     }
 
     @Test
