@@ -43,10 +43,10 @@ public final class SparkShadowModels {
         };
     }
 
-    private static String firstLine(Throwable e) {
+    static String firstLine(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.io.NotSerializableException) {
-                return "a shadow's task is not serializable (" + t.getMessage() + "): the training routine and"
+                return "a task is not serializable (" + t.getMessage() + "): the training routine and"
                         + " what it captures must be, for a lambda (TrainingRoutine & Serializable) (data, seed) -> ...";
             }
         }

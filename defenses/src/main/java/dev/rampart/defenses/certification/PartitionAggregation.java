@@ -31,6 +31,10 @@ import java.util.stream.IntStream;
  * PoisoningCertificates c = e.certify(test);
  * c.certifiedAccuracy(10);   // share of test examples right and robust to any 10 poisoned examples
  * }</pre>
+ *
+ * <p>The parts' models are trained one after the other by default, or by a {@link Runner}
+ * elsewhere (the rampart-spark module trains them as Spark tasks); each part's data and seed depend
+ * only on its index, so every runner gives the same models.
  */
 public final class PartitionAggregation {
 
@@ -47,12 +51,44 @@ public final class PartitionAggregation {
         }
     }
 
+    /** Training the model of one part: a self-contained, serializable task. */
+    @FunctionalInterface
+    public interface Part extends java.io.Serializable {
+        /** Trains the model of part {@code part}. */
+        Classifier train(int part);
+    }
+
+    /**
+     * Where the parts' models are trained. Each part's data and seed depend only on its index, so
+     * every runner gives the same models.
+     */
+    @FunctionalInterface
+    public interface Runner {
+        /**
+         * Runs {@code part} for 0, 1, ..., {@code parts - 1} and returns the models in that order,
+         * telling {@code onModel} each part's index once its model is back.
+         */
+        List<Classifier> run(int parts, Part part, Consumer<Integer> onModel);
+    }
+
+    /** The runner that trains the models here, one after the other. */
+    public static final Runner LOCAL = (parts, part, onModel) -> {
+        List<Classifier> models = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            models.add(part.train(i));
+            onModel.accept(i);
+        }
+        return models;
+    };
+
     private final TrainingRoutine routine;
     private final Config config;
+    private final Runner runner;
 
-    private PartitionAggregation(TrainingRoutine routine, Config config) {
+    private PartitionAggregation(TrainingRoutine routine, Config config, Runner runner) {
         this.routine = routine;
         this.config = config;
+        this.runner = runner;
     }
 
     public static Builder builder(TrainingRoutine routine) {
@@ -102,19 +138,27 @@ public final class PartitionAggregation {
                         + train.size() + " examples): use fewer partitions");
             }
         }
-        List<Classifier> models = new ArrayList<>(k);
-        for (int i = 0; i < k; i++) {
-            final int p = i;
-            int[] rows = IntStream.range(0, part.length).filter(j -> part[j] == p).toArray();
-            Classifier m = routine.train(train.rows(rows, train.name() + ":part" + i), Seeds.derive(config.seed(), i));
+        List<Classifier> models = runner.run(k, new PartTask(train, part, routine, config.seed()), onModel);
+        if (models == null || models.size() != k) {
+            throw new IllegalStateException("the runner returned " + (models == null ? "no models" : models.size()
+                    + " models") + " for " + k + " parts");
+        }
+        for (Classifier m : models) {
             if (m == null || m.numClasses() != train.numClasses()) {
                 throw new IllegalStateException("the training routine returned " + (m == null ? "no model"
                         : "a model of " + m.numClasses() + " classes") + " for data of " + train.numClasses());
             }
-            models.add(m);
-            onModel.accept(i);
         }
         return new Ensemble(List.copyOf(models), sizes, config);
+    }
+
+    /** One part's training: its rows of the training set and a seed derived from its index. */
+    private record PartTask(LabeledData train, int[] partOf, TrainingRoutine routine, long seed) implements Part {
+        @Override
+        public Classifier train(int p) {
+            int[] rows = IntStream.range(0, partOf.length).filter(j -> partOf[j] == p).toArray();
+            return routine.train(train.rows(rows, train.name() + ":part" + p), Seeds.derive(seed, p));
+        }
     }
 
     /**
@@ -213,6 +257,7 @@ public final class PartitionAggregation {
         private final TrainingRoutine routine;
         private int partitions = 50;
         private long seed;
+        private Runner runner = LOCAL;
 
         private Builder(TrainingRoutine routine) {
             this.routine = routine;
@@ -228,9 +273,20 @@ public final class PartitionAggregation {
             return this;
         }
 
+        /**
+         * Where the models are trained (default {@link #LOCAL}). For a runner that ships tasks to other
+         * JVMs the routine must be serializable (for a lambda: {@code (TrainingRoutine & Serializable)
+         * (data, seed) -> ...}).
+         */
+        public Builder runner(Runner runner) {
+            this.runner = runner;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming an invalid setting */
         public PartitionAggregation build() {
-            return new PartitionAggregation(routine, new Config(partitions, seed));
+            Check.notNull("runner", runner);
+            return new PartitionAggregation(routine, new Config(partitions, seed), runner);
         }
     }
 }
