@@ -45,7 +45,8 @@ public final class TrainCommand implements Callable<Integer> {
     enum Method {
         STANDARD(null), PGD(AdversarialTraining.Method.PGD), FAST_FGSM(AdversarialTraining.Method.FAST_FGSM),
         TRADES(AdversarialTraining.Method.TRADES), GAUSSIAN(AdversarialTraining.Method.GAUSSIAN),
-        SMOOTH_ADV(AdversarialTraining.Method.SMOOTH_ADV), IBP(AdversarialTraining.Method.IBP);
+        SMOOTH_ADV(AdversarialTraining.Method.SMOOTH_ADV), IBP(AdversarialTraining.Method.IBP),
+        CROWN_IBP(AdversarialTraining.Method.CROWN_IBP);
 
         final AdversarialTraining.Method adversarial;
 
@@ -59,7 +60,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--method", paramLabel = "M", description = "standard, pgd, fast-fgsm, trades, gaussian (noise of standard"
             + " deviation --epsilon: a base model for randomized smoothing) or smooth-adv (PGD-L2 of radius --epsilon"
-            + " on the model smoothed with noise --sigma) or ibp (certified training by interval bounds at"
+            + " on the model smoothed with noise --sigma), ibp or crown-ibp (certified training by bounds at"
             + " L-inf --epsilon) (default: pgd)")
     Method method = Method.PGD;
     @Option(names = "--model", paramLabel = "NAME", description = "cnn, mlp or strided-cnn, from fresh weights"
@@ -230,7 +231,8 @@ public final class TrainCommand implements Callable<Integer> {
                         w.printf(Locale.ROOT, "epoch %2d  eps %.3f  %6.0f s  held-out clean %.4f  %s %.4f%n",
                                 e.epoch() + 1, e.epsilon(), e.seconds(), e.cleanAccuracy(),
                                 method == Method.GAUSSIAN || method == Method.SMOOTH_ADV ? "under noise"
-                                        : method == Method.IBP ? "IBP-verified" : "PGD-10",
+                                        : method == Method.IBP || method == Method.CROWN_IBP ? "IBP-verified"
+                                        : "PGD-10",
                                 e.robustAccuracy());
                         w.flush();
                         after(net, file, e.epoch() + 1, w);

@@ -112,6 +112,32 @@ public final class IntervalBoundLoss {
      * @throws IllegalArgumentException naming a bad argument
      */
     public Result lossAndGradient(INDArray x, int[] labels, double epsilon) {
+        return lossAndGradient(x, labels, epsilon, 0);
+    }
+
+    /**
+     * The robust loss of CROWN-IBP (Zhang et al., ICLR 2020): the margins' lower bound is {@code
+     * crownWeight} times CROWN's, propagated backward through the interval bounds of the hidden
+     * layers, plus {@code 1 - crownWeight} times the interval one; its exact gradient. CROWN-IBP
+     * trains with the weight ramped from 1 down to 0.
+     *
+     * @param crownWeight in [0, 1]; 0 is {@link #lossAndGradient(INDArray, int[], double)}
+     * @throws IllegalArgumentException naming a bad argument, or a layer CROWN-IBP training does
+     *     not handle (max pooling, activations other than ReLU)
+     */
+    public Result lossAndGradient(INDArray x, int[] labels, double epsilon, double crownWeight) {
+        if (!(crownWeight >= 0 && crownWeight <= 1)) {
+            throw new IllegalArgumentException("crownWeight must be in [0, 1], found " + crownWeight);
+        }
+        if (crownWeight > 0) {
+            for (int i = 0; i < nodes.size(); i++) {
+                Stage.Kind k = nodes.get(i).stage().kind();
+                if (k == Stage.Kind.MAX_POOL || k == Stage.Kind.MONOTONE) {
+                    throw new UnboundedStageException(i, nodes.get(i).stage().describe() + ", which CROWN-IBP training"
+                            + " does not relax (ReLU networks without max pooling)");
+                }
+            }
+        }
         INDArray in = Inputs.asType(model, x, "x");
         Inputs.checkLabels(labels, in.size(0), model.numClasses(), "labels");
         if (!Double.isFinite(epsilon) || epsilon < 0) {
@@ -137,9 +163,18 @@ public final class IntervalBoundLoss {
         InferenceProgram.Node last = nodes.get(count - 1);
         int p = last.inputs()[0];
         INDArray[][] cr = BoundPropagation.centreRadius(last.inputs(), lo, hi);
-        INDArray[] g = elidedMargins(last.stage(), cr[0][0], cr[1][0], labels, gradFlat, loss, verified);
+        INDArray m = elidedMargins(last.stage(), cr[0][0], cr[1][0], labels);
+        CrownPass crown = crownWeight > 0 ? new CrownPass(lo, hi, labels, (int) m.size(1)) : null;
+        if (crown != null) {
+            m = m.muli(1 - crownWeight).addi(crown.margins().muli(crownWeight));
+        }
+        INDArray dm = marginLoss(m, labels, loss, verified);              // [n, classes], 0 at y
+        INDArray[] g = elidedBackward(last.stage(), cr[0][0], cr[1][0], labels, dm.mul(1 - crownWeight), gradFlat);
         gl[p] = g[0].sub(g[1]).muli(0.5);
         gu[p] = g[0].add(g[1]).muli(0.5);
+        if (crown != null) {
+            crown.backward(dm.mul(crownWeight), gradFlat, gl, gu);
+        }
         int start = count - 2;
         for (int i = start; i >= 0; i--) {
             backward(i, lo, hi, gl, gu, gradFlat);
@@ -185,8 +220,7 @@ public final class IntervalBoundLoss {
      * - (rad)|W_y - W_j|}; adds the layer's parameter gradients and returns the gradients at the
      * hidden interval's centre and radius.
      */
-    private INDArray[] elidedMargins(Stage last, INDArray mid, INDArray rad, int[] labels, INDArray gradFlat,
-            double[] loss, double[] verified) {
+    private INDArray elidedMargins(Stage last, INDArray mid, INDArray rad, int[] labels) {
         INDArray[] wb = last.parameterArrays();
         INDArray w = wb[0];                       // [hidden, classes]
         INDArray b = wb.length > 1 ? wb[1].reshape(-1) : null;
@@ -212,7 +246,29 @@ public final class IntervalBoundLoss {
             row.subi(radFlat.getRow(i).reshape(1, -1).mmul(absDiff[y]));
             m.putRow(i, row);
         }
-        INDArray g = marginLoss(m, labels, loss, verified);          // [n, classes], 0 at y
+        return m;
+    }
+
+    /**
+     * The backward pass of {@link #elidedMargins}: given {@code g = dLoss/dm}, adds the last layer's
+     * parameter gradients and returns the gradients at the hidden interval's centre and radius.
+     */
+    private INDArray[] elidedBackward(Stage last, INDArray mid, INDArray rad, int[] labels, INDArray g,
+            INDArray gradFlat) {
+        INDArray[] wb = last.parameterArrays();
+        INDArray w = wb[0];
+        INDArray b = wb.length > 1 ? wb[1].reshape(-1) : null;
+        int n = labels.length;
+        int classes = (int) w.size(1);
+        INDArray midFlat = mid.reshape(n, -1);
+        INDArray radFlat = rad.reshape(n, -1);
+        INDArray[] absDiff = new INDArray[classes];
+        INDArray[] signDiff = new INDArray[classes];
+        for (int y = 0; y < classes; y++) {
+            INDArray diff = w.rsubColumnVector(w.getColumn(y).reshape(-1, 1));
+            absDiff[y] = Transforms.abs(diff, true);
+            signDiff[y] = Transforms.sign(diff, false);
+        }
         INDArray s = g.sum(1);
         INDArray eMinusG = g.neg();
         for (int i = 0; i < n; i++) {
@@ -253,6 +309,204 @@ public final class IntervalBoundLoss {
             }
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * CROWN's backward bound propagation through the interval bounds of the hidden layers, batched
+     * over every example and margin (row {@code i * classes + j}: {@code z_y - z_j} of example
+     * {@code i}), keeping each value's coefficients for the gradient.
+     */
+    private final class CrownPass {
+        private final INDArray[] lo;
+        private final INDArray[] hi;
+        private final int n;
+        private final int rows;
+        private final int classes;
+        private final int[] exampleOf;
+        /** Per value, the coefficients {@code [rows, size]} reaching it, or null. */
+        private final INDArray[] coef;
+        /** Per ReLU node, its relaxation {@code {lower slope, upper slope, intercept}} per example. */
+        private final INDArray[][] relax;
+        private final INDArray margins;
+
+        CrownPass(INDArray[] lo, INDArray[] hi, int[] labels, int classes) {
+            this.lo = lo;
+            this.hi = hi;
+            this.n = labels.length;
+            this.rows = n * classes;
+            this.classes = classes;
+            this.exampleOf = new int[rows];
+            int count = nodes.size();
+            DataType type = lo[0].dataType();
+            INDArray spec = Nd4j.zeros(type, rows, classes);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < classes; j++) {
+                    int r = i * classes + j;
+                    exampleOf[r] = i;
+                    if (j != labels[i]) {
+                        spec.putScalar(r, labels[i], 1.0);
+                        spec.putScalar(r, j, -1.0);
+                    }
+                }
+            }
+            coef = new INDArray[count + 1];
+            relax = new INDArray[count][];
+            INDArray constant = Nd4j.zeros(type, rows, 1);
+            INDArray[] acc = new INDArray[count + 1];
+            acc[count] = spec;
+            for (int i = count - 1; i >= 0; i--) {
+                INDArray a = acc[i + 1];
+                if (a == null) {
+                    continue;
+                }
+                coef[i + 1] = a;
+                InferenceProgram.Node node = nodes.get(i);
+                Stage stage = node.stage();
+                int[] inputs = node.inputs();
+                if (stage.kind() == Stage.Kind.AFFINE) {
+                    constant.addi(a.mmul(offset(node).reshape(-1, 1)));
+                    INDArray[] zeros = new INDArray[inputs.length];
+                    for (int k = 0; k < inputs.length; k++) {
+                        zeros[k] = Nd4j.zeros(type, rowShape(inputs[k]));
+                    }
+                    INDArray[] back = stage.backward(zeros, null, a.reshape('c', rowShape(i + 1)).dup('c'));
+                    for (int k = 0; k < inputs.length; k++) {
+                        add(acc, inputs[k], back[k].reshape('c', rows, back[k].length() / rows));
+                    }
+                } else {
+                    int v = inputs[0];
+                    relax[i] = relaxation(v);
+                    INDArray[] r = rowsOf(relax[i]);
+                    INDArray pos = Transforms.max(a, 0.0, true);
+                    INDArray neg = Transforms.min(a, 0.0, true);
+                    constant.addi(neg.mul(r[2]).sum(1).reshape(rows, 1));
+                    add(acc, v, pos.mul(r[0]).addi(neg.mul(r[1])));
+                }
+            }
+            coef[0] = acc[0];
+            INDArray[] box = rowsOf(new INDArray[] {lo[0].reshape('c', n, -1), hi[0].reshape('c', n, -1)});
+            INDArray lb = constant.reshape(rows);
+            if (acc[0] != null) {
+                lb = lb.add(Transforms.max(acc[0], 0.0, true).mul(box[0]).sum(1))
+                        .addi(Transforms.min(acc[0], 0.0, true).mul(box[1]).sum(1));
+            }
+            margins = lb.reshape(n, classes);
+        }
+
+        INDArray margins() {
+            return margins.dup();
+        }
+
+        /** The shape of value {@code v} with {@code rows} examples. */
+        private long[] rowShape(int v) {
+            if (lo[v] == null) {
+                return new long[] {rows, classes};   // the logits, which the interval pass stops before
+            }
+            long[] s = lo[v].shape().clone();
+            s[0] = rows;
+            return s;
+        }
+
+        /** {@code f(0)} of an affine node, flattened: the offset its bias adds. */
+        private INDArray offset(InferenceProgram.Node node) {
+            INDArray[] zeros = new INDArray[node.inputs().length];
+            for (int k = 0; k < zeros.length; k++) {
+                long[] s = lo[node.inputs()[k]].shape().clone();
+                s[0] = 1;
+                zeros[k] = Nd4j.zeros(lo[0].dataType(), s);
+            }
+            return node.stage().forward(zeros).reshape(-1);
+        }
+
+        /** Per-example arrays {@code [n, size]} repeated to one row per margin. */
+        private INDArray[] rowsOf(INDArray[] perExample) {
+            INDArray[] out = new INDArray[perExample.length];
+            for (int k = 0; k < out.length; k++) {
+                out[k] = perExample[k].getRows(exampleOf);
+            }
+            return out;
+        }
+
+        /** CROWN's ReLU relaxation on the intervals of value {@code v}, as {@code [n, size]} arrays. */
+        private INDArray[] relaxation(int v) {
+            INDArray[] r = BoundPropagation.reluRelaxation(lo[v].reshape(-1), hi[v].reshape(-1));
+            long size = lo[v].length() / n;
+            return new INDArray[] {r[0].reshape(n, size), r[1].reshape(n, size), r[2].reshape(n, size)};
+        }
+
+        /**
+         * Given {@code dm = dLoss/dmargins [n, classes]}, adds the parameter gradients of the affine
+         * stages and the gradients with respect to the ReLUs' interval bounds (to {@code gl, gu}).
+         */
+        void backward(INDArray dm, INDArray gradFlat, INDArray[] gl, INDArray[] gu) {
+            int count = nodes.size();
+            INDArray w = dm.reshape(rows, 1);
+            INDArray[] g = new INDArray[count + 1];
+            if (coef[0] != null) {
+                INDArray[] box = rowsOf(new INDArray[] {lo[0].reshape('c', n, -1), hi[0].reshape('c', n, -1)});
+                g[0] = coef[0].gt(0).castTo(box[0].dataType()).muli(box[0])
+                        .addi(coef[0].lt(0).castTo(box[1].dataType()).muli(box[1])).muliColumnVector(w);
+            }
+            for (int i = 0; i < count; i++) {
+                INDArray a = coef[i + 1];
+                if (a == null) {
+                    continue;
+                }
+                InferenceProgram.Node node = nodes.get(i);
+                Stage stage = node.stage();
+                int[] inputs = node.inputs();
+                DataType type = a.dataType();
+                if (stage.kind() == Stage.Kind.AFFINE) {
+                    INDArray[] gin = new INDArray[inputs.length];
+                    for (int k = 0; k < inputs.length; k++) {
+                        gin[k] = g[inputs[k]] == null ? Nd4j.zeros(type, rowShape(inputs[k]))
+                                : g[inputs[k]].reshape('c', rowShape(inputs[k]));
+                    }
+                    INDArray f0 = offset(node).reshape(1, -1);
+                    // the transposed map's adjoint is the map; its offset counts once per unit of dLoss/dlb
+                    g[i + 1] = stage.forward(gin).reshape('c', rows, -1).addi(w.sub(1).mmul(f0));
+                    if (stage.hasParameters()) {
+                        long[] at = offsets.get(stage);
+                        INDArray[] arrays = stage.parameterArrays();
+                        INDArray aShaped = a.reshape('c', rowShape(i + 1));
+                        view(gradFlat, arrays[0], at[0]).addi(stage.parameterGradients(gin, aShaped)[0]);
+                        if (arrays.length > 1) {
+                            INDArray weighted = a.mulColumnVector(w).reshape('c', rowShape(i + 1));
+                            view(gradFlat, arrays[1], at[1]).addi(stage.parameterGradients(gin, weighted)[1]);
+                        }
+                    }
+                    continue;
+                }
+                int v = inputs[0];
+                INDArray[] r = rowsOf(relax[i]);
+                INDArray gv = g[v] == null ? Nd4j.zeros(type, a.shape()) : g[v];
+                INDArray posMask = a.gt(0).castTo(type);
+                INDArray neg = Transforms.min(a, 0.0, true);
+                INDArray negMask = a.lt(0).castTo(type);
+                g[i + 1] = posMask.muli(gv.mul(r[0])).addi(negMask.muli(gv.mul(r[1]).addi(r[2].mulColumnVector(w))));
+                // the upper line's slope s and intercept -s l move with the interval [l, u]
+                INDArray lRows = lo[v].reshape('c', n, -1).getRows(exampleOf);
+                INDArray ds = neg.mul(gv).subi(neg.mul(lRows).muliColumnVector(w));
+                INDArray dlDirect = neg.mul(r[1]).muliColumnVector(w).negi();
+                INDArray dsEx = sumPerExample(ds);
+                INDArray dlEx = sumPerExample(dlDirect);
+                INDArray l = lo[v].reshape('c', n, -1);
+                INDArray u = hi[v].reshape('c', n, -1);
+                INDArray unstable = l.lt(0).castTo(type).muli(u.gt(0).castTo(type));
+                INDArray width = u.sub(l);
+                INDArray width2 = width.mul(width).addi(unstable.rsub(1));   // 1 where stable: no division by 0
+                INDArray dsdl = u.div(width2).muli(unstable);
+                INDArray dsdu = l.neg().divi(width2).muli(unstable);
+                INDArray gLow = dlEx.muli(unstable).addi(dsEx.mul(dsdl));
+                INDArray gUp = dsEx.mul(dsdu);
+                add(gl, v, gLow.reshape('c', lo[v].shape()));
+                add(gu, v, gUp.reshape('c', hi[v].shape()));
+            }
+        }
+
+        private INDArray sumPerExample(INDArray perRow) {
+            return perRow.reshape('c', n, rows / n, perRow.size(1)).sum(1);
+        }
     }
 
     /** Back-propagates the gradients at node {@code i}'s output bounds to its inputs' bounds and parameters. */

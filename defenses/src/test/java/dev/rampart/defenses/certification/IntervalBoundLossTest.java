@@ -53,6 +53,76 @@ class IntervalBoundLossTest {
         return Nd4j.rand(DataType.DOUBLE, shape);
     }
 
+    /** Strided convolution, ReLU, dense: no max pooling, for CROWN-IBP. */
+    private static MultiLayerNetworkModel stridedNetwork(long seed) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.DOUBLE).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).nOut(3).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(7).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(9, 9, 1)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Nd4j.getRandom().setSeed(seed);
+        net.params().assign(Nd4j.randn(DataType.DOUBLE, net.params().shape()).muli(0.5));
+        return MultiLayerNetworkModel.of(net, new long[] {1, 9, 9}, InputDomain.UNIT);
+    }
+
+    @Test
+    void theCrownIbpGradientMatchesFiniteDifferences() {
+        for (double weight : new double[] {1.0, 0.4}) {
+            assertGradient(stridedNetwork(12), weight, "strided cnn, CROWN weight " + weight);
+            assertGradient(network(false, 13), weight, "mlp, CROWN weight " + weight);
+        }
+    }
+
+    @Test
+    void crownIbpMarginsAreSoundAndTighterThanIntervals() {
+        MultiLayerNetworkModel model = stridedNetwork(14);
+        INDArray x = inputs(model, 40, 15);
+        int[] labels = model.predictClasses(x);
+        IntervalBoundLoss loss = new IntervalBoundLoss(model);
+        for (double eps : new double[] {0.005, 0.02, 0.05}) {
+            double crown = loss.lossAndGradient(x, labels, eps, 1.0).verified();
+            double ibp = loss.lossAndGradient(x, labels, eps, 0.0).verified();
+            double unbroken = dev.rampart.attacks.evasion.Pgd.builder(model).epsilon(eps).steps(40).restarts(2).seed(16)
+                    .build().run(x, labels).robustAccuracy();
+            assertTrue(crown <= unbroken, "eps " + eps + ": CROWN-IBP verifies " + crown + ", PGD leaves " + unbroken);
+            assertTrue(crown >= ibp, "eps " + eps + ": CROWN-IBP " + crown + " below IBP " + ibp);
+            double crownLoss = loss.lossAndGradient(x, labels, eps, 1.0).loss();
+            double ibpLoss = loss.lossAndGradient(x, labels, eps, 0.0).loss();
+            assertTrue(crownLoss <= ibpLoss + 1e-9, "eps " + eps + ": tighter margins, smaller robust loss");
+        }
+        MultiLayerNetworkModel pooled = network(true, 17);
+        UnboundedStageException e = assertThrows(UnboundedStageException.class, () -> new IntervalBoundLoss(pooled)
+                .lossAndGradient(inputs(pooled, 2, 1), new int[] {0, 1}, 0.1, 0.5));
+        assertTrue(e.getMessage().contains("maxpool"), e.getMessage());
+    }
+
+    private static void assertGradient(MultiLayerNetworkModel model, double crownWeight, String what) {
+        IntervalBoundLoss ibp = new IntervalBoundLoss(model);
+        INDArray x = inputs(model, 6, 4);
+        int[] labels = {0, 1, 2, 3, 1, 2};
+        double eps = 0.05;
+        IntervalBoundLoss.Result r = ibp.lossAndGradient(x, labels, eps, crownWeight);
+        INDArray params = model.parameters();
+        Random rng = new Random(5);
+        double h = 1e-6;
+        for (int t = 0; t < 30; t++) {
+            int k = rng.nextInt((int) params.length());
+            double v = params.getDouble(k);
+            params.putScalar(k, v + h);
+            double up = ibp.lossAndGradient(x, labels, eps, crownWeight).loss();
+            params.putScalar(k, v - h);
+            double down = ibp.lossAndGradient(x, labels, eps, crownWeight).loss();
+            params.putScalar(k, v);
+            double numeric = (up - down) / (2 * h) * labels.length;
+            assertEquals(numeric, r.gradient().getDouble(k), 1e-5 * Math.max(1, Math.abs(numeric)),
+                    what + ": parameter " + k);
+        }
+    }
+
     @Test
     void theGradientMatchesFiniteDifferences() {
         for (boolean conv : new boolean[] {false, true}) {
