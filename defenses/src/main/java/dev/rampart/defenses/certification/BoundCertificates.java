@@ -23,7 +23,7 @@ import dev.rampart.core.report.Provenance;
  * @param provenance how they were made
  */
 public record BoundCertificates(double[] epsilons, int[] labels, int[] predicted, double[][] margins,
-        BoundPropagation.Config config, double seconds, Provenance provenance) {
+        BoundPropagation.Config config, double seconds, Provenance provenance) implements Certificates {
 
     /** Copies the arrays. @throws IllegalArgumentException if their lengths differ */
     public BoundCertificates {
@@ -75,6 +75,7 @@ public record BoundCertificates(double[] epsilons, int[] labels, int[] predicted
     }
 
     /** The number of examples. */
+    @Override
     public int size() {
         return labels.length;
     }
@@ -105,6 +106,25 @@ public record BoundCertificates(double[] epsilons, int[] labels, int[] predicted
             out[k] = verifiedAccuracy(k);
         }
         return out;
+    }
+
+    /**
+     * The share of examples verified at the smallest budget computed that is at least {@code
+     * epsilon} (the balls are nested, so it is verified at {@code epsilon} too): exact at a
+     * computed budget, a lower bound between two, 0 beyond the largest.
+     *
+     * @throws IllegalArgumentException if {@code epsilon} is negative or not finite
+     */
+    @Override
+    public double certifiedAccuracy(double epsilon) {
+        Check.finiteNotNegative("epsilon", epsilon);
+        int best = -1;
+        for (int k = 0; k < epsilons.length; k++) {
+            if (epsilons[k] >= epsilon && (best < 0 || epsilons[k] < epsilons[best])) {
+                best = k;
+            }
+        }
+        return best < 0 ? 0 : verifiedAccuracy(best);
     }
 
     /** The share of clean examples classified correctly. */

@@ -22,7 +22,7 @@ import dev.rampart.core.report.Provenance;
  * @param provenance how they were made
  */
 public record PoisoningCertificates(int[] classes, int[] certifiedSizes, int[] labels,
-        PartitionAggregation.Config config, double seconds, Provenance provenance) {
+        PartitionAggregation.Config config, double seconds, Provenance provenance) implements Certificates {
 
     /** Copies the arrays. @throws IllegalArgumentException if their lengths differ */
     public PoisoningCertificates {
@@ -51,8 +51,21 @@ public record PoisoningCertificates(int[] classes, int[] certifiedSizes, int[] l
         return labels.clone();
     }
 
+    @Override
     public int size() {
         return classes.length;
+    }
+
+    /**
+     * {@link #certifiedAccuracy(int)} at a budget of {@code size} poisoned examples, rounded down
+     * (a certificate of 3 covers 3.7 poisoned examples only if it covers 3).
+     *
+     * @throws IllegalArgumentException if {@code size} is negative or not finite
+     */
+    @Override
+    public double certifiedAccuracy(double size) {
+        Check.finiteNotNegative("size", size);
+        return certifiedAccuracy((int) Math.min(Integer.MAX_VALUE, Math.floor(size)));
     }
 
     /**

@@ -24,7 +24,8 @@ import dev.rampart.core.report.Provenance;
  * @param provenance how they were made
  */
 public record SmoothingCertificates(int[] classes, double[] radii, double[] pALower, int[] topCounts, int[] labels,
-        RandomizedSmoothing.Config config, long firstIndex, double seconds, Provenance provenance) {
+        RandomizedSmoothing.Config config, long firstIndex, double seconds, Provenance provenance)
+        implements Certificates {
 
     /** Copies the arrays. @throws IllegalArgumentException if their lengths differ or a value is NaN */
     public SmoothingCertificates {
@@ -67,6 +68,7 @@ public record SmoothingCertificates(int[] classes, double[] radii, double[] pALo
     }
 
     /** The number of examples. */
+    @Override
     public int size() {
         return classes.length;
     }
@@ -88,6 +90,7 @@ public record SmoothingCertificates(int[] classes, double[] radii, double[] pALo
      * @throws IllegalStateException if no labels were given
      * @throws IllegalArgumentException if {@code radius} is negative or not finite
      */
+    @Override
     public double certifiedAccuracy(double radius) {
         if (labels == null) {
             throw new IllegalStateException("certified accuracy needs labels: certify a LabeledData");

@@ -22,7 +22,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class PartitionAggregationTest {
 
     /** 1-nearest-neighbour "training": a part votes for the label of its training image nearest the input. */
-    private static final TrainingRoutine NEAREST = (data, seed) -> {
+    static final TrainingRoutine NEAREST = (data, seed) -> {
         INDArray train = data.features().reshape(data.size(), -1).castTo(DataType.FLOAT);
         INDArray sq = train.mul(train).sum(1).reshape(1, -1);
         int[] y = data.labels();
