@@ -1,0 +1,117 @@
+package dev.rampart.defenses.federated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.attacks.federated.SignFlipping;
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.ReferenceModels;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The federated simulation on the bundled sample: it learns, it is deterministic, and attacks bite where they should. */
+class FederationTest {
+
+    static LabeledData train;
+    static LabeledData test;
+
+    @BeforeAll
+    static void load() throws Exception {
+        train = FashionMnist.bundledTrain().head(1200);
+        test = FashionMnist.bundledTest().head(300);
+    }
+
+    /** A small MLP (784-32-10, Adam 5e-3), so that a round of many clients stays cheap. */
+    private static MultiLayerNetworkModel fresh() {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
+                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(5)
+                        .updater(new org.nd4j.linalg.learning.config.Adam(5e-3)).list()
+                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(32)
+                                .activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(10)
+                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1)).build());
+        net.init();
+        return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+    }
+
+    private static Federation.Report run(Aggregator a, int malicious, long seed) {
+        return Federation.builder(fresh(), ClientData.iid(train, 12, 2), LocalTraining.epochs(1, 25)).aggregator(a)
+                .clientsPerRound(8).rounds(3).malicious(malicious, malicious > 0 ? new SignFlipping(5) : null)
+                .evaluateOn(test).seed(seed).build().run();
+    }
+
+    @Test
+    void fedAvgLearnsAndOneSeedGivesOneRun() {
+        Federation.Report a = run(new FedAvg(), 0, 1);
+        Federation.Report b = run(new FedAvg(), 0, 1);
+        assertTrue(a.finalAccuracy() > 0.55, "FedAvg accuracy " + a.finalAccuracy());
+        assertTrue(a.rounds().get(2).accuracy() > a.rounds().get(0).accuracy() - 0.02, "accuracy grows");
+        assertEquals(a.finalAccuracy(), b.finalAccuracy(), 0.0);
+        for (int t = 0; t < 3; t++) {
+            assertTrue(Arrays.equals(a.rounds().get(t).sampled(), b.rounds().get(t).sampled()));
+            assertEquals(8, a.rounds().get(t).kept().length, "FedAvg keeps every update");
+        }
+    }
+
+    @Test
+    void signFlippingDefeatsFedAvgButNotTheMedianOrKrum() {
+        double avg = run(new FedAvg(), 2, 3).finalAccuracy();
+        double median = run(new CoordinateMedian(), 2, 3).finalAccuracy();
+        Federation.Report krum = run(new Krum(2, 1), 2, 3);
+        assertTrue(avg < 0.3, "FedAvg under sign flipping: " + avg);
+        assertTrue(median > 0.5, "median under sign flipping: " + median);
+        assertTrue(krum.finalAccuracy() > 0.45, "Krum under sign flipping: " + krum.finalAccuracy());
+        int[] bad = krum.config().maliciousClients();
+        for (Federation.RoundFigures f : krum.rounds()) {
+            for (int k : f.kept()) {
+                assertTrue(Arrays.stream(bad).noneMatch(b -> b == k), "round " + f.round() + ": Krum kept malicious "
+                        + k);
+            }
+        }
+    }
+
+    @Test
+    void dirichletSkewsTheLabels() {
+        double skewed = meanTopShare(ClientData.dirichlet(train, 10, 0.1, 4));
+        double even = meanTopShare(ClientData.dirichlet(train, 10, 100, 4));
+        double iid = meanTopShare(ClientData.iid(train, 10, 4));
+        assertTrue(skewed > 0.45 && even < 0.2 && iid < 0.2, skewed + " " + even + " " + iid);
+        assertEquals(train.size(), ClientData.dirichlet(train, 10, 0.1, 4).stream().mapToInt(LabeledData::size).sum());
+        assertEquals(ClientData.dirichlet(train, 10, 0.5, 9).get(3).size(), ClientData.dirichlet(train, 10, 0.5, 9).get(3)
+                .size());
+    }
+
+    private static double meanTopShare(List<LabeledData> clients) {
+        double s = 0;
+        for (LabeledData c : clients) {
+            int[] count = new int[c.numClasses()];
+            for (int y : c.labels()) {
+                count[y]++;
+            }
+            s += (double) Arrays.stream(count).max().orElse(0) / c.size();
+        }
+        return s / clients.size();
+    }
+
+    @Test
+    void badSettingsAreNamed() {
+        List<LabeledData> parts = ClientData.iid(train, 5, 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Federation.builder(fresh(), parts,
+                LocalTraining.epochs(1, 10)).clientsPerRound(6).build()).getMessage().contains("clientsPerRound"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Federation.builder(fresh(), parts,
+                LocalTraining.epochs(1, 10)).clientsPerRound(2).malicious(2, null).build()).getMessage()
+                .contains("attack"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClientData.dirichlet(train, 5, 0, 1))
+                .getMessage().contains("alpha"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ClientData.iid(train.head(3), 5, 1))
+                .getMessage().contains("clients (5)"));
+    }
+}
