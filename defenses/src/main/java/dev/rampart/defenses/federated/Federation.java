@@ -1,6 +1,7 @@
 package dev.rampart.defenses.federated;
 
 import dev.rampart.attacks.federated.ByzantineUpdates;
+import dev.rampart.attacks.federated.ModelReplacement;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.ShuffledBatches;
@@ -19,7 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A federated training simulation (FedAvg's protocol, McMahan et al. 2017): each round the server
  * samples clients, each trains a copy of the global model on its own data ({@link LocalTraining})
  * and sends the difference of parameters; malicious clients send what a {@link ByzantineUpdates}
- * attack crafts from the honest updates of the round instead; the {@link Aggregator} combines them
+ * attack crafts from the honest updates of the round instead, and backdoor clients ({@link
+ * ModelReplacement}) train on their backdoored data and boost the update; the {@link Aggregator}
+ * combines them
  * and the global model takes the step. Rounds are deterministic under the seed: the sample of round
  * {@code t} and each client's local seed derive from it. Per-round figures go to a listener and
  * into the report.
@@ -67,10 +70,12 @@ public final class Federation<M extends TrainableModel> {
      * @param meanHonestNorm the mean L2 norm of the honest updates
      * @param updateNorm the L2 norm of the aggregated update
      * @param accuracy the global model's accuracy on the evaluation data after the round (NaN without)
+     * @param attackSuccess the share of the triggered test set classified as the backdoor's target
+     *     after the round (NaN without a backdoor)
      * @param seconds the round's wall time
      */
     public record RoundFigures(int round, int[] sampled, int maliciousSampled, int[] kept, double meanHonestNorm,
-            double updateNorm, double accuracy, double seconds) {
+            double updateNorm, double accuracy, double attackSuccess, double seconds) {
     }
 
     /** The rounds' figures, the configuration and provenance. */
@@ -83,6 +88,11 @@ public final class Federation<M extends TrainableModel> {
         public double finalAccuracy() {
             return rounds.isEmpty() ? Double.NaN : rounds.get(rounds.size() - 1).accuracy();
         }
+
+        /** The backdoor's attack success after the last round. */
+        public double finalAttackSuccess() {
+            return rounds.isEmpty() ? Double.NaN : rounds.get(rounds.size() - 1).attackSuccess();
+        }
     }
 
     private final M global;
@@ -90,6 +100,8 @@ public final class Federation<M extends TrainableModel> {
     private final LocalTraining local;
     private final Aggregator aggregator;
     private final ByzantineUpdates attack;
+    private final ModelReplacement backdoor;
+    private final LabeledData triggered;
     private final LabeledData evaluation;
     private final Consumer<RoundFigures> listener;
     private final Config config;
@@ -101,6 +113,8 @@ public final class Federation<M extends TrainableModel> {
         this.local = b.local;
         this.aggregator = b.aggregator;
         this.attack = b.attack;
+        this.backdoor = b.backdoor;
+        this.triggered = b.triggered;
         this.evaluation = b.evaluation;
         this.listener = b.listener;
         this.config = config;
@@ -132,19 +146,30 @@ public final class Federation<M extends TrainableModel> {
             List<INDArray> honest = new ArrayList<>();
             List<Integer> honestIds = new ArrayList<>();
             List<Integer> maliciousIds = new ArrayList<>();
+            List<INDArray> boosted = new ArrayList<>();
+            List<Integer> boostedIds = new ArrayList<>();
             for (int c : sampled) {
-                if (isMalicious[c]) {
+                if (isMalicious[c] && backdoor == null) {
                     maliciousIds.add(c);
                     continue;
                 }
                 @SuppressWarnings("unchecked")
                 M copy = (M) global.copy();
+                if (isMalicious[c]) {
+                    // model replacement: train on the backdoored data, then boost the update
+                    local.train(copy, backdoor.backdoorData(), Seeds.derive(roundSeed, c + 1));
+                    boosted.add(copy.parameters().sub(before).reshape(-1).muli(backdoor.boost()));
+                    boostedIds.add(c);
+                    continue;
+                }
                 local.train(copy, clients.get(c), Seeds.derive(roundSeed, c + 1));
                 honest.add(copy.parameters().sub(before).reshape(-1));
                 honestIds.add(c);
             }
             List<INDArray> updates = new ArrayList<>(honest);
             List<Integer> order = new ArrayList<>(honestIds);
+            updates.addAll(boosted);
+            order.addAll(boostedIds);
             if (!maliciousIds.isEmpty() && !honest.isEmpty()) {
                 updates.addAll(attack.craft(honest, maliciousIds.size(), sampled.length, Seeds.derive(roundSeed, 0)));
                 order.addAll(maliciousIds);
@@ -156,8 +181,10 @@ public final class Federation<M extends TrainableModel> {
             double honestNorm = honest.stream().mapToDouble(u -> u.norm2Number().doubleValue()).average().orElse(0);
             double accuracy = evaluation == null ? Double.NaN
                     : Metrics.accuracy(global.predictClasses(evaluation.features()), evaluation.labels());
-            RoundFigures f = new RoundFigures(t, sampled, maliciousIds.size(), kept, honestNorm,
-                    r.update().norm2Number().doubleValue(), accuracy, (System.nanoTime() - start) / 1e9);
+            double success = triggered == null ? Double.NaN
+                    : Metrics.accuracy(global.predictClasses(triggered.features()), triggered.labels());
+            RoundFigures f = new RoundFigures(t, sampled, maliciousIds.size() + boostedIds.size(), kept, honestNorm,
+                    r.update().norm2Number().doubleValue(), accuracy, success, (System.nanoTime() - start) / 1e9);
             figures.add(f);
             if (listener != null) {
                 listener.accept(f);
@@ -176,6 +203,8 @@ public final class Federation<M extends TrainableModel> {
         private int rounds = 10;
         private int malicious;
         private ByzantineUpdates attack;
+        private ModelReplacement backdoor;
+        private LabeledData triggered;
         private LabeledData evaluation;
         private Consumer<RoundFigures> listener;
         private long seed;
@@ -208,6 +237,18 @@ public final class Federation<M extends TrainableModel> {
             return this;
         }
 
+        /**
+         * {@code count} malicious clients (chosen from the seed) running the model-replacement
+         * backdoor; {@code triggered} is the triggered test set labelled with the target, on which
+         * attack success is measured after every round.
+         */
+        public Builder<M> backdoor(int count, ModelReplacement attack, LabeledData triggered) {
+            this.malicious = count;
+            this.backdoor = attack;
+            this.triggered = triggered;
+            return this;
+        }
+
         /** Data on which the global model's accuracy is measured after every round. */
         public Builder<M> evaluateOn(LabeledData evaluation) {
             this.evaluation = evaluation;
@@ -235,8 +276,11 @@ public final class Federation<M extends TrainableModel> {
             Check.inRange("clientsPerRound", clientsPerRound, 1, clients.size());
             Check.positive("rounds", rounds);
             Check.inRange("malicious", malicious, 0, clients.size());
-            if (malicious > 0 && attack == null) {
+            if (malicious > 0 && attack == null && backdoor == null) {
                 throw new IllegalArgumentException("malicious clients need an attack");
+            }
+            if (attack != null && backdoor != null) {
+                throw new IllegalArgumentException("malicious clients run either byzantine updates or a backdoor, not both");
             }
             for (int c = 0; c < clients.size(); c++) {
                 if (clients.get(c).numClasses() != global.numClasses()) {
@@ -248,7 +292,8 @@ public final class Federation<M extends TrainableModel> {
             int[] bad = Arrays.copyOf(perm, malicious);
             Arrays.sort(bad);
             return new Federation<>(this, new Config(clients.size(), clientsPerRound, rounds, bad,
-                    attack == null ? "none" : attack.name(), aggregator.name(), seed));
+                    attack != null ? attack.name() : backdoor != null ? "model-replacement(boost=" + backdoor.boost() + ")"
+                    : "none", aggregator.name(), seed));
         }
     }
 }

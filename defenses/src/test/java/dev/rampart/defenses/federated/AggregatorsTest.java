@@ -125,7 +125,7 @@ class AggregatorsTest {
     void badRoundsAreRefusedByName() {
         INDArray nan = v(1, Double.NaN);
         for (Aggregator a : new Aggregator[] {new FedAvg(), new CoordinateMedian(), new TrimmedMean(0.1),
-                new Krum(0, 1), new Bulyan(0), new NormBounding(1, 0, 1), new FlTrust()}) {
+                new Krum(0, 1), new Bulyan(0), new NormBounding(1, 0, 1), new FlTrust(), new DpFedAvg(1, 1, 3, 1)}) {
             Aggregator.Round r = new Aggregator.Round(List.of(v(1, 2), v(1, 2), nan), new double[] {1, 1, 1}, v(1, 1));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.aggregate(r), a.name());
             assertTrue(e.getMessage().contains("client 2") && e.getMessage().contains("NaN"), e.getMessage());
@@ -144,6 +144,19 @@ class AggregatorsTest {
                 List.of(v(1))))).getMessage().contains("serverUpdate"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new FedAvg().aggregate(new Aggregator.Round(
                 List.of(v(1)), new double[] {0}, null))).getMessage().contains("weights[0]"));
+    }
+
+    /** DP-FedAvg: clipped sum over the expected count, and noise of sigma * clip / (q N) in every coordinate. */
+    @Test
+    void dpFedAvgClipsAndAddsCalibratedNoise() {
+        assertArrayEquals(new double[] {0.3, 0.65}, run(new DpFedAvg(1, 0, 2, 1), v(3, 4), v(0, 0.5)), 1e-12);
+        INDArray zero = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 40_000);
+        INDArray noisy = new DpFedAvg(1, 2, 4, 7).aggregate(Aggregator.Round.of(List.of(zero, zero))).update();
+        assertEquals(0.5, noisy.stdNumber().doubleValue(), 0.01, "2 x 1 / 4");
+        assertEquals(0, noisy.meanNumber().doubleValue(), 0.01);
+        double few = DpFedAvg.epsilon(0.1, 1.1, 100, 1e-5);
+        double many = DpFedAvg.epsilon(0.1, 1.1, 400, 1e-5);
+        assertTrue(few > 0 && many > few, few + " " + many);
     }
 
     @Test

@@ -78,6 +78,29 @@ class FederationTest {
         }
     }
 
+    /** Model replacement (Bagdasaryan et al. 2020) plants a backdoor through FedAvg; norm bounding damps it. */
+    @Test
+    void aBoostedBackdoorReplacesTheModelUnlessNormsAreBounded() {
+        dev.rampart.attacks.poisoning.BadNets badNets = dev.rampart.attacks.poisoning.BadNets.allToOne(
+                dev.rampart.attacks.poisoning.Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.5, 7);
+        List<LabeledData> parts = ClientData.iid(train, 6, 2);
+        dev.rampart.attacks.federated.ModelReplacement attack = new dev.rampart.attacks.federated.ModelReplacement(
+                badNets.poison(parts.get(0)).data(), 6);
+        LabeledData triggered = badNets.attackTest(test);
+        double[] success = new double[2];
+        double[] accuracy = new double[2];
+        Aggregator[] rules = {new FedAvg(), new NormBounding(0.5, 0, 1)};
+        for (int k = 0; k < 2; k++) {
+            Federation.Report r = Federation.builder(fresh(), parts, LocalTraining.epochs(2, 25)).aggregator(rules[k])
+                    .clientsPerRound(6).rounds(3).backdoor(1, attack, triggered).evaluateOn(test).seed(5).build().run();
+            success[k] = r.finalAttackSuccess();
+            accuracy[k] = r.finalAccuracy();
+        }
+        assertTrue(success[0] > 0.6, "backdoor through FedAvg: " + success[0]);
+        assertTrue(success[1] < success[0] - 0.3, "norm bounding: " + success[1] + " against " + success[0]);
+        assertTrue(accuracy[1] > 0.45, "norm-bounded accuracy " + accuracy[1]);
+    }
+
     @Test
     void dirichletSkewsTheLabels() {
         double skewed = meanTopShare(ClientData.dirichlet(train, 10, 0.1, 4));
