@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
         description = "Adversarial robustness for Deeplearning4j models.",
         subcommands = {AuditCommand.class, TrainCommand.class, PrivacyCommand.class, IntegrityCommands.Keygen.class,
             IntegrityCommands.Sign.class, IntegrityCommands.Verify.class, IntegrityCommands.Manifest.class,
-            ScanCommand.class, SanitizeCommand.class, VetCommand.class, CertifyCommand.class,
+            ScanCommand.class, SanitizeCommand.class, VetCommand.class, CertifyCommand.class, FederateCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a quality gate or an integrity check failed, 2 a bad option, file,"
             + " key or model, 3 an unexpected error."})

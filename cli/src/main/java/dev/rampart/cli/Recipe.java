@@ -124,6 +124,20 @@ final class Recipe {
      * @throws IllegalArgumentException if the network does not fit the data (its message names
      *     both)
      */
+    /**
+     * A model with fresh weights from {@code seed}, untrained, for examples of {@code shape}.
+     *
+     * @throws IllegalArgumentException if its outputs do not match {@code classes}
+     */
+    GradientClassifier fresh(long seed, long[] shape, int classes) {
+        GradientClassifier model = wrap(fresh.apply(seed), shape);
+        if (model.numClasses() != classes) {
+            throw new IllegalArgumentException(description + " has " + model.numClasses() + " outputs but the data "
+                    + classes + " classes");
+        }
+        return model;
+    }
+
     GradientClassifier train(LabeledData data, int epochs, int batch, long seed, IntConsumer onEpoch) {
         Object net = fresh.apply(seed);
         GradientClassifier model = wrap(net, data.exampleShape());

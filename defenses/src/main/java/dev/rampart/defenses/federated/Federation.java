@@ -103,6 +103,7 @@ public final class Federation<M extends TrainableModel> {
     private final ModelReplacement backdoor;
     private final LabeledData triggered;
     private final LabeledData evaluation;
+    private final LabeledData root;
     private final Consumer<RoundFigures> listener;
     private final Config config;
     private final boolean[] isMalicious;
@@ -116,6 +117,7 @@ public final class Federation<M extends TrainableModel> {
         this.backdoor = b.backdoor;
         this.triggered = b.triggered;
         this.evaluation = b.evaluation;
+        this.root = b.root;
         this.listener = b.listener;
         this.config = config;
         this.isMalicious = new boolean[clients.size()];
@@ -175,7 +177,14 @@ public final class Federation<M extends TrainableModel> {
                 order.addAll(maliciousIds);
             }
             double[] weights = order.stream().mapToDouble(c -> clients.get(c).size()).toArray();
-            Aggregator.Result r = aggregator.aggregate(new Aggregator.Round(updates, weights, null));
+            INDArray serverUpdate = null;
+            if (root != null) {
+                @SuppressWarnings("unchecked")
+                M server = (M) global.copy();
+                local.train(server, root, Seeds.derive(roundSeed, -1));
+                serverUpdate = server.parameters().sub(before).reshape(-1);
+            }
+            Aggregator.Result r = aggregator.aggregate(new Aggregator.Round(updates, weights, serverUpdate));
             global.parameters().addi(r.update().reshape(global.parameters().shape()).castTo(before.dataType()));
             int[] kept = Arrays.stream(r.kept()).map(order::get).sorted().toArray();
             double honestNorm = honest.stream().mapToDouble(u -> u.norm2Number().doubleValue()).average().orElse(0);
@@ -206,6 +215,7 @@ public final class Federation<M extends TrainableModel> {
         private ModelReplacement backdoor;
         private LabeledData triggered;
         private LabeledData evaluation;
+        private LabeledData root;
         private Consumer<RoundFigures> listener;
         private long seed;
 
@@ -246,6 +256,15 @@ public final class Federation<M extends TrainableModel> {
             this.malicious = count;
             this.backdoor = attack;
             this.triggered = triggered;
+            return this;
+        }
+
+        /**
+         * The server's trusted root set: each round the server trains a copy of the global model on
+         * it and hands its update to the aggregator (FLTrust needs it).
+         */
+        public Builder<M> serverRoot(LabeledData root) {
+            this.root = root;
             return this;
         }
 
