@@ -300,7 +300,7 @@ class RampartCliTest {
         assertEquals(3, bad.problems(), bad.err());
         Run method = run("train", "--method", "fgsm");
         assertEquals(Rampart.USAGE, method.code());
-        assertTrue(method.err().contains("expected one of [standard, pgd, fast-fgsm, trades, gaussian, smooth-adv] but was 'fgsm'"),
+        assertTrue(method.err().contains("expected one of [standard, pgd, fast-fgsm, trades, gaussian, smooth-adv, ibp, crown-ibp] but was 'fgsm'"),
                 method.err());
         Path out = dir.resolve("m.zip");
         Run ok = run("train", "--method", "fast-fgsm", "--epochs", "2", "--warmup", "0", "--validation", "3800",
