@@ -63,31 +63,37 @@ public final class SparkPartitionAggregation {
     }
 
     /** A trained DL4J model as it travels back to the driver. */
-    record Shipped(byte[] bytes, boolean graph, long[] inputShape, double min, double max) implements Serializable {
+    record Shipped(byte[] bytes, boolean graph, boolean updater, long[] inputShape, double min, double max)
+            implements Serializable {
 
         static Shipped of(Classifier m) throws IOException {
+            return of(m, false);
+        }
+
+        /** With {@code updater}, the optimizer's state travels too (a model that will train on). */
+        static Shipped of(Classifier m, boolean updater) throws IOException {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             if (m instanceof MultiLayerNetworkModel n) {
-                ModelSerializer.writeModel(n.network(), out, false);
+                ModelSerializer.writeModel(n.network(), out, updater);
             } else if (m instanceof ComputationGraphModel g) {
-                ModelSerializer.writeModel(g.graph(), out, false);
+                ModelSerializer.writeModel(g.graph(), out, updater);
             } else {
-                throw new IllegalArgumentException("a part's model must be a DL4J model (MultiLayerNetworkModel or"
-                        + " ComputationGraphModel) to travel back from Spark, found "
+                throw new IllegalArgumentException("a model must be a DL4J model (MultiLayerNetworkModel or"
+                        + " ComputationGraphModel) to travel to or from Spark, found "
                         + (m == null ? "null" : m.getClass().getSimpleName()));
             }
-            return new Shipped(out.toByteArray(), m instanceof ComputationGraphModel, m.inputShape(),
+            return new Shipped(out.toByteArray(), m instanceof ComputationGraphModel, updater, m.inputShape(),
                     m.domain().min(), m.domain().max());
         }
 
         Classifier load() {
             InputDomain domain = new InputDomain(min, max);
             try (ByteArrayInputStream in = new ByteArrayInputStream(bytes)) {
-                return graph ? ComputationGraphModel.of(ModelSerializer.restoreComputationGraph(in, false), inputShape,
-                        domain) : MultiLayerNetworkModel.of(ModelSerializer.restoreMultiLayerNetwork(in, false),
+                return graph ? ComputationGraphModel.of(ModelSerializer.restoreComputationGraph(in, updater), inputShape,
+                        domain) : MultiLayerNetworkModel.of(ModelSerializer.restoreMultiLayerNetwork(in, updater),
                         inputShape, domain);
             } catch (IOException e) {
-                throw new UncheckedIOException("a part's model could not be read back", e);
+                throw new UncheckedIOException("a model shipped through Spark could not be read back", e);
             }
         }
     }

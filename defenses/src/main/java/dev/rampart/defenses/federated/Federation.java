@@ -78,6 +78,102 @@ public final class Federation<M extends TrainableModel> {
             double updateNorm, double accuracy, double attackSuccess, double seconds) {
     }
 
+    /**
+     * One sampled client's local training of a round.
+     *
+     * @param client the client's index
+     * @param data what it trains on (its own data, or a backdoor client's poisoned data)
+     * @param seed its local seed, derived from the round's seed and the client
+     */
+    public record ClientJob(int client, LabeledData data, long seed) implements java.io.Serializable {
+    }
+
+    /**
+     * Runs a round's local trainings. Each job's result depends only on the global model, the job
+     * and the {@link LocalTraining}, so every runner gives the same rounds.
+     */
+    @FunctionalInterface
+    public interface ClientRunner {
+        /**
+         * Trains one copy of {@code global} per job, leaving {@code global} unchanged, and returns
+         * each copy's parameters after training, in the jobs' order.
+         */
+        List<INDArray> train(TrainableModel global, List<ClientJob> jobs, LocalTraining local);
+
+        /** One client after the other, in this thread. */
+        ClientRunner LOCAL = (global, jobs, local) -> {
+            List<INDArray> out = new ArrayList<>(jobs.size());
+            for (ClientJob j : jobs) {
+                out.add(trainCopy(global, j, local));
+            }
+            return out;
+        };
+
+        /**
+         * The clients of a round on {@code threads} threads of this machine. Copies are made in the
+         * calling thread; each thread trains its own copies.
+         *
+         * @throws IllegalArgumentException if {@code threads} is not positive
+         */
+        static ClientRunner threads(int threads) {
+            Check.positive("threads", threads);
+            return (global, jobs, local) -> {
+                List<TrainableModel> copies = new ArrayList<>(jobs.size());
+                for (int i = 0; i < jobs.size(); i++) {
+                    copies.add(copyOf(global));
+                }
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                        Math.min(threads, jobs.size()), r -> {
+                            Thread t = new Thread(r, "rampart-federated-client");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                try {
+                    List<java.util.concurrent.Future<INDArray>> futures = new ArrayList<>();
+                    for (int i = 0; i < jobs.size(); i++) {
+                        TrainableModel copy = copies.get(i);
+                        ClientJob j = jobs.get(i);
+                        futures.add(pool.submit(() -> {
+                            local.train(copy, j.data(), j.seed());
+                            return copy.parameters().dup();
+                        }));
+                    }
+                    List<INDArray> out = new ArrayList<>(jobs.size());
+                    for (int i = 0; i < futures.size(); i++) {
+                        try {
+                            out.add(futures.get(i).get());
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            throw new IllegalStateException("client " + jobs.get(i).client() + "'s local training failed: "
+                                    + e.getCause(), e.getCause());
+                        }
+                    }
+                    return out;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the clients trained", e);
+                } finally {
+                    pool.shutdownNow();
+                }
+            };
+        }
+
+        /** A copy of {@code global} that can be trained without touching it. */
+        static TrainableModel copyOf(TrainableModel global) {
+            if (!(global.copy() instanceof TrainableModel copy)) {
+                throw new IllegalArgumentException("the global model's copy() must return a TrainableModel, found "
+                        + global.getClass().getSimpleName());
+            }
+            return copy;
+        }
+
+        /** Trains a copy of {@code global} on the job's data and returns its parameters. */
+        static INDArray trainCopy(TrainableModel global, ClientJob job, LocalTraining local) {
+            TrainableModel copy = copyOf(global);
+            local.train(copy, job.data(), job.seed());
+            return copy.parameters().dup();
+        }
+    }
+
     /** The rounds' figures, the configuration and provenance. */
     public record Report(List<RoundFigures> rounds, Config config, Provenance provenance) {
         public Report {
@@ -105,6 +201,7 @@ public final class Federation<M extends TrainableModel> {
     private final LabeledData evaluation;
     private final LabeledData root;
     private final Consumer<RoundFigures> listener;
+    private final ClientRunner runner;
     private final Config config;
     private final boolean[] isMalicious;
 
@@ -119,6 +216,7 @@ public final class Federation<M extends TrainableModel> {
         this.evaluation = b.evaluation;
         this.root = b.root;
         this.listener = b.listener;
+        this.runner = b.runner;
         this.config = config;
         this.isMalicious = new boolean[clients.size()];
         for (int c : config.maliciousClients()) {
@@ -150,23 +248,32 @@ public final class Federation<M extends TrainableModel> {
             List<Integer> maliciousIds = new ArrayList<>();
             List<INDArray> boosted = new ArrayList<>();
             List<Integer> boostedIds = new ArrayList<>();
+            List<ClientJob> jobs = new ArrayList<>();
             for (int c : sampled) {
                 if (isMalicious[c] && backdoor == null) {
                     maliciousIds.add(c);
-                    continue;
-                }
-                @SuppressWarnings("unchecked")
-                M copy = (M) global.copy();
-                if (isMalicious[c]) {
+                } else if (isMalicious[c]) {
                     // model replacement: train on the backdoored data, then boost the update
-                    local.train(copy, backdoor.backdoorData(), Seeds.derive(roundSeed, c + 1));
-                    boosted.add(copy.parameters().sub(before).reshape(-1).muli(backdoor.boost()));
-                    boostedIds.add(c);
-                    continue;
+                    jobs.add(new ClientJob(c, backdoor.backdoorData(), Seeds.derive(roundSeed, c + 1)));
+                } else {
+                    jobs.add(new ClientJob(c, clients.get(c), Seeds.derive(roundSeed, c + 1)));
                 }
-                local.train(copy, clients.get(c), Seeds.derive(roundSeed, c + 1));
-                honest.add(copy.parameters().sub(before).reshape(-1));
-                honestIds.add(c);
+            }
+            List<INDArray> trained = jobs.isEmpty() ? List.of() : runner.train(global, jobs, local);
+            if (trained.size() != jobs.size()) {
+                throw new IllegalStateException("the client runner returned " + trained.size() + " models for "
+                        + jobs.size() + " clients");
+            }
+            for (int j = 0; j < jobs.size(); j++) {
+                int c = jobs.get(j).client();
+                INDArray update = trained.get(j).reshape(-1).castTo(before.dataType()).sub(before.reshape(-1));
+                if (isMalicious[c]) {
+                    boosted.add(update.muli(backdoor.boost()));
+                    boostedIds.add(c);
+                } else {
+                    honest.add(update);
+                    honestIds.add(c);
+                }
             }
             List<INDArray> updates = new ArrayList<>(honest);
             List<Integer> order = new ArrayList<>(honestIds);
@@ -217,6 +324,7 @@ public final class Federation<M extends TrainableModel> {
         private LabeledData evaluation;
         private LabeledData root;
         private Consumer<RoundFigures> listener;
+        private ClientRunner runner = ClientRunner.LOCAL;
         private long seed;
 
         private Builder(M global, List<LabeledData> clients, LocalTraining local) {
@@ -279,6 +387,12 @@ public final class Federation<M extends TrainableModel> {
             return this;
         }
 
+        /** Where the sampled clients train: {@link ClientRunner#LOCAL} (default), threads, or Spark. */
+        public Builder<M> runner(ClientRunner runner) {
+            this.runner = runner;
+            return this;
+        }
+
         public Builder<M> seed(long seed) {
             this.seed = seed;
             return this;
@@ -289,6 +403,7 @@ public final class Federation<M extends TrainableModel> {
             Check.notNull("global", global);
             Check.notNull("local", local);
             Check.notNull("aggregator", aggregator);
+            Check.notNull("runner", runner);
             if (clients == null || clients.isEmpty() || clients.contains(null)) {
                 throw new IllegalArgumentException("clients must hold at least one client's data, none null");
             }

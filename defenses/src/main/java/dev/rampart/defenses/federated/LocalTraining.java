@@ -12,9 +12,12 @@ import org.nd4j.linalg.dataset.DataSet;
  * <pre>{@code
  * LocalTraining local = LocalTraining.epochs(1, 32);   // one shuffled pass in batches of 32
  * }</pre>
+ *
+ * <p>It is serializable, so that Spark can ship it to the executors with the clients' jobs: a
+ * lambda must capture only serializable values.
  */
 @FunctionalInterface
-public interface LocalTraining {
+public interface LocalTraining extends java.io.Serializable {
 
     /** Trains {@code model} (the client's copy of the global model) on {@code data}; {@code seed} fixes the order. */
     void train(TrainableModel model, LabeledData data, long seed);

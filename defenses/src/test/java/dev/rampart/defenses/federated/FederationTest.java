@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rampart.attacks.federated.SignFlipping;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.model.InputDomain;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
-import dev.rampart.core.model.zoo.ReferenceModels;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,17 +27,7 @@ class FederationTest {
 
     /** A small MLP (784-32-10, Adam 5e-3), so that a round of many clients stays cheap. */
     private static MultiLayerNetworkModel fresh() {
-        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
-                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(5)
-                        .updater(new org.nd4j.linalg.learning.config.Adam(5e-3)).list()
-                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(32)
-                                .activation(org.nd4j.linalg.activations.Activation.RELU).build())
-                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
-                                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(10)
-                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
-                        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1)).build());
-        net.init();
-        return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+        return dev.rampart.core.testing.Fixtures.smallMlp(5);
     }
 
     private static Federation.Report run(Aggregator a, int malicious, long seed) {
@@ -59,6 +47,28 @@ class FederationTest {
             assertTrue(Arrays.equals(a.rounds().get(t).sampled(), b.rounds().get(t).sampled()));
             assertEquals(8, a.rounds().get(t).kept().length, "FedAvg keeps every update");
         }
+    }
+
+    @Test
+    void clientsOnThreadsGiveTheRoundsOfClientsInTurn() {
+        MultiLayerNetworkModel inTurn = fresh();
+        MultiLayerNetworkModel threaded = fresh();
+        Federation.Report a = Federation.builder(inTurn, ClientData.iid(train, 12, 2), LocalTraining.epochs(1, 25))
+                .aggregator(new CoordinateMedian()).clientsPerRound(6).rounds(2).evaluateOn(test).seed(4).build().run();
+        Federation.Report b = Federation.builder(threaded, ClientData.iid(train, 12, 2), LocalTraining.epochs(1, 25))
+                .aggregator(new CoordinateMedian()).clientsPerRound(6).rounds(2).evaluateOn(test).seed(4)
+                .runner(Federation.ClientRunner.threads(3)).build().run();
+        for (int t = 0; t < 2; t++) {
+            assertEquals(a.rounds().get(t).accuracy(), b.rounds().get(t).accuracy(), 1.5 / test.size(), "round " + t);
+            assertEquals(a.rounds().get(t).meanHonestNorm(), b.rounds().get(t).meanHonestNorm(), 1e-4, "round " + t);
+        }
+        assertEquals(0, inTurn.parameters().sub(threaded.parameters()).amaxNumber().doubleValue(), 1e-5);
+        assertTrue(inTurn.parameters().sub(fresh().parameters()).amaxNumber().doubleValue() > 1e-3, "it trained");
+        Federation.ClientRunner broken = (global, jobs, local) -> List.of();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Federation.builder(fresh(),
+                ClientData.iid(train, 12, 2), LocalTraining.epochs(1, 25)).rounds(1).runner(broken).build().run());
+        assertTrue(e.getMessage().contains("returned 0 models for 10 clients"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Federation.ClientRunner.threads(0));
     }
 
     @Test
