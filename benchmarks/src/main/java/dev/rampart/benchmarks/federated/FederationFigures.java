@@ -103,6 +103,12 @@ public final class FederationFigures implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (String split : splits) {
+            if (!split.equals("iid") && !split.equals("none") && !(parseAlpha(split) > 0)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--splits: each must be iid, none or a"
+                        + " positive Dirichlet alpha, found '" + split + "'");
+            }
+        }
         LabeledData all = FashionMnist.load(data, FashionMnist.Split.TRAIN, 0);
         test = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
         LabeledData root = all.head(100);
@@ -189,6 +195,15 @@ public final class FederationFigures implements Callable<Integer> {
             b.malicious(malicious, byzantine(attack));
         }
         return b.build().run();
+    }
+
+    private static double parseAlpha(String s) {
+        try {
+            double a = Double.parseDouble(s);
+            return Double.isFinite(a) ? a : Double.NaN;
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     private Federation.ClientRunner runner() {

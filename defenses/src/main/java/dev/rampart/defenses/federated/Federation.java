@@ -264,9 +264,10 @@ public final class Federation<M extends TrainableModel> {
                 throw new IllegalStateException("the client runner returned " + trained.size() + " models for "
                         + jobs.size() + " clients");
             }
+            INDArray flatBefore = before.reshape(-1);
             for (int j = 0; j < jobs.size(); j++) {
                 int c = jobs.get(j).client();
-                INDArray update = trained.get(j).reshape(-1).castTo(before.dataType()).sub(before.reshape(-1));
+                INDArray update = trained.get(j).reshape(-1).castTo(before.dataType()).sub(flatBefore);
                 if (isMalicious[c]) {
                     boosted.add(update.muli(backdoor.boost()));
                     boostedIds.add(c);
