@@ -2,12 +2,9 @@ package dev.rampart.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.rampart.attacks.federated.ALittleIsEnough;
+import dev.rampart.attacks.federated.ByzantineAttacks;
 import dev.rampart.attacks.federated.ByzantineUpdates;
-import dev.rampart.attacks.federated.GaussianUpdates;
-import dev.rampart.attacks.federated.InnerProductManipulation;
 import dev.rampart.attacks.federated.ModelReplacement;
-import dev.rampart.attacks.federated.SignFlipping;
 import dev.rampart.attacks.poisoning.BadNets;
 import dev.rampart.attacks.poisoning.Trigger;
 import dev.rampart.audit.source.DataSource;
@@ -15,17 +12,13 @@ import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.io.AtomicFiles;
 import dev.rampart.core.model.TrainableModel;
 import dev.rampart.defenses.federated.Aggregator;
-import dev.rampart.defenses.federated.Bulyan;
+import dev.rampart.defenses.federated.Aggregators;
 import dev.rampart.defenses.federated.ClientData;
-import dev.rampart.defenses.federated.CoordinateMedian;
 import dev.rampart.defenses.federated.DpFedAvg;
-import dev.rampart.defenses.federated.FedAvg;
 import dev.rampart.defenses.federated.Federation;
-import dev.rampart.defenses.federated.FlTrust;
-import dev.rampart.defenses.federated.Krum;
 import dev.rampart.defenses.federated.LocalTraining;
-import dev.rampart.defenses.federated.NormBounding;
-import dev.rampart.defenses.federated.TrimmedMean;
+import dev.rampart.spark.SparkChunkRunner;
+import dev.rampart.spark.SparkFederation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,7 +36,7 @@ import picocli.CommandLine.Option;
  * {@code rampart federate}: a federated training simulation under attack. {@code --clients} clients
  * hold an IID or Dirichlet({@code --dirichlet}) split of the training data; each round {@code
  * --per-round} of them train the global {@code --model} locally; {@code --malicious} of them send
- * byzantine updates ({@code --attack sign-flip|gaussian|alie|ipm}) or run the model-replacement
+ * byzantine updates ({@code --attack sign-flip|gaussian|alie|ipm}, optionally {@code NAME:STRENGTH}) or run the model-replacement
  * backdoor ({@code --attack backdoor}: BadNets data, boosted by {@code --boost}); the server combines
  * the updates with {@code --aggregator}. Per-round accuracy (and attack success for the backdoor) is
  * printed and written as JSON and HTML.
@@ -77,7 +71,8 @@ public final class FederateCommand implements Callable<Integer> {
     Double dirichlet;
     @Option(names = "--malicious", description = "malicious clients (default ${DEFAULT-VALUE})")
     int malicious;
-    @Option(names = "--attack", description = "sign-flip, gaussian, alie, ipm or backdoor (default ${DEFAULT-VALUE})")
+    @Option(names = "--attack", description = "sign-flip, gaussian, alie, ipm (each optionally NAME:STRENGTH:"
+            + " sign-flip's scale, gaussian's sigma, alie's fixed z, ipm's epsilon) or backdoor (default ${DEFAULT-VALUE})")
     String attack = "sign-flip";
     @Option(names = "--boost", description = "backdoor: the update's boost (default: --per-round)")
     Double boost;
@@ -101,6 +96,12 @@ public final class FederateCommand implements Callable<Integer> {
     int localEpochs = 1;
     @Option(names = "--batch", description = "local batch size (default ${DEFAULT-VALUE})")
     int batch = 32;
+    @Option(names = "--threads", description = "clients trained at once on threads (default ${DEFAULT-VALUE}: one"
+            + " after the other); set OMP_NUM_THREADS=1 so that they do not share the cores twice")
+    int threads = 1;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "train each round's clients as Spark tasks:"
+            + " local[2], spark://host:7077, yarn (same rounds as a local run)")
+    String sparkMaster;
     @Option(names = "--out", paramLabel = "FILE", description = "write the per-round figures as JSON")
     Path json;
     @Option(names = "--html", paramLabel = "FILE", description = "write them as HTML with the curves")
@@ -117,6 +118,17 @@ public final class FederateCommand implements Callable<Integer> {
         UsageException.positive(p, "--rounds", rounds);
         UsageException.positive(p, "--local-epochs", localEpochs);
         UsageException.positive(p, "--batch", batch);
+        UsageException.positive(p, "--threads", threads);
+        if (sparkMaster != null) {
+            if (threads > 1) {
+                p.add("--threads " + threads + " and --spark: choose one way to run the clients");
+            }
+            try {
+                new SparkChunkRunner.Factory().check(sparkMaster);
+            } catch (IllegalArgumentException e) {
+                p.add(e.getMessage());
+            }
+        }
         if (perRound < 1 || perRound > clients) {
             p.add("--per-round must be in [1, --clients=" + clients + "], found " + perRound);
         }
@@ -126,54 +138,25 @@ public final class FederateCommand implements Callable<Integer> {
         if (dirichlet != null && (!(dirichlet > 0) || !Double.isFinite(dirichlet))) {
             p.add("--dirichlet must be positive and finite, found " + dirichlet);
         }
-        int tolerated = f != null ? f : (int) Math.ceil((double) malicious * perRound / clients);
+        if (f != null && f < 0) {
+            p.add("--f must not be negative, found " + f);
+        }
+        int tolerated = f != null ? Math.max(0, f) : (int) Math.ceil((double) Math.max(0, malicious) * perRound
+                / Math.max(1, clients));
         Aggregator rule = null;
         try {
-            rule = switch (aggregator) {
-                case "fedavg" -> new FedAvg();
-                case "median" -> new CoordinateMedian();
-                case "trimmed-mean" -> new TrimmedMean(trim);
-                case "krum", "multi-krum" -> {
-                    if (perRound <= 2 * tolerated + 2) {
-                        p.add("--aggregator " + aggregator + " needs --per-round > 2f + 2 = " + (2 * tolerated + 2)
-                                + " for f = " + tolerated + ", found " + perRound);
-                    }
-                    yield new Krum(tolerated, aggregator.equals("krum") ? 1 : Math.max(1, perRound - tolerated));
-                }
-                case "bulyan" -> {
-                    if (perRound < 4 * tolerated + 3) {
-                        p.add("--aggregator bulyan needs --per-round >= 4f + 3 = " + (4 * tolerated + 3) + " for f = "
-                                + tolerated + ", found " + perRound);
-                    }
-                    yield new Bulyan(tolerated);
-                }
-                case "norm-bound" -> new NormBounding(bound, noise, seed);
-                case "fltrust" -> new FlTrust();
-                case "dp-fedavg" -> new DpFedAvg(bound, noise, perRound, seed);
-                default -> {
-                    p.add("--aggregator must be fedavg, median, trimmed-mean, krum, multi-krum, bulyan, norm-bound,"
-                            + " fltrust or dp-fedavg, found " + aggregator);
-                    yield null;
-                }
-            };
+            rule = Aggregators.named(aggregator, new Aggregators.Settings(Math.max(1, perRound), Math.max(0, tolerated),
+                    trim, bound, noise, seed));
         } catch (IllegalArgumentException e) {
             p.add("--aggregator " + aggregator + ": " + e.getMessage());
         }
         ByzantineUpdates byzantine = null;
-        try {
-            byzantine = switch (attack) {
-                case "sign-flip" -> new SignFlipping(1);
-                case "gaussian" -> new GaussianUpdates(1);
-                case "alie" -> new ALittleIsEnough();
-                case "ipm" -> new InnerProductManipulation(0.5);
-                case "backdoor" -> null;
-                default -> {
-                    p.add("--attack must be sign-flip, gaussian, alie, ipm or backdoor, found " + attack);
-                    yield null;
-                }
-            };
-        } catch (IllegalArgumentException e) {
-            p.add("--attack " + attack + ": " + e.getMessage());
+        if (!attack.equals("backdoor")) {
+            try {
+                byzantine = ByzantineAttacks.parse(attack);
+            } catch (IllegalArgumentException e) {
+                p.add("--attack must be backdoor or a byzantine attack: " + e.getMessage());
+            }
         }
         if (boost != null && (!(boost >= 1) || !Double.isFinite(boost))) {
             p.add("--boost must be finite and at least 1, found " + boost);
@@ -218,6 +201,8 @@ public final class FederateCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "federation: %d clients (%s) of %s, %d per round, %d rounds, %s; %d malicious (%s),"
                 + " aggregator %s%n", clients, dirichlet == null ? "IID" : "Dirichlet " + dirichlet, trainLoaded.describe(),
                 perRound, rounds, recipe.description(), malicious, malicious == 0 ? "none" : attack, rule.name());
+        w.printf(Locale.ROOT, "clients trained %s%n", sparkMaster != null ? "as Spark tasks on " + sparkMaster
+                : threads > 1 ? "on " + threads + " threads" : "one after the other");
         w.flush();
         Federation.Builder<TrainableModel> b = Federation.builder(global, parts, LocalTraining.epochs(localEpochs, batch))
                 .aggregator(rule).clientsPerRound(perRound).rounds(rounds).evaluateOn(testData).seed(seed)
@@ -235,7 +220,15 @@ public final class FederateCommand implements Callable<Integer> {
         } else if (malicious > 0) {
             b.malicious(malicious, byzantine);
         }
-        Federation.Report report = b.build().run();
+        Federation.Report report;
+        if (sparkMaster != null) {
+            try (JavaSparkContext sc = SparkChunkRunner.Factory.context(sparkMaster, "rampart-federate")) {
+                report = b.runner(SparkFederation.runner(sc)).build().run();
+            }
+        } else {
+            report = b.runner(threads > 1 ? Federation.ClientRunner.threads(threads) : Federation.ClientRunner.LOCAL)
+                    .build().run();
+        }
         w.printf(Locale.ROOT, "final accuracy %.4f%s%n", report.finalAccuracy(), Double.isNaN(report.finalAttackSuccess())
                 ? "" : String.format(Locale.ROOT, ", attack success %.4f", report.finalAttackSuccess()));
         if (aggregator.equals("dp-fedavg") && noise > 0) {

@@ -78,8 +78,18 @@ public final class SparkChunkRunner implements ChunkRunner {
 
         @Override
         public ChunkRunner open(String master, int partitions) {
-            check(master);
-            SparkConf conf = new SparkConf().setAppName("rampart-audit").setMaster(master)
+            return new SparkChunkRunner(context(master, "rampart-audit"), true, partitions);
+        }
+
+        /**
+         * A Spark context on {@code master} (checked first) with the UI off and Spark's own logging
+         * at ERROR; the caller stops it.
+         *
+         * @throws IllegalArgumentException naming the master and why Spark could not start on it
+         */
+        public static JavaSparkContext context(String master, String appName) {
+            new Factory().check(master);
+            SparkConf conf = new SparkConf().setAppName(appName).setMaster(master)
                     .setIfMissing("spark.ui.enabled", "false");
             // Spark logs its own stack trace when a context fails to start; the error below says it in one line
             quiet("org.apache.spark.SparkContext");
@@ -91,7 +101,7 @@ public final class SparkChunkRunner implements ChunkRunner {
                         + IoErrors.reason(e), e);
             }
             sc.setLogLevel("ERROR");
-            return new SparkChunkRunner(sc, true, partitions);
+            return sc;
         }
     }
 

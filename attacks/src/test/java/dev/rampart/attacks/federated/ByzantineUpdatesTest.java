@@ -61,4 +61,22 @@ class ByzantineUpdatesTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new InnerProductManipulation(0))
                 .getMessage().contains("epsilon"));
     }
+
+    @Test
+    void attacksByNameTakeAnOptionalStrength() {
+        assertEquals("alie", ByzantineAttacks.parse("alie").name());
+        assertEquals("alie(z=1.0)", ByzantineAttacks.parse("alie:1").name());
+        assertEquals("sign-flip(10.0)", ByzantineAttacks.parse("Sign-Flip:10").name());
+        assertEquals("sign-flip(1.0)", ByzantineAttacks.parse("sign-flip").name());
+        assertEquals("gaussian(1.0)", ByzantineAttacks.parse("gaussian").name());
+        assertEquals("ipm(0.5)", ByzantineAttacks.parse("ipm").name());
+        assertEquals("ipm(2.0)", ByzantineAttacks.parse("ipm:2").name());
+        for (String bad : new String[] {"", "nope", "alie:", "alie:x", "alie:0", "alie:NaN", "gaussian:-1",
+            "sign-flip:Infinity"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ByzantineAttacks.parse(bad),
+                    bad);
+            assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> ByzantineAttacks.parse(null));
+    }
 }

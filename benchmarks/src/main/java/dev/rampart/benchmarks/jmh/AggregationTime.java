@@ -2,14 +2,7 @@ package dev.rampart.benchmarks.jmh;
 
 import dev.rampart.core.model.zoo.BundledModels;
 import dev.rampart.defenses.federated.Aggregator;
-import dev.rampart.defenses.federated.Bulyan;
-import dev.rampart.defenses.federated.CoordinateMedian;
-import dev.rampart.defenses.federated.DpFedAvg;
-import dev.rampart.defenses.federated.FedAvg;
-import dev.rampart.defenses.federated.FlTrust;
-import dev.rampart.defenses.federated.Krum;
-import dev.rampart.defenses.federated.NormBounding;
-import dev.rampart.defenses.federated.TrimmedMean;
+import dev.rampart.defenses.federated.Aggregators;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,18 +54,8 @@ public class AggregationTime {
         double[] w = new double[100];
         java.util.Arrays.fill(w, 1);
         round = new Aggregator.Round(updates, w, Nd4j.randn(DataType.FLOAT, params).muli(0.01));
-        aggregator = switch (rule) {
-            case "fedavg" -> new FedAvg();
-            case "median" -> new CoordinateMedian();
-            case "trimmed-mean" -> new TrimmedMean(0.2);
-            case "krum" -> new Krum(20, 1);
-            case "multi-krum" -> new Krum(20, 80);
-            case "bulyan" -> new Bulyan(20);
-            case "norm-bound" -> new NormBounding(0.5, 0.001, 1);
-            case "fltrust" -> new FlTrust();
-            case "dp-fedavg" -> new DpFedAvg(0.5, 1.0, 100, 1);
-            default -> throw new IllegalArgumentException(rule);
-        };
+        aggregator = Aggregators.named(rule, new Aggregators.Settings(100, 20, 0.2, 0.5, rule.equals("dp-fedavg") ? 1.0
+                : 0.001, 1));
     }
 
     @Benchmark

@@ -30,6 +30,8 @@ class AggregatorsTest {
         assertArrayEquals(new double[] {2.5, 5}, new FedAvg().aggregate(new Aggregator.Round(List.of(v(1, 2), v(3, 6)),
                 new double[] {1, 3}, null)).update().toDoubleVector(), 1e-12, "weighted by examples");
         assertArrayEquals(new double[] {2, 5}, run(new CoordinateMedian(), v(1, 9), v(2, 5), v(100, 0)), 1e-12);
+        assertArrayEquals(new double[] {6, -1.5}, run(new CoordinateMedian(), v(20, -1), v(1, -2), v(10, 7), v(2, -100)),
+                1e-12, "an even count averages the middle two");
         // beta 0.2 of 5: drop the 1 largest and 1 smallest per coordinate
         assertArrayEquals(new double[] {3, 30}, run(new TrimmedMean(0.2), v(1, 10), v(2, 20), v(3, 30), v(4, 40),
                 v(1000, 50)), 1e-12);
@@ -170,5 +172,29 @@ class AggregatorsTest {
         assertEquals(before, u);
         assertArrayEquals(new NormBounding(1, 0.1, 5).aggregate(Aggregator.Round.of(u)).update().toDoubleVector(),
                 new NormBounding(1, 0.1, 5).aggregate(Aggregator.Round.of(u)).update().toDoubleVector(), 0.0);
+    }
+
+    @Test
+    void rulesByNameCarryTheirSettingsAndRefuseRoundsTooSmall() {
+        Aggregators.Settings s = Aggregators.Settings.of(11, 2).trim(0.1).bound(2.5).noise(0.5).seed(4);
+        List<String> names = new ArrayList<>();
+        for (String n : Aggregators.NAMES) {
+            names.add(Aggregators.named(n, s).name());
+        }
+        assertEquals(List.of("fedavg", "median", "trimmed-mean(beta=0.1)", "krum(f=2)", "multi-krum(f=2, m=9)",
+                "bulyan(f=2)", "norm-bound(2.5, sigma=0.5)", "fltrust", "dp-fedavg(clip=2.5, sigma=0.5)"), names);
+        assertEquals("krum(f=2)", Aggregators.named("KRUM", s).name(), "names ignore case");
+        IllegalArgumentException krum = assertThrows(IllegalArgumentException.class,
+                () -> Aggregators.named("krum", Aggregators.Settings.of(6, 2)));
+        assertEquals("krum needs per-round > 2f + 2 = 6 for f = 2, found 6", krum.getMessage());
+        IllegalArgumentException bulyan = assertThrows(IllegalArgumentException.class,
+                () -> Aggregators.named("bulyan", Aggregators.Settings.of(10, 2)));
+        assertEquals("bulyan needs per-round >= 4f + 3 = 11 for f = 2, found 10", bulyan.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> Aggregators.named("mean", s));
+        assertTrue(unknown.getMessage().endsWith("found 'mean'"), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Aggregators.named("trimmed-mean", s.trim(0.5)));
+        assertThrows(IllegalArgumentException.class, () -> Aggregators.named("fedavg", Aggregators.Settings.of(0, 0)));
+        assertThrows(IllegalArgumentException.class, () -> Aggregators.named("fedavg", null));
     }
 }
