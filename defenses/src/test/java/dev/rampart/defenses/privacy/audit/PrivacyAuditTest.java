@@ -1,0 +1,116 @@
+package dev.rampart.defenses.privacy.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.model.TrainingRoutine;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.testing.Fixtures;
+import dev.rampart.defenses.privacy.DpSgd;
+import dev.rampart.defenses.privacy.NoiseSource;
+import dev.rampart.defenses.privacy.RdpAccountant;
+import java.io.IOException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The audit bites: a model trained without privacy, and DP-SGD with its noise cut to a tenth, prove
+ * more than the claimed epsilon; correct DP-SGD never does.
+ */
+class PrivacyAuditTest {
+
+    static final int EPOCHS = 30;
+    static final int BATCH = 100;
+    static final double CLAIMED = 1.0;
+    static LabeledData train;
+    static LabeledData pool;
+
+    @BeforeAll
+    static void data() throws IOException {
+        train = FashionMnist.bundledTrain().head(1000);
+        pool = FashionMnist.bundledTest().head(400);
+    }
+
+    /** DP-SGD with the noise multiplier that spends {@code CLAIMED} on the canaried set, times {@code scale}. */
+    static TrainingRoutine dpSgd(double scale) {
+        return dpSgd(scale, 1);
+    }
+
+    /** As above with the clip norm times {@code clipScale} and the noise's standard deviation unchanged. */
+    static TrainingRoutine dpSgd(double scale, double clipScale) {
+        return (data, seed) -> {
+            double q = (double) BATCH / data.size();
+            long steps = (long) EPOCHS * (long) Math.ceil(data.size() / (double) BATCH);
+            double sigma = RdpAccountant.noiseMultiplier(CLAIMED, q, steps, 1e-5, RdpAccountant.DEFAULT_ORDERS);
+            MultiLayerNetworkModel m = Fixtures.smallMlp(seed);
+            DpSgd.builder(m).clipNorm(clipScale).noiseMultiplier(sigma * scale / clipScale).expectedBatchSize(BATCH).epochs(EPOCHS)
+                    .delta(1e-5).seed(seed).noise(NoiseSource.seeded(seed)).build().fit(data);
+            return m;
+        };
+    }
+
+    static final TrainingRoutine NON_PRIVATE = (data, seed) -> {
+        MultiLayerNetworkModel m = Fixtures.smallMlp(seed);
+        dev.rampart.core.data.ShuffledBatches b = new dev.rampart.core.data.ShuffledBatches(data, BATCH, seed);
+        for (int e = 0; e < EPOCHS; e++) {
+            b.reset();
+            while (b.hasNext()) {
+                m.network().fit(b.next());
+            }
+        }
+        return m;
+    };
+
+    /** 600 noise canaries, 120 guesses: all right would prove epsilon 3.8 at 95%. */
+    static PrivacyAudit.Config config(long seed) {
+        return PrivacyAudit.Config.of(600, 120).kind(PrivacyAudit.Canaries.NOISE).seed(seed);
+    }
+
+    @Test
+    void brokenDpSgdProvesMoreThanItsClaim() {
+        // measured: noise a tenth of the claim's, 98 of 120 right, bound 1.09; clipping off, 115 of 120, 2.36; the correct run 0.02 and 0
+        PrivacyAudit.Result weakNoise = PrivacyAudit.run(dpSgd(0.1), train, pool, config(3));
+        assertTrue(weakNoise.epsilonLowerBound() > CLAIMED, weakNoise.toString());
+        PrivacyAudit.Result noClip = PrivacyAudit.run(dpSgd(1, 1000), train, pool, config(3));
+        assertTrue(noClip.epsilonLowerBound() > CLAIMED, noClip.toString());
+    }
+
+    @Test
+    void correctDpSgdNeverProvesMoreThanItsClaimAndTheInputIsKept() {
+        double before = train.features().sumNumber().doubleValue();
+        for (long seed : new long[] {3, 4}) {
+            PrivacyAudit.Result r = PrivacyAudit.run(dpSgd(1), train, pool, config(seed));
+            assertTrue(r.epsilonLowerBound() <= CLAIMED, r.toString());
+            int in = 0;
+            for (boolean b : r.in()) {
+                in += b ? 1 : 0;
+            }
+            assertEquals(r.included(), in);
+            assertEquals(600, r.losses().length);
+            assertTrue(r.correct() <= r.guesses());
+        }
+        assertEquals(1000, train.size(), "the training set is not modified");
+        assertEquals(before, train.features().sumNumber().doubleValue(), 0);
+    }
+
+    @Test
+    void badInputIsNamed() {
+        assertEquals("canaries must be at least 2, found 0", assertThrows(IllegalArgumentException.class,
+                () -> PrivacyAudit.Config.of(0, 2)).getMessage());
+        assertEquals("guesses must be in [2, canaries=10], found 11", assertThrows(IllegalArgumentException.class,
+                () -> PrivacyAudit.Config.of(10, 11)).getMessage());
+        assertEquals("delta must be in [0, 1), found NaN", assertThrows(IllegalArgumentException.class,
+                () -> PrivacyAudit.Config.of(10, 4).delta(Double.NaN)).getMessage());
+        assertEquals("canaries (500) exceed the pool's 400 held-out examples", assertThrows(
+                IllegalArgumentException.class, () -> PrivacyAudit.run(NON_PRIVATE, train, pool,
+                        PrivacyAudit.Config.of(500, 20))).getMessage());
+        LabeledData flat = new LabeledData("flat", pool.features().reshape(400, 784), pool.labels(), 10);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PrivacyAudit.run(NON_PRIVATE, train, flat,
+                PrivacyAudit.Config.of(10, 4))).getMessage().startsWith("the pool's examples are [784] of 10 classes"));
+        assertThrows(IllegalArgumentException.class, () -> PrivacyAudit.run(NON_PRIVATE, train, null,
+                PrivacyAudit.Config.of(10, 4)));
+    }
+}
