@@ -51,16 +51,8 @@ public final class FederateCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-    @Option(names = "--model", description = "the global model's recipe: cnn, mlp, strided-cnn, tanh-cnn, a DL4J"
-            + " configuration or zip (default ${DEFAULT-VALUE})")
-    String model = "mlp";
-    @Option(names = "--data", paramLabel = "PATH", description = "training data (default: the bundled training sample)")
-    Path data;
-    @Option(names = "--test", paramLabel = "PATH", description = "test data (default: the bundled test sample, or"
-            + " the test split of --data)")
-    Path test;
-    @Option(names = "--data-format", description = "auto, idx, cifar10, csv or images (default ${DEFAULT-VALUE})")
-    String format = "auto";
+    @CommandLine.Mixin
+    RecipeDataOptions in;
     @Option(names = "--clients", description = "default ${DEFAULT-VALUE}")
     int clients = 50;
     @Option(names = "--per-round", description = "clients sampled per round (default ${DEFAULT-VALUE})")
@@ -163,14 +155,14 @@ public final class FederateCommand implements Callable<Integer> {
         }
         Recipe recipe = null;
         try {
-            recipe = Recipe.parse(model);
+            recipe = Recipe.parse(in.model);
         } catch (java.io.IOException e) {
             p.add("--model " + e.getMessage());
         }
-        DataSource.Spec trainSpec = PoisoningOptions.spec(data, format, DataSource.Split.TRAIN, "--data", p);
-        DataSource.Spec testSpec = PoisoningOptions.testSpec(test, data, format, p);
-        OutputFiles outputs = new OutputFiles().output("--out", json).output("--html", html).input("--data", data)
-                .input("--test", test);
+        DataSource.Spec trainSpec = PoisoningOptions.spec(in.data, in.format, DataSource.Split.TRAIN, "--data", p);
+        DataSource.Spec testSpec = PoisoningOptions.testSpec(in.test, in.data, in.format, p);
+        OutputFiles outputs = new OutputFiles().output("--out", json).output("--html", html).input("--data", in.data)
+                .input("--test", in.test);
         outputs.checkAll(p);
         if (!p.isEmpty()) {
             throw new UsageException(p);

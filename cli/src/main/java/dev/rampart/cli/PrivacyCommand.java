@@ -21,8 +21,10 @@ import picocli.CommandLine.Option;
  * ./rampart privacy --dataset-size 60000 --batch-size 256 --noise-multiplier 1.1 --epochs 60 --delta 1e-5
  * ./rampart privacy --dataset-size 60000 --batch-size 256 --target-epsilon 3 --epochs 60 --delta 1e-5
  * </pre>
+ *
+ * <p>{@code rampart privacy audit} ({@link PrivacyAuditCommand}) checks a run empirically.
  */
-@Command(name = "privacy", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "privacy", mixinStandardHelpOptions = true, sortOptions = false, subcommands = PrivacyAuditCommand.class,
         description = {"Privacy spent by DP-SGD with Poisson sampling (RDP accountant), or the noise multiplier"
             + " for a target epsilon.", "Sampling rate B/N, ceil(E*N/B) steps; prints epsilon=<value> order=<order>"
                 + " or noise_multiplier=<value>."})
@@ -31,9 +33,9 @@ public final class PrivacyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--dataset-size", required = true, paramLabel = "N", description = "training examples")
+    @Option(names = "--dataset-size", paramLabel = "N", description = "training examples")
     long datasetSize;
-    @Option(names = "--batch-size", required = true, paramLabel = "B", description = "expected batch size (Poisson"
+    @Option(names = "--batch-size", paramLabel = "B", description = "expected batch size (Poisson"
             + " sampling at rate B/N)")
     long batchSize;
     @Option(names = "--noise-multiplier", paramLabel = "S", description = "noise standard deviation over the clipping"
@@ -42,9 +44,9 @@ public final class PrivacyCommand implements Callable<Integer> {
     @Option(names = "--target-epsilon", paramLabel = "X", description = "print the noise multiplier that reaches this"
             + " epsilon instead")
     Double targetEpsilon;
-    @Option(names = "--epochs", required = true, paramLabel = "E", description = "passes over the data")
+    @Option(names = "--epochs", paramLabel = "E", description = "passes over the data")
     double epochs;
-    @Option(names = "--delta", required = true, paramLabel = "D", description = "delta, in (0, 1)")
+    @Option(names = "--delta", paramLabel = "D", description = "delta, in (0, 1)")
     double delta;
     @Option(names = "--orders", split = ",", paramLabel = "A", description = "RDP orders (default: 1.1, 1.2, ..., 10.9,"
             + " 12, 13, ..., 63)")
@@ -55,6 +57,15 @@ public final class PrivacyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> p = new ArrayList<>();
+        // not required by picocli, so that "privacy audit" needs none of them
+        for (String o : new String[] {"--dataset-size", "--batch-size", "--epochs", "--delta"}) {
+            if (!spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                p.add("Missing required option: " + o + " (or the subcommand: privacy audit)");
+            }
+        }
+        if (!p.isEmpty()) {
+            throw new UsageException(p);
+        }
         if (datasetSize <= 0) {
             p.add("--dataset-size must be positive, found " + datasetSize);
         }

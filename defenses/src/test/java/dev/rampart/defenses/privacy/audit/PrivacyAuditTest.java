@@ -71,7 +71,8 @@ class PrivacyAuditTest {
 
     @Test
     void brokenDpSgdProvesMoreThanItsClaim() {
-        // measured: noise a tenth of the claim's, 98 of 120 right, bound 1.09; clipping off, 115 of 120, 2.36; the correct run 0.02 and 0
+        // measured: noise a tenth of the claim's, 98 of 120 right, bound 1.09; clipping off, 115 of
+        // 120, 2.36; the correct run 0.02 and 0
         PrivacyAudit.Result weakNoise = PrivacyAudit.run(dpSgd(0.1), train, pool, config(3));
         assertTrue(weakNoise.epsilonLowerBound() > CLAIMED, weakNoise.toString());
         PrivacyAudit.Result noClip = PrivacyAudit.run(dpSgd(1, 1000), train, pool, config(3));
