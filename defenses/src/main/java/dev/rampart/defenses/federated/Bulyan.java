@@ -1,7 +1,8 @@
 package dev.rampart.defenses.federated;
 
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Bulyan (El Mhamdi, Guerraoui &amp; Rouault, ICML 2018): Krum is applied again and again, each time
@@ -35,36 +36,48 @@ public final class Bulyan implements Aggregator {
                     + ", found " + n);
         }
         int theta = n - 2 * f;
+        double[][] distances = Krum.squaredDistances(u);
         int[] candidates = Updates.all(n);
         int[] chosen = new int[theta];
         for (int k = 0; k < theta; k++) {
-            int pick = Krum.select(u, candidates, f, 1)[0];
+            int pick = Krum.select(distances, candidates, f, 1)[0];
             chosen[k] = pick;
             candidates = Krum.without(candidates, pick);
         }
-        double[][] sel = u.getRows(chosen).toDoubleMatrix();
-        int beta = theta - 2 * f;
-        int dims = sel[0].length;
-        double[] out = new double[dims];
-        double[] column = new double[theta];
-        Integer[] order = new Integer[theta];
-        for (int j = 0; j < dims; j++) {
-            for (int i = 0; i < theta; i++) {
-                column[i] = sel[i][j];
-                order[i] = i;
+        return new Result(Updates.like(round, nearestMedianMean(u.getRows(chosen), theta - 2 * f)),
+                Krum.sorted(chosen));
+    }
+
+    /**
+     * Per column of {@code x}, the mean of the {@code beta} values nearest the column's median. In
+     * one dimension they are consecutive once sorted, so each column's sorted values are scanned
+     * with the {@code rows - beta + 1} windows of {@code beta}: the window whose farther end lies
+     * nearest the median wins (the first on a tie), and its mean comes from cumulative sums. Whole
+     * columns at once, on the backend.
+     */
+    static INDArray nearestMedianMean(INDArray x, int beta) {
+        int rows = (int) x.size(0);
+        INDArray s = Nd4j.sort(x.dup(), 0, true);
+        INDArray median = rows % 2 == 1 ? s.getRow(rows / 2).dup()
+                : s.getRow(rows / 2 - 1).add(s.getRow(rows / 2)).muli(0.5);
+        INDArray cum = s.cumsum(0);
+        INDArray bestCost = null;
+        INDArray bestSum = null;
+        for (int w = 0; w + beta <= rows; w++) {
+            INDArray lo = s.getRow(w);
+            INDArray hi = s.getRow(w + beta - 1);
+            INDArray cost = Transforms.max(Transforms.abs(lo.sub(median)), Transforms.abs(hi.sub(median)));
+            INDArray sum = w == 0 ? cum.getRow(beta - 1).dup() : cum.getRow(w + beta - 1).sub(cum.getRow(w - 1));
+            if (bestCost == null) {
+                bestCost = cost;
+                bestSum = sum;
+            } else {
+                INDArray better = cost.lt(bestCost).castTo(x.dataType());
+                bestSum.addi(sum.subi(bestSum).muli(better));
+                bestCost = Transforms.min(bestCost, cost);
             }
-            double[] s = column.clone();
-            Arrays.sort(s);
-            double median = theta % 2 == 1 ? s[theta / 2] : (s[theta / 2 - 1] + s[theta / 2]) / 2;
-            final int jj = j;
-            Arrays.sort(order, (a, b) -> Double.compare(Math.abs(sel[a][jj] - median), Math.abs(sel[b][jj] - median)));
-            double sum = 0;
-            for (int k = 0; k < beta; k++) {
-                sum += sel[order[k]][j];
-            }
-            out[j] = sum / beta;
         }
-        return new Result(Updates.like(round, org.nd4j.linalg.factory.Nd4j.createFromArray(out)), Krum.sorted(chosen));
+        return bestSum.divi(beta);
     }
 
     @Override

@@ -57,16 +57,24 @@ public final class Krum implements Aggregator {
 
     /** The {@code m} best-scored rows among {@code candidates} of {@code u}, best first. */
     static int[] select(INDArray u, int[] candidates, int f, int m) {
-        double[][] d = squaredDistances(u.getRows(candidates));
+        return select(squaredDistances(u), candidates, f, m);
+    }
+
+    /**
+     * As above, from the squared distances {@code d} between all rows, computed once: Bulyan calls
+     * this {@code n - 2f} times on shrinking candidate sets.
+     */
+    static int[] select(double[][] d, int[] candidates, int f, int m) {
         int c = candidates.length;
         int neighbours = Math.max(0, c - f - 2);
         Integer[] order = new Integer[c];
         double[] score = new double[c];
+        double[] row = new double[c - 1];
         for (int i = 0; i < c; i++) {
-            double[] row = new double[c - 1];
+            double[] di = d[candidates[i]];
             for (int j = 0, k = 0; j < c; j++) {
                 if (j != i) {
-                    row[k++] = d[i][j];
+                    row[k++] = di[candidates[j]];
                 }
             }
             Arrays.sort(row);

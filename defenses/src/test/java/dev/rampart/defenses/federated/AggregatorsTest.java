@@ -197,4 +197,43 @@ class AggregatorsTest {
         assertThrows(IllegalArgumentException.class, () -> Aggregators.named("fedavg", Aggregators.Settings.of(0, 0)));
         assertThrows(IllegalArgumentException.class, () -> Aggregators.named("fedavg", null));
     }
+
+    /** Bulyan's column phase, done on whole columns, against a plain per-coordinate reference. */
+    @Test
+    void bulyanAveragesTheValuesNearestEachColumnsMedian() {
+        Random rng = new Random(11);
+        for (int rows : new int[] {5, 6, 9}) {
+            for (int beta : new int[] {1, 2, rows - 2}) {
+                if (rows % 2 == 0 && beta == 1) {
+                    continue; // the two middle values are equally near the median: either is right
+                }
+                double[][] x = new double[rows][40];
+                for (double[] r : x) {
+                    for (int j = 0; j < r.length; j++) {
+                        r[j] = rng.nextInt(4) == 0 ? rng.nextGaussian() * 100 : rng.nextGaussian();
+                    }
+                }
+                double[] got = Bulyan.nearestMedianMean(Nd4j.createFromArray(x), beta).toDoubleVector();
+                for (int j = 0; j < 40; j++) {
+                    double[] col = new double[rows];
+                    for (int i = 0; i < rows; i++) {
+                        col[i] = x[i][j];
+                    }
+                    double[] sorted = col.clone();
+                    java.util.Arrays.sort(sorted);
+                    double med = rows % 2 == 1 ? sorted[rows / 2] : (sorted[rows / 2 - 1] + sorted[rows / 2]) / 2;
+                    Double[] byDistance = java.util.Arrays.stream(col).boxed().toArray(Double[]::new);
+                    java.util.Arrays.sort(byDistance, (a, b) -> Double.compare(Math.abs(a - med), Math.abs(b - med)));
+                    double sum = 0;
+                    for (int k = 0; k < beta; k++) {
+                        sum += byDistance[k];
+                    }
+                    assertEquals(sum / beta, got[j], 1e-9, rows + " rows, beta " + beta + ", column " + j);
+                }
+            }
+        }
+        // a hand case: 1, 2, 3, 10, 11 has median 3; the 3 nearest are 1, 2, 3 (10 is 7 away)
+        assertArrayEquals(new double[] {2}, Bulyan.nearestMedianMean(Nd4j.createFromArray(new double[][] {{10}, {1},
+            {11}, {3}, {2}}), 3).toDoubleVector(), 1e-12);
+    }
 }
