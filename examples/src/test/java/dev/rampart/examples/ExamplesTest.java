@@ -15,6 +15,7 @@ import dev.rampart.examples.model.WrapYourNetwork;
 import dev.rampart.examples.integrity.SignedModelRelease;
 import dev.rampart.examples.poisoning.BackdoorAndStrip;
 import dev.rampart.examples.poisoning.CleanLabelPoisonFound;
+import dev.rampart.examples.privacy.AuditPrivateTraining;
 import dev.rampart.examples.privacy.MeasureLeakage;
 import dev.rampart.examples.privacy.PrivateTraining;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,13 @@ class ExamplesTest {
         assertTrue(r.epsilon() <= 3.0 + 1e-9, "epsilon " + r.epsilon());
         assertTrue(r.noiseMultiplier() > 0.3, "sigma " + r.noiseMultiplier());
         assertTrue(r.heldOutAccuracy() > 0.55, "held-out accuracy " + r.heldOutAccuracy());
+    }
+
+    @Test
+    void thePrivacyAuditCatchesTheBuggyRunAndNotTheCorrectOne() throws Exception {
+        AuditPrivateTraining.Result r = AuditPrivateTraining.run(600, 120);
+        assertTrue(r.buggy().epsilonLowerBound() > r.claimed(), r.buggy().toString());
+        assertTrue(r.correct().epsilonLowerBound() <= r.claimed(), r.correct().toString());
     }
 
     @Test
