@@ -1,0 +1,127 @@
+package dev.rampart.benchmarks.privacy;
+
+import dev.rampart.core.data.FashionMnist;
+import dev.rampart.core.data.LabeledData;
+import dev.rampart.core.data.ShuffledBatches;
+import dev.rampart.core.model.InputDomain;
+import dev.rampart.core.model.TrainingRoutine;
+import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
+import dev.rampart.core.model.zoo.ReferenceModels;
+import dev.rampart.defenses.privacy.DpSgd;
+import dev.rampart.defenses.privacy.RdpAccountant;
+import dev.rampart.defenses.privacy.audit.PrivacyAudit;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue 27's audit figures: the epsilon an empirical one-run audit proves (Steinke, Nasr &amp;
+ * Jagielski 2023) beside the accountant's, for DP-SGD at several epsilons, a run with a tenth of
+ * the claimed noise, and a non-private run. An MLP (784-32-10, Adam 5e-3) on the bundled training
+ * sample plus {@code --canaries} noise canaries, {@code --guesses} guesses, {@code --seeds} runs a
+ * point.
+ *
+ * <pre>
+ * java -cp ... dev.rampart.benchmarks.privacy.PrivacyAuditFigures --epsilons 1,3,8 --seeds 3
+ * </pre>
+ */
+@Command(name = "privacy-audit-figures", mixinStandardHelpOptions = true,
+        description = "Empirical epsilon lower bounds against the accountant's.")
+public final class PrivacyAuditFigures implements Callable<Integer> {
+
+    @Option(names = "--epsilons", split = ",", description = "default ${DEFAULT-VALUE}")
+    List<Double> epsilons = List.of(1.0, 3.0, 8.0);
+    @Option(names = "--train", description = "bundled training images (default ${DEFAULT-VALUE})")
+    int trainSize = 2000;
+    @Option(names = "--canaries", description = "default ${DEFAULT-VALUE}")
+    int canaries = 1000;
+    @Option(names = "--guesses", description = "default ${DEFAULT-VALUE}")
+    int guesses = 200;
+    @Option(names = "--epochs", description = "default ${DEFAULT-VALUE}")
+    int epochs = 30;
+    @Option(names = "--batch", description = "expected batch size (default ${DEFAULT-VALUE})")
+    int batch = 100;
+    @Option(names = "--seeds", description = "runs a point (default ${DEFAULT-VALUE})")
+    int seeds = 3;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PrivacyAuditFigures()).execute(args));
+    }
+
+    private static MultiLayerNetworkModel fresh(long seed) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed)
+                .updater(new Adam(5e-3)).list()
+                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+        net.init();
+        return MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+    }
+
+    /** DP-SGD with the sigma that spends {@code epsilon}, times {@code noiseScale}; the spent epsilon goes to {@code upper}. */
+    private TrainingRoutine dpSgd(double epsilon, double noiseScale, double[] upper) {
+        return (data, seed) -> {
+            double q = (double) batch / data.size();
+            long steps = (long) epochs * (long) Math.ceil(data.size() / (double) batch);
+            double sigma = RdpAccountant.noiseMultiplier(epsilon, q, steps, 1e-5, RdpAccountant.DEFAULT_ORDERS);
+            MultiLayerNetworkModel m = fresh(seed);
+            upper[0] = DpSgd.builder(m).clipNorm(1).noiseMultiplier(sigma * noiseScale).expectedBatchSize(batch)
+                    .epochs(epochs).delta(1e-5).seed(seed).build().fit(data).epsilon();
+            return m;
+        };
+    }
+
+    private TrainingRoutine nonPrivate() {
+        return (data, seed) -> {
+            MultiLayerNetworkModel m = fresh(seed);
+            ShuffledBatches b = new ShuffledBatches(data, batch, seed);
+            for (int e = 0; e < epochs; e++) {
+                b.reset();
+                while (b.hasNext()) {
+                    m.network().fit(b.next());
+                }
+            }
+            return m;
+        };
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LabeledData train = FashionMnist.bundledTrain().head(trainSize);
+        System.out.printf(Locale.ROOT, "%d bundled images + %d noise canaries, %d guesses, %d epochs, batch %d, 95%%"
+                + " confidence, delta 1e-5%n| run | accountant epsilon | audit lower bounds (seeds 1..%d) | right guesses"
+                + " |%n", trainSize, canaries, guesses, epochs, batch, seeds);
+        for (double eps : epsilons) {
+            row("DP-SGD, epsilon " + eps, train, dpSgd(eps, 1, new double[1]), eps);
+        }
+        row("DP-SGD claiming epsilon 1, a tenth of the noise", train, dpSgd(1, 0.1, new double[1]), 1);
+        row("non-private", train, nonPrivate(), Double.POSITIVE_INFINITY);
+        return 0;
+    }
+
+    private void row(String name, LabeledData train, TrainingRoutine routine, double claimed) {
+        StringBuilder bounds = new StringBuilder();
+        StringBuilder right = new StringBuilder();
+        for (int s = 1; s <= seeds; s++) {
+            PrivacyAudit.Result r = PrivacyAudit.run(routine, train, null, PrivacyAudit.Config.of(canaries, guesses)
+                    .kind(PrivacyAudit.Canaries.NOISE).seed(s));
+            bounds.append(s > 1 ? ", " : "").append(String.format(Locale.ROOT, "%.2f", r.epsilonLowerBound()));
+            right.append(s > 1 ? ", " : "").append(r.correct());
+        }
+        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s of %d |%n", name, Double.isInfinite(claimed) ? "none"
+                : String.valueOf(claimed), bounds, right, guesses);
+        System.out.flush();
+    }
+}
