@@ -93,6 +93,11 @@ public final class SparkChunkRunner implements ChunkRunner {
                     .setIfMissing("spark.ui.enabled", "false");
             // Spark logs its own stack trace when a context fails to start; the error below says it in one line
             quiet("org.apache.spark.SparkContext");
+            // Spark's scheduler logs every stage at INFO: hundreds of lines a federation
+            String key = "org.slf4j.simpleLogger.log.org.apache.spark";
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
             JavaSparkContext sc;
             try {
                 sc = new JavaSparkContext(conf);
