@@ -43,15 +43,7 @@ public final class EpsilonLowerBound {
      * @throws IllegalArgumentException naming a bad argument
      */
     public static double oneRun(int m, int r, int v, double delta, double beta) {
-        if (m < 1) {
-            throw new IllegalArgumentException("m (canaries) must be at least 1, found " + m);
-        }
-        if (r < 0 || r > m) {
-            throw new IllegalArgumentException("r (guesses) must be in [0, m=" + m + "], found " + r);
-        }
-        if (v < 0 || v > r) {
-            throw new IllegalArgumentException("v (right guesses) must be in [0, r=" + r + "], found " + v);
-        }
+        checkCounts(m, r, v);
         checkDelta(delta);
         checkBeta(beta);
         if (pValue(m, r, v, 0, delta) >= beta) {
@@ -82,6 +74,11 @@ public final class EpsilonLowerBound {
      * capped at 1: the one-run test's p-value.
      */
     public static double pValue(int m, int r, int v, double epsilon, double delta) {
+        checkCounts(m, r, v);
+        checkDelta(delta);
+        if (!(epsilon >= 0)) {
+            throw new IllegalArgumentException("epsilon must be at least 0, found " + epsilon);
+        }
         if (v == 0) {
             return 1;
         }
@@ -135,6 +132,18 @@ public final class EpsilonLowerBound {
     /** The one-sided Clopper-Pearson upper bound on {@code k / n} at level {@code 1 - alpha}. */
     static double upper(int k, int n, double alpha) {
         return 1 - RandomizedSmoothing.clopperPearsonLower(n - k, n, alpha);
+    }
+
+    private static void checkCounts(int m, int r, int v) {
+        if (m < 1) {
+            throw new IllegalArgumentException("m (canaries) must be at least 1, found " + m);
+        }
+        if (r < 0 || r > m) {
+            throw new IllegalArgumentException("r (guesses) must be in [0, m=" + m + "], found " + r);
+        }
+        if (v < 0 || v > r) {
+            throw new IllegalArgumentException("v (right guesses) must be in [0, r=" + r + "], found " + v);
+        }
     }
 
     private static void checkDelta(double delta) {

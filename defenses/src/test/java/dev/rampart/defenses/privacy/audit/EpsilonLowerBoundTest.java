@@ -81,6 +81,9 @@ class EpsilonLowerBoundTest {
                 () -> EpsilonLowerBound.oneRun(10, 5, 5, Double.NaN, 0.05)).getMessage());
         assertEquals("beta (one minus the confidence) must be in (0, 1), found 1.0", assertThrows(
                 IllegalArgumentException.class, () -> EpsilonLowerBound.oneRun(10, 5, 5, 0, 1)).getMessage());
+        assertEquals("epsilon must be at least 0, found NaN", assertThrows(IllegalArgumentException.class,
+                () -> EpsilonLowerBound.pValue(10, 5, 5, Double.NaN, 0)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EpsilonLowerBound.pValue(10, 5, 6, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> EpsilonLowerBound.clopperPearson(3, 2, 0, 2, 0, 0.05));
         assertThrows(IllegalArgumentException.class, () -> EpsilonLowerBound.clopperPearson(0, 0, 0, 2, 0, 0.05));
     }
