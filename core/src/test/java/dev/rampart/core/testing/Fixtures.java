@@ -31,18 +31,8 @@ public final class Fixtures {
      * initialized from {@code seed}: cheap enough to train many copies of in one test.
      */
     public static MultiLayerNetworkModel smallMlp(long seed) {
-        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(
-                new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(seed)
-                        .updater(new org.nd4j.linalg.learning.config.Adam(5e-3)).list()
-                        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(32)
-                                .activation(org.nd4j.linalg.activations.Activation.RELU).build())
-                        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
-                                org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT).nOut(10)
-                                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
-                        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(28, 28, 1)).build());
-        net.init();
-        return MultiLayerNetworkModel.of(net, dev.rampart.core.model.zoo.ReferenceModels.INPUT_SHAPE,
-                dev.rampart.core.model.InputDomain.UNIT);
+        return MultiLayerNetworkModel.of(dev.rampart.core.model.zoo.ReferenceModels.smallMlp(seed),
+                dev.rampart.core.model.zoo.ReferenceModels.INPUT_SHAPE, dev.rampart.core.model.InputDomain.UNIT);
     }
 
     /** {@code model} seen through its predictions only: a {@link BlackBoxModel} with no gradient. */

@@ -11,14 +11,7 @@ import dev.rampart.defenses.privacy.RdpAccountant;
 import dev.rampart.defenses.privacy.audit.PrivacyAudit;
 import java.io.IOException;
 import java.util.Locale;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Is this DP-SGD run private? An empirical audit (Steinke, Nasr &amp; Jagielski, NeurIPS 2023) of two
@@ -54,13 +47,7 @@ public final class AuditPrivateTraining {
             double q = (double) batch / data.size();
             long steps = (long) epochs * (long) Math.ceil(data.size() / (double) batch);
             double sigma = RdpAccountant.noiseMultiplier(epsilon, q, steps, 1e-5, RdpAccountant.DEFAULT_ORDERS);
-            MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(seed)
-                    .updater(new Adam(5e-3)).list()
-                    .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
-                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
-                            .activation(Activation.SOFTMAX).build())
-                    .setInputType(InputType.convolutional(28, 28, 1)).build());
-            net.init();
+            MultiLayerNetwork net = ReferenceModels.smallMlp(seed);
             MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
             DpSgd.builder(model).clipNorm(1).noiseMultiplier(sigma * noiseScale).expectedBatchSize(batch)
                     .epochs(epochs).delta(1e-5).seed(seed).build().fit(data);

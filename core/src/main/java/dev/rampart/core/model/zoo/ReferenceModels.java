@@ -70,6 +70,17 @@ public final class ReferenceModels {
         return init(conf);
     }
 
+    /**
+     * A small MLP (784-32-10, ReLU, Adam 5e-3, DL4J's default initialization) on the same input:
+     * cheap enough to train many times in one test or audit.
+     */
+    public static MultiLayerNetwork smallMlp(long seed) {
+        return init(new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(5e-3)).list()
+                .layer(new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build())
+                .layer(softmaxOutput())
+                .setInputType(InputType.convolutional(28, 28, 1)).build());
+    }
+
     /** The reference MLP (784-256-256-10), taking the same {@code [n, 1, 28, 28]} input. */
     public static MultiLayerNetwork mlp(long seed) {
         MultiLayerConfiguration conf = base(seed).list()
