@@ -7,6 +7,7 @@ import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.model.dl4j.MultiLayerNetworkModel;
 import dev.rampart.core.model.zoo.ReferenceModels;
 import dev.rampart.defenses.privacy.DpSgd;
+import dev.rampart.defenses.privacy.NoiseSource;
 import dev.rampart.defenses.privacy.RdpAccountant;
 import dev.rampart.defenses.privacy.audit.PrivacyAudit;
 import java.io.IOException;
@@ -50,7 +51,10 @@ public final class AuditPrivateTraining {
             MultiLayerNetwork net = ReferenceModels.smallMlp(seed);
             MultiLayerNetworkModel model = MultiLayerNetworkModel.of(net, ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
             DpSgd.builder(model).clipNorm(1).noiseMultiplier(sigma * noiseScale).expectedBatchSize(batch)
-                    .epochs(epochs).delta(1e-5).seed(seed).build().fit(data);
+                    .epochs(epochs).delta(1e-5).seed(seed)
+                    // seeded so that the example gives the same bounds every run; a real run keeps the
+                    // default cryptographic noise source
+                    .noise(NoiseSource.seeded(seed)).build().fit(data);
             return model;
         };
     }
