@@ -98,7 +98,9 @@ public final class Standardized extends AbstractGradientClassifier {
 
     /**
      * The smallest domain that holds {@code pixels} standardized by every channel's statistics: a
-     * domain for the wrapped model.
+     * domain for the wrapped model. Each end is widened by four float32 rounding steps, so that
+     * pixels standardized in float arithmetic ({@code x.sub(mean).div(std)} on a FLOAT array) stay
+     * inside it.
      */
     public static InputDomain standardizedDomain(double[] mean, double[] std, InputDomain pixels) {
         double lo = Double.POSITIVE_INFINITY;
@@ -107,7 +109,7 @@ public final class Standardized extends AbstractGradientClassifier {
             lo = Math.min(lo, (pixels.min() - mean[c]) / std[c]);
             hi = Math.max(hi, (pixels.max() - mean[c]) / std[c]);
         }
-        return new InputDomain(lo, hi);
+        return new InputDomain(lo - 4 * Math.ulp((float) lo), hi + 4 * Math.ulp((float) hi));
     }
 
     /** The per-channel means. */

@@ -34,6 +34,16 @@ class StandardizedTest {
     }
 
     @Test
+    void standardizedDomainHoldsPixelsStandardizedInFloat() {
+        INDArray pixels = Nd4j.createFromArray(new float[] {0f, 1f, 0.5f}).reshape(3, 1);
+        INDArray z = pixels.sub(0.2860).divi(0.3530);
+        InputDomain d = Standardized.standardizedDomain(new double[] {0.2860}, new double[] {0.3530}, InputDomain.UNIT);
+        Inputs.checkFiniteInDomain(z, d, "z");
+        assertEquals(-0.2860 / 0.3530, d.min(), 1e-6);
+        assertEquals(0.7140 / 0.3530, d.max(), 1e-6);
+    }
+
+    @Test
     void theModelSeesStandardizedPixelsAndGradientsAreInPixelSpace() {
         MultiLayerNetworkModel inner = network();
         Standardized model = Standardized.of(inner, MEAN, STD, InputDomain.UNIT);
