@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * ./rampart privacy audit --target-epsilon 1 --epochs 15 --batch-size 100 --canaries 600 --guesses 120
+ * ./rampart privacy audit --target-epsilon 1 --canary-kind gradient --canaries 1000 --guesses 200
  * </pre>
  */
 @Command(name = "audit", mixinStandardHelpOptions = true, sortOptions = false, description = {"Audit a DP-SGD"
@@ -57,7 +58,8 @@ public final class PrivacyAuditCommand implements Callable<Integer> {
     int canaries = 600;
     @Option(names = "--guesses", description = "canaries guessed, half in and half out (default ${DEFAULT-VALUE})")
     int guesses = 120;
-    @Option(names = "--canary-kind", description = "noise or mislabeled (default ${DEFAULT-VALUE})")
+    @Option(names = "--canary-kind", description = "noise, mislabeled (black box: the final model) or gradient (white"
+            + " box: Dirac gradients in DP-SGD's sums, read from every step; tighter) (default ${DEFAULT-VALUE})")
     String kind = "noise";
     @Option(names = "--confidence", description = "of the lower bound (default ${DEFAULT-VALUE})")
     double confidence = 0.95;
@@ -86,8 +88,9 @@ public final class PrivacyAuditCommand implements Callable<Integer> {
         PrivacyAudit.Canaries canaryKind = switch (kind) {
             case "noise" -> PrivacyAudit.Canaries.NOISE;
             case "mislabeled" -> PrivacyAudit.Canaries.MISLABELED;
+            case "gradient" -> PrivacyAudit.Canaries.GRADIENT;
             default -> {
-                p.add("--canary-kind must be noise or mislabeled, found " + kind);
+                p.add("--canary-kind must be noise, mislabeled or gradient, found " + kind);
                 yield PrivacyAudit.Canaries.NOISE;
             }
         };
@@ -127,16 +130,8 @@ public final class PrivacyAuditCommand implements Callable<Integer> {
         Recipe r = recipe;
         double[] spent = new double[2];
         TrainingRoutine routine = (d, s) -> {
-            GradientClassifier m;
-            try {
-                m = r.fresh(s, d.exampleShape(), d.numClasses());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(List.of("--model " + e.getMessage()));
-            }
-            double q = (double) batchSize / d.size();
-            long steps = (long) epochs * (long) Math.ceil(d.size() / (double) batchSize);
-            double sigma = noiseMultiplier != null ? noiseMultiplier
-                    : RdpAccountant.noiseMultiplier(targetEpsilon, q, steps, delta, RdpAccountant.DEFAULT_ORDERS);
+            GradientClassifier m = fresh(r, d, s);
+            double sigma = sigma(d.size());
             spent[0] = sigma;
             if (m instanceof MultiLayerNetworkModel mln) {
                 spent[1] = fit(mln, d, sigma, s);
@@ -154,7 +149,14 @@ public final class PrivacyAuditCommand implements Callable<Integer> {
         w.flush();
         PrivacyAudit.Result result;
         try {
-            result = PrivacyAudit.run(routine, train, pool, config);
+            if (canaryKind == PrivacyAudit.Canaries.GRADIENT) {
+                PrivacyAudit.GradientAudit g = gradientAudit(recipe, train, config);
+                result = g.audit();
+                spent[0] = g.training().config().noiseMultiplier();
+                spent[1] = g.training().epsilon();
+            } else {
+                result = PrivacyAudit.run(routine, train, pool, config);
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException(List.of(e.getMessage()));
         }
@@ -170,10 +172,46 @@ public final class PrivacyAuditCommand implements Callable<Integer> {
         return broken ? Rampart.GATE_FAILED : Rampart.OK;
     }
 
-    private <M extends GradientClassifier & PerExampleGradients> double fit(M m, LabeledData d, double sigma, long s) {
+    private GradientClassifier fresh(Recipe r, LabeledData d, long seed) {
+        try {
+            return r.fresh(seed, d.exampleShape(), d.numClasses());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(List.of("--model " + e.getMessage()));
+        }
+    }
+
+    /** The noise multiplier given, or the one that spends the target epsilon on {@code n} examples. */
+    private double sigma(int n) {
+        double q = (double) batchSize / n;
+        long steps = (long) epochs * (long) Math.ceil(n / (double) batchSize);
+        return noiseMultiplier != null ? noiseMultiplier
+                : RdpAccountant.noiseMultiplier(targetEpsilon, q, steps, delta, RdpAccountant.DEFAULT_ORDERS);
+    }
+
+    /** The white-box audit: the canaries go into the DP-SGD run's sums, not into the data. */
+    private PrivacyAudit.GradientAudit gradientAudit(Recipe r, LabeledData train, PrivacyAudit.Config config) {
+        GradientClassifier m = fresh(r, train, config.seed());
+        double sigma = sigma(train.size());
+        if (m instanceof MultiLayerNetworkModel mln) {
+            return PrivacyAudit.runGradient(dpSgd(mln, sigma, config.seed()), train, config);
+        } else if (m instanceof ComputationGraphModel cg) {
+            return PrivacyAudit.runGradient(dpSgd(cg, sigma, config.seed()), train, config);
+        }
+        throw new UsageException(List.of("--model " + in.model + " is not a DL4J network: DP-SGD needs one"));
+    }
+
+    private <M extends GradientClassifier & PerExampleGradients> DpSgd<M> dpSgd(M m, double sigma, long s) {
         try {
             return DpSgd.builder(m).clipNorm(clip).noiseMultiplier(sigma).expectedBatchSize(batchSize).epochs(epochs)
-                    .delta(delta).seed(s).build().fit(d).epsilon();
+                    .delta(delta).seed(s).build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(List.of("--model " + in.model + ": " + e.getMessage()));
+        }
+    }
+
+    private <M extends GradientClassifier & PerExampleGradients> double fit(M m, LabeledData d, double sigma, long s) {
+        try {
+            return dpSgd(m, sigma, s).fit(d).epsilon();
         } catch (IllegalArgumentException e) {
             throw new UsageException(List.of("--model " + in.model + ": " + e.getMessage()));
         }

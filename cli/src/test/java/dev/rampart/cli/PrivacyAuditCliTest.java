@@ -31,11 +31,27 @@ class PrivacyAuditCliTest {
     }
 
     @Test
+    void gradientCanariesAuditTheRunWhiteBox() {
+        // sigma 0.3 over 8 steps at q 1/4 spends a large epsilon; the Dirac canaries prove a good part of it
+        Run r = run("privacy", "audit", "--noise-multiplier", "0.3", "--epochs", "2", "--batch-size", "1000",
+                "--canary-kind", "gradient", "--canaries", "400", "--guesses", "80", "--seed", "2");
+        assertEquals(Rampart.OK, r.code(), r.out() + r.err());
+        double lower = value(r.out(), "epsilon_lower_bound");
+        double upper = value(r.out(), "epsilon_upper_bound");
+        assertTrue(lower > 1 && lower <= upper, r.out());
+        assertTrue(r.out().contains("400 gradient canaries"), r.out());
+        Run many = run("privacy", "audit", "--noise-multiplier", "1", "--canary-kind", "gradient", "--canaries",
+                "10000000", "--guesses", "10");
+        assertEquals(Rampart.USAGE, many.code(), many.err());
+        assertTrue(many.err().contains("canaries (10000000) exceed the model's 269322 parameters"), many.err());
+    }
+
+    @Test
     void badOptionsAreOneLineEach() {
         Run r = run("privacy", "audit", "--canaries", "1", "--canary-kind", "pixels", "--clip", "0");
         assertEquals(Rampart.USAGE, r.code(), r.err());
         assertTrue(r.err().contains("give exactly one of --noise-multiplier and --target-epsilon"), r.err());
-        assertTrue(r.err().contains("--canary-kind must be noise or mislabeled, found pixels"), r.err());
+        assertTrue(r.err().contains("--canary-kind must be noise, mislabeled or gradient, found pixels"), r.err());
         assertTrue(r.err().contains("--clip must be positive, found 0"), r.err());
         assertTrue(r.err().contains("--canaries must be at least 2, found 1"), r.err());
         assertEquals(4, r.problems(), r.err());

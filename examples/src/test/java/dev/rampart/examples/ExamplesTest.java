@@ -119,6 +119,9 @@ class ExamplesTest {
         AuditPrivateTraining.Result r = AuditPrivateTraining.run(600, 120);
         assertTrue(r.buggy().epsilonLowerBound() > r.claimed(), r.buggy().toString());
         assertTrue(r.correct().epsilonLowerBound() <= r.claimed(), r.correct().toString());
+        assertTrue(r.whiteBoxBuggy().epsilonLowerBound() > 2 * r.claimed(), r.whiteBoxBuggy().toString());
+        assertTrue(r.whiteBoxCorrect().epsilonLowerBound() <= r.claimed(), r.whiteBoxCorrect().toString());
+        assertTrue(r.whiteBoxBuggy().epsilonLowerBound() > r.buggy().epsilonLowerBound(), "white box is tighter");
     }
 
     @Test

@@ -105,18 +105,35 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
     public record Epoch(int epoch, double epsilon, double seconds, double clippedShare, double heldOutAccuracy) {
     }
 
+    /**
+     * Sees every step's released gradient: the noisy clipped sum {@code [1, parameters]}, before the
+     * updater divides it by the expected batch size. DP-SGD's guarantee covers every such release,
+     * so a white-box auditor may read them all. The array lives in the step's workspace: it is valid
+     * only during the call, must not be modified, and is kept by {@code noisySum.detach()}.
+     */
+    @FunctionalInterface
+    public interface StepListener {
+        /** @param step index from 0 over the whole run */
+        void step(long step, INDArray noisySum);
+    }
+
     private final M model;
     private final Config config;
     private final NoiseSource noise;
     private final LabeledData heldOut;
     private final Consumer<Epoch> onEpoch;
+    private final StepListener onStep;
+    private final int[] canaryCoordinates;
 
-    private DpSgd(M model, Config config, NoiseSource noise, LabeledData heldOut, Consumer<Epoch> onEpoch) {
+    private DpSgd(M model, Config config, NoiseSource noise, LabeledData heldOut, Consumer<Epoch> onEpoch,
+            StepListener onStep, int[] canaryCoordinates) {
         this.model = model;
         this.config = config;
         this.noise = noise;
         this.heldOut = heldOut;
         this.onEpoch = onEpoch;
+        this.onStep = onStep;
+        this.canaryCoordinates = canaryCoordinates;
     }
 
     /** A builder with defaults C 1, sigma 1, expected batch 256, 10 epochs, delta 1e-5. */
@@ -126,6 +143,41 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
 
     public Config config() {
         return config;
+    }
+
+    /** The model this run trains in place. */
+    public M model() {
+        return model;
+    }
+
+    /**
+     * The same run with Dirac gradient canaries, for a white-box privacy audit (Nasr, Hayes, Steinke,
+     * Balle, Tramèr, Jagielski, Carlini &amp; Terzis, "Tight auditing of differentially private machine
+     * learning", USENIX Security 2023): canary {@code k} is an extra training example whose clipped
+     * gradient is {@code C} times the unit vector of parameter {@code coordinates[k]}. Each step
+     * samples it with probability {@code q}, like every training example, so the accountant's
+     * epsilon covers it. Training with canaries is training on extra examples: for audits only.
+     *
+     * @param coordinates distinct parameter indices (may be empty)
+     * @param listener sees every step's noisy sum (null for none)
+     * @throws IllegalArgumentException naming a coordinate outside the parameters or repeated
+     */
+    public DpSgd<M> withGradientCanaries(int[] coordinates, StepListener listener) {
+        if (coordinates == null) {
+            throw new IllegalArgumentException("coordinates must not be null");
+        }
+        long parameters = model.parameters().length();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int j : coordinates) {
+            if (j < 0 || j >= parameters) {
+                throw new IllegalArgumentException("canary coordinate " + j + " is outside the model's " + parameters
+                        + " parameters");
+            }
+            if (!seen.add(j)) {
+                throw new IllegalArgumentException("canary coordinate " + j + " is repeated");
+            }
+        }
+        return new DpSgd<>(model, config, noise, heldOut, onEpoch, listener, coordinates.clone());
     }
 
     /**
@@ -148,6 +200,8 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
         INDArray x = dev.rampart.core.model.Inputs.checkData(model, train, "train"); // once; steps trust it
         INDArray oneHot = Labels.oneHot(train.labels(), model.numClasses()).castTo(model.dataType());
         SplittableRandom sampler = Seeds.random(Seeds.derive(config.seed(), 1));
+        SplittableRandom canarySampler = Seeds.random(Seeds.derive(config.seed(), 2));
+        long step = 0;
         RdpAccountant accountant = new RdpAccountant();
         model.parameterGradient(Rows.gather(x, new int[] {0}), Rows.gather(oneHot, new int[] {0})); // gradient layout
         List<Epoch> epochs = new ArrayList<>();
@@ -168,8 +222,6 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
             for (int s = 0; s < stepsPerEpoch; s++) {
                 // the step's batch, gradients and sum live in the loop's workspace; the network's
                 // parameters and updater state are updated in place
-                // the step's batch, gradients and sum live in the loop's workspace; the network's
-                // parameters and updater state are updated in place
                 try (MemoryWorkspace ws = Workspaces.loop()) {
                     int[] idx = poisson(n, q, sampler);
                     INDArray sum = idx.length == 0 ? Nd4j.zeros(model.dataType(), 1, model.parameters().length())
@@ -180,9 +232,18 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
                                 tally[1] += c.length;
                             });
                     INDArray drawn = take(nextNoise);
+                    for (int j : canaryCoordinates) {
+                        if (canarySampler.nextDouble() < q) {
+                            sum.putScalar(0, j, sum.getDouble(0, j) + config.clipNorm());
+                        }
+                    }
                     sum.addi(drawn.reshape(sum.shape()));
                     drawn.close(); // one parameter-sized array per step: freed now, not by the collector
                     nextNoise = drawer.submit(draw);
+                    if (onStep != null) {
+                        onStep.step(step, sum);
+                    }
+                    step++;
                     model.applyGradient(sum, config.expectedBatchSize());
                 }
                 accountant.step(config.noiseMultiplier(), q, 1);
@@ -272,6 +333,7 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
         private NoiseSource noise = NoiseSource.secure();
         private LabeledData heldOut;
         private Consumer<Epoch> onEpoch;
+        private StepListener onStep;
 
         private Builder(M model) {
             if (model == null) {
@@ -331,6 +393,12 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
             return this;
         }
 
+        /** Sees every step's noisy clipped sum ({@link StepListener}). */
+        public Builder<M> onStep(StepListener onStep) {
+            this.onStep = onStep;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first invalid value, or if the head is not softmax with cross-entropy */
         public DpSgd<M> build() {
             if (noise == null) {
@@ -341,7 +409,7 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
                         + " (MCXENT or NEGATIVELOGLIKELIHOOD, no class weights)");
             }
             return new DpSgd<>(model, new Config(clipNorm, noiseMultiplier, expectedBatchSize, epochs, delta, seed),
-                    noise, heldOut, onEpoch);
+                    noise, heldOut, onEpoch, onStep, new int[0]);
         }
     }
 }

@@ -104,6 +104,39 @@ class DpSgdTest {
     }
 
     @Test
+    void gradientCanariesAddTheClipNormToTheirCoordinatesAndNothingElse() throws IOException {
+        LabeledData train = FashionMnist.bundledTrain().head(300);
+        java.util.List<INDArray> plain = new java.util.ArrayList<>();
+        java.util.List<INDArray> canaried = new java.util.ArrayList<>();
+        DpSgd.PrivacyReport a = DpSgd.builder(tanhMlp(6)).clipNorm(0.5).expectedBatchSize(50).epochs(2).seed(9)
+                .noise(NoiseSource.seeded(9)).onStep((t, g) -> plain.add(g.detach())).build().fit(train);
+        DpSgd<MultiLayerNetworkModel> dp = DpSgd.builder(tanhMlp(6)).clipNorm(0.5).expectedBatchSize(50).epochs(2)
+                .seed(9).noise(NoiseSource.seeded(9)).build();
+        int[] at = {3, 100, 5000};
+        DpSgd.PrivacyReport b = dp.withGradientCanaries(at, (t, g) -> canaried.add(g.detach())).fit(train);
+        assertEquals(a.steps(), plain.size());
+        assertEquals(12, canaried.size());
+        assertEquals(a.epsilon(), b.epsilon(), 0, "canaries sampled at q are accounted as examples");
+        // the first step's sums differ only at the canaries, by 0 or the clip norm each
+        INDArray diff = canaried.get(0).sub(plain.get(0));
+        int sampled = 0;
+        for (int j : at) {
+            double d = diff.getDouble(0, j);
+            assertTrue(Math.abs(d) < 1e-9 || Math.abs(d - 0.5) < 1e-9, "coordinate " + j + " moved by " + d);
+            sampled += Math.abs(d - 0.5) < 1e-9 ? 1 : 0;
+            diff.putScalar(0, j, 0);
+        }
+        assertEquals(0, diff.norm2Number().doubleValue(), 1e-9);
+        int total = 0;
+        for (int s = 0; s < 12; s++) {
+            for (int j : at) {
+                total += canaried.get(s).getDouble(0, j) != plain.get(s).getDouble(0, j) ? 1 : 0;
+            }
+        }
+        assertTrue(total > 0 && total < 3 * 12, "each canary is sampled in some steps, not all: " + total);
+    }
+
+    @Test
     void networksWithoutExactPerExampleGradientsAndBadSettingsAreRefused() {
         MultiLayerNetwork withDropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
                 .layer(new DenseLayer.Builder().nIn(4).nOut(5).dropOut(0.5).activation(Activation.RELU).build())

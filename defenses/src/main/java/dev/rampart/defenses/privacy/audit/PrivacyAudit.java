@@ -2,8 +2,12 @@ package dev.rampart.defenses.privacy.audit;
 
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.Classifier;
+import dev.rampart.core.model.GradientClassifier;
+import dev.rampart.core.model.PerExampleGradients;
 import dev.rampart.core.model.TrainingRoutine;
 import dev.rampart.core.random.Seeds;
+import dev.rampart.core.report.Provenance;
+import dev.rampart.defenses.privacy.DpSgd;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.SplittableRandom;
@@ -12,6 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * An empirical privacy audit of one training run (Steinke, Nasr &amp; Jagielski, NeurIPS 2023): adds
@@ -23,13 +28,22 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Canaries: {@link Canaries#MISLABELED} held-out images with a wrong label drawn at random (the
  * model can fit them only by memorizing), or {@link Canaries#NOISE} uniform noise images with random
- * labels. Input-space canaries give loose bounds (Nasr et al. 2023: gradient canaries are tighter);
- * the bound is a proof of a leak, never of its absence.
+ * labels; these audit any training routine as a black box, from the final model. Input-space
+ * canaries give loose bounds. {@link #runGradient} audits DP-SGD itself in the white-box setting of
+ * Nasr, Hayes, Steinke, Balle, Tramèr, Jagielski, Carlini &amp; Terzis ("Tight auditing of
+ * differentially private machine learning", USENIX Security 2023): {@link Canaries#GRADIENT} canaries
+ * are Dirac gradients added to the clipped sums, scored from every step's released sum, which gives
+ * far tighter bounds. A bound is a proof of a leak, never of its absence.
  *
  * <pre>{@code
  * PrivacyAudit.Result r = PrivacyAudit.run((data, seed) -> trainWithDpSgd(data, seed), train, heldOut,
  *         PrivacyAudit.Config.of(500, 100));
  * r.epsilonLowerBound();   // at 95% confidence, delta 1e-5
+ *
+ * DpSgd<MultiLayerNetworkModel> dp = DpSgd.builder(model).clipNorm(1).noiseMultiplier(1.1).build();
+ * PrivacyAudit.GradientAudit g = PrivacyAudit.runGradient(dp, train,
+ *         PrivacyAudit.Config.of(1000, 200).kind(PrivacyAudit.Canaries.GRADIENT));
+ * g.audit().epsilonLowerBound() <= g.training().epsilon();   // else the DP-SGD run is broken
  * }</pre>
  */
 public final class PrivacyAudit {
@@ -39,7 +53,12 @@ public final class PrivacyAudit {
         /** Held-out images with a random wrong label. */
         MISLABELED,
         /** Uniform noise images over the training set's value range, with random labels. */
-        NOISE
+        NOISE,
+        /**
+         * Dirac gradients of norm {@code C} on parameters where the data's gradient is smallest,
+         * added to DP-SGD's clipped sums ({@link #runGradient} only).
+         */
+        GRADIENT
     }
 
     /**
@@ -96,24 +115,63 @@ public final class PrivacyAudit {
     /**
      * An audit's outcome.
      *
-     * @param canaries {@code m}
      * @param included canaries that were trained on
-     * @param guesses {@code r}
      * @param correct {@code v}: right guesses
-     * @param epsilonLowerBound the bound at {@code confidence}
-     * @param delta the delta it is stated for
-     * @param confidence its confidence
-     * @param losses each canary's loss under the trained model
+     * @param epsilonLowerBound the bound at the configured confidence and delta
+     * @param scores each canary's membership score, lower meaning more likely trained on: its loss
+     *        under the trained model, or for gradient canaries minus its summed released gradient
      * @param in whether each canary was trained on
+     * @param config the settings (canaries, guesses, kind, delta, confidence, seed)
+     * @param provenance versions and backend
      */
-    public record Result(int canaries, int included, int guesses, int correct, double epsilonLowerBound, double delta,
-            double confidence, double[] losses, boolean[] in) {
+    public record Result(int included, int correct, double epsilonLowerBound, double[] scores, boolean[] in,
+            Config config, Provenance provenance) {
+
+        public Result {
+            scores = scores.clone();
+            in = in.clone();
+        }
+
+        /** {@code m}. */
+        public int canaries() {
+            return config.canaries();
+        }
+
+        /** {@code r}. */
+        public int guesses() {
+            return config.guesses();
+        }
+
+        @Override
+        public double[] scores() {
+            return scores.clone();
+        }
+
+        @Override
+        public boolean[] in() {
+            return in.clone();
+        }
 
         @Override
         public String toString() {
             return String.format(java.util.Locale.ROOT, "epsilon_lower_bound=%.4f (%d of %d guesses right, %d of %d"
-                    + " canaries trained on, delta %s, confidence %s)", epsilonLowerBound, correct, guesses, included,
-                    canaries, delta, confidence);
+                    + " %s canaries trained on, delta %s, confidence %s, seed %d)", epsilonLowerBound, correct,
+                    config.guesses(), included, config.canaries(), config.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    config.delta(), config.confidence(), config.seed());
+        }
+    }
+
+    /**
+     * A white-box audit of a DP-SGD run.
+     *
+     * @param audit the canaries, guesses and bound
+     * @param training the run's accounting: its epsilon is the upper bound the audit checks
+     */
+    public record GradientAudit(Result audit, DpSgd.PrivacyReport training) {
+
+        /** Whether the audit proves more than the accountant allows: the run is not private as claimed. */
+        public boolean broken() {
+            return audit.epsilonLowerBound() > training.epsilon();
         }
     }
 
@@ -138,14 +196,12 @@ public final class PrivacyAudit {
             throw new IllegalArgumentException("the training set needs at least 2 classes, found "
                     + train.numClasses());
         }
-        LabeledData canaries = canaries(train, pool, config);
-        SplittableRandom rng = Seeds.random(Seeds.derive(config.seed(), 1));
-        boolean[] in = new boolean[config.canaries()];
-        int included = 0;
-        for (int i = 0; i < in.length; i++) {
-            in[i] = rng.nextBoolean();
-            included += in[i] ? 1 : 0;
+        if (config.kind() == Canaries.GRADIENT) {
+            throw new IllegalArgumentException("gradient canaries go into DP-SGD's sums, not into the data: use"
+                    + " PrivacyAudit.runGradient with the DpSgd run");
         }
+        LabeledData canaries = canaries(train, pool, config);
+        boolean[] in = coins(config);
         int[] chosen = IntStream.range(0, in.length).filter(i -> in[i]).toArray();
         LabeledData withCanaries = train;
         if (chosen.length > 0) {
@@ -156,9 +212,104 @@ public final class PrivacyAudit {
                     train.numClasses());
         }
         Classifier model = routine.train(withCanaries, config.seed());
-        double[] losses = losses(model, canaries);
-        Integer[] order = IntStream.range(0, losses.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> losses[i]).thenComparingInt(i -> i));
+        return judge(losses(model, canaries), in, config);
+    }
+
+    /**
+     * A white-box audit of a DP-SGD run with {@link Canaries#GRADIENT} canaries: picks {@code m}
+     * parameters where the training data's gradient at the initial parameters is smallest (chosen
+     * before any coin is flipped, so the choice cannot bias the bound), includes a Dirac canary on
+     * each with probability 1/2 ({@link DpSgd#withGradientCanaries}), trains once, and scores each
+     * canary by the sum of its coordinate over every step's released noisy sum: an included canary
+     * adds {@code C} each time it is sampled. The highest sums are guessed "in".
+     *
+     * @param training the DP-SGD run to audit, unchanged (its model is trained in place, as
+     *        {@link DpSgd#fit} does)
+     * @param train the training set; not modified
+     * @param config the settings; its kind must be {@link Canaries#GRADIENT}
+     * @throws IllegalArgumentException naming a bad argument: another kind of canary, more canaries
+     *         than the model has parameters, data that does not fit the model
+     */
+    public static <M extends GradientClassifier & PerExampleGradients> GradientAudit runGradient(DpSgd<M> training,
+            LabeledData train, Config config) {
+        if (training == null || train == null || config == null) {
+            throw new IllegalArgumentException("training, train and config must not be null");
+        }
+        if (config.kind() != Canaries.GRADIENT) {
+            throw new IllegalArgumentException("runGradient needs kind GRADIENT, found " + config.kind()
+                    + " (input-space canaries go through PrivacyAudit.run)");
+        }
+        M model = training.model();
+        long parameters = model.parameters().length();
+        if (config.canaries() > parameters) {
+            throw new IllegalArgumentException("canaries (" + config.canaries() + ") exceed the model's " + parameters
+                    + " parameters");
+        }
+        int[] coordinates = quietCoordinates(model, train, config);
+        boolean[] in = coins(config);
+        int[] inserted = IntStream.range(0, in.length).filter(i -> in[i]).map(i -> coordinates[i]).toArray();
+        double[] sums = new double[coordinates.length];
+        DpSgd.PrivacyReport report = training.withGradientCanaries(inserted, (step, noisySum) -> {
+            for (int k = 0; k < sums.length; k++) {
+                sums[k] += noisySum.getDouble(0, coordinates[k]);
+            }
+        }).fit(train);
+        double[] scores = new double[sums.length];
+        for (int k = 0; k < scores.length; k++) {
+            scores[k] = -sums[k];
+        }
+        return new GradientAudit(judge(scores, in, config), report);
+    }
+
+    /** Each canary's coin: included with probability 1/2. */
+    private static boolean[] coins(Config config) {
+        SplittableRandom rng = Seeds.random(Seeds.derive(config.seed(), 1));
+        boolean[] in = new boolean[config.canaries()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = rng.nextBoolean();
+        }
+        return in;
+    }
+
+    /**
+     * The {@code m} parameters whose gradient on the training data, at the initial parameters, is
+     * smallest in magnitude summed over chunks of 32 examples (up to 16 chunks): real updates
+     * disturb a canary's score least there. Ties are broken at random (seeded).
+     */
+    static <M extends GradientClassifier & PerExampleGradients> int[] quietCoordinates(M model, LabeledData train,
+            Config config) {
+        INDArray x = dev.rampart.core.model.Inputs.checkData(model, train, "train");
+        INDArray oneHot = dev.rampart.core.model.Labels.oneHot(train.labels(), model.numClasses())
+                .castTo(model.dataType());
+        SplittableRandom rng = Seeds.random(Seeds.derive(config.seed(), 2));
+        int chunk = Math.min(32, train.size());
+        int chunks = Math.min(16, Math.max(1, train.size() / chunk));
+        int[] rows = Seeds.sample(train.size(), chunk * chunks, rng);
+        INDArray activity = null;
+        for (int c = 0; c < chunks; c++) {
+            int[] idx = Arrays.copyOfRange(rows, c * chunk, (c + 1) * chunk);
+            INDArray g = Transforms.abs(model.parameterGradient(dev.rampart.core.data.Rows.gather(x, idx),
+                    dev.rampart.core.data.Rows.gather(oneHot, idx)).reshape(-1).castTo(DataType.DOUBLE), false);
+            activity = activity == null ? g : activity.addi(g);
+        }
+        double[] a = activity.toDoubleVector();
+        double[] tie = new double[a.length];
+        for (int i = 0; i < tie.length; i++) {
+            tie[i] = rng.nextDouble();
+        }
+        return IntStream.range(0, a.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer i) -> a[i]).thenComparingDouble(i -> tie[i]))
+                .limit(config.canaries()).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Guesses the lowest scores "in" and the highest "out", and bounds epsilon by the right guesses. */
+    private static Result judge(double[] scores, boolean[] in, Config config) {
+        int included = 0;
+        for (boolean b : in) {
+            included += b ? 1 : 0;
+        }
+        Integer[] order = IntStream.range(0, scores.length).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).thenComparingInt(i -> i));
         int guessIn = (config.guesses() + 1) / 2;
         int guessOut = config.guesses() - guessIn;
         int correct = 0;
@@ -170,8 +321,7 @@ public final class PrivacyAudit {
         }
         double bound = EpsilonLowerBound.oneRun(config.canaries(), config.guesses(), correct, config.delta(),
                 1 - config.confidence());
-        return new Result(config.canaries(), included, config.guesses(), correct, bound, config.delta(),
-                config.confidence(), losses, in);
+        return new Result(included, correct, bound, scores, in, config, Provenance.current());
     }
 
     /** The canaries of {@code config}, before any is included. */

@@ -90,11 +90,74 @@ class PrivacyAuditTest {
                 in += b ? 1 : 0;
             }
             assertEquals(r.included(), in);
-            assertEquals(600, r.losses().length);
+            assertEquals(600, r.scores().length);
+            assertEquals(config(seed), r.config());
             assertTrue(r.correct() <= r.guesses());
         }
         assertEquals(1000, train.size(), "the training set is not modified");
         assertEquals(before, train.features().sumNumber().doubleValue(), 0);
+    }
+
+    /**
+     * DP-SGD on {@code train} with the noise multiplier that spends {@code CLAIMED}, times
+     * {@code scale}: below 1, the noise of a run that adds less than its claim accounts for.
+     */
+    static DpSgd<MultiLayerNetworkModel> whiteBox(double scale, long seed) {
+        double q = (double) BATCH / train.size();
+        long steps = (long) EPOCHS * (long) Math.ceil(train.size() / (double) BATCH);
+        double sigma = RdpAccountant.noiseMultiplier(CLAIMED, q, steps, 1e-5, RdpAccountant.DEFAULT_ORDERS);
+        return DpSgd.builder(Fixtures.smallMlp(seed)).clipNorm(1).noiseMultiplier(sigma * scale).expectedBatchSize(BATCH)
+                .epochs(EPOCHS).delta(1e-5).seed(seed).noise(NoiseSource.seeded(seed)).build();
+    }
+
+    static PrivacyAudit.Config gradientConfig(long seed) {
+        return PrivacyAudit.Config.of(1000, 200).kind(PrivacyAudit.Canaries.GRADIENT).seed(seed);
+    }
+
+    @Test
+    void gradientCanariesCatchWeakNoiseAndNeverExceedACorrectRunsEpsilon() {
+        // measured: a tenth of the noise, BOUND_WEAK; the correct runs BOUND_OK
+        PrivacyAudit.GradientAudit weak = PrivacyAudit.runGradient(whiteBox(0.1, 3), train, gradientConfig(3));
+        assertTrue(weak.audit().epsilonLowerBound() > 2 * CLAIMED, weak.audit().toString());
+        assertTrue(!weak.broken(), "its own accountant, at a tenth of the noise, allows " + weak.training().epsilon());
+        for (long seed : new long[] {3, 4}) {
+            PrivacyAudit.GradientAudit ok = PrivacyAudit.runGradient(whiteBox(1, seed), train, gradientConfig(seed));
+            assertTrue(!ok.broken() && ok.audit().epsilonLowerBound() <= CLAIMED, ok.audit().toString());
+            assertEquals(CLAIMED, ok.training().epsilon(), 0.01);
+            System.out.println("gradient audit, correct run, seed " + seed + ": " + ok.audit());
+        }
+        System.out.println("gradient audit, a tenth of the noise: " + weak.audit());
+    }
+
+    @Test
+    void gradientCanariesSitWhereTheDataIsQuietAndBadSettingsAreNamed() {
+        MultiLayerNetworkModel m = Fixtures.smallMlp(5);
+        int[] at = PrivacyAudit.quietCoordinates(m, train, gradientConfig(5));
+        assertEquals(1000, at.length);
+        assertEquals(1000, java.util.Arrays.stream(at).distinct().count());
+        org.nd4j.linalg.api.ndarray.INDArray g = m.parameterGradient(train.head(200).features(),
+                dev.rampart.core.model.Labels.oneHot(java.util.Arrays.copyOf(train.labels(), 200), 10)
+                        .castTo(m.dataType())).reshape(-1);
+        double quiet = 0;
+        for (int j : at) {
+            quiet += Math.abs(g.getDouble(j));
+        }
+        double all = g.norm1Number().doubleValue() / g.length() * at.length;
+        assertTrue(quiet < 0.05 * all, "canaries on quiet parameters: " + quiet + " against " + all);
+
+        DpSgd<MultiLayerNetworkModel> dp = whiteBox(1, 5);
+        assertEquals("runGradient needs kind GRADIENT, found NOISE (input-space canaries go through PrivacyAudit.run)",
+                assertThrows(IllegalArgumentException.class, () -> PrivacyAudit.runGradient(dp, train,
+                        config(1))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PrivacyAudit.run(NON_PRIVATE, train, pool,
+                gradientConfig(1))).getMessage().startsWith("gradient canaries go into DP-SGD's sums"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PrivacyAudit.runGradient(dp, train,
+                PrivacyAudit.Config.of(30_000, 20).kind(PrivacyAudit.Canaries.GRADIENT))).getMessage()
+                .startsWith("canaries (30000) exceed the model's "));
+        assertEquals("canary coordinate 7 is repeated", assertThrows(IllegalArgumentException.class,
+                () -> dp.withGradientCanaries(new int[] {7, 7}, null)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> dp.withGradientCanaries(new int[] {-1}, null))
+                .getMessage().startsWith("canary coordinate -1 is outside the model's "));
     }
 
     @Test
