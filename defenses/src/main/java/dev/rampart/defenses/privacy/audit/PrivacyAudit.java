@@ -261,6 +261,128 @@ public final class PrivacyAudit {
         return new GradientAudit(judge(scores, in, config), report);
     }
 
+    /**
+     * A multi-run audit's outcome.
+     *
+     * @param falsePositives runs without the canary called "in"
+     * @param falseNegatives runs with the canary called "out"
+     * @param threshold the score above which a run is called "in": half the canary's expected
+     *        contribution {@code C q T}, fixed before any run
+     * @param epsilonLowerBound the Clopper-Pearson bound at {@code confidence}
+     * @param epsilonUpperBound the accountant's epsilon of the audited runs
+     * @param scores each run's score (the canary coordinate summed over every released step)
+     * @param in whether each run had the canary
+     * @param delta the delta both bounds are stated for
+     * @param confidence of the lower bound
+     * @param seed fixes which runs have the canary and each run's seed
+     * @param provenance versions and backend
+     */
+    public record MultiRunResult(int falsePositives, int falseNegatives, double threshold, double epsilonLowerBound,
+            double epsilonUpperBound, double[] scores, boolean[] in, double delta, double confidence, long seed,
+            Provenance provenance) {
+
+        public MultiRunResult {
+            scores = scores.clone();
+            in = in.clone();
+        }
+
+        /** Runs made. */
+        public int runs() {
+            return scores.length;
+        }
+
+        @Override
+        public double[] scores() {
+            return scores.clone();
+        }
+
+        @Override
+        public boolean[] in() {
+            return in.clone();
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "epsilon_lower_bound=%.4f over %d runs (%d false positives, %d"
+                    + " false negatives; accountant %.4f, delta %s, confidence %s, seed %d)", epsilonLowerBound,
+                    scores.length, falsePositives, falseNegatives, epsilonUpperBound, delta, confidence, seed);
+        }
+    }
+
+    /**
+     * The classic multi-run audit (Jagielski, Ullman &amp; Oprea, "Auditing differentially private
+     * machine learning", NeurIPS 2020) with one Dirac gradient canary: half of {@code runs} DP-SGD
+     * runs have the canary, the others not (which is which is seeded), each run is scored by the
+     * canary's coordinate summed over every released step, and a run is called "in" when its score
+     * is above half the canary's expected contribution {@code C q T}. The threshold is fixed before
+     * any run, so it cannot overfit the scores; the error counts give
+     * {@link EpsilonLowerBound#clopperPearson}. Each run costs a training run: this audit suits
+     * small models; {@link #runGradient} needs only one run.
+     *
+     * @param training a fresh DP-SGD run (new model) for a run seed; every run must have the same
+     *        settings
+     * @param train the training set; not modified
+     * @param runs at least 2
+     * @param delta the runs' delta, in [0, 1)
+     * @param confidence of the bound, in (0, 1)
+     * @param seed fixes the runs
+     * @throws IllegalArgumentException naming a bad argument, or if the runs' settings differ
+     */
+    public static <M extends GradientClassifier & PerExampleGradients> MultiRunResult runGradientMultiRun(
+            java.util.function.LongFunction<DpSgd<M>> training, LabeledData train, int runs, double delta,
+            double confidence, long seed) {
+        if (training == null || train == null) {
+            throw new IllegalArgumentException("training and train must not be null");
+        }
+        if (runs < 2) {
+            throw new IllegalArgumentException("runs must be at least 2, found " + runs);
+        }
+        Config one = new Config(2, 2, Canaries.GRADIENT, delta, confidence, seed); // checks delta and confidence
+        SplittableRandom rng = Seeds.random(Seeds.derive(seed, 3));
+        boolean[] in = new boolean[runs];
+        for (int i : Seeds.sample(runs, runs / 2, rng)) {
+            in[i] = true;
+        }
+        double[] scores = new double[runs];
+        double threshold = Double.NaN;
+        double upper = Double.NaN;
+        DpSgd.Config first = null;
+        for (int i = 0; i < runs; i++) {
+            long runSeed = Seeds.derive(seed, 100 + i);
+            DpSgd<M> dp = training.apply(runSeed);
+            if (dp == null) {
+                throw new IllegalArgumentException("training gave no DP-SGD run for run " + i);
+            }
+            DpSgd.Config c = dp.config();
+            if (first == null) {
+                first = c;
+                double q = (double) c.expectedBatchSize() / train.size();
+                long steps = (long) c.epochs() * (long) Math.ceil((double) train.size() / c.expectedBatchSize());
+                threshold = c.clipNorm() * q * steps / 2;
+            } else if (c.clipNorm() != first.clipNorm() || c.noiseMultiplier() != first.noiseMultiplier()
+                    || c.expectedBatchSize() != first.expectedBatchSize() || c.epochs() != first.epochs()) {
+                throw new IllegalArgumentException("run " + i + " has settings " + c + ", run 0 had " + first);
+            }
+            int coordinate = quietCoordinates(dp.model(), train, one.seed(runSeed))[0];
+            double[] sum = {0};
+            DpSgd.PrivacyReport report = dp.withGradientCanaries(in[i] ? new int[] {coordinate} : new int[0],
+                    (step, noisySum) -> sum[0] += noisySum.getDouble(0, coordinate)).fit(train);
+            upper = report.epsilon();
+            scores[i] = sum[0];
+        }
+        int fp = 0;
+        int fn = 0;
+        for (int i = 0; i < runs; i++) {
+            boolean called = scores[i] > threshold;
+            fp += !in[i] && called ? 1 : 0;
+            fn += in[i] && !called ? 1 : 0;
+        }
+        int positives = runs / 2;
+        double bound = EpsilonLowerBound.clopperPearson(fp, runs - positives, fn, positives, delta, 1 - confidence);
+        return new MultiRunResult(fp, fn, threshold, bound, upper, scores, in, delta, confidence, seed,
+                Provenance.current());
+    }
+
     /** Each canary's coin: included with probability 1/2. */
     private static boolean[] coins(Config config) {
         SplittableRandom rng = Seeds.random(Seeds.derive(config.seed(), 1));

@@ -160,6 +160,36 @@ class PrivacyAuditTest {
                 .getMessage().startsWith("canary coordinate -1 is outside the model's "));
     }
 
+    /** 100 images, batch 25, 5 epochs (20 steps): DP-SGD claiming {@code CLAIMED}, noise times {@code scale}. */
+    static java.util.function.LongFunction<DpSgd<MultiLayerNetworkModel>> tinyRuns(double scale) {
+        double sigma = RdpAccountant.noiseMultiplier(CLAIMED, 0.25, 20, 1e-5, RdpAccountant.DEFAULT_ORDERS);
+        return seed -> DpSgd.builder(Fixtures.smallMlp(seed)).clipNorm(1).noiseMultiplier(sigma * scale)
+                .expectedBatchSize(25).epochs(5).delta(1e-5).seed(seed).noise(NoiseSource.seeded(seed)).build();
+    }
+
+    @Test
+    void theMultiRunAuditSeparatesRunsWithTheCanaryWhenTheNoiseIsForgotten() {
+        LabeledData small = train.head(100);
+        // a hundredth of the noise: 30 runs without an error prove ln((1 - delta - 0.218) / 0.218) = 1.27;
+        // at a tenth, 6 and 3 errors in 40 runs proved only 0.19 (one run audits one example: weak)
+        PrivacyAudit.MultiRunResult weak = PrivacyAudit.runGradientMultiRun(tinyRuns(0.01), small, 30, 1e-5, 0.95, 1);
+        assertTrue(weak.epsilonLowerBound() > CLAIMED, weak.toString());
+        assertEquals(2.5, weak.threshold(), 1e-12, "half of C q T = 1 x 0.25 x 20");
+        PrivacyAudit.MultiRunResult ok = PrivacyAudit.runGradientMultiRun(tinyRuns(1), small, 20, 1e-5, 0.95, 1);
+        assertTrue(ok.epsilonLowerBound() <= CLAIMED, ok.toString());
+        assertEquals(CLAIMED, ok.epsilonUpperBound(), 0.01);
+        int in = 0;
+        for (boolean b : ok.in()) {
+            in += b ? 1 : 0;
+        }
+        assertEquals(10, in);
+        System.out.println("multi-run audit: weak noise " + weak + "; correct " + ok);
+        assertEquals("runs must be at least 2, found 1", assertThrows(IllegalArgumentException.class,
+                () -> PrivacyAudit.runGradientMultiRun(tinyRuns(1), small, 1, 1e-5, 0.95, 1)).getMessage());
+        assertEquals("confidence must be in (0, 1), found 1.0", assertThrows(IllegalArgumentException.class,
+                () -> PrivacyAudit.runGradientMultiRun(tinyRuns(1), small, 4, 1e-5, 1, 1)).getMessage());
+    }
+
     @Test
     void badInputIsNamed() {
         assertEquals("canaries must be at least 2, found 0", assertThrows(IllegalArgumentException.class,
