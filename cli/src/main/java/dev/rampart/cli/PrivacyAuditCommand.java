@@ -76,15 +76,7 @@ public final class PrivacyAuditCommand implements Callable<Integer> {
         UsageException.positive(p, "--epochs", epochs);
         UsageException.share(p, "--delta", delta);
         UsageException.share(p, "--confidence", confidence);
-        if ((noiseMultiplier == null) == (targetEpsilon == null)) {
-            p.add("give exactly one of --noise-multiplier and --target-epsilon");
-        }
-        if (noiseMultiplier != null) {
-            UsageException.positive(p, "--noise-multiplier", noiseMultiplier);
-        }
-        if (targetEpsilon != null) {
-            UsageException.positive(p, "--target-epsilon", targetEpsilon);
-        }
+        UsageException.noiseOrTarget(p, noiseMultiplier, targetEpsilon);
         PrivacyAudit.Canaries canaryKind = switch (kind) {
             case "noise" -> PrivacyAudit.Canaries.NOISE;
             case "mislabeled" -> PrivacyAudit.Canaries.MISLABELED;

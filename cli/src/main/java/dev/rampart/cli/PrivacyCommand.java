@@ -81,15 +81,7 @@ public final class PrivacyCommand implements Callable<Integer> {
         if (!(delta > 0 && delta < 1)) {
             p.add("--delta must be in (0, 1), found " + delta);
         }
-        if ((noiseMultiplier == null) == (targetEpsilon == null)) {
-            p.add("give exactly one of --noise-multiplier and --target-epsilon");
-        }
-        if (noiseMultiplier != null && (!(noiseMultiplier > 0) || !Double.isFinite(noiseMultiplier))) {
-            p.add("--noise-multiplier must be positive, found " + noiseMultiplier);
-        }
-        if (targetEpsilon != null && (!(targetEpsilon > 0) || !Double.isFinite(targetEpsilon))) {
-            p.add("--target-epsilon must be positive, found " + targetEpsilon);
-        }
+        UsageException.noiseOrTarget(p, noiseMultiplier, targetEpsilon);
         double[] a = orders == null ? RdpAccountant.DEFAULT_ORDERS : orders;
         for (double o : a) {
             if (!(o > 1) || !(o <= RdpAccountant.MAX_ORDER)) {

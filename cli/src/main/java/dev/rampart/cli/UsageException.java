@@ -23,6 +23,22 @@ public final class UsageException extends RuntimeException {
         }
     }
 
+    /**
+     * DP noise: exactly one of {@code --noise-multiplier} and {@code --target-epsilon}, and the one
+     * given positive.
+     */
+    static void noiseOrTarget(List<String> problems, Double noiseMultiplier, Double targetEpsilon) {
+        if ((noiseMultiplier == null) == (targetEpsilon == null)) {
+            problems.add("give exactly one of --noise-multiplier and --target-epsilon");
+        }
+        if (noiseMultiplier != null) {
+            positive(problems, "--noise-multiplier", noiseMultiplier);
+        }
+        if (targetEpsilon != null) {
+            positive(problems, "--target-epsilon", targetEpsilon);
+        }
+    }
+
     /** Adds "{@code option} must be in (0, 1), found v" to {@code problems} unless it is. */
     static void share(List<String> problems, String option, double value) {
         if (!(value > 0 && value < 1)) {
