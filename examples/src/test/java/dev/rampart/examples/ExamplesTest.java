@@ -17,6 +17,7 @@ import dev.rampart.examples.poisoning.BackdoorAndStrip;
 import dev.rampart.examples.poisoning.CleanLabelPoisonFound;
 import dev.rampart.examples.privacy.AuditPrivateTraining;
 import dev.rampart.examples.privacy.MeasureLeakage;
+import dev.rampart.examples.privacy.PrivateScatterNet;
 import dev.rampart.examples.privacy.PrivateTraining;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +113,15 @@ class ExamplesTest {
         assertTrue(r.epsilon() <= 3.0 + 1e-9, "epsilon " + r.epsilon());
         assertTrue(r.noiseMultiplier() > 0.3, "sigma " + r.noiseMultiplier());
         assertTrue(r.heldOutAccuracy() > 0.55, "held-out accuracy " + r.heldOutAccuracy());
+    }
+
+    @Test
+    void aPrivateScatterNetLearnsAndIsAttackedThroughItsScatteringLayer() throws Exception {
+        PrivateScatterNet.Result r = PrivateScatterNet.run(800, 5, 3.0, 20);
+        assertTrue(r.epsilon() <= 3.0 + 1e-9, "epsilon " + r.epsilon());
+        assertTrue(r.heldOutAccuracy() > 0.6, "held-out accuracy " + r.heldOutAccuracy());
+        assertEquals(r.heldOutAccuracy(), r.imageAccuracy(), 1e-12, "the composed network predicts as the head");
+        assertTrue(r.attackedRobust() < r.attackedClean() - 0.2, r.toString());
     }
 
     @Test

@@ -12,6 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import dev.rampart.core.model.scattering.ScatterNet;
+import dev.rampart.core.model.scattering.ScatteringLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,8 +34,16 @@ import picocli.CommandLine.Option;
  * constants are public knowledge, not statistics of the private training set, so using them costs
  * no privacy budget.
  *
+ * <p>{@code --model scatter-linear} and {@code scatter-cnn} train Tramèr &amp; Boneh's (ICLR 2021)
+ * ScatterNet models instead: the scattering features ({@link ScatteringLayer}, J = 2, L = 8,
+ * {@code --groups} per-example normalization groups) of every image are computed once, a linear
+ * model or small tanh CNN is trained on them with DP-SGD, and the trained head is put behind the
+ * scattering layer again to check the accuracy of the one network over images.
+ *
  * <pre>
  * java -cp ... dev.rampart.benchmarks.privacy.DpSgdAccuracy --epsilons 1,3,8
+ * java -cp ... dev.rampart.benchmarks.privacy.DpSgdAccuracy --model scatter-linear --batch 8192 \
+ *     --learning-rate 16 --momentum 0.9 --clip 0.1 --epsilons 3
  * </pre>
  */
 @Command(name = "dp-sgd-accuracy", mixinStandardHelpOptions = true,
@@ -55,6 +68,11 @@ public final class DpSgdAccuracy implements Callable<Integer> {
     long seed = 1;
     @Option(names = "--standardize", description = "standardize inputs with the public Fashion-MNIST mean and std")
     boolean standardize;
+    @Option(names = "--model", description = "tanh-cnn, scatter-linear or scatter-cnn (default ${DEFAULT-VALUE})")
+    String model = "tanh-cnn";
+    @Option(names = "--groups", description = "ScatterNet: per-example normalization groups, 0 for none"
+            + " (default ${DEFAULT-VALUE})")
+    int groups = 27;
 
     /** Published Fashion-MNIST pixel mean and standard deviation (public, so free of privacy cost). */
     static final double[] MEAN = {0.2860};
@@ -74,17 +92,39 @@ public final class DpSgdAccuracy implements Callable<Integer> {
             test = standardized(test);
             domain = Standardized.standardizedDomain(MEAN, STD, InputDomain.UNIT);
         }
+        ScatteringLayer front = null;
+        if (model.startsWith("scatter-")) {
+            if (standardize) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--standardize applies to tanh-cnn only; ScatterNet normalizes its features per example");
+            }
+            front = new ScatteringLayer(2, 8, groups);
+            long t0 = System.nanoTime();
+            train = ScatterNet.features(front, train);
+            test = ScatterNet.features(front, test);
+            domain = featureDomain(front);
+            System.out.printf(Locale.ROOT, "scattering J=2 L=8 groups %d: %d + %d images in %.1f s, features %s%n",
+                    groups, train.size(), test.size(), (System.nanoTime() - t0) / 1e9,
+                    java.util.Arrays.toString(train.exampleShape()));
+        } else if (!model.equals("tanh-cnn")) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--model must be tanh-cnn, scatter-linear or scatter-cnn, found " + model);
+        }
         double delta = 1e-5;
         double q = (double) batch / train.size();
         long steps = (long) epochs * (long) Math.ceil((double) train.size() / batch);
         for (double target : epsilons) {
             double sigma = RdpAccountant.noiseMultiplier(target, q, steps, delta, RdpAccountant.DEFAULT_ORDERS);
-            MultiLayerNetworkModel model = MultiLayerNetworkModel.of(ReferenceModels.tanhCnn(seed, momentum > 0
-                    ? new org.nd4j.linalg.learning.config.Nesterovs(learningRate, momentum) : new Sgd(learningRate)),
-                    ReferenceModels.INPUT_SHAPE, domain);
-            System.out.printf(Locale.ROOT, "target epsilon %.2f: sigma %.4f, q %.5f, %d steps, momentum %.2f,"
-                    + " standardized %b, seed %d%n", target, sigma, q, steps, momentum, standardize, seed);
-            DpSgd.PrivacyReport r = DpSgd.builder(model).clipNorm(clip).noiseMultiplier(sigma).expectedBatchSize(batch)
+            IUpdater updater = momentum > 0 ? new Nesterovs(learningRate, momentum) : new Sgd(learningRate);
+            MultiLayerNetwork net = switch (model) {
+                case "scatter-linear" -> ScatterNet.linearHead(front, ReferenceModels.INPUT_SHAPE, 10, seed, updater);
+                case "scatter-cnn" -> ScatterNet.cnnHead(front, ReferenceModels.INPUT_SHAPE, 10, seed, updater);
+                default -> ReferenceModels.tanhCnn(seed, updater);
+            };
+            MultiLayerNetworkModel trained = MultiLayerNetworkModel.of(net, train.exampleShape(), domain);
+            System.out.printf(Locale.ROOT, "target epsilon %.2f: %s, sigma %.4f, q %.5f, %d steps, momentum %.2f,"
+                    + " standardized %b, seed %d%n", target, model, sigma, q, steps, momentum, standardize, seed);
+            DpSgd.PrivacyReport r = DpSgd.builder(trained).clipNorm(clip).noiseMultiplier(sigma).expectedBatchSize(batch)
                     .epochs(epochs).delta(delta).seed(seed).evaluateOn(test)
                     .onEpoch(e -> System.out.printf(Locale.ROOT, "  epoch %2d  epsilon %.3f  %.1f s  clipped %.2f"
                             + "  test accuracy %.2f%%%n", e.epoch() + 1, e.epsilon(), e.seconds(), e.clippedShare(),
@@ -92,8 +132,23 @@ public final class DpSgdAccuracy implements Callable<Integer> {
                     .build().fit(train);
             System.out.printf(Locale.ROOT, "RESULT target %.2f: epsilon %.3f (order %.1f), sigma %.4f, test accuracy %.2f%%%n",
                     target, r.epsilon(), r.order(), sigma, 100 * r.epochs().get(r.epochs().size() - 1).heldOutAccuracy());
+            if (front != null) {
+                // the trained head behind the scattering layer again: one network over images
+                MultiLayerNetworkModel whole = MultiLayerNetworkModel.of(ScatterNet.compose(front,
+                        ReferenceModels.INPUT_SHAPE, net), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+                LabeledData images = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
+                System.out.printf(Locale.ROOT, "composed network over images: test accuracy %.2f%%%n",
+                        100 * dev.rampart.core.metric.Metrics.accuracy(whole.predictClasses(images.features()),
+                                images.labels()));
+            }
         }
         return 0;
+    }
+
+    /** The box holding every scattering feature of an image in [0, 1]. */
+    static InputDomain featureDomain(ScatteringLayer front) {
+        double b = front.outputBound(ReferenceModels.INPUT_SHAPE, 1.0);
+        return new InputDomain(-b, b);
     }
 
     private static LabeledData standardized(LabeledData d) {

@@ -44,7 +44,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  *
  * <p>Supported layers: Dense, Output, Loss, Convolution (2-D), Subsampling (max, average,
  * p-norm), BatchNormalization, Activation, Dropout (the identity at inference), GlobalPooling,
- * ZeroPadding, Cropping2D and Upsampling2D; every input preprocessor; graph vertices Merge,
+ * ZeroPadding, Cropping2D, Upsampling2D and Rampart's ScatteringLayer; every input preprocessor; graph vertices Merge,
  * ElementWise (add, subtract, product, average) and Preprocessor. Anything else is refused with
  * an {@link UnsupportedLayerException} naming the layer.
  */
@@ -295,6 +295,9 @@ final class Dl4jCompiler {
             }
             if (conf instanceof DropoutLayer) {
                 return input; // dropout is the identity when the model predicts
+            }
+            if (conf instanceof dev.rampart.core.model.scattering.ScatteringLayer scattering) {
+                return add(scattering.inferenceStage(), input);
             }
             if (conf instanceof GlobalPoolingLayer || conf instanceof ZeroPaddingLayer || conf instanceof Cropping2D
                     || (conf instanceof Upsampling2D && conf.getClass() == Upsampling2D.class)) {

@@ -61,7 +61,7 @@ public final class SameDiffModel extends AbstractGradientClassifier {
             }
         }
         try {
-            sd.createGradFunction(input);
+            GradFunctions.create(sd, input);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("SameDiff cannot differentiate this graph with respect to '" + input
                     + "': " + IoErrors.reason(e) + ". Some ND4J 1.0.0-M2.1 ops have no working gradient: batchNorm (write"
