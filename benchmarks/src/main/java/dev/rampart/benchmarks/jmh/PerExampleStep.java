@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-example gradient step of DP-SGD on a batch of 256 bundled training images, for each
  * reference network: the per-example gradient norms in one batched pass
  * ({@link PerExampleGradients#parameterGradientNorms}), the batch's summed parameter gradient
- * (the pass that yields the clipped sum), and, for scale, the naive way: one backward pass per
- * example.
+ * (DL4J's own pass, which gave the clipped sum before it came from the norms' pass), DP-SGD's
+ * whole clipped sum ({@link PerExampleGradients#clippedGradient}), and, for scale, the naive way:
+ * one backward pass per example.
  *
  * <pre>
  * ./mvnw -q -pl benchmarks -am -DskipTests install
@@ -72,6 +73,17 @@ public class PerExampleStep {
     @Benchmark
     public INDArray summedGradient() {
         INDArray g = net.parameterGradient(x, y);
+        Nd4j.getExecutioner().commit();
+        return g;
+    }
+
+    /**
+     * DP-SGD's whole clipped sum of 256 examples as it trains: norms, factors and the sum from one
+     * pass of the compiled program (each dense and convolution stage keeps its per-example gradients).
+     */
+    @Benchmark
+    public INDArray clippedGradient() {
+        INDArray g = net.clippedGradient(x, y, 1.0).sum();
         Nd4j.getExecutioner().commit();
         return g;
     }

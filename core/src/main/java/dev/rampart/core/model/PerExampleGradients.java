@@ -57,6 +57,43 @@ public interface PerExampleGradients extends TrainableModel {
     INDArray parameterGradient(INDArray x, INDArray labels);
 
     /**
+     * DP-SGD's clipped sum of a batch.
+     *
+     * @param norms each example's gradient norm
+     * @param factors each example's clipping factor {@code min(1, clipNorm / norm)}
+     * @param sum {@code sum_i factor_i g_i}, flattened in the order of {@link #parameters()}
+     * @param probabilities the model's class probabilities on the batch
+     */
+    record ClippedGradient(double[] norms, double[] factors, INDArray sum, INDArray probabilities) {
+    }
+
+    /**
+     * {@code sum_i min(1, clipNorm / |g_i|) g_i} over the batch, with the norms and factors. This
+     * default takes the norms from {@link #parameterGradientNorms} and the sum from
+     * {@link #parameterGradient} of the reweighted soft labels {@code (1 - c) p + c y} (whose
+     * softmax cross-entropy gradient at the logits is {@code c (p - y)}), so it needs a softmax
+     * cross-entropy head; adapters that keep per-example gradients from the first pass override it
+     * to skip the second.
+     *
+     * @param labels one-hot label rows {@code [n, numClasses()]}
+     * @param clipNorm the clip norm, positive
+     */
+    default ClippedGradient clippedGradient(INDArray x, INDArray labels, double clipNorm) {
+        GradientNorms pass = parameterGradientNorms(x, labels);
+        double[] norms = pass.norms();
+        double[] c = new double[norms.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = Math.min(1, clipNorm / Math.max(norms[i], 1e-12));
+        }
+        INDArray p = pass.probabilities().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray col = org.nd4j.linalg.factory.Nd4j.createFromArray(c).reshape(-1, 1);
+        INDArray soft = p.mulColumnVector(col.rsub(1)).addi(labels.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .mulColumnVector(col));
+        return new ClippedGradient(norms, c, parameterGradient(x, soft.castTo(labels.dataType())).reshape(1, -1),
+                pass.probabilities());
+    }
+
+    /**
      * One training step from {@code gradient} (flattened as {@link #parameters()}, a sum over
      * {@code batchSize} examples): the network's own updater and regularization, its iteration
      * count and its listeners.

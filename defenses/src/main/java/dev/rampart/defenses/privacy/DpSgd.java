@@ -295,18 +295,9 @@ public final class DpSgd<M extends GradientClassifier & PerExampleGradients> {
      * @param factors receives each example's clipping factor
      */
     INDArray clippedSum(INDArray x, INDArray oneHot, Consumer<double[]> factors) {
-        PerExampleGradients.GradientNorms pass = model.parameterGradientNorms(x, oneHot);
-        double[] norms = pass.norms();
-        double[] c = new double[norms.length];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = Math.min(1, config.clipNorm() / Math.max(norms[i], 1e-12));
-        }
-        factors.accept(c);
-        INDArray p = pass.probabilities().castTo(DataType.DOUBLE);
-        INDArray col = Nd4j.createFromArray(c).reshape(-1, 1);
-        // soft labels (1 - c) p + c y: the softmax cross-entropy gradient at the logits is c (p - y)
-        INDArray soft = p.mulColumnVector(col.rsub(1)).addi(oneHot.castTo(DataType.DOUBLE).mulColumnVector(col));
-        return model.parameterGradient(x, soft.castTo(model.dataType())).reshape(1, -1);
+        PerExampleGradients.ClippedGradient c = model.clippedGradient(x, oneHot, config.clipNorm());
+        factors.accept(c.factors());
+        return c.sum().reshape(1, -1);
     }
 
     /** The noise drawn for this step: {@code N(0, (sigma C)^2)} per coordinate. */

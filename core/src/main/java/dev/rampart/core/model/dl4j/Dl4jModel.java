@@ -10,6 +10,7 @@ import dev.rampart.core.model.program.ProgramClassifier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What the DL4J adapters share beyond {@link ProgramClassifier}: training, per-example gradients
@@ -23,6 +24,12 @@ abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, P
 
     @Override
     public final GradientNorms parameterGradientNorms(INDArray x, INDArray labels) {
+        INDArray[] in = perExampleBatch(x, labels);
+        return program().parameterGradientNorms(in[0], in[1]);
+    }
+
+    /** {@code x} and {@code labels} checked and in the model's type, for a per-example pass. */
+    private INDArray[] perExampleBatch(INDArray x, INDArray labels) {
         INDArray in = Inputs.asType(this, x, "x");
         Inputs.checkLabelMatrix(labels, in.size(0), numClasses(), "labels");
         INDArray y = labels.dataType() == dataType() ? labels : labels.castTo(dataType());
@@ -31,7 +38,64 @@ abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, P
             throw new UnsupportedOperationException("per-example gradients are not available for layer " + dropout
                     + " with dropout (training and inference compute different functions; remove the dropout)");
         }
-        return program().parameterGradientNorms(in, y);
+        return new INDArray[] {in, y};
+    }
+
+    /**
+     * From the compiled program's one backward pass: every parameter belongs to a dense or
+     * convolution stage, which keeps its per-example gradients, so the clipped sum needs no second
+     * (DL4J) pass. Falls back to the two-pass default when some parameter is outside such a stage.
+     */
+    @Override
+    public final ClippedGradient clippedGradient(INDArray x, INDArray labels, double clipNorm) {
+        if (!(clipNorm > 0) || !Double.isFinite(clipNorm)) {
+            throw new IllegalArgumentException("clipNorm must be positive and finite, found " + clipNorm);
+        }
+        INDArray[] in = perExampleBatch(x, labels);
+        if (!clipsInOnePass()) {
+            return PerExampleGradients.super.clippedGradient(x, labels, clipNorm);
+        }
+        INDArray params = parameters();
+        InferenceProgram.Clipped c = program().clippedGradients(in[0], in[1], clipNorm);
+        INDArray flat = Nd4j.zeros(dataType(), 1, params.length());
+        java.util.List<dev.rampart.core.model.program.Stage> stages = program().stages();
+        for (int i = 0; i < stages.size(); i++) {
+            if (c.sums()[i] != null) {
+                INDArray[] views = stages.get(i).parameterArrays();
+                for (int k = 0; k < views.length; k++) {
+                    sameLayout(views[k], params, flat).assign(c.sums()[i][k]);
+                }
+            }
+        }
+        return new ClippedGradient(c.norms(), c.factors(), flat, c.probabilities());
+    }
+
+    /** Whether the stages' parameter arrays are views of the parameters that cover all of them. */
+    final boolean clipsInOnePass() {
+        INDArray params = parameters();
+        long covered = 0;
+        for (dev.rampart.core.model.program.Stage s : program().stages()) {
+            if (s.hasParameters()) {
+                INDArray[] views = s.parameterArrays();
+                if (views.length == 0) {
+                    return false;
+                }
+                for (INDArray v : views) {
+                    if (v.data() != params.data() && v.data().originalDataBuffer() != params.data()
+                            && v.data() != params.data().originalDataBuffer()) {
+                        return false;
+                    }
+                    covered += v.length();
+                }
+            }
+        }
+        return covered == params.length();
+    }
+
+    /** The view of {@code flat} laid out as {@code view} is in {@code params} (same offset, shape, strides, order). */
+    private static INDArray sameLayout(INDArray view, INDArray params, INDArray flat) {
+        long offset = view.offset() - params.offset();
+        return Nd4j.create(flat.data(), view.shape(), view.stride(), offset, view.ordering());
     }
 
     @Override

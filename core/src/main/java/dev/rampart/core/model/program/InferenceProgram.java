@@ -194,20 +194,13 @@ public final class InferenceProgram {
      *     cannot be computed exactly
      */
     public dev.rampart.core.model.PerExampleGradients.GradientNorms parameterGradientNorms(INDArray x, INDArray labels) {
-        for (Node node : nodes) {
-            String problem = node.stage().perExampleProblem();
-            if (problem != null) {
-                throw new UnsupportedOperationException("per-example gradients are not available for " + problem);
-            }
-        }
+        checkPerExample();
         double[] norms = new double[(int) x.size(0)];
         INDArray probabilities;
         try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
             INDArray[] values = forwardAll(x);
-            INDArray logits = values[values.length - 1];
-            INDArray p = activate(logits);
-            INDArray grad = softmaxCrossEntropy ? p.sub(labels)
-                    : loss.computeGradient(labels, logits.dup(), outputActivation, null);
+            INDArray p = activate(values[values.length - 1]);
+            INDArray grad = lossGradient(p, values[values.length - 1], labels);
             backward(values, grad, (i, gradOut) -> nodes.get(i).stage().addParameterGradientNorms(
                     gather(values, nodes.get(i).inputs()), gradOut, norms), false);
             probabilities = Workspaces.leverage(p);
@@ -216,6 +209,99 @@ public final class InferenceProgram {
             norms[i] = Math.sqrt(norms[i]);
         }
         return new dev.rampart.core.model.PerExampleGradients.GradientNorms(norms, probabilities);
+    }
+
+    /**
+     * DP-SGD's clipped sum from one forward and one backward pass: each example's gradient norm
+     * {@code |g_i|} over every parameter, its factor {@code c_i = min(1, clipNorm / |g_i|)}, and
+     * per stage with parameters the sum {@code sum_i c_i g_i} ({@link Stage#parameterArrays()}
+     * order; {@code null} for stages without parameters).
+     *
+     * @throws UnsupportedOperationException naming the first stage whose per-example gradients
+     *     cannot be computed exactly or that does not keep them
+     */
+    public Clipped clippedGradients(INDArray x, INDArray labels, double clipNorm) {
+        checkPerExample();
+        int n = (int) x.size(0);
+        double[] norms = new double[n];
+        double[] factors = new double[n];
+        INDArray[][] sums = new INDArray[nodes.size()][];
+        INDArray probabilities;
+        try (MemoryWorkspace ws = Workspaces.scope(Workspaces.PASS)) {
+            INDArray[] values = forwardAll(x);
+            INDArray p = activate(values[values.length - 1]);
+            INDArray grad = lossGradient(p, values[values.length - 1], labels);
+            Stage.PerExample[] kept = new Stage.PerExample[nodes.size()];
+            backward(values, grad, (i, gradOut) -> {
+                Stage stage = nodes.get(i).stage();
+                if (stage.hasParameters()) {
+                    kept[i] = stage.perExample(gather(values, nodes.get(i).inputs()), gradOut);
+                    if (kept[i] == null) {
+                        throw new UnsupportedOperationException("stage " + stage.describe() + " does not keep its"
+                                + " per-example gradients");
+                    }
+                }
+            }, false);
+            for (Stage.PerExample k : kept) {
+                if (k != null) {
+                    double[] sq = k.squaredNorms();
+                    for (int i = 0; i < n; i++) {
+                        norms[i] += sq[i];
+                    }
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                norms[i] = Math.sqrt(norms[i]);
+                factors[i] = Math.min(1, clipNorm / Math.max(norms[i], 1e-12));
+            }
+            INDArray w = Nd4j.createFromArray(factors).castTo(x.dataType()).reshape(n, 1);
+            for (int i = 0; i < kept.length; i++) {
+                if (kept[i] != null) {
+                    INDArray[] g = kept[i].weightedSum(w);
+                    for (int k = 0; k < g.length; k++) {
+                        g[k] = Workspaces.leverage(g[k]);
+                    }
+                    sums[i] = g;
+                }
+            }
+            probabilities = Workspaces.leverage(p);
+        }
+        return new Clipped(norms, factors, sums, probabilities);
+    }
+
+    /** Refuses, naming it, the first stage whose per-example gradients cannot be computed exactly. */
+    private void checkPerExample() {
+        for (Node node : nodes) {
+            String problem = node.stage().perExampleProblem();
+            if (problem != null) {
+                throw new UnsupportedOperationException("per-example gradients are not available for " + problem);
+            }
+        }
+    }
+
+    /** The loss gradient at the logits, per example, given the probabilities {@code p} of {@code logits}. */
+    private INDArray lossGradient(INDArray p, INDArray logits, INDArray labels) {
+        return softmaxCrossEntropy ? p.sub(labels) : loss.computeGradient(labels, logits.dup(), outputActivation, null);
+    }
+
+    /**
+     * What {@link #clippedGradients} computed.
+     *
+     * @param norms each example's gradient norm
+     * @param factors each example's clipping factor
+     * @param sums per node, the clipped sum of its parameters' gradients, or {@code null}
+     * @param probabilities the class probabilities of the pass
+     */
+    public record Clipped(double[] norms, double[] factors, INDArray[][] sums, INDArray probabilities) {
+    }
+
+    /** The stages, in execution order (their parameter arrays locate {@link Clipped#sums()}). */
+    public List<Stage> stages() {
+        List<Stage> out = new ArrayList<>();
+        for (Node node : nodes) {
+            out.add(node.stage());
+        }
+        return out;
     }
 
     /** What {@link #backward(INDArray[], INDArray, GradientVisitor)} shows of each node. */

@@ -32,6 +32,31 @@ public interface Stage {
     default void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
     }
 
+    /**
+     * Example {@code i}'s gradient with respect to this stage's parameters, for every example of a
+     * batch, from the stage's inputs and the gradient at its output in one backward pass: their
+     * squared norms, and any weighted sum of them (DP-SGD's clipped sum) without a second pass.
+     */
+    interface PerExample {
+        /** The squared L2 norm of each example's gradient with respect to this stage's parameters. */
+        double[] squaredNorms();
+
+        /**
+         * {@code sum_i w_i g_i} in the order and shapes of {@link Stage#parameterArrays()}, for a
+         * column {@code w} of shape {@code [n, 1]} in the gradients' type.
+         */
+        INDArray[] weightedSum(INDArray w);
+    }
+
+    /**
+     * This stage's {@link PerExample} gradients given its inputs and output gradient (which the
+     * result does not keep: it may be overwritten afterwards), or {@code null} for stages without
+     * parameters or that do not compute them.
+     */
+    default PerExample perExample(INDArray[] in, INDArray gradOut) {
+        return null;
+    }
+
     /** Whether the stage has parameters of its own. */
     default boolean hasParameters() {
         return false;

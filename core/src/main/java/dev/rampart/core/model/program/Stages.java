@@ -84,12 +84,34 @@ public final class Stages {
         /** Example {@code i}'s weight gradient is {@code a_i d_i^T}: squared norm {@code |a_i|^2 |d_i|^2}. */
         @Override
         public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
-            INDArray a = in[0].reshape(in[0].size(0), -1);
-            double[] aa = rowSquares(a);
-            double[] dd = rowSquares(gradOut);
+            double[] own = perExample(in, gradOut).squaredNorms();
             for (int i = 0; i < norms.length; i++) {
-                norms[i] += aa[i] * dd[i] + (hasBias ? dd[i] : 0);
+                norms[i] += own[i];
             }
+        }
+
+        /** Norms as above; a weighted sum is {@link #parameterGradients} of the reweighted output gradient. */
+        @Override
+        public PerExample perExample(INDArray[] in, INDArray gradOut) {
+            INDArray a = in[0].reshape(in[0].size(0), -1);
+            INDArray d = gradOut.dup();
+            return new PerExample() {
+                @Override
+                public double[] squaredNorms() {
+                    double[] aa = rowSquares(a);
+                    double[] dd = rowSquares(d);
+                    double[] out = new double[aa.length];
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = aa[i] * dd[i] + (hasBias ? dd[i] : 0);
+                    }
+                    return out;
+                }
+
+                @Override
+                public INDArray[] weightedSum(INDArray w) {
+                    return parameterGradients(new INDArray[] {a}, d.mulColumnVector(w));
+                }
+            };
         }
 
         /** {@code a b}, or {@code a b^T} when {@code transposeB}. */
@@ -241,13 +263,22 @@ public final class Stages {
             return gradIn;
         }
 
+        @Override
+        public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
+            double[] own = perExample(in, gradOut).squaredNorms();
+            for (int i = 0; i < norms.length; i++) {
+                norms[i] += own[i];
+            }
+        }
+
         /**
          * Example {@code i}'s weight gradient is its output gradient {@code [out, positions]} times its
          * unfolded input {@code [positions, in * kH * kW]} (im2col), computed for the batch in one
-         * batched product; its bias gradient is the output gradient summed over positions.
+         * batched product; its bias gradient is the output gradient summed over positions. A weighted
+         * sum of them is then one matrix-vector product over the batch: no second backward pass.
          */
         @Override
-        public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
+        public PerExample perExample(INDArray[] in, INDArray gradOut) {
             INDArray x = in[0];
             long n = x.size(0);
             boolean same = intArgs[8] == 1;
@@ -263,12 +294,29 @@ public final class Stages {
             INDArray unfolded = cols.reshape('c', n, cols.length() / n / positions, positions); // [n, K, P]
             INDArray d = gradOut.reshape('c', n, gradOut.size(1), positions);                   // [n, out, P]
             INDArray perExample = Nd4j.exec(DynamicCustomOp.builder("matmul").addInputs(d, unfolded)
-                    .addIntegerArguments(0, 1).build())[0];                                    // [n, out, K]
-            double[] w = rowSquares(perExample.reshape('c', n, -1));
-            double[] b = hasBias ? rowSquares(d.sum(2)) : new double[(int) n];
-            for (int i = 0; i < norms.length; i++) {
-                norms[i] += w[i] + b[i];
-            }
+                    .addIntegerArguments(0, 1).build())[0].reshape('c', n, -1);                // [n, out * K]
+            INDArray biases = hasBias ? d.sum(2) : null;                                        // [n, out]
+            return new PerExample() {
+                @Override
+                public double[] squaredNorms() {
+                    double[] w = rowSquares(perExample);
+                    if (hasBias) {
+                        double[] b = rowSquares(biases);
+                        for (int i = 0; i < w.length; i++) {
+                            w[i] += b[i];
+                        }
+                    }
+                    return w;
+                }
+
+                @Override
+                public INDArray[] weightedSum(INDArray w) {
+                    INDArray row = w.reshape(1, n);
+                    INDArray gw = row.mmul(perExample).reshape('c', weight.get().shape());
+                    return hasBias ? new INDArray[] {gw, row.mmul(biases).reshape(bias.get().shape())}
+                            : new INDArray[] {gw};
+                }
+            };
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.rampart.core.model.dl4j;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,6 +75,8 @@ class PerExampleGradientsTest {
         double[] norms = model.parameterGradientNorms(x, y).norms();
         assertTrue(model.predictProbabilities(x).equalsWithEps(model.parameterGradientNorms(x, y).probabilities(), 1e-12));
         INDArray sum = Nd4j.zeros(DataType.DOUBLE, 1, net.numParams());
+        INDArray clipped = Nd4j.zeros(DataType.DOUBLE, 1, net.numParams());
+        double clip = java.util.Arrays.stream(norms).sorted().toArray()[3]; // some examples clipped, some not
         MultiLayerNetwork probe = net.clone();
         for (int i = 0; i < 6; i++) {
             probe.setInput(x.get(NDArrayIndex.interval(i, i + 1)));
@@ -83,9 +86,16 @@ class PerExampleGradientsTest {
             assertEquals(g.norm2Number().doubleValue(), norms[i], 1e-9 * Math.max(1, norms[i]), "example " + i + " of "
                     + net.getLayerWiseConfigurations().getConf(0).getLayer());
             sum.addi(g);
+            clipped.addi(g.mul(Math.min(1, clip / norms[i])));
         }
         INDArray batched = model.parameterGradient(x, y);
         assertTrue(batched.equalsWithEps(sum, 1e-9), "the summed gradient is the sum of the examples'");
+        assertTrue(model.clipsInOnePass(), "dense and convolution stages keep their per-example gradients");
+        var one = model.clippedGradient(x, y, clip);
+        assertTrue(one.sum().equalsWithEps(clipped, 1e-9), "the one-pass clipped sum is the sum of clipped gradients");
+        assertArrayEquals(norms, one.norms(), 1e-12);
+        assertEquals(1.0, one.factors()[java.util.stream.IntStream.range(0, 6).reduce((a, b) -> norms[a] < norms[b] ? a
+                : b).getAsInt()], 0);
         assertEquals(net.params(), probe.params(), "taking gradients does not train");
     }
 
