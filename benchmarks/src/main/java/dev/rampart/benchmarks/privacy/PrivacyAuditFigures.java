@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
  * <pre>
  * java -cp ... dev.rampart.benchmarks.privacy.PrivacyAuditFigures --epsilons 1,3,8 --seeds 3
  * java -cp ... dev.rampart.benchmarks.privacy.PrivacyAuditFigures --white-box --model tanh-cnn --batch 250
+ * java -cp ... dev.rampart.benchmarks.privacy.PrivacyAuditFigures --model tanh-cnn --non-private-only
  * </pre>
  */
 @Command(name = "privacy-audit-figures", mixinStandardHelpOptions = true,
@@ -56,6 +57,8 @@ public final class PrivacyAuditFigures implements Callable<Integer> {
     String model = "mlp";
     @Option(names = "--learning-rate", description = "tanh-cnn's SGD learning rate (default ${DEFAULT-VALUE})")
     double learningRate = 1;
+    @Option(names = "--non-private-only", description = "only the non-private row (black box)")
+    boolean nonPrivateOnly;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new PrivacyAuditFigures()).execute(args));
@@ -110,6 +113,14 @@ public final class PrivacyAuditFigures implements Callable<Integer> {
                 + " confidence, delta 1e-5%n| run | accountant epsilon | audit lower bounds (seeds 1..%d) | right guesses"
                 + " | s per audit |%n", model, trainSize, canaries, whiteBox ? "gradient" : "noise", guesses, epochs, batch,
                 seeds);
+        if (nonPrivateOnly) {
+            if (whiteBox) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--non-private-only has no white-box row: gradient canaries need DP-SGD's sums");
+            }
+            row("non-private", train, nonPrivate(), Double.POSITIVE_INFINITY);
+            return 0;
+        }
         for (double eps : epsilons) {
             if (whiteBox) {
                 whiteBoxRow("DP-SGD, epsilon " + eps, train, eps, 1);
