@@ -64,8 +64,9 @@ public final class DpSgdAccuracy implements Callable<Integer> {
     double clip = 0.12;
     @Option(names = "--data", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE})")
     Path data = Path.of(FashionMnist.DEBIAN_DIR);
-    @Option(names = "--seed", description = "default ${DEFAULT-VALUE}")
-    long seed = 1;
+    @Option(names = "--seed", split = ",", description = "one or more seeds, each a run per epsilon (default"
+            + " ${DEFAULT-VALUE})")
+    List<Long> seeds = List.of(1L);
     @Option(names = "--standardize", description = "standardize inputs with the public Fashion-MNIST mean and std")
     boolean standardize;
     @Option(names = "--model", description = "tanh-cnn, scatter-linear or scatter-cnn (default ${DEFAULT-VALUE})")
@@ -110,39 +111,47 @@ public final class DpSgdAccuracy implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--model must be tanh-cnn, scatter-linear or scatter-cnn, found " + model);
         }
-        double delta = 1e-5;
-        double q = (double) batch / train.size();
-        long steps = (long) epochs * (long) Math.ceil((double) train.size() / batch);
-        for (double target : epsilons) {
-            double sigma = RdpAccountant.noiseMultiplier(target, q, steps, delta, RdpAccountant.DEFAULT_ORDERS);
-            IUpdater updater = momentum > 0 ? new Nesterovs(learningRate, momentum) : new Sgd(learningRate);
-            MultiLayerNetwork net = switch (model) {
-                case "scatter-linear" -> ScatterNet.linearHead(front, ReferenceModels.INPUT_SHAPE, 10, seed, updater);
-                case "scatter-cnn" -> ScatterNet.cnnHead(front, ReferenceModels.INPUT_SHAPE, 10, seed, updater);
-                default -> ReferenceModels.tanhCnn(seed, updater);
-            };
-            MultiLayerNetworkModel trained = MultiLayerNetworkModel.of(net, train.exampleShape(), domain);
-            System.out.printf(Locale.ROOT, "target epsilon %.2f: %s, sigma %.4f, q %.5f, %d steps, momentum %.2f,"
-                    + " standardized %b, seed %d%n", target, model, sigma, q, steps, momentum, standardize, seed);
-            DpSgd.PrivacyReport r = DpSgd.builder(trained).clipNorm(clip).noiseMultiplier(sigma).expectedBatchSize(batch)
-                    .epochs(epochs).delta(delta).seed(seed).evaluateOn(test)
-                    .onEpoch(e -> System.out.printf(Locale.ROOT, "  epoch %2d  epsilon %.3f  %.1f s  clipped %.2f"
-                            + "  test accuracy %.2f%%%n", e.epoch() + 1, e.epsilon(), e.seconds(), e.clippedShare(),
-                            100 * e.heldOutAccuracy()))
-                    .build().fit(train);
-            System.out.printf(Locale.ROOT, "RESULT target %.2f: epsilon %.3f (order %.1f), sigma %.4f, test accuracy %.2f%%%n",
-                    target, r.epsilon(), r.order(), sigma, 100 * r.epochs().get(r.epochs().size() - 1).heldOutAccuracy());
-            if (front != null) {
-                // the trained head behind the scattering layer again: one network over images
-                MultiLayerNetworkModel whole = MultiLayerNetworkModel.of(ScatterNet.compose(front,
-                        ReferenceModels.INPUT_SHAPE, net), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
-                LabeledData images = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
-                System.out.printf(Locale.ROOT, "composed network over images: test accuracy %.2f%%%n",
-                        100 * dev.rampart.core.metric.Metrics.accuracy(whole.predictClasses(images.features()),
-                                images.labels()));
+        for (long seed : seeds) {
+            for (double target : epsilons) {
+                run(train, test, domain, front, target, seed);
             }
         }
         return 0;
+    }
+
+    private void run(LabeledData train, LabeledData test, InputDomain domain, ScatteringLayer front, double target,
+        long seed) throws java.io.IOException {
+        double delta = 1e-5;
+        double q = (double) batch / train.size();
+        long steps = (long) epochs * (long) Math.ceil((double) train.size() / batch);
+        double sigma = RdpAccountant.noiseMultiplier(target, q, steps, delta, RdpAccountant.DEFAULT_ORDERS);
+        IUpdater updater = momentum > 0 ? new Nesterovs(learningRate, momentum) : new Sgd(learningRate);
+        MultiLayerNetwork net = switch (model) {
+            case "scatter-linear" -> ScatterNet.linearHead(front, ReferenceModels.INPUT_SHAPE, 10, seed, updater);
+            case "scatter-cnn" -> ScatterNet.cnnHead(front, ReferenceModels.INPUT_SHAPE, 10, seed, updater);
+            default -> ReferenceModels.tanhCnn(seed, updater);
+        };
+        MultiLayerNetworkModel trained = MultiLayerNetworkModel.of(net, train.exampleShape(), domain);
+        System.out.printf(Locale.ROOT, "target epsilon %.2f: %s, sigma %.4f, q %.5f, %d steps, momentum %.2f,"
+                + " standardized %b, seed %d%n", target, model, sigma, q, steps, momentum, standardize, seed);
+        DpSgd.PrivacyReport r = DpSgd.builder(trained).clipNorm(clip).noiseMultiplier(sigma).expectedBatchSize(batch)
+                .epochs(epochs).delta(delta).seed(seed).evaluateOn(test)
+                .onEpoch(e -> System.out.printf(Locale.ROOT, "  epoch %2d  epsilon %.3f  %.1f s  clipped %.2f"
+                        + "  test accuracy %.2f%%%n", e.epoch() + 1, e.epsilon(), e.seconds(), e.clippedShare(),
+                        100 * e.heldOutAccuracy()))
+                .build().fit(train);
+        System.out.printf(Locale.ROOT, "RESULT target %.2f seed %d: epsilon %.3f (order %.1f), sigma %.4f, test accuracy"
+                + " %.2f%%%n", target, seed, r.epsilon(), r.order(), sigma,
+                100 * r.epochs().get(r.epochs().size() - 1).heldOutAccuracy());
+        if (front != null) {
+            // the trained head behind the scattering layer again: one network over images
+            MultiLayerNetworkModel whole = MultiLayerNetworkModel.of(ScatterNet.compose(front,
+                    ReferenceModels.INPUT_SHAPE, net), ReferenceModels.INPUT_SHAPE, InputDomain.UNIT);
+            LabeledData images = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
+            System.out.printf(Locale.ROOT, "composed network over images: test accuracy %.2f%%%n",
+                    100 * dev.rampart.core.metric.Metrics.accuracy(whole.predictClasses(images.features()),
+                            images.labels()));
+        }
     }
 
     /** The box holding every scattering feature of an image in [0, 1]. */
