@@ -22,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * PerExampleGradients model = MultiLayerNetworkModel.of(net, shape, InputDomain.UNIT);
  * double[] norms = model.parameterGradientNorms(x, oneHot).norms();
  * INDArray sum = model.parameterGradient(x, softLabels);     // summed over the batch
+ * INDArray clipped = model.clippedGradient(x, oneHot, 1.0).sum();  // DP-SGD's clipped sum, one pass
  * model.applyGradient(sum.addi(noise), expectedBatchSize);    // the network's own updater
  * }</pre>
  */
