@@ -57,7 +57,7 @@ public final class CertifyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
     @Option(names = "--model", required = true, description = "smoothing: the model (DL4J zip, Keras h5, ONNX,"
-            + " standard or robust); dpa: the recipe of every part's model (cnn, mlp, strided-cnn, tanh-cnn, a DL4J"
+            + " standard or robust); dpa: the recipe of every part's model (cnn, mlp, strided-cnn, tanh-cnn, scatter-linear, a DL4J"
             + " configuration or zip)")
     String model;
     @Option(names = "--method", description = "smoothing, ibp, crown-ibp, crown or dpa (default ${DEFAULT-VALUE})")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
  */
 final class RecipeDataOptions {
 
-    @Option(names = "--model", description = "the model's recipe: cnn, mlp, strided-cnn, tanh-cnn, a DL4J"
+    @Option(names = "--model", description = "the model's recipe: cnn, mlp, strided-cnn, tanh-cnn, scatter-linear, a DL4J"
             + " configuration or zip (default ${DEFAULT-VALUE})")
     String model = "mlp";
     @Option(names = "--data", paramLabel = "PATH", description = "training data (default: the bundled training sample)")

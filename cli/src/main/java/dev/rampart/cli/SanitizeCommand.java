@@ -75,7 +75,7 @@ public final class SanitizeCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--data-format", description = "auto, idx, cifar10, csv or images (default ${DEFAULT-VALUE})")
     String format = "auto";
-    @Option(names = "--model", paramLabel = "RECIPE", description = "cnn, mlp, strided-cnn or tanh-cnn (fresh"
+    @Option(names = "--model", paramLabel = "RECIPE", description = "cnn, mlp, strided-cnn, tanh-cnn or scatter-linear (fresh"
             + " weights), a DL4J configuration (JSON), or a DL4J zip whose configuration is reused (default"
             + " ${DEFAULT-VALUE})")
     String model = "cnn";

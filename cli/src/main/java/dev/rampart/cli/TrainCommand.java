@@ -63,8 +63,8 @@ public final class TrainCommand implements Callable<Integer> {
             + " on the model smoothed with noise --sigma), ibp or crown-ibp (certified training by bounds at"
             + " L-inf --epsilon) (default: pgd)")
     Method method = Method.PGD;
-    @Option(names = "--model", paramLabel = "NAME", description = "cnn, mlp or strided-cnn, from fresh weights"
-            + " (default: cnn)")
+    @Option(names = "--model", paramLabel = "NAME", description = "cnn, mlp, strided-cnn, tanh-cnn or scatter-linear,"
+            + " from fresh weights (default: cnn)")
     String model = "cnn";
     @Option(names = "--init", paramLabel = "M", description = "continue from standard, robust or a DL4J zip instead"
             + " (its Adam state starts anew)")

@@ -32,11 +32,11 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * privacy budget.
  *
  * <p>The layer is differentiable: attacks on a network that starts with it go through it. Rampart's
- * model adapters compile it to its own stage, whose input gradient is that of the layer's SameDiff
- * graph (checked against finite differences); DL4J's generic back-propagation through SameDiff
- * layers returns twice that gradient in 1.0.0-M2.1, which does not matter to training (the layer
- * has no parameters and comes first) but does to anyone reading input gradients from DL4J directly.
- * To train, compute the features once and train the head on them ({@link ScatterNet}). The modulus is computed as
+ * model adapters and DL4J's own passes ({@code output}, {@code fit}) run the same computation: the
+ * layer's SameDiff graph, with the input gradient that graph gives (checked against finite
+ * differences; DL4J's generic execution of SameDiff layers, which this layer replaces, returns twice
+ * that gradient in 1.0.0-M2.1). To train a head, computing the features once is far cheaper than
+ * running the layer every step ({@link ScatterNet}). The modulus is computed as
  * {@code sqrt(re^2 + im^2 + 1e-12)}, so that its gradient is defined (and at most 1) where a
  * wavelet response is exactly zero, as on Fashion-MNIST's black background. Filters are sampled
  * in space and convolved with zero padding (the transform's own reference implementations work in
@@ -189,6 +189,20 @@ public class ScatteringLayer extends SameDiffLambdaLayer {
                     + "setInputType(InputType.convolutional(h, w, c))");
         }
         return new long[] {channels, height, width};
+    }
+
+    /** DL4J's layer for this configuration: it runs the same stage as Rampart's inference programs. */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex,
+            INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        ScatteringLayerImpl layer = new ScatteringLayerImpl(conf, networkDataType);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        layer.setConf(conf);
+        layer.setListeners(listeners);
+        return layer;
     }
 
     @Override

@@ -11,11 +11,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * A {@link ScatteringLayer} as a stage of Rampart's inference programs: the layer's SameDiff graph
- * run on its own, with the input gradient taken as the gradient of {@code sum(output * gradOut)}.
- * (DL4J's generic back-propagation through SameDiff layers returns twice the input gradient for
- * this graph in 1.0.0-M2.1, so the layer's input gradient never goes through it.) One graph per
- * data type; calls are serialized.
+ * A {@link ScatteringLayer} as a stage of Rampart's inference programs and of its DL4J layer: the
+ * layer's SameDiff graph run on its own, with the input gradient taken as the gradient of
+ * {@code sum(output * gradOut)}. (DL4J's generic back-propagation through SameDiff layers returns
+ * twice the input gradient for this graph in 1.0.0-M2.1, so it is never used.) One graph per data
+ * type; calls are serialized.
  */
 final class ScatteringStage extends Stage.Unary {
 

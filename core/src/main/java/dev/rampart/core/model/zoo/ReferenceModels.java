@@ -47,7 +47,7 @@ public final class ReferenceModels {
     /** Number of classes. */
     public static final int CLASSES = 10;
     /** The names {@link #byName} knows. */
-    public static final List<String> NAMES = List.of("cnn", "mlp", "strided-cnn", "tanh-cnn");
+    public static final List<String> NAMES = List.of("cnn", "mlp", "strided-cnn", "tanh-cnn", "scatter-linear");
     /** Adam learning rate used to train both models. */
     public static final double LEARNING_RATE = 1e-3;
 
@@ -131,8 +131,23 @@ public final class ReferenceModels {
     }
 
     /**
-     * A reference model by name: {@code cnn}, {@code mlp}, {@code strided-cnn} or {@code tanh-cnn}
-     * (the last with Adam at {@link #LEARNING_RATE}, like the others).
+     * ScatterNet + linear (Tramèr &amp; Boneh 2021): a fixed wavelet scattering layer (J = 2, L = 8,
+     * 27 per-example normalization groups) and softmax regression on its 81 x 7 x 7 features,
+     * initialized with {@code seed}, trained by {@code updater}. Only the linear part has parameters.
+     */
+    public static MultiLayerNetwork scatterLinear(long seed, IUpdater updater) {
+        if (updater == null) {
+            throw new IllegalArgumentException("updater must not be null");
+        }
+        dev.rampart.core.model.scattering.ScatteringLayer front =
+                new dev.rampart.core.model.scattering.ScatteringLayer(2, 8, 27);
+        return dev.rampart.core.model.scattering.ScatterNet.compose(front, INPUT_SHAPE,
+                dev.rampart.core.model.scattering.ScatterNet.linearHead(front, INPUT_SHAPE, CLASSES, seed, updater));
+    }
+
+    /**
+     * A reference model by name: {@code cnn}, {@code mlp}, {@code strided-cnn}, {@code tanh-cnn} or
+     * {@code scatter-linear} (the last two with Adam at {@link #LEARNING_RATE}, like the others).
      *
      * @throws IllegalArgumentException naming the unknown model
      */
@@ -142,6 +157,7 @@ public final class ReferenceModels {
             case "mlp" -> mlp(seed);
             case "strided-cnn" -> stridedCnn(seed);
             case "tanh-cnn" -> tanhCnn(seed, new Adam(LEARNING_RATE));
+            case "scatter-linear" -> scatterLinear(seed, new Adam(LEARNING_RATE));
             default -> throw new IllegalArgumentException("model must be one of " + NAMES + ", found " + name);
         };
     }

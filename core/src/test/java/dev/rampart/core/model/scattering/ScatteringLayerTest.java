@@ -149,6 +149,32 @@ class ScatteringLayerTest {
         double numeric = (up - down) / (2 * h);
         double analytic = g.mul(dir).sumNumber().doubleValue();
         assertEquals(numeric, analytic, 1e-4 * Math.max(1, Math.abs(numeric)));
+        // DL4J's own backward pass through the layer gives the same input gradient
+        INDArray dl4j = model.network().calculateGradients(x, y, null, null).getSecond();
+        assertTrue(dl4j.equalsWithEps(g, 1e-9 * Math.max(1, g.amaxNumber().doubleValue())), "DL4J's input gradient");
+    }
+
+    /** In float: libnd4j's double-precision convolutions are several times slower. */
+    @Test
+    void dl4jTrainsANetworkThatStartsWithTheLayer() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(8)
+                .dataType(DataType.FLOAT).updater(new Sgd(0.5)).list()
+                .layer(new ScatteringLayer(2, 8, 27))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(IMAGE[1], IMAGE[2], IMAGE[0])).build());
+        net.init();
+        INDArray x = images(9, 8, IMAGE).castTo(DataType.FLOAT);
+        INDArray y = Labels.oneHot(new int[] {0, 1, 2, 3, 0, 1, 2, 3}, 4);
+        net.setInput(x);
+        net.setLabels(y);
+        net.computeGradientAndScore();
+        double before = net.score();
+        for (int i = 0; i < 10; i++) {
+            net.fit(x, y);
+        }
+        net.computeGradientAndScore();
+        assertTrue(net.score() < 0.5 * before, before + " -> " + net.score());
     }
 
     @Test

@@ -22,7 +22,7 @@ class ReferenceModelsTest {
 
     @Test
     void unknownModelNamesAreRefused() {
-        assertMessage(() -> ReferenceModels.byName("resnet", 1), "model must be one of [cnn, mlp, strided-cnn, tanh-cnn], found resnet");
+        assertMessage(() -> ReferenceModels.byName("resnet", 1), "model must be one of [cnn, mlp, strided-cnn, tanh-cnn, scatter-linear], found resnet");
         assertMessage(() -> ReferenceModels.byName(null, 1), "found null");
     }
 }
