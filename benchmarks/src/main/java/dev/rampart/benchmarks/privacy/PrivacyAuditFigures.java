@@ -59,6 +59,9 @@ public final class PrivacyAuditFigures implements Callable<Integer> {
     double learningRate = 1;
     @Option(names = "--non-private-only", description = "only the non-private row (black box)")
     boolean nonPrivateOnly;
+    @Option(names = "--canary-kind", description = "black box: noise or mislabeled (bundled test images with a"
+            + " wrong label) (default ${DEFAULT-VALUE})")
+    String canaryKind = "noise";
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new PrivacyAuditFigures()).execute(args));
@@ -111,7 +114,7 @@ public final class PrivacyAuditFigures implements Callable<Integer> {
         LabeledData train = FashionMnist.bundledTrain().head(trainSize);
         System.out.printf(Locale.ROOT, "%s, %d bundled images, %d %s canaries, %d guesses, %d epochs, batch %d, 95%%"
                 + " confidence, delta 1e-5%n| run | accountant epsilon | audit lower bounds (seeds 1..%d) | right guesses"
-                + " | s per audit |%n", model, trainSize, canaries, whiteBox ? "gradient" : "noise", guesses, epochs, batch,
+                + " | s per audit |%n", model, trainSize, canaries, whiteBox ? "gradient" : canaryKind, guesses, epochs, batch,
                 seeds);
         if (nonPrivateOnly) {
             if (whiteBox) {
@@ -152,13 +155,20 @@ public final class PrivacyAuditFigures implements Callable<Integer> {
         System.out.flush();
     }
 
-    private void row(String name, LabeledData train, TrainingRoutine routine, double claimed) {
+    private void row(String name, LabeledData train, TrainingRoutine routine, double claimed) throws java.io.IOException {
+        boolean mislabeled = switch (canaryKind) {
+            case "noise" -> false;
+            case "mislabeled" -> true;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--canary-kind must be noise or mislabeled, found " + canaryKind);
+        };
         StringBuilder bounds = new StringBuilder();
         StringBuilder right = new StringBuilder();
         long start = System.nanoTime();
         for (int s = 1; s <= seeds; s++) {
-            PrivacyAudit.Result r = PrivacyAudit.run(routine, train, null, PrivacyAudit.Config.of(canaries, guesses)
-                    .kind(PrivacyAudit.Canaries.NOISE).seed(s));
+            PrivacyAudit.Result r = PrivacyAudit.run(routine, train, mislabeled ? FashionMnist.bundledTest() : null,
+                    PrivacyAudit.Config.of(canaries, guesses).kind(mislabeled ? PrivacyAudit.Canaries.MISLABELED
+                            : PrivacyAudit.Canaries.NOISE).seed(s));
             bounds.append(s > 1 ? ", " : "").append(String.format(Locale.ROOT, "%.2f", r.epsilonLowerBound()));
             right.append(s > 1 ? ", " : "").append(r.correct());
         }
