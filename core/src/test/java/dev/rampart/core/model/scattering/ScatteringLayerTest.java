@@ -206,6 +206,16 @@ class ScatteringLayerTest {
                 () -> new ScatteringLayer(2, 8, 5).outputShape(new long[] {1, 28, 28})).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new ScatteringLayer(3, 8, 0)
                 .outputShape(new long[] {1, 6, 28})).getMessage().startsWith("scales=3 subsamples by 8"));
+        ScatteringLayer front = new ScatteringLayer(2, 8, 27);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ScatterNet.transform(front,
+                Nd4j.zeros(DataType.FLOAT, 2, 784))).getMessage().startsWith("x must have shape [n, channels, height,"));
+        MultiLayerNetwork otherHead = ScatterNet.linearHead(new ScatteringLayer(2, 4, 0), IMAGE, 4, 1, new Sgd(0.1));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ScatterNet.compose(front, IMAGE, otherHead))
+                .getMessage().startsWith("head has "));
+        MultiLayerNetworkModel model = MultiLayerNetworkModel.of(linear(front, 1), IMAGE, InputDomain.UNIT);
+        INDArray y = Labels.oneHot(new int[] {0}, 4).castTo(DataType.DOUBLE);
+        assertEquals("clipNorm must be positive and finite, found 0.0", assertThrows(IllegalArgumentException.class,
+                () -> model.clippedGradient(images(1, 1, IMAGE), y, 0)).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new NeuralNetConfiguration.Builder().list()
                 .layer(new ScatteringLayer(2, 8, 0)).layer(new OutputLayer.Builder().nOut(2).build())
                 .setInputType(InputType.feedForward(784)).build()).getMessage().contains("convolutional"));
