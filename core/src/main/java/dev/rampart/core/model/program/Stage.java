@@ -26,10 +26,17 @@ public interface Stage {
 
     /**
      * Adds to {@code norms[i]} the squared L2 norm of example {@code i}'s gradient with respect to
-     * this stage's parameters, given the stage's inputs and the gradient at its output. Stages
-     * without parameters add nothing.
+     * this stage's parameters, given the stage's inputs and the gradient at its output: from
+     * {@link #perExample}; stages without it add nothing.
      */
     default void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
+        PerExample p = perExample(in, gradOut);
+        if (p != null) {
+            double[] own = p.squaredNorms();
+            for (int i = 0; i < norms.length; i++) {
+                norms[i] += own[i];
+            }
+        }
     }
 
     /**

@@ -81,16 +81,10 @@ public final class Stages {
             return hasBias ? new INDArray[] {gw, gradOut.sum(0).reshape(bias.get().shape())} : new INDArray[] {gw};
         }
 
-        /** Example {@code i}'s weight gradient is {@code a_i d_i^T}: squared norm {@code |a_i|^2 |d_i|^2}. */
-        @Override
-        public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
-            double[] own = perExample(in, gradOut).squaredNorms();
-            for (int i = 0; i < norms.length; i++) {
-                norms[i] += own[i];
-            }
-        }
-
-        /** Norms as above; a weighted sum is {@link #parameterGradients} of the reweighted output gradient. */
+        /**
+         * Example {@code i}'s weight gradient is {@code a_i d_i^T}: squared norm {@code |a_i|^2 |d_i|^2};
+         * a weighted sum is {@link #parameterGradients} of the reweighted output gradient.
+         */
         @Override
         public PerExample perExample(INDArray[] in, INDArray gradOut) {
             INDArray a = in[0].reshape(in[0].size(0), -1);
@@ -261,14 +255,6 @@ public final class Stages {
             }
             Nd4j.exec(op.addIntegerArguments(intArgs).build());
             return gradIn;
-        }
-
-        @Override
-        public void addParameterGradientNorms(INDArray[] in, INDArray gradOut, double[] norms) {
-            double[] own = perExample(in, gradOut).squaredNorms();
-            for (int i = 0; i < norms.length; i++) {
-                norms[i] += own[i];
-            }
         }
 
         /**

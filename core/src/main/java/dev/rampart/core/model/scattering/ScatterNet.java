@@ -53,7 +53,7 @@ public final class ScatterNet {
      * The scattering features of {@code x} ({@code [n, c, h, w]}), computed in chunks that bound
      * the memory used; {@code x} is not changed.
      *
-     * @throws IllegalArgumentException naming the parameter
+     * @throws IllegalArgumentException naming the parameter, for a bad shape or a NaN or infinite value
      */
     public static INDArray transform(ScatteringLayer front, INDArray x) {
         dev.rampart.core.check.Check.notNull("front", front);
@@ -62,6 +62,7 @@ public final class ScatterNet {
             throw new IllegalArgumentException("x must have shape [n, channels, height, width], found "
                     + java.util.Arrays.toString(x.shape()));
         }
+        dev.rampart.core.check.Check.finite(x, "x");
         long[] ex = {x.size(1), x.size(2), x.size(3)};
         return new ScatteringStage(copy(front, ex), ex).forward(new INDArray[] {x});
     }

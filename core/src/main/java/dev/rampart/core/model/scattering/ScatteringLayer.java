@@ -79,6 +79,14 @@ public class ScatteringLayer extends SameDiffLambdaLayer {
      * @throws IllegalArgumentException naming the parameter
      */
     public ScatteringLayer(int scales, int angles, int groups) {
+        this.scales = scales;
+        this.angles = angles;
+        this.groups = groups;
+        checkSettings();
+    }
+
+    /** The constructor's checks, again wherever a configuration read from a file is first used. */
+    private void checkSettings() {
         if (scales < 1 || scales > 6) {
             throw new IllegalArgumentException("scales must be in [1, 6], found " + scales);
         }
@@ -88,9 +96,6 @@ public class ScatteringLayer extends SameDiffLambdaLayer {
         if (groups < 0) {
             throw new IllegalArgumentException("groups must be >= 0 (0 for no normalization), found " + groups);
         }
-        this.scales = scales;
-        this.angles = angles;
-        this.groups = groups;
     }
 
     /** {@code J}. */
@@ -121,6 +126,7 @@ public class ScatteringLayer extends SameDiffLambdaLayer {
      *     {@code 2^J}, or the groups do not divide the channels
      */
     public long[] outputShape(long[] exampleShape) {
+        checkSettings();
         if (exampleShape == null || exampleShape.length != 3 || exampleShape[0] < 1) {
             throw new IllegalArgumentException("ScatteringLayer needs images of shape [channels, height, width], found "
                     + java.util.Arrays.toString(exampleShape));

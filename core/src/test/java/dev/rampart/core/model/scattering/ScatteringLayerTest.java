@@ -209,6 +209,10 @@ class ScatteringLayerTest {
         ScatteringLayer front = new ScatteringLayer(2, 8, 27);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ScatterNet.transform(front,
                 Nd4j.zeros(DataType.FLOAT, 2, 784))).getMessage().startsWith("x must have shape [n, channels, height,"));
+        INDArray nan = Nd4j.zeros(DataType.FLOAT, 1, 1, 28, 28);
+        nan.putScalar(5, Float.NaN);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ScatterNet.transform(front, nan)).getMessage()
+                .startsWith("x "));
         MultiLayerNetwork otherHead = ScatterNet.linearHead(new ScatteringLayer(2, 4, 0), IMAGE, 4, 1, new Sgd(0.1));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ScatterNet.compose(front, IMAGE, otherHead))
                 .getMessage().startsWith("head has "));
