@@ -3,9 +3,10 @@ package dev.rampart.core.model.scattering;
 /**
  * The fixed filters of a two-dimensional scattering transform, sampled in space: Morlet wavelets
  * (a Gabor filter minus the multiple of its Gaussian envelope that makes its mean zero) at scales
- * {@code 2^j} and {@code L} orientations, and the Gaussian low-pass filter at scale {@code 2^J}.
- * The constants are those of Oyallon &amp; Mallat (2015) as commonly used: width
- * {@code 0.8 * 2^j}, centre frequency {@code 3 pi / 4 / 2^j}, aspect ratio {@code 4 / L}. Filters
+ * {@code 2^j} and {@code L} orientations, and the Gaussian low-pass filter applied before the
+ * subsampling by {@code 2^J}. The constants are those of Oyallon &amp; Mallat (2015) as their
+ * reference implementation (Kymatio) sets them: wavelet width {@code 0.8 * 2^j}, centre frequency
+ * {@code 3 pi / 4 / 2^j}, aspect ratio {@code 4 / L}, low-pass width {@code 0.8 * 2^(J-1)}. Filters
  * are truncated at three widths along their longer axis; a wavelet's values are normalized by
  * {@code 2 pi sigma^2 / slant}, the low-pass filter sums to one.
  */
@@ -29,9 +30,18 @@ final class MorletFilters {
         return (int) Math.ceil(3 * sigma(j) / Math.min(1.0, slant(angles)));
     }
 
-    /** The half-width in pixels of the sampled low-pass filter at scale {@code 2^scales}. */
+    /**
+     * The width of the Gaussian low-pass filter of a transform with {@code J = scales} scales:
+     * {@code 0.8 * 2^(J-1)}, as in the transform's reference implementation (Kymatio, Andreux et al.
+     * 2020), on which Tramèr &amp; Boneh's ScatterNet figures were measured.
+     */
+    static double lowPassSigma(int scales) {
+        return 0.8 * Math.pow(2, scales - 1);
+    }
+
+    /** The half-width in pixels of the sampled low-pass filter. */
     static int lowPassRadius(int scales) {
-        return (int) Math.ceil(3 * sigma(scales));
+        return (int) Math.ceil(3 * lowPassSigma(scales));
     }
 
     /**
@@ -63,7 +73,7 @@ final class MorletFilters {
 
     /** The Gaussian low-pass filter of width {@code 0.8 * 2^scales}, summing to one. */
     static double[] lowPass(int scales, int r) {
-        double[] g = gabor(r, sigma(scales), 0, 0, 1)[0];
+        double[] g = gabor(r, lowPassSigma(scales), 0, 0, 1)[0];
         double sum = 0;
         for (double v : g) {
             sum += v;
