@@ -45,6 +45,10 @@ import picocli.CommandLine.Option;
  * java -cp ... dev.rampart.benchmarks.privacy.DpSgdAccuracy --model scatter-linear --batch 8192 \
  *     --learning-rate 16 --momentum 0.9 --clip 0.1 --epsilons 3
  * </pre>
+ *
+ * <p>{@code --export-features DIR} writes the ScatterNet features instead of training, so that an
+ * independent trainer ({@code scripts/scatter-dp-linear-peer.py}) can run the published protocol on
+ * exactly the same inputs.
  */
 @Command(name = "dp-sgd-accuracy", mixinStandardHelpOptions = true,
         description = "DP-SGD test accuracy on full Fashion-MNIST at target epsilons.")
@@ -74,6 +78,10 @@ public final class DpSgdAccuracy implements Callable<Integer> {
     @Option(names = "--groups", description = "ScatterNet: per-example normalization groups, 0 for none"
             + " (default ${DEFAULT-VALUE})")
     int groups = 27;
+    @Option(names = "--export-features", description = "ScatterNet: write the features (train.f32, test.f32:"
+            + " little-endian float32 rows; train.labels, test.labels: a class a line) to DIR and stop, for"
+            + " scripts/scatter-dp-linear-peer.py")
+    Path exportDir;
 
     /** Published Fashion-MNIST pixel mean and standard deviation (public, so free of privacy cost). */
     static final double[] MEAN = {0.2860};
@@ -85,6 +93,10 @@ public final class DpSgdAccuracy implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (exportDir != null && !model.startsWith("scatter-")) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--export-features writes ScatterNet features: it needs --model scatter-linear or scatter-cnn");
+        }
         LabeledData train = FashionMnist.load(data, FashionMnist.Split.TRAIN, 0);
         LabeledData test = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
         InputDomain domain = InputDomain.UNIT;
@@ -107,6 +119,12 @@ public final class DpSgdAccuracy implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "scattering J=2 L=8 groups %d: %d + %d images in %.1f s, features %s%n",
                     groups, train.size(), test.size(), (System.nanoTime() - t0) / 1e9,
                     java.util.Arrays.toString(train.exampleShape()));
+            if (exportDir != null) {
+                export(train, exportDir, "train");
+                export(test, exportDir, "test");
+                System.out.println("features written to " + exportDir);
+                return 0;
+            }
         } else if (!model.equals("tanh-cnn")) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--model must be tanh-cnn, scatter-linear or scatter-cnn, found " + model);
@@ -152,6 +170,29 @@ public final class DpSgdAccuracy implements Callable<Integer> {
                     100 * dev.rampart.core.metric.Metrics.accuracy(whole.predictClasses(images.features()),
                             images.labels()));
         }
+    }
+
+    /** {@code d}'s features as little-endian float32 rows in {@code NAME.f32}, its labels in {@code NAME.labels}. */
+    private static void export(LabeledData d, Path dir, String name) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        org.nd4j.linalg.api.ndarray.INDArray rows = d.features().reshape(d.size(), -1);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(name + ".f32"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) rows.size(1) * 4)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < d.size(); i++) {
+                b.clear();
+                b.asFloatBuffer().put(rows.getRow(i).toFloatVector());
+                b.position(0).limit(b.capacity());
+                ch.write(b);
+            }
+        }
+        StringBuilder labels = new StringBuilder();
+        for (int y : d.labels()) {
+            labels.append(y).append('\n');
+        }
+        java.nio.file.Files.writeString(dir.resolve(name + ".labels"), labels);
     }
 
     /** The box holding every scattering feature of an image in [0, 1]. */
