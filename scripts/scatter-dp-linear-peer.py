@@ -16,15 +16,30 @@ For a linear model the per-example gradient is an outer product, so its norm is
 The noise multiplier is given, not calibrated: use Rampart's accountant (RdpAccountant) for it.
 """
 import argparse
+import os
+import sys
 import time
 
 import numpy as np
 
 
 def load(directory, name):
-    labels = np.loadtxt(f"{directory}/{name}.labels", dtype=np.int64)
-    x = np.fromfile(f"{directory}/{name}.f32", dtype="<f4").reshape(len(labels), -1)
-    return x, labels
+    """The features and labels NAME.f32 and NAME.labels, or SystemExit naming the file and its problem."""
+    for suffix in ("labels", "f32"):
+        if not os.path.isfile(f"{directory}/{name}.{suffix}"):
+            sys.exit(f"scatter-dp-linear-peer.py: {directory}/{name}.{suffix}: no such file"
+                     " (write it with DpSgdAccuracy --export-features)")
+    try:
+        labels = np.loadtxt(f"{directory}/{name}.labels", dtype=np.int64, ndmin=1)
+    except ValueError as e:
+        sys.exit(f"scatter-dp-linear-peer.py: {directory}/{name}.labels: not one class a line ({e})")
+    x = np.fromfile(f"{directory}/{name}.f32", dtype="<f4")
+    if len(labels) == 0 or x.size % len(labels) != 0 or labels.min() < 0:
+        sys.exit(f"scatter-dp-linear-peer.py: {directory}/{name}.f32 holds {x.size} values, not rows for the"
+                 f" {len(labels)} labels of {name}.labels (or a label is negative)")
+    if not np.isfinite(x).all():
+        sys.exit(f"scatter-dp-linear-peer.py: {directory}/{name}.f32 holds NaN or infinite values")
+    return x.reshape(len(labels), -1), labels
 
 
 def main():
@@ -44,6 +59,8 @@ def main():
 
     x_train, y_train = load(a.features, "train")
     x_test, y_test = load(a.features, "test")
+    if x_train.shape[1] != x_test.shape[1]:
+        p.error(f"train.f32 rows hold {x_train.shape[1]} features, test.f32 rows {x_test.shape[1]}")
     n, d = x_train.shape
     k = int(max(y_train.max(), y_test.max())) + 1
     rng = np.random.default_rng(a.seed)

@@ -97,6 +97,10 @@ public final class DpSgdAccuracy implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--export-features writes ScatterNet features: it needs --model scatter-linear or scatter-cnn");
         }
+        if (exportDir != null && java.nio.file.Files.exists(exportDir) && !java.nio.file.Files.isDirectory(exportDir)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--export-features must name a directory, found the file " + exportDir);
+        }
         LabeledData train = FashionMnist.load(data, FashionMnist.Split.TRAIN, 0);
         LabeledData test = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
         InputDomain domain = InputDomain.UNIT;
