@@ -27,13 +27,16 @@ final class MatrixDetectors {
      * 1.5 times it from every class); {@code clean} is Neural Cleanse's sample, {@code reference} the
      * trusted images SPECTRE, the trusted label check and the trusted contrast judge each class
      * against; the label check trains its models with the reference CNN's routine for
-     * {@code labelEpochs} epochs, batch 64.
+     * {@code labelEpochs} epochs, batch 64, and its cross-fitted form ({@code label-cv}) for
+     * {@code crossFitEpochs}, both with {@code labelFolds} folds.
      */
     static PoisonDetector make(String name, ActivationModel model, double poisonShare, LabeledData clean,
-            LabeledData reference, int labelEpochs, long seed) {
+            LabeledData reference, int labelEpochs, int crossFitEpochs, int labelFolds, long seed) {
         return switch (name) {
             case "label-ref" -> TrustedLabelCheck.builder(ReferenceModels.routine("cnn", labelEpochs, 64), reference)
-                    .seed(seed).build();
+                    .folds(labelFolds).seed(seed).build();
+            case "label-cv" -> TrustedLabelCheck.builder(ReferenceModels.routine("cnn", crossFitEpochs, 64), reference)
+                    .folds(labelFolds).crossFit(true).seed(seed).build();
             case "contrast-ref" -> TrustedContrast.builder(reference).seed(seed).build();
             case "ac" -> ActivationClustering.builder(model).seed(1).build();
             case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(Math.max(0.005, Math.min(0.6,
@@ -46,7 +49,7 @@ final class MatrixDetectors {
             case "explain" -> TriggerExplanation.builder(model, NeuralCleanse.builder((GradientClassifier) model)
                     .steps(150).seed(seed).build().scan(clean), clean).build();
             default -> throw new IllegalArgumentException("unknown detector '" + name + "' (ac, ss, spectre,"
-                    + " spectre-ref, explain, label-ref, contrast-ref, knn)");
+                    + " spectre-ref, explain, label-ref, label-cv, contrast-ref, knn)");
         };
     }
 }

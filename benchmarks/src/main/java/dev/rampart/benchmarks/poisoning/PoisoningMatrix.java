@@ -59,7 +59,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain, knn"
-            + ", label-ref, contrast-ref, union-ref (the joint judgement of the reference detectors listed before it),"
+            + ", label-ref, label-cv (cross-fitted), contrast-ref, union-ref (the joint judgement of the reference detectors listed before it),"
             + " or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
@@ -87,6 +87,11 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--label-epochs", description = "epochs of the trusted label check's models (default"
             + " ${DEFAULT-VALUE})")
     int labelEpochs = 8;
+    @Option(names = "--cross-fit-epochs", description = "epochs of the cross-fitted label check's models, label-cv"
+            + " (default ${DEFAULT-VALUE})")
+    int crossFitEpochs = 2;
+    @Option(names = "--label-folds", description = "folds of the label checks' trusted set (default ${DEFAULT-VALUE})")
+    int labelFolds = 2;
     @Option(names = "--abl", description = "also train a fresh model of each cell with anti-backdoor learning")
     boolean abl;
     @Option(names = "--abl-epochs", split = ",", description = "anti-backdoor learning's isolation and training"
@@ -188,7 +193,8 @@ public final class PoisoningMatrix implements Callable<Integer> {
             }
             long t0 = System.nanoTime();
             // the activation pass serves the detectors that read the model's representations
-            INDArray reps = detectors.stream().noneMatch(n -> !n.endsWith("-ref") || n.equals("spectre-ref")) ? null
+            INDArray reps = detectors.stream().allMatch(n -> List.of("label-ref", "label-cv", "contrast-ref",
+                    "union-ref").contains(n)) ? null
                     : Representations.of(model, Representations.lastHidden(model), poisoned.features());
             double activationSecs = secs(t0);
             say("  activation pass: %.1f s for %d images", activationSecs, poisoned.size());
@@ -202,13 +208,13 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 if (name.equals("union-ref")) {
                     if (refs.size() < 2) {
                         throw new CommandLine.ParameterException(new CommandLine(this), "union-ref needs at least two"
-                                + " of spectre-ref, label-ref, contrast-ref before it in --detectors " + detectors);
+                                + " of spectre-ref, label-ref, label-cv, contrast-ref before it in --detectors " + detectors);
                     }
                     r = TrustedUnion.builder(List.copyOf(refs.values())).build()
                             .judgeAll(refs.keySet().stream().map(refScores::get).toList()).union();
                 } else {
                     PoisonDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
-                            test.slice(0, 1000), test.slice(0, reference), labelEpochs, seed);
+                            test.slice(0, 1000), test.slice(0, reference), labelEpochs, crossFitEpochs, labelFolds, seed);
                     if (d instanceof ReferenceDetector rd && rd.referenceSize() > 0) {
                         ReferenceScores rs = d instanceof Spectre sp ? sp.referenceScores(poisoned, reps)
                                 : rd.referenceScores(poisoned);

@@ -72,6 +72,33 @@ class TrustedLabelCheckTest extends PoisonDetectorContract {
         assertEquals(0, control.flaggedCount(), control.classes().toString());
     }
 
+    /**
+     * A dirty-label attack whose trigger nothing can learn (a black square in the black corner: the
+     * images are unchanged, only relabelled T-shirt) stands for a trigger learned slowly: the other
+     * folds cannot teach its label, so cross-fitted models, trained on the data's other folds as
+     * well, read the true classes better than models of the trusted set alone and find more of the
+     * poison. On the clean set, cross-fitting flags nothing.
+     */
+    @Test
+    void crossFittingFindsMoreOfWhatTheOtherFoldsCannotTeach() throws IOException {
+        LabeledData train = FashionMnist.bundledTrain();
+        PoisonedData p = BadNets.allToOne(Trigger.square(3, 0.0, 0, 0), 0, 0.05, 7).poison(train);
+        boolean[] truth = p.poisonedMask();
+        INDArray before = p.data().features().dup();
+        LabeledData t = trusted(1000);
+        PoisonReport alone = TrustedLabelCheck.builder(MLP, t).seed(1).build().detect(p.data());
+        TrustedLabelCheck cv = TrustedLabelCheck.builder(MLP, t).crossFit(true).seed(1).build();
+        assertEquals("cross-fitted label check", cv.name());
+        PoisonReport fitted = cv.detect(p.data());
+        assertEquals(before, p.data().features(), "the data is not modified");
+        PoisonReport.Score a = alone.against(truth);
+        PoisonReport.Score f = fitted.against(truth);
+        // measured: recall 0.910 against 0.815, precision 0.89 against 0.95
+        assertTrue(f.recall() >= a.recall() + 0.05 && f.precision() >= 0.8, f + " against " + a);
+        PoisonReport control = cv.detect(train);
+        assertEquals(0, control.flaggedCount(), control.classes().toString());
+    }
+
     @Test
     void theFoldsAreStratifiedAndSeeded() {
         int[] labels = {0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
