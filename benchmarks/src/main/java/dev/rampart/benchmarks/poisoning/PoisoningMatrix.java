@@ -23,6 +23,7 @@ import dev.rampart.defenses.poisoning.TrustedUnion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -234,6 +235,13 @@ public final class PoisoningMatrix implements Callable<Integer> {
                         s.precision(), s.falsePositiveRate(), suspicious, analysis, analysis + activationSecs);
                 r.classes().forEach(c -> say("    class %d: %s%s", c.label(), c.detail(), c.suspicious() ? " SUSPICIOUS"
                         : ""));
+                if (p != null) {
+                    say("    poison missed, by the class it came from: %s", Arrays.toString(missedBySource(r.flagged(),
+                            truth, train.labels(), train.numClasses())));
+                    if (refScores.containsKey(name)) {
+                        oracleRanking(refScores.get(name), cell.target(), truth, train.labels(), train.numClasses());
+                    }
+                }
                 flags.put(name, r.flagged());
                 row(fmt("| %s | %d | %.4f | %.4f | %s | %d | %.3f | %.3f | %s | - | - | %.1f (+%.1f) |", cell,
                         p == null ? 0 : p.poisoned().length, e.cleanAccuracy(), e.attackSuccessRate(), name,
@@ -399,6 +407,58 @@ public final class PoisoningMatrix implements Callable<Integer> {
 
     private static String fmt(String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
+    }
+
+    /** For each class the poison came from (its label before the attack), how many poisoned examples were not flagged. */
+    static int[] missedBySource(boolean[] flagged, boolean[] truth, int[] original, int classes) {
+        int[] missed = new int[classes];
+        for (int i = 0; i < truth.length; i++) {
+            if (truth[i] && !flagged[i]) {
+                missed[original[i]]++;
+            }
+        }
+        return missed;
+    }
+
+    /**
+     * A diagnosis, not a detector: the recall of a detector's ranking within the target class if the
+     * cut were set knowing the truth, to admit 60, 100 or 150 clean examples. What a better cut rule
+     * could reach with the same scores; what no cut can, the scores do not separate.
+     */
+    private static void oracleRanking(ReferenceScores scores, int target, boolean[] truth, int[] original,
+            int classes) {
+        ReferenceScores.ClassScores c = scores.classes().stream().filter(k -> k.label() == target).findFirst()
+                .orElse(null);
+        if (c == null || c.train().length == 0) {
+            return;
+        }
+        Integer[] order = new Integer[c.indices().length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(c.train()[b], c.train()[a]));
+        int poison = 0;
+        for (boolean t : truth) {
+            poison += t ? 1 : 0;
+        }
+        StringBuilder line = new StringBuilder();
+        for (int cap : new int[] {60, 100, 150}) {
+            boolean[] flagged = new boolean[truth.length];
+            int hits = 0;
+            int clean = 0;
+            for (int r = 0; r < order.length && clean <= cap; r++) {
+                int i = c.indices()[order[r]];
+                if (truth[i]) {
+                    hits++;
+                } else if (++clean > cap) {
+                    break;
+                }
+                flagged[i] = true;
+            }
+            line.append(fmt(" %d: recall %.3f, missed by source %s;", cap, (double) hits / poison,
+                    Arrays.toString(missedBySource(flagged, truth, original, classes))));
+        }
+        say("    ranking of class %d with a cut set knowing the truth, at most N clean flagged:%s", target, line);
     }
 
     private static double secs(long t0) {
