@@ -19,6 +19,7 @@ import dev.rampart.defenses.poisoning.ReferenceScores;
 import dev.rampart.defenses.poisoning.RepresentationDetector;
 import dev.rampart.defenses.poisoning.Representations;
 import dev.rampart.defenses.poisoning.Spectre;
+import dev.rampart.defenses.poisoning.TrustedLabelCheck;
 import dev.rampart.defenses.poisoning.TrustedUnion;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -146,6 +147,14 @@ public final class PoisoningMatrix implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (labelFolds < 2 || labelFolds > TrustedLabelCheck.MIN_TRUSTED_PER_CLASS) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--label-folds must be in [2, "
+                    + TrustedLabelCheck.MIN_TRUSTED_PER_CLASS + "], found " + labelFolds);
+        }
+        if (labelEpochs < 1 || crossFitEpochs < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--label-epochs and --cross-fit-epochs"
+                    + " must be at least 1, found " + labelEpochs + " and " + crossFitEpochs);
+        }
         LabeledData train = FashionMnist.load(data, FashionMnist.Split.TRAIN, 0);
         LabeledData test = FashionMnist.load(data, FashionMnist.Split.TEST, 0);
         if (reference < 1 || reference > test.size()) {
