@@ -86,14 +86,15 @@ class TrustedLabelCheckTest extends PoisonDetectorContract {
         boolean[] truth = p.poisonedMask();
         INDArray before = p.data().features().dup();
         LabeledData t = trusted(1000);
-        PoisonReport alone = TrustedLabelCheck.builder(MLP, t).seed(1).build().detect(p.data());
-        TrustedLabelCheck cv = TrustedLabelCheck.builder(MLP, t).crossFit(true).seed(1).build();
+        TrainingRoutine quick = ReferenceModels.routine("mlp", 4, 64);
+        PoisonReport alone = TrustedLabelCheck.builder(quick, t).seed(1).build().detect(p.data());
+        TrustedLabelCheck cv = TrustedLabelCheck.builder(quick, t).crossFit(true).seed(1).build();
         assertEquals("cross-fitted label check", cv.name());
         PoisonReport fitted = cv.detect(p.data());
         assertEquals(before, p.data().features(), "the data is not modified");
         PoisonReport.Score a = alone.against(truth);
         PoisonReport.Score f = fitted.against(truth);
-        // measured: recall 0.910 against 0.815, precision 0.89 against 0.95
+        // measured: recall 0.930 against 0.820, precision 0.83 against 0.94
         assertTrue(f.recall() >= a.recall() + 0.05 && f.precision() >= 0.8, f + " against " + a);
         PoisonReport control = cv.detect(train);
         assertEquals(0, control.flaggedCount(), control.classes().toString());
