@@ -446,16 +446,13 @@ public final class PoisoningMatrix implements Callable<Integer> {
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> Double.compare(c.train()[b], c.train()[a]));
-        int poison = 0;
-        for (boolean t : truth) {
-            poison += t ? 1 : 0;
-        }
+        int poison = Rows.where(truth, true).length;
         StringBuilder line = new StringBuilder();
         for (int cap : new int[] {60, 100, 150}) {
             boolean[] flagged = new boolean[truth.length];
             int hits = 0;
             int clean = 0;
-            for (int r = 0; r < order.length && clean <= cap; r++) {
+            for (int r = 0; r < order.length; r++) {
                 int i = c.indices()[order[r]];
                 if (truth[i]) {
                     hits++;
