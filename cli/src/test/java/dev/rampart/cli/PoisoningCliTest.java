@@ -45,13 +45,18 @@ class PoisoningCliTest {
         IdxWriter.write(test.slice(0, 500), trusted, "t10k");
     }
 
+    /** The reference MLP trained 4 epochs on the poisoned set (seed 3), written to {@code name} in the temp dir. */
+    static Path trainedOnThePoison(String name) {
+        Path model = dir.resolve(name);
+        Run t = run("train", "--method", "standard", "--model", "mlp", "--data", poisonedDir.toString(), "--epochs", "4",
+                "--validation", "0", "--out", model.toString(), "--seed", "3");
+        assertEquals(0, t.code(), t.err());
+        return model;
+    }
+
     @Test
     void vetFindsTheBackdoorSanitizeRemovesItAndTheRetrainedModelPassesTheGate() throws IOException {
-        // a model trained on the poisoned set
-        Path poisonedModel = dir.resolve("poisoned-model.zip");
-        Run t = run("train", "--method", "standard", "--model", "mlp", "--data", poisonedDir.toString(), "--epochs", "4",
-                "--validation", "0", "--out", poisonedModel.toString(), "--seed", "3");
-        assertEquals(0, t.code(), t.err());
+        Path poisonedModel = trainedOnThePoison("poisoned-model.zip");
 
         Path json = dir.resolve("vet.json");
         Path triggers = dir.resolve("triggers");
@@ -151,6 +156,36 @@ class PoisoningCliTest {
                 "150", "--fail-on-backdoor");
         assertEquals(0, c.code(), c.out() + c.err());
         assertTrue(c.out().contains("verdict: no backdoor found"), c.out());
+    }
+
+    @Test
+    void theRepresentationContrastJoinsTheJointVerdictWhenAsked() throws IOException {
+        Path model = trainedOnThePoison("rc-model.zip");
+        // the label check, the input contrast and most of Neural Cleanse off: SPECTRE and the representation contrast
+        Path out = dir.resolve("rc-clean");
+        Run r = run("sanitize", "--data", poisonedDir.toString(), "--model", model.toString(), "--trained", "--epochs",
+                "1", "--clean", trusted.toString(), "--nc-steps", "1", "--label-check-epochs", "0", "--no-contrast",
+                "--representation-contrast", "--out", out.toString(), "--seed", "3");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("representation contrast: the same on the model's last hidden layer")
+                && r.out().contains("the 2 detectors judged against --clean are judged jointly"), r.out());
+        JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        JsonNode represented = null;
+        for (JsonNode d : report.get("detections")) {
+            represented = d.get("detector").asText().equals("representation contrast") ? d : represented;
+        }
+        assertTrue(represented != null, report.get("detections").toString());
+        for (JsonNode c : represented.get("classes")) {
+            assertEquals(c.get("class").asInt() == 0 ? "SUSPICIOUS" : "CLEAN", c.get("verdict").asText(), c.toString());
+        }
+        boolean[] truth = poisoned.poisonedMask();
+        int hit = 0;
+        for (JsonNode i : report.get("removed")) {
+            hit += truth[i.asInt()] ? 1 : 0;
+        }
+        double recall = (double) hit / poisoned.poisoned().length;
+        double precision = (double) hit / report.get("removedCount").asInt();
+        assertTrue(recall >= 0.95 && precision >= 0.8, "recall " + recall + " precision " + precision + "\n" + r.out());
     }
 
     @Test

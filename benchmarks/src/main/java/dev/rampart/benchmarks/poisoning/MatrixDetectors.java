@@ -38,6 +38,7 @@ final class MatrixDetectors {
             case "label-cv" -> TrustedLabelCheck.builder(ReferenceModels.routine("cnn", crossFitEpochs, 64), reference)
                     .folds(labelFolds).crossFit(true).seed(seed).build();
             case "contrast-ref" -> TrustedContrast.builder(reference).seed(seed).build();
+            case "rcontrast-ref" -> TrustedContrast.builder(reference).representations(model, null).seed(seed).build();
             case "ac" -> ActivationClustering.builder(model).seed(1).build();
             case "ss" -> SpectralSignatures.builder(model).expectedPoisonRate(Math.max(0.005, Math.min(0.6,
                     poisonShare))).build();
@@ -49,7 +50,7 @@ final class MatrixDetectors {
             case "explain" -> TriggerExplanation.builder(model, NeuralCleanse.builder((GradientClassifier) model)
                     .steps(150).seed(seed).build().scan(clean), clean).build();
             default -> throw new IllegalArgumentException("unknown detector '" + name + "' (ac, ss, spectre,"
-                    + " spectre-ref, explain, label-ref, label-cv, contrast-ref, knn)");
+                    + " spectre-ref, explain, label-ref, label-cv, contrast-ref, rcontrast-ref, knn)");
         };
     }
 }

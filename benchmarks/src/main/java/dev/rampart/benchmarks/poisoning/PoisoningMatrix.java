@@ -20,6 +20,7 @@ import dev.rampart.defenses.poisoning.RepresentationDetector;
 import dev.rampart.defenses.poisoning.Representations;
 import dev.rampart.defenses.poisoning.Spectre;
 import dev.rampart.defenses.poisoning.TrustedLabelCheck;
+import dev.rampart.defenses.poisoning.TrustedContrast;
 import dev.rampart.defenses.poisoning.TrustedUnion;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,7 +62,8 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--cells", split = ",", required = true, description = "cells, family:rate[:target]")
     List<String> cells;
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain, knn"
-            + ", label-ref, label-cv (cross-fitted), contrast-ref, union-ref (the joint judgement of the reference detectors listed before it),"
+            + ", label-ref, label-cv (cross-fitted), contrast-ref, rcontrast-ref (contrast of the model's representations),"
+            + " union-ref (the joint judgement of the reference detectors listed before it),"
             + " or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
@@ -218,7 +220,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
                 if (name.equals("union-ref")) {
                     if (refs.size() < 2) {
                         throw new CommandLine.ParameterException(new CommandLine(this), "union-ref needs at least two"
-                                + " of spectre-ref, label-ref, label-cv, contrast-ref before it in --detectors " + detectors);
+                                + " of spectre-ref, label-ref, label-cv, contrast-ref, rcontrast-ref before it in --detectors " + detectors);
                     }
                     r = TrustedUnion.builder(List.copyOf(refs.values())).build()
                             .judgeAll(refs.keySet().stream().map(refScores::get).toList()).union();
@@ -227,6 +229,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
                             test.slice(0, 1000), test.slice(0, reference), labelEpochs, crossFitEpochs, labelFolds, seed);
                     if (d instanceof ReferenceDetector rd && rd.referenceSize() > 0) {
                         ReferenceScores rs = d instanceof Spectre sp ? sp.referenceScores(poisoned, reps)
+                                : name.equals("rcontrast-ref") ? ((TrustedContrast) d).referenceScores(poisoned, reps)
                                 : rd.referenceScores(poisoned);
                         refs.put(name, rd);
                         refScores.put(name, rs);

@@ -3,6 +3,8 @@ package dev.rampart.defenses.poisoning;
 import dev.rampart.core.check.Check;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.data.Rows;
+import dev.rampart.core.model.ActivationModel;
+import dev.rampart.core.model.Inputs;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,9 +41,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * poison across attack families is also ASSET's (Pan, Zeng, Li, Jia &amp; Zhu, USENIX Security
  * 2023), which contrasts losses of a model trained on both instead.
  *
+ * <p>With {@link Builder#representations(ActivationModel, String) representations}, the same test
+ * runs on a layer's activations of the model trained on the data (its last hidden layer by
+ * default) instead of the pixels: a trigger the model learned is, by then, a consistent direction
+ * of its representation, wherever the trigger sits in the pixels. On WaNet at 1% of full
+ * Fashion-MNIST (8-epoch reference CNN, 5,000 trusted images) it flags 90.8% of the poison at
+ * precision 0.823 in 5 s, where the input contrast misses the warp, SPECTRE finds 71.7% and the
+ * label check 60.0% (BENCHMARKS.md).
+ *
  * <pre>{@code
  * PoisonReport r = TrustedContrast.builder(trustedSample).seed(1).build().detect(train);
  * r.classes();   // per class: the excess over the trusted scores, the estimated poison share, the cut
+ * PoisonReport learned = TrustedContrast.builder(trustedSample).representations(poisonedModel, null)
+ *         .seed(1).build().detect(train);
  * }</pre>
  */
 public final class TrustedContrast implements ReferenceDetector {
@@ -62,9 +74,10 @@ public final class TrustedContrast implements ReferenceDetector {
      *     of the flags stays at least this, in (0, 1]
      * @param trustedExamples the size of the trusted set
      * @param seed the folds' shuffle
+     * @param layer the model layer whose activations are contrasted, or null for the input itself
      */
     public record Config(int folds, double l2, double stdFloor, int iterations, double falsePositiveRate, double anomalyThreshold,
-            double targetPrecision, int trustedExamples, long seed) implements PoisonDetector.Config {
+            double targetPrecision, int trustedExamples, long seed, String layer) implements PoisonDetector.Config {
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
             if (folds < 2 || folds > MIN_TRUSTED_PER_CLASS) {
@@ -98,10 +111,16 @@ public final class TrustedContrast implements ReferenceDetector {
 
     private final LabeledData trusted;
     private final Config config;
+    /** The model whose representations are contrasted, or null for the input. */
+    private final ActivationModel model;
+    /** The trusted examples' features: their inputs, or their representations. */
+    private final INDArray trustedFeatures;
 
-    private TrustedContrast(LabeledData trusted, Config config) {
+    private TrustedContrast(LabeledData trusted, Config config, ActivationModel model, INDArray trustedFeatures) {
         this.trusted = trusted;
         this.config = config;
+        this.model = model;
+        this.trustedFeatures = trustedFeatures;
     }
 
     public static Builder builder(LabeledData trusted) {
@@ -110,7 +129,7 @@ public final class TrustedContrast implements ReferenceDetector {
 
     @Override
     public String name() {
-        return "trusted contrast";
+        return model == null ? "trusted contrast" : "representation contrast";
     }
 
     @Override
@@ -131,18 +150,58 @@ public final class TrustedContrast implements ReferenceDetector {
     @Override
     public ReferenceScores referenceScores(LabeledData data) {
         Check.notNull("data", data);
+        if (model != null) {
+            return referenceScores(data, Representations.of(model, config.layer(), Inputs.checkData(model, data,
+                    "data")));
+        }
         if (!Arrays.equals(data.exampleShape(), trusted.exampleShape()) || data.numClasses() != trusted.numClasses()) {
             throw new IllegalArgumentException("data (" + data.name() + ") has examples of shape "
                     + Arrays.toString(data.exampleShape()) + " in " + data.numClasses() + " classes, the trusted set "
                     + Arrays.toString(trusted.exampleShape()) + " in " + trusted.numClasses());
         }
+        return scores(data, data.features());
+    }
+
+    /**
+     * {@link #referenceScores(LabeledData)} of a detector built with
+     * {@link Builder#representations(ActivationModel, String) representations}, with the data's
+     * activations of its layer already computed (the activation pass is most of the cost, and other
+     * detectors of the same layer can share it).
+     *
+     * @param representations {@code [n, d]}, row {@code i} the activations of example {@code i}
+     * @throws IllegalStateException if the detector contrasts the input itself
+     * @throws IllegalArgumentException if the rows do not match the data or the trusted
+     *     representations, or the data's class count differs from the trusted set's
+     */
+    public ReferenceScores referenceScores(LabeledData data, INDArray representations) {
+        Check.notNull("data", data);
+        if (model == null) {
+            throw new IllegalStateException("this trusted contrast was built on the input, not on representations");
+        }
+        if (data.numClasses() != trusted.numClasses()) {
+            throw new IllegalArgumentException("data (" + data.name() + ") has " + data.numClasses()
+                    + " classes, the trusted set " + trusted.numClasses());
+        }
+        if (representations == null || representations.rank() != 2 || representations.size(0) != data.size()
+                || representations.size(1) != trustedFeatures.size(1)) {
+            throw new IllegalArgumentException("representations must be [" + data.size() + ", "
+                    + trustedFeatures.size(1) + "] (one row per example of the data, as wide as layer "
+                    + config.layer() + "), found " + (representations == null ? "null"
+                            : Arrays.toString(representations.shape())));
+        }
+        Check.finite(representations, "representations");
+        return scores(data, representations);
+    }
+
+    /** The out-of-fold contrast of {@code features} (the data's, row by row) with the trusted features. */
+    private ReferenceScores scores(LabeledData data, INDArray features) {
         int[][] byClass = Pca.byClass(data.labels(), data.numClasses());
         int[][] refByClass = Pca.byClass(trusted.labels(), trusted.numClasses());
-        int d = (int) (data.features().length() / Math.max(1, data.size()));
+        int d = (int) (features.length() / Math.max(1, data.size()));
         double[][][] in = new double[byClass.length][][];
         for (int c = 0; c < byClass.length; c++) {
             if (byClass[c].length >= minimumPerClass()) {
-                in[c] = new double[][] {flat(data.features(), byClass[c]), flat(trusted.features(), refByClass[c])};
+                in[c] = new double[][] {flat(features, byClass[c]), flat(trustedFeatures, refByClass[c])};
             }
         }
         // the classes are independent problems in plain Java: one per core
@@ -444,7 +503,9 @@ public final class TrustedContrast implements ReferenceDetector {
         private final LabeledData trusted;
         private int folds = 5;
         private double l2 = 0.1;
-        private double stdFloor = 0.02;
+        private Double stdFloor;
+        private ActivationModel model;
+        private String layer;
         private int iterations = 200;
         private double falsePositiveRate = 0.01;
         private double anomalyThreshold = 3;
@@ -467,7 +528,10 @@ public final class TrustedContrast implements ReferenceDetector {
             return this;
         }
 
-        /** The floor added to each feature's standard deviation before dividing by it (default 0.02). */
+        /**
+         * The floor added to each feature's standard deviation before dividing by it (default 0.02 on
+         * the input, 0 on representations).
+         */
         public Builder stdFloor(double floor) {
             this.stdFloor = floor;
             return this;
@@ -503,12 +567,24 @@ public final class TrustedContrast implements ReferenceDetector {
         }
 
         /**
+         * Contrasts {@code model}'s activations of {@code layer} (null: its last hidden layer) instead of
+         * the input: the model trained on the data sees its trigger, and the poison's activations differ
+         * from the trusted examples' where the input's pixels differ too little or too unevenly (a warp).
+         */
+        public Builder representations(ActivationModel model, String layer) {
+            this.model = Check.notNull("model", model);
+            this.layer = layer;
+            return this;
+        }
+
+        /**
          * @throws IllegalArgumentException naming the first invalid value, or the trusted set's
          *     smallest class if it has fewer than {@link #MIN_TRUSTED_PER_CLASS} examples
          */
         public TrustedContrast build() {
-            Config config = new Config(folds, l2, stdFloor, iterations, falsePositiveRate, anomalyThreshold, targetPrecision,
-                    trusted.size(), seed);
+            String resolved = model == null ? null : layer == null ? Representations.lastHidden(model) : layer;
+            Config config = new Config(folds, l2, stdFloor != null ? stdFloor : model == null ? 0.02 : 0, iterations,
+                    falsePositiveRate, anomalyThreshold, targetPrecision, trusted.size(), seed, resolved);
             int[][] byClass = Pca.byClass(trusted.labels(), trusted.numClasses());
             for (int c = 0; c < byClass.length; c++) {
                 if (byClass[c].length < MIN_TRUSTED_PER_CLASS) {
@@ -517,7 +593,11 @@ public final class TrustedContrast implements ReferenceDetector {
                             + " of every class");
                 }
             }
-            return new TrustedContrast(trusted, config);
+            INDArray features = trusted.features();
+            if (model != null) {
+                features = Representations.of(model, resolved, Inputs.checkData(model, trusted, "trusted"));
+            }
+            return new TrustedContrast(trusted, config, model, features);
         }
     }
 }

@@ -10,7 +10,7 @@
  * {@link dev.rampart.defenses.poisoning.TrustedLabelCheck} (labels that models trained on trusted data
  * contradict) find dirty-label backdoors; {@link dev.rampart.defenses.poisoning.TrustedContrast} (a
  * classifier two-sample test against trusted images, Lopez-Paz &amp; Oquab 2017) finds clean-label
- * ones; {@link dev.rampart.defenses.poisoning.TrustedUnion} judges such
+ * ones, and on a model's representations a learned trigger the pixels hide (WaNet's warp); {@link dev.rampart.defenses.poisoning.TrustedUnion} judges such
  * {@linkplain dev.rampart.defenses.poisoning.ReferenceDetector reference detectors} jointly, under
  * one precision target; {@link dev.rampart.defenses.poisoning.NeuralCleanse} (Wang et al. 2019) vets a trained model; {@link dev.rampart.defenses.poisoning.AntiBackdoorLearning} (Li et al. 2021) trains a model
  * on poisoned data without a detector; {@link dev.rampart.defenses.poisoning.Sanitizer} removes,

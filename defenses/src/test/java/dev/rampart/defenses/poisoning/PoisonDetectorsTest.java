@@ -94,6 +94,21 @@ class PoisonDetectorsTest {
     }
 
     @Test
+    void representationContrastFindsThePoisonAndNothingOnCleanData() throws IOException {
+        LabeledData trusted = FashionMnist.bundledTest();
+        PoisonReport r = TrustedContrast.builder(trusted).representations(backdoored, null).seed(1).build()
+                .detect(poisoned.data());
+        PoisonReport.Score s = r.against(poisoned.poisonedMask());
+        assertTrue(r.classes().get(0).suspicious(), r.classes().toString());
+        for (int k = 1; k < 10; k++) {
+            assertFalse(r.classes().get(k).suspicious(), r.classes().get(k).toString());
+        }
+        assertTrue(s.recall() > 0.9 && s.precision() > 0.8, s + " " + r.classes().get(0));
+        PoisonReport c = TrustedContrast.builder(trusted).representations(cleanModel, null).seed(1).build().detect(clean);
+        assertEquals(0, c.flaggedCount(), "no class of the clean model is flagged: " + c.classes());
+    }
+
+    @Test
     void activationClusteringFlagsTheTargetClassOnlyAndNothingOnCleanData() {
         PoisonReport r = ActivationClustering.builder(backdoored).seed(1).build().detect(poisoned.data());
         PoisonReport.Score s = r.against(poisoned.poisonedMask());
