@@ -229,7 +229,8 @@ public final class PoisoningMatrix implements Callable<Integer> {
                             test.slice(0, 1000), test.slice(0, reference), labelEpochs, crossFitEpochs, labelFolds, seed);
                     if (d instanceof ReferenceDetector rd && rd.referenceSize() > 0) {
                         ReferenceScores rs = d instanceof Spectre sp ? sp.referenceScores(poisoned, reps)
-                                : name.equals("rcontrast-ref") ? ((TrustedContrast) d).referenceScores(poisoned, reps)
+                                : d instanceof TrustedContrast tc && tc.config().layer() != null
+                                        ? tc.referenceScores(poisoned, reps)
                                 : rd.referenceScores(poisoned);
                         refs.put(name, rd);
                         refScores.put(name, rs);

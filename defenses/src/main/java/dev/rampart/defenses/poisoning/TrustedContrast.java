@@ -46,7 +46,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * default) instead of the pixels: a trigger the model learned is, by then, a consistent direction
  * of its representation, wherever the trigger sits in the pixels. On WaNet at 1% of full
  * Fashion-MNIST (8-epoch reference CNN, 5,000 trusted images) it flags 90.8% of the poison at
- * precision 0.823 in 5 s, where the input contrast misses the warp, SPECTRE finds 71.7% and the
+ * precision 0.823 in 11 s with the activation pass, where the input contrast misses the warp, SPECTRE finds 71.7% and the
  * label check 60.0% (BENCHMARKS.md).
  *
  * <pre>{@code
