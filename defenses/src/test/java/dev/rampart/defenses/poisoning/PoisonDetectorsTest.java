@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rampart.attacks.poisoning.BadNets;
 import dev.rampart.attacks.poisoning.LabelFlipping;
 import dev.rampart.attacks.poisoning.PoisonedData;
-import dev.rampart.attacks.poisoning.Trigger;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.model.TrainingRoutine;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class PoisonDetectorsTest {
 
     /** The reference CNN, 4 epochs: the user's training routine of these tests. */
-    static final TrainingRoutine CNN = cnn(4);
+    static final TrainingRoutine CNN = BackdooredSample.CNN;
 
     /** The reference CNN trained for {@code epochs}, batch 64. */
     static TrainingRoutine cnn(int epochs) {
@@ -36,9 +35,10 @@ class PoisonDetectorsTest {
 
     @BeforeAll
     static void setUp() throws IOException {
-        clean = FashionMnist.bundledTrain().head(3000);
-        poisoned = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5).poison(clean);
-        backdoored = (MultiLayerNetworkModel) CNN.train(poisoned.data(), 1);
+        clean = BackdooredSample.clean();
+        poisoned = BackdooredSample.poisoned();
+        // the reference CNN trained on the poisoned set, stored: see BackdooredSample for why and how
+        backdoored = BackdooredSample.load();
         // the clean control: the bundled reference CNN, trained on clean Fashion-MNIST (this sample included)
         cleanModel = dev.rampart.core.model.zoo.BundledModels.referenceCnn();
     }
@@ -148,7 +148,7 @@ class PoisonDetectorsTest {
     @Test
     void stripFlagsTriggeredInputsAtRunTime() throws IOException {
         LabeledData heldOut = FashionMnist.bundledTest();
-        BadNets attack = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5);
+        BadNets attack = BackdooredSample.attack();
         dev.rampart.defenses.detection.Strip strip = dev.rampart.defenses.detection.Strip.builder(backdoored)
                 .overlays(clean.features()).samples(40).falsePositiveRate(0.05).seed(3)
                 .fit(heldOut.slice(0, 400).features());
@@ -183,7 +183,7 @@ class PoisonDetectorsTest {
         assertMessage(() -> TriggerExplanation.builder(backdoored, r, heldOut.slice(0, 5)).build(),
                 "images of class 0 (flagged by the scan)");
 
-        BadNets attack = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5);
+        BadNets attack = BackdooredSample.attack();
         LabeledData triggered = attack.attackTest(heldOut.slice(0, 500));
         MultiLayerNetworkModel copy = backdoored.copy();
         double asrBefore = dev.rampart.core.metric.Metrics.accuracy(copy.predictClasses(triggered.features()),
@@ -202,7 +202,7 @@ class PoisonDetectorsTest {
     @Test
     void sanitizingRemovesTheFlaggedAndRetrains() throws IOException {
         LabeledData heldOut = FashionMnist.bundledTest().slice(0, 1000);
-        LabeledData triggered = BadNets.allToOne(Trigger.checkerboard(4, 0, 1, 23, 23), 0, 0.05, 5).attackTest(heldOut);
+        LabeledData triggered = BackdooredSample.attack().attackTest(heldOut);
         // remove exactly the poison: the retrained model must lose the backdoor and keep its accuracy
         PoisonDetector oracle = new PoisonDetector() {
             @Override
