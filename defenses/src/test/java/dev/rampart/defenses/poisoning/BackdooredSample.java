@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The poisoning tests' backdoored model, as a fixture: the reference CNN trained for 4 epochs
@@ -23,7 +24,8 @@ import org.deeplearning4j.util.ModelSerializer;
  * <p>The model is stored rather than trained in each run because a seeded DL4J training is
  * reproducible only at a fixed number of OpenMP threads: with one thread the float sums run in
  * another order, and the same recipe gave a weaker backdoor (SPECTRE recall 0.58, where the tests ask for 0.9).
- * The stored model was trained with two threads. Regenerate it with
+ * The stored model was trained with two threads. Test classes that extend this one get it, with the
+ * recipe's data, in static fields. Regenerate it with
  *
  * <pre>{@code
  * ./mvnw -q -B -pl defenses -am install -DskipTests
@@ -32,7 +34,22 @@ import org.deeplearning4j.util.ModelSerializer;
  *     dev.rampart.defenses.poisoning.BackdooredSample defenses/src/test/resources/dev/rampart/defenses/poisoning/backdoored-cnn-sample.zip
  * }</pre>
  */
-final class BackdooredSample {
+abstract class BackdooredSample {
+
+    /** The recipe's clean images, its poisoned set, the stored model, and the bundled clean reference CNN. */
+    static LabeledData clean;
+    static PoisonedData poisoned;
+    static MultiLayerNetworkModel backdoored;
+    static MultiLayerNetworkModel cleanModel;
+
+    /** Loads the fixture for the tests that extend this class. */
+    @BeforeAll
+    static void loadFixture() throws IOException {
+        clean = clean();
+        poisoned = poisoned();
+        backdoored = load();
+        cleanModel = dev.rampart.core.model.zoo.BundledModels.referenceCnn();
+    }
 
     /** Class-path location of the stored model. */
     static final String RESOURCE = "/dev/rampart/defenses/poisoning/backdoored-cnn-sample.zip";
@@ -75,6 +92,4 @@ final class BackdooredSample {
         AtomicFiles.write(Path.of(args[0]), tmp -> ModelSerializer.writeModel(m.network(), tmp.toFile(), false));
     }
 
-    private BackdooredSample() {
-    }
 }
