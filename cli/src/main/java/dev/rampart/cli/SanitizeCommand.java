@@ -111,7 +111,7 @@ public final class SanitizeCommand implements Callable<Integer> {
     boolean contrast = true;
     @Option(names = "--representation-contrast", description = "with --clean: also the same contrast on the"
             + " model's last hidden layer instead of the images, judged jointly with the others (it finds poison"
-            + " whose trigger the model learned but the pixels hide: on WaNet at 1%, recall 0.863 jointly against"
+            + " whose trigger the model learned but the pixels hide: on WaNet at 1%%, recall 0.863 jointly against"
             + " 0.628 without; BENCHMARKS.md); off by default until every cell of the matrix is measured with it")
     boolean representationContrast;
     @Option(names = "--restore-priors", negatable = true, defaultValue = "true", fallbackValue = "true",
