@@ -167,11 +167,12 @@ public final class SanitizeCommand implements Callable<Integer> {
         } catch (IOException e) {
             p.add("--model " + e.getMessage());
         }
-        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+        boolean outIsFile = out != null && Files.exists(out) && !Files.isDirectory(out);
+        if (outIsFile) {
             p.add("--out " + out + " is a file, not a directory");
         }
         OutputFiles outputs = new OutputFiles().input("--data", data).input("--clean", clean).input("--test", test);
-        if (out != null) {
+        if (out != null && !outIsFile) {
             for (String f : List.of("model.zip", "removed.txt", "report.json", "report.html",
                     "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")) {
                 outputs.output("--out", out.resolve(f));

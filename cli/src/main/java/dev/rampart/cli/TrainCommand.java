@@ -78,8 +78,9 @@ public final class TrainCommand implements Callable<Integer> {
     int steps = 7;
     @Option(names = "--epochs", paramLabel = "N", description = "epochs (default: 5 standard, 12 adversarial)")
     Integer epochs;
-    @Option(names = "--warmup", paramLabel = "N", description = "epochs of linear epsilon ramp (default: 2)")
-    int warmup = 2;
+    @Option(names = "--warmup", paramLabel = "N", description = "epochs of linear epsilon ramp (default: 2, or"
+            + " --epochs when fewer)")
+    Integer warmup;
     @Option(names = "--lr", paramLabel = "R", description = "Adam's learning rate (default: 1e-3)")
     double lr = ReferenceModels.LEARNING_RATE;
     @Option(names = "--lr-drop", paramLabel = "N", description = "epoch after which the rate is divided by 10 (0:"
@@ -145,6 +146,9 @@ public final class TrainCommand implements Callable<Integer> {
             p.add("--steps must be positive, found " + steps);
         }
         int epochCount = epochs != null ? epochs : method == Method.STANDARD ? 5 : 12;
+        if (warmup == null) {
+            warmup = Math.max(0, Math.min(2, epochCount));
+        }
         if (method != Method.STANDARD && epochCount > 0 && (warmup < 0 || warmup > epochCount)) {
             p.add("--warmup must be in [0, --epochs=" + epochCount + "], found " + warmup);
         }

@@ -220,6 +220,11 @@ class PoisoningCliTest {
         Run shape = run("vet", "--model", "standard", "--data", csv.toString());
         assertEquals(2, shape.code(), shape.out() + shape.err());
         assertEquals(1, shape.problems(), shape.err());
+        // an --out that is a file: said once, not once more for every output inside it
+        Run outFile = run("sanitize", "--data", poisonedDir.toString(), "--out", conf.toString());
+        assertEquals(2, outFile.code());
+        assertEquals(1, outFile.problems(), outFile.err());
+        assertTrue(outFile.err().contains("--out " + conf + " is a file, not a directory"), outFile.err());
         Run fpr = run("vet", "--model", "standard", "--strip-fpr", "0");
         assertEquals(2, fpr.code());
         assertTrue(fpr.err().contains("--strip-fpr must be in (0, 1), found 0.0"), fpr.err());

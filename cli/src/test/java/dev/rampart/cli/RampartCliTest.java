@@ -333,6 +333,11 @@ class RampartCliTest {
         Run bad = run("train", "--lr", "0", "--batch", "0", "--steps", "0");
         assertEquals(Rampart.USAGE, bad.code());
         assertEquals(3, bad.problems(), bad.err());
+        // one epoch: the default warmup (2) shrinks to it; a warmup given longer than the run is refused
+        Run oneEpoch = run("train", "--epochs", "1", "--steps", "0");
+        assertEquals(1, oneEpoch.problems(), oneEpoch.err());
+        Run longWarmup = run("train", "--epochs", "1", "--warmup", "2");
+        assertTrue(longWarmup.err().contains("--warmup must be in [0, --epochs=1], found 2"), longWarmup.err());
         Run method = run("train", "--method", "fgsm");
         assertEquals(Rampart.USAGE, method.code());
         assertTrue(method.err().contains("expected one of [standard, pgd, fast-fgsm, trades, gaussian, smooth-adv, ibp, crown-ibp] but was 'fgsm'"),
