@@ -121,10 +121,11 @@ public final class FederateCommand implements Callable<Integer> {
                 p.add(e.getMessage());
             }
         }
-        if (perRound < 1 || perRound > clients) {
+        // bounded by --clients: judged only when --clients itself is valid, so that one mistake is said once
+        if (perRound < 1 || clients > 0 && perRound > clients) {
             p.add("--per-round must be in [1, --clients=" + clients + "], found " + perRound);
         }
-        if (malicious < 0 || malicious > clients) {
+        if (malicious < 0 || clients > 0 && malicious > clients) {
             p.add("--malicious must be in [0, --clients=" + clients + "], found " + malicious);
         }
         if (dirichlet != null && (!(dirichlet > 0) || !Double.isFinite(dirichlet))) {

@@ -60,6 +60,10 @@ class FederateCliTest {
                 strength.err());
         assertTrue(strength.err().contains("--f must not be negative, found -2"), strength.err());
         assertEquals(2, strength.problems(), strength.err());
+        // no client: said once, not again by the options bounded by --clients
+        Run none = run("federate", "--clients", "0");
+        assertTrue(none.err().contains("--clients must be positive, found 0"), none.err());
+        assertEquals(1, none.problems(), none.err());
     }
 
     @Test
