@@ -46,8 +46,7 @@ import picocli.CommandLine.Option;
  * class against it, the examples that a trigger reversed by Neural Cleanse explains are also
  * flagged, and so are those whose labels the trusted label check's models, trained on the sample
  * alone, contradict, and those that the trusted contrast tells apart from the sample's images of
- * their class (in the images, and with {@code --representation-contrast} in the model's
- * representations); these are judged jointly, under one precision target), removes them, retrains
+ * their class (in the images and in the model's representations); these are judged jointly, under one precision target), removes them, retrains
  * with the same recipe, and
  * writes the retrained model, the sanitized training set (IDX, when the images are grey), the
  * removed indices and a JSON and HTML report: per-class counts, the removed examples as a gallery,
@@ -63,8 +62,8 @@ import picocli.CommandLine.Option;
             + " 2021), activation-clustering (Chen et al. 2019), spectral-signatures (Tran et al. 2018); with"
             + " --clean, also the examples a Neural Cleanse trigger (Wang et al. 2019) explains and the labels that"
             + " models trained on --clean alone contradict (the trusted label check) and the examples a classifier"
-            + " tells apart from their class's --clean images (the trusted contrast; in the model's"
-            + " representations too with --representation-contrast)."})
+            + " tells apart from their class's --clean images (the trusted contrast, on the images and on the"
+            + " model's representations)."})
 public final class SanitizeCommand implements Callable<Integer> {
 
     /** The representation detector. */
@@ -109,11 +108,12 @@ public final class SanitizeCommand implements Callable<Integer> {
             + " class's --clean images (the trusted contrast; it finds clean-label poison such as SIG, whose labels"
             + " fit); --no-contrast turns it off (default on)")
     boolean contrast = true;
-    @Option(names = "--representation-contrast", description = "with --clean: also the same contrast on the"
-            + " model's last hidden layer instead of the images, judged jointly with the others (it finds poison"
-            + " whose trigger the model learned but the pixels hide: on WaNet at 1%%, recall 0.863 jointly against"
-            + " 0.628 without; BENCHMARKS.md); off by default until every cell of the matrix is measured with it")
-    boolean representationContrast;
+    @Option(names = "--representation-contrast", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "with --clean: also the same contrast on the model's last hidden layer instead of the"
+            + " images, judged jointly with the others (it finds poison whose trigger the model learned but the"
+            + " pixels hide: on WaNet at 1%%, recall 0.863 jointly against 0.628 without; BENCHMARKS.md);"
+            + " --no-representation-contrast turns it off (default on)")
+    boolean representationContrast = true;
     @Option(names = "--restore-priors", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "with --clean: before retraining, resample a class the removal depleted back to its share"
             + " of the --clean sample (clean-label poison is the class's own images); the sanitized data written"
