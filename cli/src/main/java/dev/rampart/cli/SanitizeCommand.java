@@ -46,11 +46,10 @@ import picocli.CommandLine.Option;
  * class against it, the examples that a trigger reversed by Neural Cleanse explains are also
  * flagged, and so are those whose labels the trusted label check's models, trained on the sample
  * alone, contradict, and those that the trusted contrast tells apart from the sample's images of
- * their class (in the images and in the model's representations); these are judged jointly, under one precision target), removes them, retrains
- * with the same recipe, and
- * writes the retrained model, the sanitized training set (IDX, when the images are grey), the
- * removed indices and a JSON and HTML report: per-class counts, the removed examples as a gallery,
- * clean accuracy and the reversed trigger's attack success before and after.
+ * their class (in the images and in the model's representations); these are judged jointly, under
+ * one precision target), removes them, retrains with the same recipe, and writes the retrained
+ * model, the sanitized training set (IDX, when the images are grey), the removed indices and a JSON
+ * and HTML report: per-class counts, the removed examples as a gallery, clean accuracy and the reversed trigger's attack success before and after.
  *
  * <pre>
  * ./rampart sanitize --data poisoned/ --model cnn --epochs 3 --out clean/

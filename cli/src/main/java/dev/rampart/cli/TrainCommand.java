@@ -146,11 +146,9 @@ public final class TrainCommand implements Callable<Integer> {
             p.add("--steps must be positive, found " + steps);
         }
         int epochCount = epochs != null ? epochs : method == Method.STANDARD ? 5 : 12;
-        if (warmup == null) {
-            warmup = Math.max(0, Math.min(2, epochCount));
-        }
-        if (method != Method.STANDARD && epochCount > 0 && (warmup < 0 || warmup > epochCount)) {
-            p.add("--warmup must be in [0, --epochs=" + epochCount + "], found " + warmup);
+        int warmupEpochs = warmupEpochs(epochCount);
+        if (method != Method.STANDARD && epochCount > 0 && (warmupEpochs < 0 || warmupEpochs > epochCount)) {
+            p.add("--warmup must be in [0, --epochs=" + epochCount + "], found " + warmupEpochs);
         }
         if (!(sigma > 0) || !Double.isFinite(sigma)) {
             p.add("--sigma must be positive, found " + sigma);
@@ -227,7 +225,8 @@ public final class TrainCommand implements Callable<Integer> {
             });
         } else {
             TrainingReport report = AdversarialTraining.builder(wrapped).method(method.adversarial).epsilon(epsilon)
-                    .pgdSteps(steps).epochs(epochCount).warmupEpochs(warmup).beta(beta).adversarialFraction(advFraction)
+                    .pgdSteps(steps).epochs(epochCount).warmupEpochs(warmupEpochs(epochCount)).beta(beta)
+                    .adversarialFraction(advFraction)
                     .sigma(sigma).noiseSamples(noiseSamples).kappa(kappa)
                     .norm(method == Method.SMOOTH_ADV ? dev.rampart.core.norm.Norm.L2 : dev.rampart.core.norm.Norm.LINF)
                     .weightAveraging(average).evaluateOn(heldOut, 10).keepBest(keep == Keep.BEST).seed(seed)
@@ -275,5 +274,10 @@ public final class TrainCommand implements Callable<Integer> {
                     ReferenceModels.INPUT_SHAPE).model()).network();
         }
         return ModelFiles.loadMultiLayerNetwork(Path.of(name));
+    }
+
+    /** --warmup, or by default 2 epochs, fewer when the run is shorter. */
+    private int warmupEpochs(int epochCount) {
+        return warmup != null ? warmup : Math.max(0, Math.min(2, epochCount));
     }
 }

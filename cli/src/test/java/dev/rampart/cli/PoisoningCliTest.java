@@ -2,7 +2,6 @@ package dev.rampart.cli;
 
 import static dev.rampart.cli.RampartCliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -161,8 +160,7 @@ class PoisoningCliTest {
         Run c = run("vet", "--model", out.resolve("model.zip").toString(), "--data", trusted.toString(), "--steps",
                 "150", "--fail-on-backdoor");
         assertTrue(c.code() == 0 || c.code() == 1, c.out() + c.err());
-        assertFalse(c.out().contains("class 0 is a backdoor target") || c.out().matches("(?s).*class 0: anomaly index"
-                + " [^\\n]*CANDIDATE.*"), c.out());
+        assertTrue(c.out().lines().noneMatch(l -> l.startsWith("class 0: ") && l.endsWith("CANDIDATE")), c.out());
         assertEquals(c.code() == 0, c.out().contains("verdict: no backdoor found"), c.out());
     }
 

@@ -55,7 +55,12 @@ abstract class BackdooredSample {
     static final String RESOURCE = "/dev/rampart/defenses/poisoning/backdoored-cnn-sample.zip";
 
     /** The recipe's training routine: the reference CNN, 4 epochs, batch 64. */
-    static final TrainingRoutine CNN = ReferenceModels.routine("cnn", 4, 64);
+    static final TrainingRoutine CNN = cnn(4);
+
+    /** The reference CNN trained for {@code epochs}, batch 64. */
+    static TrainingRoutine cnn(int epochs) {
+        return ReferenceModels.routine("cnn", epochs, 64);
+    }
 
     /** The recipe's attack. */
     static BadNets attack() {

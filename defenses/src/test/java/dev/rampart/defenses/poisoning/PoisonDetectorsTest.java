@@ -9,8 +9,6 @@ import dev.rampart.attacks.poisoning.LabelFlipping;
 import dev.rampart.attacks.poisoning.PoisonedData;
 import dev.rampart.core.data.FashionMnist;
 import dev.rampart.core.data.LabeledData;
-import dev.rampart.core.model.TrainingRoutine;
-import dev.rampart.core.model.zoo.ReferenceModels;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +17,6 @@ import org.junit.jupiter.api.Test;
  * a planted backdoor is found, clean data is left alone (model-level defenses: {@link BackdooredModelTest}).
  */
 class PoisonDetectorsTest extends BackdooredSample {
-
-    /** The reference CNN trained for {@code epochs}, batch 64. */
-    static TrainingRoutine cnn(int epochs) {
-        return ReferenceModels.routine("cnn", epochs, 64);
-    }
 
     @Test
     void spectralScoresRankThePoisonAboveTheCleanInTheTargetClass() {
