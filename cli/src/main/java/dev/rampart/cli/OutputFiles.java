@@ -4,6 +4,7 @@ import dev.rampart.audit.source.ModelSource;
 import dev.rampart.core.io.AtomicFiles;
 import dev.rampart.core.io.IoErrors;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,10 @@ final class OutputFiles {
 
     private record Entry(String option, Path path) {
     }
+
+    /** The names of the files a data directory is read from: IDX images and labels, CIFAR-10 batches. */
+    private static final java.util.regex.Pattern DATA_FILE = java.util.regex.Pattern.compile(
+            "(train|t10k)-(images-idx3|labels-idx1)-ubyte(\\.gz)?|data_batch_\\d+\\.bin|test_batch\\.bin");
 
     private final List<Entry> outputs = new ArrayList<>();
     private final List<Entry> inputs = new ArrayList<>();
@@ -85,6 +90,11 @@ final class OutputFiles {
                     problems.add(o.option() + " " + o.path() + " is the " + in.option() + " input " + in.path()
                             + ": writing it would destroy the input");
                     clash = true;
+                } else if (!clash && insideDirectory(o.path(), in.path())) {
+                    // a data directory's files (an IDX pair, a CIFAR-10 batch) are inputs too
+                    problems.add(o.option() + " " + o.path() + " is a file of the " + in.option() + " directory "
+                            + in.path() + ": writing it would destroy the input");
+                    clash = true;
                 }
             }
             if (!clash) {
@@ -96,4 +106,15 @@ final class OutputFiles {
             }
         }
     }
+
+    /**
+     * Whether {@code output} is one of the files a data directory {@code input} is read from (an IDX
+     * image or label file, a CIFAR-10 batch), already there.
+     */
+    private static boolean insideDirectory(Path output, Path input) {
+        Path parent = output.toAbsolutePath().normalize().getParent();
+        return Files.isDirectory(input) && Files.isRegularFile(output) && parent != null
+                && DATA_FILE.matcher(output.getFileName().toString()).matches() && AtomicFiles.sameFile(parent, input);
+    }
+
 }

@@ -6,6 +6,8 @@ import dev.rampart.core.data.Rows;
 import dev.rampart.defenses.poisoning.NeuralCleanse;
 import dev.rampart.defenses.poisoning.PoisonDetector;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,6 +104,45 @@ final class PoisoningOptions {
         int[] labels = ys.stream().flatMapToInt(Arrays::stream).toArray();
         return new LabeledData(data.name() + ":reversed-trigger", Nd4j.concat(0, xs.toArray(INDArray[]::new)), labels,
                 data.numClasses());
+    }
+
+    /**
+     * The examples listed in {@code file}: one index per line, blank lines and lines starting with
+     * {@code #} skipped (the layout of {@code removed.txt} and of {@code rampart poison}'s
+     * {@code poisoned.txt}).
+     *
+     * @throws UsageException naming the file, the line and what is wrong with it
+     */
+    static boolean[] truth(Path file, int n, String data) throws IOException {
+        boolean[] known = new boolean[n];
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new UsageException(List.of("--truth " + file + " is not a text file of example indices"));
+        }
+        for (int k = 0; k < lines.size(); k++) {
+            String line = lines.get(k).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String where = "--truth " + file + " line " + (k + 1) + ": ";
+            int i;
+            try {
+                i = Integer.parseInt(line);
+            } catch (NumberFormatException e) {
+                throw new UsageException(List.of(where + "'" + line + "' is not an example index"));
+            }
+            if (i < 0 || i >= n) {
+                throw new UsageException(List.of(where + "index " + i + " is outside [0, " + n + "), the examples of --data "
+                        + data));
+            }
+            if (known[i]) {
+                throw new UsageException(List.of(where + "index " + i + " is listed twice"));
+            }
+            known[i] = true;
+        }
+        return known;
     }
 
     /** The examples of each class. */

@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
         description = "Adversarial robustness for Deeplearning4j models.",
         subcommands = {AuditCommand.class, TrainCommand.class, PrivacyCommand.class, IntegrityCommands.Keygen.class,
             IntegrityCommands.Sign.class, IntegrityCommands.Verify.class, IntegrityCommands.Manifest.class,
-            ScanCommand.class, SanitizeCommand.class, VetCommand.class, CertifyCommand.class, FederateCommand.class,
+            PoisonCommand.class, ScanCommand.class, SanitizeCommand.class, VetCommand.class,
+            CertifyCommand.class, FederateCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 a quality gate or an integrity check failed, 2 a bad option, file,"
             + " key or model, 3 an unexpected error."})
@@ -55,6 +56,8 @@ public final class Rampart implements Runnable {
         cmd.registerConverter(TrainCommand.Method.class, OptionEnums.converter(TrainCommand.Method.class));
         cmd.registerConverter(ScanCommand.Method.class, OptionEnums.converter(ScanCommand.Method.class));
         cmd.registerConverter(SanitizeCommand.Method.class, OptionEnums.converter(SanitizeCommand.Method.class));
+        cmd.registerConverter(PoisonCommand.Attack.class, OptionEnums.converter(PoisonCommand.Attack.class));
+        cmd.registerConverter(PoisonCommand.Patch.class, OptionEnums.converter(PoisonCommand.Patch.class));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {

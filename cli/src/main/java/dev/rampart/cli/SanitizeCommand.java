@@ -30,11 +30,13 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -130,6 +132,14 @@ public final class SanitizeCommand implements Callable<Integer> {
     @Option(names = "--test", paramLabel = "PATH", description = "clean test data for accuracy before and after"
             + " (default: the test split of --data, when it has one)")
     Path test;
+    @Option(names = "--triggered", paramLabel = "PATH", description = "inputs that carry a known trigger, labeled with"
+            + " the class it should send them to (same format as --data; rampart poison writes them): attack success"
+            + " before and after is measured on them instead of on the reversed trigger")
+    Path triggered;
+    @Option(names = "--truth", paramLabel = "FILE", description = "the indices of the training examples known to be"
+            + " poisoned, one per line (rampart poison writes them): the report gives the removal's recall and"
+            + " precision, and each detector's")
+    Path truth;
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "where the model, the sanitized data"
             + " and the reports go")
     Path out;
@@ -155,6 +165,11 @@ public final class SanitizeCommand implements Callable<Integer> {
         DataSource.Spec cleanSpec = clean == null ? null : PoisoningOptions.spec(clean, format, DataSource.Split.TEST,
                 "--clean", p);
         DataSource.Spec testSpec = PoisoningOptions.testSpec(test, data, format, p);
+        DataSource.Spec triggeredSpec = triggered == null ? null : PoisoningOptions.spec(triggered, format,
+                DataSource.Split.TEST, "--triggered", p);
+        if (truth != null && !Files.isRegularFile(truth)) {
+            p.add("--truth " + truth + (Files.exists(truth) ? " is not a file" : " does not exist"));
+        }
         Recipe recipe = null;
         try {
             if (trained) {
@@ -171,7 +186,8 @@ public final class SanitizeCommand implements Callable<Integer> {
         if (outIsFile) {
             p.add("--out " + out + " is a file, not a directory");
         }
-        OutputFiles outputs = new OutputFiles().input("--data", data).input("--clean", clean).input("--test", test);
+        OutputFiles outputs = new OutputFiles().input("--data", data).input("--clean", clean).input("--test", test)
+                .input("--triggered", triggered).input("--truth", truth);
         if (out != null && !outIsFile) {
             for (String f : List.of("model.zip", "removed.txt", "report.json", "report.html",
                     "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")) {
@@ -204,6 +220,13 @@ public final class SanitizeCommand implements Callable<Integer> {
             PoisoningOptions.checkAgainst(t.data(), train, t.source(), test != null ? "--test" : "--data's test split");
             testData = t.data();
             testName = t.describe();
+        }
+        boolean[] poisoned = truth == null ? null : PoisoningOptions.truth(truth, train.size(), loaded.source());
+        LabeledData knownTrigger = null;
+        if (triggeredSpec != null) {
+            DataSource.Loaded t = DataSource.load(triggeredSpec, -1);
+            PoisoningOptions.checkAgainst(t.data(), train, t.source(), "--triggered");
+            knownTrigger = t.data();
         }
         LabeledData cleanData = null;
         if (cleanSpec != null) {
@@ -254,7 +277,8 @@ public final class SanitizeCommand implements Callable<Integer> {
             seconds.put("detect", (System.nanoTime() - t1) / 1e9);
         }
         NeuralCleanse.Report scan = null;
-        LabeledData attackTest = null;
+        LabeledData attackTest = knownTrigger;
+        String attackTestName = knownTrigger == null ? null : "the known trigger, " + triggered;
         if (cleanData != null) {
             long t2 = System.nanoTime();
             scan = NeuralCleanse.builder(first).steps(ncSteps).seed(seed).build().scan(cleanData);
@@ -262,7 +286,11 @@ public final class SanitizeCommand implements Callable<Integer> {
                 PoisonReport r = TriggerExplanation.builder(am, scan, cleanData).build().detect(train);
                 reports.add(r);
                 removing.add(r);
-                attackTest = PoisoningOptions.triggered(scan, testData != null ? testData : cleanData);
+                if (attackTest == null) {
+                    attackTest = PoisoningOptions.triggered(scan, testData != null ? testData : cleanData);
+                    attackTestName = "the reversed trigger of class " + Arrays.stream(scan.flagged()).mapToObj(
+                            c -> PoisoningOptions.name(loaded.classNames(), c)).collect(Collectors.joining(", "));
+                }
             }
             seconds.put("neuralCleanse", (System.nanoTime() - t2) / 1e9);
             ReferenceDetector labels = labelCheck(recipe, cleanData, w);
@@ -324,6 +352,20 @@ public final class SanitizeCommand implements Callable<Integer> {
                 removed[i] |= r.flagged()[i];
             }
         }
+        if (poisoned != null) {
+            int hit = 0;
+            int known = 0;
+            int flagged = 0;
+            for (int i = 0; i < removed.length; i++) {
+                hit += removed[i] && poisoned[i] ? 1 : 0;
+                known += poisoned[i] ? 1 : 0;
+                flagged += removed[i] ? 1 : 0;
+            }
+            w.printf(Locale.ROOT, "against the %d examples of --truth: %d of the %d removed are poisoned (recall %s,"
+                    + " precision %s)%n", known, hit, flagged, known == 0 ? "-" : String.format(Locale.ROOT, "%.4f",
+                            (double) hit / known), flagged == 0 ? "-" : String.format(Locale.ROOT, "%.4f",
+                            (double) hit / flagged));
+        }
         int[] keep = Rows.where(removed, false);
         if (keep.length == 0) {
             throw new IllegalStateException("every training example was flagged: nothing left to train on");
@@ -359,8 +401,8 @@ public final class SanitizeCommand implements Callable<Integer> {
             testName = testData != null ? testName : "the --clean sample";
             w.printf(Locale.ROOT, "clean accuracy %.4f before, %.4f after%s%n", before.cleanAccuracy(),
                     after.cleanAccuracy(), attackTest == null ? "" : String.format(Locale.ROOT,
-                            "; reversed trigger's attack success %.4f before, %.4f after", before.attackSuccessRate(),
-                            after.attackSuccessRate()));
+                            "; attack success of %s %.4f before, %.4f after", attackTestName,
+                            before.attackSuccessRate(), after.attackSuccessRate()));
         }
         List<String> written = new ArrayList<>();
         Path modelFile = out.resolve("model.zip");
@@ -386,9 +428,8 @@ public final class SanitizeCommand implements Callable<Integer> {
         written.add(out.resolve("report.html").toString());
         BackdoorReports.Sanitized report = new BackdoorReports.Sanitized(loaded.describe(), loaded.classNames(),
                 trained ? model + " (trained on the data; retrained from its configuration)" : recipe.description(),
-                epochs, seed, train, reports, removed, PoisoningOptions.counts(retrainOn), testName, before, after, scan, written,
-                seconds,
-                Provenance.current());
+                epochs, seed, train, reports, removed, PoisoningOptions.counts(retrainOn), testName, before, after, attackTestName, scan,
+                poisoned, written, seconds, Provenance.current());
         AtomicFiles.writeString(out.resolve("report.json"), BackdoorReports.json(report));
         AtomicFiles.writeString(out.resolve("report.html"), BackdoorReports.html(report));
         w.println(report.removedCount() == 0 ? "no poison found" : "poison found: " + report.removedCount()

@@ -39,7 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class BackdoorReports {
 
     /** The version of both layouts; it changes whenever a field does. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     /** Flagged examples shown per class in the HTML gallery. */
     public static final int GALLERY_PER_CLASS = 40;
     private static final int IMAGE_PIXELS = 56;
@@ -65,17 +65,25 @@ public final class BackdoorReports {
      * @param test the clean test data, in words ({@code null}: none, no accuracy measured)
      * @param before the model trained on everything ({@code null} without test data)
      * @param after the model retrained without the removed examples ({@code null} without test data)
-     * @param scan Neural Cleanse's scan of the first model ({@code null}: not run); attack success
-     *     before and after is that of its reversed triggers
+     * @param attackTest what attack success before and after was measured on, in words: a known
+     *     trigger's inputs, or the reversed triggers of {@code scan} ({@code null}: none)
+     * @param scan Neural Cleanse's scan of the first model ({@code null}: not run)
+     * @param truth the examples known to be poisoned, for recall and precision ({@code null}: not
+     *     known)
      * @param outputs the files written
      * @param seconds the time each stage took
      * @param provenance versions and backend
      */
     public record Sanitized(String data, List<String> classNames, String recipe, int epochs, long seed,
             LabeledData train, List<PoisonReport> detections, boolean[] removed, int[] retrainedCounts, String test,
-            PoisoningEvaluation before, PoisoningEvaluation after, NeuralCleanse.Report scan, List<String> outputs,
-            Map<String, Double> seconds, Provenance provenance) {
+            PoisoningEvaluation before, PoisoningEvaluation after, String attackTest, NeuralCleanse.Report scan,
+            boolean[] truth, List<String> outputs, Map<String, Double> seconds, Provenance provenance) {
         public Sanitized {
+            if (truth != null && truth.length != removed.length) {
+                throw new IllegalArgumentException("truth must have one entry per training example (" + removed.length
+                        + "), found " + truth.length);
+            }
+            truth = truth == null ? null : truth.clone();
             classNames = List.copyOf(classNames);
             detections = List.copyOf(detections);
             outputs = List.copyOf(outputs);
@@ -86,6 +94,11 @@ public final class BackdoorReports {
         @Override
         public int[] retrainedCounts() {
             return retrainedCounts.clone();
+        }
+
+        @Override
+        public boolean[] truth() {
+            return truth == null ? null : truth.clone();
         }
 
         /** Examples removed. */
@@ -190,6 +203,8 @@ public final class BackdoorReports {
         root.put("test", s.test());
         root.put("before", evaluation(s.before()));
         root.put("after", evaluation(s.after()));
+        root.put("attackTest", s.attackTest());
+        root.put("truth", truth(s));
         root.put("neuralCleanse", s.scan() == null ? null : scan(s.scan(), s.classNames()));
         root.put("outputs", s.outputs());
         Map<String, Object> seconds = new LinkedHashMap<>();
@@ -232,11 +247,23 @@ public final class BackdoorReports {
                 .append("; recipe ").append(esc(s.recipe())).append(", ").append(s.epochs()).append(" epochs, seed ")
                 .append(s.seed()).append(".</p>\n");
         if (s.before() != null) {
-            h.append("<h2>Before and after</h2>\n<table><tr><th></th><th>clean accuracy</th><th>attack success of the"
-                    + " reversed trigger</th></tr>\n");
+            h.append("<h2>Before and after</h2>\n<table><tr><th></th><th>clean accuracy</th><th>attack success").append(
+                    s.attackTest() == null ? "" : " (" + esc(s.attackTest()) + ")").append("</th></tr>\n");
             row(h, "trained on everything", s.before());
             row(h, "retrained without the removed examples", s.after());
             h.append("</table><p>Clean accuracy on ").append(esc(s.test())).append(".</p>\n");
+        }
+        if (s.truth() != null) {
+            h.append("<h2>Against the known poison</h2>\n<table><tr><th></th><th>flagged</th><th>of them poisoned"
+                    + "</th><th>recall</th><th>precision</th></tr>\n");
+            for (Map<String, Object> m : scores(s)) {
+                h.append("<tr><td>").append(esc(String.valueOf(m.get("detector")))).append("</td><td>")
+                        .append(m.get("flagged")).append("</td><td>").append(m.get("truePositives")).append("</td><td>")
+                        .append(m.get("recall") == null ? "-" : Numbers.percent((Double) m.get("recall")))
+                        .append("</td><td>").append(m.get("precision") == null ? "-"
+                                : Numbers.percent((Double) m.get("precision"))).append("</td></tr>\n");
+            }
+            h.append("</table><p>").append(count(s.truth())).append(" examples known to be poisoned.</p>\n");
         }
         h.append("<h2>Per class</h2>\n<table><tr><th>class</th><th>examples</th>");
         for (PoisonReport r : s.detections()) {
@@ -296,6 +323,51 @@ public final class BackdoorReports {
             out.add(m);
         }
         return out;
+    }
+
+    /** Recall and precision against the known poison: the removal's, then every detector's. */
+    private static Map<String, Object> truth(Sanitized s) {
+        if (s.truth() == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("poisoned", count(s.truth()));
+        m.put("scores", scores(s));
+        return m;
+    }
+
+    private static List<Map<String, Object>> scores(Sanitized s) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        out.add(score("removed", s.removed(), s.truth()));
+        for (PoisonReport r : s.detections()) {
+            out.add(score(r.detector(), r.flagged(), s.truth()));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> score(String what, boolean[] flagged, boolean[] truth) {
+        int f = 0;
+        int tp = 0;
+        for (int i = 0; i < flagged.length; i++) {
+            f += flagged[i] ? 1 : 0;
+            tp += flagged[i] && truth[i] ? 1 : 0;
+        }
+        int poisoned = count(truth);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("detector", what);
+        m.put("flagged", f);
+        m.put("truePositives", tp);
+        m.put("recall", poisoned == 0 ? null : number((double) tp / poisoned));
+        m.put("precision", f == 0 ? null : number((double) tp / f));
+        return m;
+    }
+
+    private static int count(boolean[] b) {
+        int n = 0;
+        for (boolean x : b) {
+            n += x ? 1 : 0;
+        }
+        return n;
     }
 
     private static Map<String, Object> evaluation(PoisoningEvaluation e) {
