@@ -74,8 +74,14 @@ final class OutputFiles {
 
     /** Adds one line to {@code problems} per clash or output that cannot be created. */
     void check(List<String> problems) {
+        // a folder that cannot be written is said once, not once more for every output in it
+        List<Path> unwritable = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             Entry o = outputs.get(i);
+            Path folder = o.path().toAbsolutePath().normalize().getParent();
+            if (folder != null && unwritable.stream().anyMatch(folder::startsWith)) {
+                continue;
+            }
             boolean clash = false;
             for (int j = 0; j < i && !clash; j++) {
                 Entry earlier = outputs.get(j);
@@ -102,6 +108,9 @@ final class OutputFiles {
                     AtomicFiles.checkCreatable(o.path());
                 } catch (IOException e) {
                     problems.add(o.option() + " " + IoErrors.reason(e));
+                    if (folder != null) {
+                        unwritable.add(folder);
+                    }
                 }
             }
         }

@@ -197,13 +197,7 @@ public final class SanitizeCommand implements Callable<Integer> {
         if (recipe != null && !dev.rampart.core.model.zoo.ReferenceModels.NAMES.contains(model)) {
             outputs.input("--model", Path.of(model));
         }
-        if (p.isEmpty()) {
-            Files.createDirectories(out);
-        }
-        outputs.check(p);
-        if (!p.isEmpty()) {
-            throw new UsageException(p);
-        }
+        outputs.checkAll(p); // creates --out
         PrintWriter w = spec.commandLine().getOut();
         DataSource.Loaded loaded = DataSource.load(trainSpec, -1);
         LabeledData train = loaded.data();

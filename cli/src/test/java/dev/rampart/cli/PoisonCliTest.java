@@ -177,6 +177,14 @@ class PoisonCliTest {
         Run flat = run("poison", "--attack", "badnets", "--data", csv.toString(), "--out", out.toString());
         assertEquals(2, flat.code(), flat.out() + flat.err());
         assertTrue(flat.err().contains("poison writes IDX"), flat.err());
+        // an --out that cannot be made: said once, not once for each of the eight files
+        Run under = run("poison", "--attack", "badnets", "--out", csv.resolve("drill").toString());
+        assertEquals(2, under.code(), under.out() + under.err());
+        assertEquals(1, under.problems(), under.err());
+        assertTrue(under.err().contains("--out cannot create the folder " + csv.resolve("drill")), under.err());
+        Run sanitizeUnder = run("sanitize", "--out", csv.resolve("clean").toString());
+        assertEquals(2, sanitizeUnder.code(), sanitizeUnder.out() + sanitizeUnder.err());
+        assertEquals(1, sanitizeUnder.problems(), sanitizeUnder.err());
         // the drill written over its own source: refused before anything is written
         Path drill = dir.resolve("source");
         assertEquals(0, run("poison", "--attack", "badnets", "--out", drill.toString()).code());
