@@ -2,15 +2,19 @@ package dev.rampart.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rampart.attacks.evasion.Pgd;
 import dev.rampart.attacks.poisoning.BadNets;
 import dev.rampart.attacks.poisoning.CleanLabelBackdoor;
 import dev.rampart.attacks.poisoning.PoisonedData;
 import dev.rampart.attacks.poisoning.PoisoningAttack;
 import dev.rampart.attacks.poisoning.Trigger;
 import dev.rampart.audit.source.DataSource;
+import dev.rampart.audit.source.InputOptions;
+import dev.rampart.audit.source.ModelSource;
 import dev.rampart.core.data.IdxWriter;
 import dev.rampart.core.data.LabeledData;
 import dev.rampart.core.io.AtomicFiles;
+import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.report.Provenance;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,7 +36,9 @@ import picocli.CommandLine.Option;
  * the poisoned examples, which {@code rampart sanitize --triggered --truth} and {@code rampart vet}
  * then measure against. The families are those of the poisoning matrix (BENCHMARKS.md): BadNets
  * patches (Gu et al. 2017), all-to-one or all-to-all; a blended noise pattern (Chen et al. 2017);
- * WaNet's warp (Nguyen &amp; Tran 2021); and SIG's clean-label signal (Barni et al. 2019).
+ * WaNet's warp (Nguyen &amp; Tran 2021); and two clean-label ones, SIG's signal (Barni et al.
+ * 2019) and label-consistent poison (Turner et al. 2019: target-class images pushed away from
+ * their class by PGD on {@code --model}, then stamped with a patch).
  *
  * <pre>
  * ./rampart poison --data fashion/ --attack wanet --rate 0.05 --target 0 --out poisoned/
@@ -43,11 +49,12 @@ import picocli.CommandLine.Option;
         + " a training set (a drill for sanitize and vet): write the poisoned set, the triggered test images and"
         + " the indices of the poison.", "Attacks: badnets (a patch; Gu et al. 2017), blend (a noise pattern blended"
         + " in; Chen et al. 2017), wanet (a smooth warp; Nguyen and Tran 2021), sig (a sinusoid on target-class"
-        + " images, labels kept; Barni et al. 2019)."})
+        + " images, labels kept; Barni et al. 2019), label-consistent (target-class images made hard by PGD on"
+        + " --model, then patched, labels kept; Turner et al. 2019)."})
 public final class PoisonCommand implements Callable<Integer> {
 
     /** The attack families. */
-    enum Attack { BADNETS, BLEND, WANET, SIG }
+    enum Attack { BADNETS, BLEND, WANET, SIG, LABEL_CONSISTENT }
 
     /** BadNets' patch. */
     enum Patch { CHECKERBOARD, SQUARE }
@@ -65,7 +72,7 @@ public final class PoisonCommand implements Callable<Integer> {
     @Option(names = "--test", paramLabel = "PATH", description = "clean test data, written beside the poisoned set"
             + " and triggered (default: the test split of --data, when it has one)")
     Path test;
-    @Option(names = "--attack", required = true, description = "badnets, blend, wanet or sig")
+    @Option(names = "--attack", required = true, description = "badnets, blend, wanet, sig or label-consistent")
     Attack attack;
     @Option(names = "--rate", paramLabel = "R", description = "the share of the training set poisoned, in (0, 1)"
             + " (default ${DEFAULT-VALUE})")
@@ -76,12 +83,14 @@ public final class PoisonCommand implements Callable<Integer> {
     @Option(names = "--all-to-all", description = "badnets, blend, wanet: send class y to y + 1 (mod the classes)"
             + " instead of to --target")
     boolean allToAll;
-    @Option(names = "--patch", description = "badnets: checkerboard or square (white) (default checkerboard)")
+    @Option(names = "--patch", description = "badnets, label-consistent: checkerboard or square (white) (default"
+            + " checkerboard)")
     Patch patch;
-    @Option(names = "--patch-size", paramLabel = "N", description = "badnets: the patch's side in pixels (default 4)")
+    @Option(names = "--patch-size", paramLabel = "N", description = "badnets, label-consistent: the patch's side in"
+            + " pixels (default 4 for badnets, 3 for label-consistent)")
     Integer patchSize;
-    @Option(names = "--position", paramLabel = "ROW,COL", description = "badnets: the patch's top-left pixel"
-            + " (default: the bottom-right corner, one pixel in)")
+    @Option(names = "--position", paramLabel = "ROW,COL", description = "badnets, label-consistent: the patch's"
+            + " top-left pixel (default: the bottom-right corner, one pixel in)")
     String position;
     @Option(names = "--alpha", paramLabel = "A", description = "blend: the pattern's weight, in (0, 1] (default 0.15)")
     Double alpha;
@@ -97,6 +106,14 @@ public final class PoisonCommand implements Callable<Integer> {
     Double testAmplitude;
     @Option(names = "--frequency", paramLabel = "F", description = "sig: periods across the image (default 6)")
     Double frequency;
+    @Option(names = "--model", paramLabel = "MODEL", description = "label-consistent: the model PGD runs on, robust or"
+            + " standard (bundled, Fashion-MNIST) or a DL4J zip; a robust model's adversarial images carry features"
+            + " of other classes, as Turner et al. advise (default robust)")
+    String model;
+    @Option(names = "--epsilon", paramLabel = "E", description = "label-consistent: PGD's L-inf budget (default 0.2)")
+    Double epsilon;
+    @Option(names = "--steps", paramLabel = "N", description = "label-consistent: PGD's steps (default 20)")
+    Integer steps;
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "where the poisoned set, its test"
             + " split, triggered/ and poisoned.txt go")
     Path out;
@@ -121,6 +138,9 @@ public final class PoisonCommand implements Callable<Integer> {
             p.add("--out " + out + " is a file, not a directory");
         }
         OutputFiles outputs = new OutputFiles().input("--data", data).input("--test", test);
+        if (model != null) {
+            outputs.model("--model", model, p);
+        }
         if (!outIsFile) {
             for (String f : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "triggered/t10k-images-idx3-ubyte.gz",
@@ -149,6 +169,9 @@ public final class PoisonCommand implements Callable<Integer> {
         Trigger trigger = trigger(shape, amplitude == null ? 0.08 : amplitude);
         PoisoningAttack a = switch (attack) {
             case SIG -> CleanLabelBackdoor.sig(trigger, trigger(shape, testAmplitude == null ? 0.12 : testAmplitude),
+                    target, rate, seed);
+            case LABEL_CONSISTENT -> CleanLabelBackdoor.labelConsistent(trigger, Pgd.builder(crafting(train))
+                    .epsilon(epsilon == null ? 0.2 : epsilon).steps(steps == null ? 20 : steps).seed(seed).build(),
                     target, rate, seed);
             default -> allToAll ? BadNets.allToAll(trigger, rate, seed) : BadNets.allToOne(trigger, target, rate, seed);
         };
@@ -197,9 +220,18 @@ public final class PoisonCommand implements Callable<Integer> {
     /** Each trigger option given must belong to the chosen attack. */
     private void checkApplies(List<String> p) {
         applies(p, "--all-to-all", allToAll ? Boolean.TRUE : null, Attack.BADNETS, Attack.BLEND, Attack.WANET);
-        applies(p, "--patch", patch, Attack.BADNETS);
-        applies(p, "--patch-size", patchSize, Attack.BADNETS);
-        applies(p, "--position", position, Attack.BADNETS);
+        applies(p, "--patch", patch, Attack.BADNETS, Attack.LABEL_CONSISTENT);
+        applies(p, "--patch-size", patchSize, Attack.BADNETS, Attack.LABEL_CONSISTENT);
+        applies(p, "--position", position, Attack.BADNETS, Attack.LABEL_CONSISTENT);
+        applies(p, "--model", model, Attack.LABEL_CONSISTENT);
+        applies(p, "--epsilon", epsilon, Attack.LABEL_CONSISTENT);
+        applies(p, "--steps", steps, Attack.LABEL_CONSISTENT);
+        if (epsilon != null && !(epsilon > 0 && epsilon <= 1)) {
+            p.add("--epsilon must be in (0, 1], found " + epsilon);
+        }
+        if (steps != null && steps < 1) {
+            p.add("--steps must be at least 1, found " + steps);
+        }
         applies(p, "--alpha", alpha, Attack.BLEND);
         applies(p, "--warp-grid", warpGrid, Attack.WANET);
         applies(p, "--warp-strength", warpStrength, Attack.WANET);
@@ -241,8 +273,8 @@ public final class PoisonCommand implements Callable<Integer> {
     private Trigger trigger(long[] shape, double sigAmplitude) {
         try {
             Trigger t = switch (attack) {
-                case BADNETS -> {
-                    int size = patchSize == null ? 4 : patchSize;
+                case BADNETS, LABEL_CONSISTENT -> {
+                    int size = patchSize != null ? patchSize : attack == Attack.BADNETS ? 4 : 3;
                     if (size < 1 || size > Math.min(shape[1], shape[2])) {
                         throw new IllegalArgumentException("--patch-size must be in [1, " + Math.min(shape[1], shape[2])
                                 + "] for images of " + shape[1] + "x" + shape[2] + ", found " + size);
@@ -270,6 +302,27 @@ public final class PoisonCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The model label-consistent poison is crafted on, checked against the data.
+     *
+     * @throws UsageException naming --model if it cannot be read or does not fit the data
+     */
+    private GradientClassifier crafting(LabeledData train) throws java.io.IOException {
+        String name = model == null ? ModelSource.ROBUST : model;
+        GradientClassifier m;
+        try {
+            ModelSource.check(name);
+            m = ModelSource.load(name, InputOptions.DEFAULT, train.exampleShape()).gradientModel();
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new UsageException(List.of("--model " + Rampart.describe(e)));
+        }
+        if (m.numClasses() != train.numClasses()) {
+            throw new UsageException(List.of("--model " + name + " has " + m.numClasses() + " classes but --data has "
+                    + train.numClasses()));
+        }
+        return m;
+    }
+
     /** @throws UsageException if {@code d} cannot be written as IDX */
     private static void writable(LabeledData d, String what) {
         if (!IdxWriter.writable(d)) {
@@ -287,8 +340,11 @@ public final class PoisonCommand implements Callable<Integer> {
 
     private String describe(PoisoningAttack a, Trigger trigger) {
         String to = allToAll ? "all-to-all (class y to y + 1)" : "target class " + target;
-        return String.format(Locale.ROOT, "%s, %s, %s, rate %s, seed %d", OptionEnums.spelling(attack), trigger, to,
-                rate, seed);
+        String pgd = attack != Attack.LABEL_CONSISTENT ? "" : String.format(Locale.ROOT, ", after PGD (L-inf %s, %d"
+                + " steps) on %s", epsilon == null ? 0.2 : epsilon, steps == null ? 20 : steps, model == null
+                        ? ModelSource.ROBUST : model);
+        return String.format(Locale.ROOT, "%s, %s%s, %s, rate %s, seed %d", OptionEnums.spelling(attack), trigger, pgd,
+                to, rate, seed);
     }
 
     private String json(DataSource.Loaded loaded, PoisonedData poisoned, String what, LabeledData triggered,
@@ -311,6 +367,7 @@ public final class PoisonCommand implements Callable<Integer> {
             bySource[original[i]]++;
         }
         root.put("poisonedByClass", bySource);
+        root.put("figures", poisoned.figures());
         root.put("triggeredTestImages", triggered == null ? null : triggered.size());
         root.put("outputs", written);
         root.put("provenance", dev.rampart.audit.report.JsonReport.provenance(Provenance.current()));

@@ -101,14 +101,16 @@ class PoisonCliTest {
         LabeledData clean = FashionMnist.bundledTrain();
         for (List<String> attack : List.of(List.of("blend", "--alpha", "0.2"), List.of("wanet"),
                 List.of("sig", "--target", "3"), List.of("badnets", "--all-to-all", "--patch", "square",
-                        "--patch-size", "3", "--position", "2,2"))) {
+                        "--patch-size", "3", "--position", "2,2"), List.of("label-consistent", "--target", "2",
+                        "--steps", "5"))) {
             Path a = dir.resolve(attack.get(0) + "-a");
             Path b = dir.resolve(attack.get(0) + "-b");
             Path c = dir.resolve(attack.get(0) + "-c");
             for (Object[] o : new Object[][] {{a, "7"}, {b, "7"}, {c, "8"}}) {
                 List<String> args = new java.util.ArrayList<>(List.of("poison", "--attack"));
                 args.addAll(attack);
-                args.addAll(List.of("--rate", "0.05", "--seed", (String) o[1], "--out", o[0].toString()));
+                args.addAll(List.of("--rate", attack.get(0).equals("label-consistent") ? "0.01" : "0.05", "--seed",
+                        (String) o[1], "--out", o[0].toString()));
                 Run r = run(args.toArray(String[]::new));
                 assertEquals(0, r.code(), attack + ": " + r.out() + r.err());
             }
@@ -122,13 +124,13 @@ class PoisonCliTest {
             for (int i : first) {
                 int y = clean.labels()[i];
                 int expected = switch (attack.get(0)) {
-                    case "sig" -> y; // clean-label: the target's own images, labels kept
+                    case "sig", "label-consistent" -> y; // clean-label: the target's own images, labels kept
                     case "badnets" -> (y + 1) % 10;
                     default -> 0;
                 };
                 assertEquals(expected, poisoned.labels()[i], attack + ", example " + i);
-                if (attack.get(0).equals("sig")) {
-                    assertEquals(3, y, "SIG poisons the target class only");
+                if (attack.get(0).equals("sig") || attack.get(0).equals("label-consistent")) {
+                    assertEquals(attack.get(2), String.valueOf(y), attack + " poisons the target class only");
                 }
                 double moved = poisoned.features().slice(i).sub(clean.features().slice(i)).norm1Number().doubleValue();
                 assertTrue(moved > 0, attack + ": example " + i + " carries no trigger");
@@ -159,6 +161,10 @@ class PoisonCliTest {
             {"--target and --all-to-all exclude each other", "--attack", "badnets", "--all-to-all", "--target", "3",
                 "--out", out.toString()},
             {"--all-to-all applies to badnets, blend, wanet", "--attack", "sig", "--all-to-all", "--out",
+                out.toString()},
+            {"--epsilon applies to label-consistent, not to --attack wanet", "--attack", "wanet", "--epsilon", "0.1",
+                "--out", out.toString()},
+            {"--model nope.zip: no such model file", "--attack", "label-consistent", "--model", "nope.zip", "--out",
                 out.toString()},
             {"asks for 2000 poisoned examples but the target class 0 has only", "--attack", "sig", "--rate", "0.5",
                 "--out", out.toString()},
