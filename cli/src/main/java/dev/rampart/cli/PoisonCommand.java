@@ -198,7 +198,7 @@ public final class PoisonCommand implements Callable<Integer> {
                 written.add(f.toString());
             }
         }
-        String what = describe(a, trigger);
+        String what = describe(trigger);
         StringBuilder idx = new StringBuilder("# rampart poison: ").append(what).append('\n');
         for (int i : poisoned.poisoned()) {
             idx.append(i).append('\n');
@@ -338,7 +338,7 @@ public final class PoisonCommand implements Callable<Integer> {
         }
     }
 
-    private String describe(PoisoningAttack a, Trigger trigger) {
+    private String describe(Trigger trigger) {
         String to = allToAll ? "all-to-all (class y to y + 1)" : "target class " + target;
         String pgd = attack != Attack.LABEL_CONSISTENT ? "" : String.format(Locale.ROOT, ", after PGD (L-inf %s, %d"
                 + " steps) on %s", epsilon == null ? 0.2 : epsilon, steps == null ? 20 : steps, model == null
