@@ -63,7 +63,8 @@ public final class PoisoningMatrix implements Callable<Integer> {
     List<String> cells;
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain, knn"
             + ", label-ref, label-cv (cross-fitted), contrast-ref, rcontrast-ref (contrast of the model's representations),"
-            + " union-ref (the joint judgement of the reference detectors listed before it),"
+            + " union-ref (the joint judgement of the reference detectors listed before it, by their smallest"
+            + " p-value), fisher-ref (the same by Fisher's combination),"
             + " or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
@@ -206,7 +207,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
             long t0 = System.nanoTime();
             // the activation pass serves the detectors that read the model's representations
             INDArray reps = detectors.stream().allMatch(n -> List.of("label-ref", "label-cv", "contrast-ref",
-                    "union-ref").contains(n)) ? null
+                    "union-ref", "fisher-ref").contains(n)) ? null
                     : Representations.of(model, Representations.lastHidden(model), poisoned.features());
             double activationSecs = secs(t0);
             say("  activation pass: %.1f s for %d images", activationSecs, poisoned.size());
@@ -217,12 +218,13 @@ public final class PoisoningMatrix implements Callable<Integer> {
             for (String name : detectors) {
                 t0 = System.nanoTime();
                 PoisonReport r;
-                if (name.equals("union-ref")) {
+                if (name.equals("union-ref") || name.equals("fisher-ref")) {
                     if (refs.size() < 2) {
-                        throw new CommandLine.ParameterException(new CommandLine(this), "union-ref needs at least two"
+                        throw new CommandLine.ParameterException(new CommandLine(this), name + " needs at least two"
                                 + " of spectre-ref, label-ref, label-cv, contrast-ref, rcontrast-ref before it in --detectors " + detectors);
                     }
-                    r = TrustedUnion.builder(List.copyOf(refs.values())).build()
+                    r = TrustedUnion.builder(List.copyOf(refs.values())).combination(name.equals("fisher-ref")
+                            ? TrustedUnion.Combination.FISHER : TrustedUnion.Combination.MINIMUM).build()
                             .judgeAll(refs.keySet().stream().map(refScores::get).toList()).union();
                 } else {
                     PoisonDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),

@@ -27,7 +27,9 @@ import java.util.Map;
  * nothing else (on full Fashion-MNIST, SIG at 1% was caught by the contrast alone at recall 1.000,
  * and the three members together kept 0.327 of it). Where none does, all are combined, so that
  * poison each member sees a little of can still be found. Combining p-values by their minimum is
- * Tippett's method (1931); conformal p-values are Vovk, Gammerman &amp; Shafer's (2005).
+ * Tippett's method (1931), the default; {@link Combination#FISHER} sums the surprisals instead
+ * (Fisher 1932), so that poison several members each see a little of adds up; conformal p-values
+ * are Vovk, Gammerman &amp; Shafer's (2005).
  *
  * <p>The members must score the same trusted set (the same examples per class, as
  * {@link ReferenceScores.ClassScores#trustedIndices()} tells); each member's own verdict is
@@ -54,12 +56,14 @@ public final class TrustedUnion implements PoisonDetector {
      *     share by more than this many standard errors
      * @param targetPrecision in a poisoned class, the cut is lowered while the estimated precision
      *     of the flags stays at least this, in (0, 1]
+     * @param combination how an example's p-values under the members are combined
      */
     public record Config(List<PoisonDetector.Config> members, double falsePositiveRate, double anomalyThreshold,
-            double targetPrecision) implements PoisonDetector.Config {
+            double targetPrecision, Combination combination) implements PoisonDetector.Config {
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
             members = List.copyOf(Check.notNull("members", members));
+            Check.notNull("combination", combination);
             ReferenceCut.checkSettings(falsePositiveRate, anomalyThreshold, targetPrecision);
         }
 
@@ -68,6 +72,17 @@ public final class TrustedUnion implements PoisonDetector {
         public long seed() {
             return members.isEmpty() ? 0 : members.get(0).seed();
         }
+    }
+
+    /** How an example's p-values under the members become its one score. */
+    public enum Combination {
+        /** The smallest p-value (Tippett 1931): an example one member sees far outside its trusted range is kept. */
+        MINIMUM,
+        /**
+         * The product of the p-values, as the sum of their surprisals (Fisher 1932): an example that
+         * several members each see a little outside their trusted range adds up their evidence.
+         */
+        FISHER
     }
 
     /**
@@ -252,12 +267,12 @@ public final class TrustedUnion implements PoisonDetector {
                 Arrays.sort(sorted);
                 double[] train = cs.train();
                 for (int j = 0; j < s.length; j++) {
-                    s[j] = Math.max(s[j], -Math.log((1.0 + atLeast(sorted, train[j])) / (m + 1)));
+                    s[j] = combine(s[j], -Math.log((1.0 + atLeast(sorted, train[j])) / (m + 1)));
                 }
                 double[] trusted = cs.trusted();
                 for (int i = 0; i < m; i++) {
                     // against the other trusted examples: itself is always at least itself
-                    t[i] = Math.max(t[i], -Math.log((double) atLeast(sorted, trusted[i]) / m));
+                    t[i] = combine(t[i], -Math.log((double) atLeast(sorted, trusted[i]) / m));
                 }
                 figures.put("excessZ:" + scores.get(k).detector(),
                         own.get(k).classes().get(c).figures().get("excessZ"));
@@ -269,6 +284,11 @@ public final class TrustedUnion implements PoisonDetector {
                     config.anomalyThreshold(), config.targetPrecision(), true, figures, flagged));
         }
         return PoisonReport.of(this, flagged, perExample, summary);
+    }
+
+    /** The running combined surprisal {@code sofar} with one member's {@code surprisal} added in. */
+    private double combine(double sofar, double surprisal) {
+        return config.combination() == Combination.FISHER ? sofar + surprisal : Math.max(sofar, surprisal);
     }
 
     /** How many of the ascending {@code sorted} are at least {@code v}. */
@@ -292,6 +312,7 @@ public final class TrustedUnion implements PoisonDetector {
         private double falsePositiveRate = 0.01;
         private double anomalyThreshold = 3;
         private double targetPrecision = 0.8;
+        private Combination combination = Combination.MINIMUM;
 
         private Builder(List<ReferenceDetector> members) {
             this.members = members;
@@ -312,6 +333,12 @@ public final class TrustedUnion implements PoisonDetector {
         /** The estimated precision a poisoned class's cut keeps (default 0.8). */
         public Builder targetPrecision(double precision) {
             this.targetPrecision = precision;
+            return this;
+        }
+
+        /** How an example's p-values under the members are combined (default {@link Combination#MINIMUM}). */
+        public Builder combination(Combination combination) {
+            this.combination = combination;
             return this;
         }
 
@@ -336,7 +363,7 @@ public final class TrustedUnion implements PoisonDetector {
                 configs.add(d.config());
             }
             return new TrustedUnion(List.copyOf(members), new Config(configs, falsePositiveRate, anomalyThreshold,
-                    targetPrecision));
+                    targetPrecision, combination));
         }
     }
 }
