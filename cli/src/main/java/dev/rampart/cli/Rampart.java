@@ -57,6 +57,8 @@ public final class Rampart implements Runnable {
         cmd.registerConverter(ScanCommand.Method.class, OptionEnums.converter(ScanCommand.Method.class));
         cmd.registerConverter(SanitizeCommand.Method.class, OptionEnums.converter(SanitizeCommand.Method.class));
         cmd.registerConverter(PoisonCommand.Attack.class, OptionEnums.converter(PoisonCommand.Attack.class));
+        cmd.registerConverter(dev.rampart.defenses.poisoning.TrustedUnion.Combination.class,
+                OptionEnums.converter(dev.rampart.defenses.poisoning.TrustedUnion.Combination.class));
         cmd.registerConverter(PoisonCommand.Patch.class, OptionEnums.converter(PoisonCommand.Patch.class));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));

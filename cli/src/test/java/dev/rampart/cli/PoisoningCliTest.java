@@ -201,6 +201,9 @@ class PoisoningCliTest {
                 out.toString());
         assertEquals(2, rate.code());
         assertTrue(rate.err().contains("--expected-poison-rate must be in (0, 1), found 1.5"), rate.err());
+        Run combine = run("sanitize", "--data", poisonedDir.toString(), "--combine", "max", "--out", out.toString());
+        assertEquals(2, combine.code());
+        assertTrue(combine.err().contains("expected one of [minimum, fisher] but was 'max'"), combine.err());
         Run how = run("sanitize", "--data", poisonedDir.toString(), "--remove", "all", "--out", out.toString());
         assertEquals(2, how.code());
         assertTrue(how.err().contains("--remove must be joint or any, found all"), how.err());

@@ -64,7 +64,7 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--detectors", split = ",", description = "detectors among " + "ac, ss, spectre, spectre-ref, explain, knn"
             + ", label-ref, label-cv (cross-fitted), contrast-ref, rcontrast-ref (contrast of the model's representations),"
             + " union-ref (the joint judgement of the reference detectors listed before it, by their smallest"
-            + " p-value), fisher-ref (the same by Fisher's combination),"
+            + " p-value, as before 2026-12-07), fisher-ref (the same by Fisher's combination, sanitize's default),"
             + " or none (default ${DEFAULT-VALUE})")
     List<String> detectors = List.of("ac", "ss", "spectre");
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
