@@ -330,11 +330,9 @@ public final class PoisonCommand implements Callable<Integer> {
                     d.exampleShape()) + " in " + d.numClasses() + " classes; poison writes IDX, which holds one-channel"
                     + " images of at most 256 classes"));
         }
-        double min = d.features().minNumber().doubleValue();
-        double max = d.features().maxNumber().doubleValue();
-        if (min < 0 || max > 1) {
-            throw new UsageException(List.of(what + " has values in [" + min + ", " + max + "]; poison needs images"
-                    + " in [0, 1]"));
+        if (!PoisoningOptions.inUnitRange(d)) {
+            throw new UsageException(List.of(what + " has values in [" + d.features().minNumber() + ", "
+                    + d.features().maxNumber() + "]; poison needs images in [0, 1]"));
         }
     }
 

@@ -145,6 +145,11 @@ final class PoisoningOptions {
         return known;
     }
 
+    /** Whether every value of {@code d}'s features lies in [0, 1], as images written to IDX must. */
+    static boolean inUnitRange(LabeledData d) {
+        return d.features().minNumber().doubleValue() >= 0 && d.features().maxNumber().doubleValue() <= 1;
+    }
+
     /** The examples of each class. */
     static int[] counts(LabeledData d) {
         int[] counts = new int[d.numClasses()];

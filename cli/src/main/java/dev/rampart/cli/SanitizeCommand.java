@@ -353,18 +353,11 @@ public final class SanitizeCommand implements Callable<Integer> {
             }
         }
         if (poisoned != null) {
-            int hit = 0;
-            int known = 0;
-            int flagged = 0;
-            for (int i = 0; i < removed.length; i++) {
-                hit += removed[i] && poisoned[i] ? 1 : 0;
-                known += poisoned[i] ? 1 : 0;
-                flagged += removed[i] ? 1 : 0;
-            }
+            PoisonReport.Score sc = PoisonReport.Score.of(removed, poisoned);
             w.printf(Locale.ROOT, "against the %d examples of --truth: %d of the %d removed are poisoned (recall %s,"
-                    + " precision %s)%n", known, hit, flagged, known == 0 ? "-" : String.format(Locale.ROOT, "%.4f",
-                            (double) hit / known), flagged == 0 ? "-" : String.format(Locale.ROOT, "%.4f",
-                            (double) hit / flagged));
+                    + " precision %s)%n", sc.poisoned(), sc.truePositives(), sc.flagged(), sc.poisoned() == 0 ? "-"
+                            : String.format(Locale.ROOT, "%.4f", sc.recall()), sc.flagged() == 0 ? "-"
+                                    : String.format(Locale.ROOT, "%.4f", sc.precision()));
         }
         int[] keep = Rows.where(removed, false);
         if (keep.length == 0) {
@@ -416,7 +409,7 @@ public final class SanitizeCommand implements Callable<Integer> {
         }
         AtomicFiles.writeString(out.resolve("removed.txt"), idx.toString());
         written.add(out.resolve("removed.txt").toString());
-        if (IdxWriter.writable(kept) && inUnitRange(kept)) {
+        if (IdxWriter.writable(kept) && PoisoningOptions.inUnitRange(kept)) {
             for (Path f : IdxWriter.write(kept, out, "train")) {
                 written.add(f.toString());
             }
@@ -437,10 +430,6 @@ public final class SanitizeCommand implements Callable<Integer> {
         w.println("wrote " + String.join(", ", written));
         w.flush();
         return Rampart.OK;
-    }
-
-    private static boolean inUnitRange(LabeledData d) {
-        return d.features().minNumber().doubleValue() >= 0 && d.features().maxNumber().doubleValue() <= 1;
     }
 
     private static void progress(PrintWriter w, String line) {

@@ -346,19 +346,13 @@ public final class BackdoorReports {
     }
 
     private static Map<String, Object> score(String what, boolean[] flagged, boolean[] truth) {
-        int f = 0;
-        int tp = 0;
-        for (int i = 0; i < flagged.length; i++) {
-            f += flagged[i] ? 1 : 0;
-            tp += flagged[i] && truth[i] ? 1 : 0;
-        }
-        int poisoned = count(truth);
+        PoisonReport.Score sc = PoisonReport.Score.of(flagged, truth);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("detector", what);
-        m.put("flagged", f);
-        m.put("truePositives", tp);
-        m.put("recall", poisoned == 0 ? null : number((double) tp / poisoned));
-        m.put("precision", f == 0 ? null : number((double) tp / f));
+        m.put("flagged", sc.flagged());
+        m.put("truePositives", sc.truePositives());
+        m.put("recall", sc.poisoned() == 0 ? null : number(sc.recall()));
+        m.put("precision", sc.flagged() == 0 ? null : number(sc.precision()));
         return m;
     }
 

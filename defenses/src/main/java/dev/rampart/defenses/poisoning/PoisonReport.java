@@ -113,6 +113,32 @@ public record PoisonReport(String detector, PoisonDetector.Config config, boolea
      */
     public record Score(int truePositives, int flagged, int poisoned, double recall, double precision,
             double falsePositiveRate) {
+
+        /**
+         * Scores the flags {@code flagged} (of any removal or detector) against {@code poisoned}.
+         *
+         * @throws IllegalArgumentException if either is null or their lengths differ
+         */
+        public static Score of(boolean[] flagged, boolean[] poisoned) {
+            if (flagged == null) {
+                throw new IllegalArgumentException("flagged must not be null");
+            }
+            if (poisoned == null || poisoned.length != flagged.length) {
+                throw new IllegalArgumentException("poisoned must have one entry per example (" + flagged.length
+                        + "), found " + (poisoned == null ? "null" : poisoned.length));
+            }
+            int tp = 0;
+            int f = 0;
+            int p = 0;
+            for (int i = 0; i < flagged.length; i++) {
+                tp += flagged[i] && poisoned[i] ? 1 : 0;
+                f += flagged[i] ? 1 : 0;
+                p += poisoned[i] ? 1 : 0;
+            }
+            int clean = flagged.length - p;
+            return new Score(tp, f, p, p == 0 ? Double.NaN : (double) tp / p, f == 0 ? Double.NaN : (double) tp / f,
+                    clean == 0 ? Double.NaN : (double) (f - tp) / clean);
+        }
     }
 
     @Override
@@ -145,19 +171,6 @@ public record PoisonReport(String detector, PoisonDetector.Config config, boolea
      * @throws IllegalArgumentException if the lengths differ
      */
     public Score against(boolean[] poisoned) {
-        if (poisoned == null || poisoned.length != flagged.length) {
-            throw new IllegalArgumentException("poisoned must have one entry per example (" + flagged.length + ")");
-        }
-        int tp = 0;
-        int f = 0;
-        int p = 0;
-        for (int i = 0; i < flagged.length; i++) {
-            tp += flagged[i] && poisoned[i] ? 1 : 0;
-            f += flagged[i] ? 1 : 0;
-            p += poisoned[i] ? 1 : 0;
-        }
-        int clean = flagged.length - p;
-        return new Score(tp, f, p, p == 0 ? Double.NaN : (double) tp / p, f == 0 ? Double.NaN : (double) tp / f,
-                clean == 0 ? Double.NaN : (double) (f - tp) / clean);
+        return Score.of(flagged, poisoned);
     }
 }

@@ -27,6 +27,23 @@ class DetectorInputsTest {
     private final MultiLayerNetworkModel model = Fixtures.trainedCnn();
 
     @Test
+    void aScoreCountsTheFlagsAgainstTheTruthAndRefusesAMismatch() {
+        boolean[] flagged = {true, true, false, true, false};
+        boolean[] poisoned = {true, false, true, true, false};
+        PoisonReport.Score s = PoisonReport.Score.of(flagged, poisoned);
+        assertEquals(2, s.truePositives());
+        assertEquals(3, s.flagged());
+        assertEquals(3, s.poisoned());
+        assertEquals(2.0 / 3, s.recall(), 1e-12);
+        assertEquals(2.0 / 3, s.precision(), 1e-12);
+        assertEquals(0.5, s.falsePositiveRate(), 1e-12);
+        assertTrue(Double.isNaN(PoisonReport.Score.of(new boolean[2], new boolean[2]).recall()));
+        assertMessage(() -> PoisonReport.Score.of(flagged, new boolean[4]), "one entry per example (5), found 4");
+        assertMessage(() -> PoisonReport.Score.of(flagged, null), "found null");
+        assertMessage(() -> PoisonReport.Score.of(null, poisoned), "flagged must not be null");
+    }
+
+    @Test
     void identicalActivationsGiveAReportWithoutNaN() {
         LabeledData sample = Fixtures.testSample(1);
         INDArray same = Nd4j.repeat(sample.features(), 60).reshape(60, 1, 28, 28);
