@@ -145,7 +145,13 @@ public final class ModelSource {
         } else {
             Path file = Path.of(name);
             model = switch (format(file)) {
-                case DL4J -> ModelFiles.load(file, shape, inner);
+                case DL4J -> {
+                    try {
+                        yield ModelFiles.load(file, shape, inner);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(file + ": " + e.getMessage(), e); // the shape check names no file
+                    }
+                }
                 case KERAS -> keras(file, shape, inner);
                 case ONNX -> onnx(file, shape, inner);
             };

@@ -37,6 +37,7 @@ public final class ComputationGraphModel extends Dl4jModel {
      * Wraps an initialized graph (used, not copied).
      *
      * @throws UnsupportedLayerException if a vertex's inference-mode gradient is not supported
+     * @throws IllegalArgumentException if the graph cannot take examples of {@code inputShape}
      */
     public static ComputationGraphModel of(ComputationGraph graph, long[] inputShape, InputDomain domain) {
         if (graph == null) {
@@ -45,7 +46,33 @@ public final class ComputationGraphModel extends Dl4jModel {
         if (graph.params() == null) {
             throw new IllegalArgumentException("graph must be initialized (call graph.init())");
         }
-        return new ComputationGraphModel(graph, inputShape, domain);
+        ComputationGraphModel model = new ComputationGraphModel(graph, inputShape, domain);
+        model.checkInputShape();
+        return model;
+    }
+
+    @Override
+    java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> layerInputs(
+            org.deeplearning4j.nn.conf.inputs.InputType input,
+            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers) {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+        java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> outputs = conf.getLayerActivationTypes(
+                input);
+        java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> in = new java.util.LinkedHashMap<>();
+        conf.getVertices().forEach((name, vertex) -> {
+            List<String> from = conf.getVertexInputs().get(name);
+            if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv && from != null && from.size() == 1) {
+                org.deeplearning4j.nn.conf.inputs.InputType t = conf.getNetworkInputs().contains(from.get(0)) ? input
+                        : outputs.get(from.get(0));
+                if (t != null) {
+                    in.put(name, lv.getPreProcessor() == null ? t : lv.getPreProcessor().getOutputType(t));
+                    // the sizes as built, not the copy's that the propagation set
+                    layers.put(name, ((org.deeplearning4j.nn.conf.graph.LayerVertex) graph.getConfiguration()
+                            .getVertices().get(name)).getLayerConf().getLayer());
+                }
+            }
+        });
+        return in;
     }
 
     private static int numClassesOf(ComputationGraph graph) {

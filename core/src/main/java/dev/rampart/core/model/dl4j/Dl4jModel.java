@@ -7,6 +7,7 @@ import dev.rampart.core.model.PerExampleGradients;
 import dev.rampart.core.model.TrainableModel;
 import dev.rampart.core.model.program.InferenceProgram;
 import dev.rampart.core.model.program.ProgramClassifier;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -20,6 +21,82 @@ abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, P
 
     Dl4jModel(long[] inputShape, InputDomain domain, int numClasses, DataType dataType, InferenceProgram program) {
         super(inputShape, domain, numClasses, dataType, program);
+    }
+
+    /**
+     * Whether the network can take its input shape. The shape is propagated through the
+     * configuration ({@link #layerInputs}), and each dense layer's input count and each
+     * convolution's channels are compared with what reaches them; then one zero example is passed
+     * forward for what that does not cover (and for networks with channels-last convolutions,
+     * whose images the propagation would read channels first). A mismatch is refused where the network is wrapped,
+     * naming the shape and the layer, rather than deep inside an attack with a native operation's
+     * message (an MLP of 784 inputs given 14x14 images failed in matmul, after the C++ library
+     * printed its own error).
+     *
+     * @throws IllegalArgumentException if the network cannot take one example of the input shape
+     */
+    final void checkInputShape() {
+        long[] shape = inputShape();
+        long values = java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        String what = "the network does not take examples of shape " + java.util.Arrays.toString(shape) + " ("
+                + values + " values): ";
+        java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers = new java.util.LinkedHashMap<>();
+        java.util.Map<String, InputType> inputs;
+        try {
+            inputs = layerInputs(InputType.inferInputType(Nd4j.zeros(dataType(), withBatch(shape))), layers);
+        } catch (RuntimeException e) {
+                inputs = java.util.Map.of(); // a configuration the propagation does not follow: the forward pass decides
+        }
+        if (layers.values().stream().anyMatch(Dl4jModel::channelsLast)) {
+            inputs = java.util.Map.of(); // the propagation reads images channels first: the forward pass decides
+        }
+        for (java.util.Map.Entry<String, InputType> e : inputs.entrySet()) {
+            org.deeplearning4j.nn.conf.layers.Layer l = layers.get(e.getKey());
+            InputType in = e.getValue();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c
+                    && in instanceof InputType.InputTypeConvolutional ct && c.getNIn() > 0
+                    && c.getNIn() != ct.getChannels()) {
+                throw new IllegalArgumentException(what + "layer '" + e.getKey() + "' takes " + c.getNIn()
+                        + " channels, and " + ct.getChannels() + " reach it");
+            }
+            if ((l instanceof org.deeplearning4j.nn.conf.layers.DenseLayer
+                    || l instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer)
+                    && in instanceof InputType.InputTypeFeedForward ft) {
+                long nIn = ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) l).getNIn();
+                if (nIn > 0 && nIn != ft.getSize()) {
+                    throw new IllegalArgumentException(what + "layer '" + e.getKey() + "' takes " + nIn
+                            + " values, and " + ft.getSize() + " reach it");
+                }
+            }
+        }
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = dev.rampart.core.memory.Workspaces.outside()) {
+            computeLogits(Nd4j.zeros(dataType(), withBatch(shape)));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(what + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What reaches each layer (after its preprocessor) when the network is given {@code input},
+     * by layer name, with the layers' configurations put in {@code layers}; layers fed by more
+     * than one vertex are left out. Works on a copy of the configuration: DL4J's shape
+     * propagation sets the layers' input sizes as it goes.
+     */
+    abstract java.util.Map<String, InputType> layerInputs(InputType input,
+            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers);
+
+    private static boolean channelsLast(org.deeplearning4j.nn.conf.layers.Layer l) {
+        org.deeplearning4j.nn.conf.CNN2DFormat nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+        return l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c && c.getCnn2dDataFormat() == nhwc
+                || l instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer p && p.getCnn2dDataFormat() == nhwc
+                || l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization b && b.getCnn2DFormat() == nhwc;
+    }
+
+    private static long[] withBatch(long[] shape) {
+        long[] one = new long[shape.length + 1];
+        one[0] = 1;
+        System.arraycopy(shape, 0, one, 1, shape.length);
+        return one;
     }
 
     @Override

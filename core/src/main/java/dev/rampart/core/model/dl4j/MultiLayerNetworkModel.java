@@ -44,6 +44,7 @@ public final class MultiLayerNetworkModel extends Dl4jModel implements dev.rampa
      * @param inputShape shape of one example, without the batch dimension
      * @param domain the valid range of input values
      * @throws UnsupportedLayerException if a layer's inference-mode gradient is not supported
+     * @throws IllegalArgumentException if the network cannot take examples of {@code inputShape}
      */
     public static MultiLayerNetworkModel of(MultiLayerNetwork net, long[] inputShape, InputDomain domain) {
         if (net == null) {
@@ -52,7 +53,26 @@ public final class MultiLayerNetworkModel extends Dl4jModel implements dev.rampa
         if (net.params() == null) {
             throw new IllegalArgumentException("net must be initialized (call net.init())");
         }
-        return new MultiLayerNetworkModel(net, inputShape, domain);
+        MultiLayerNetworkModel model = new MultiLayerNetworkModel(net, inputShape, domain);
+        model.checkInputShape();
+        return model;
+    }
+
+    @Override
+    java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> layerInputs(
+            org.deeplearning4j.nn.conf.inputs.InputType input,
+            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers) {
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        List<org.deeplearning4j.nn.conf.inputs.InputType> outputs = conf.getLayerActivationTypes(input);
+        java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> in = new java.util.LinkedHashMap<>();
+        List<String> names = layerNames();
+        for (int i = 0; i < names.size(); i++) {
+            org.deeplearning4j.nn.conf.inputs.InputType t = i == 0 ? input : outputs.get(i - 1);
+            org.deeplearning4j.nn.conf.InputPreProcessor pre = conf.getInputPreProcess(i);
+            in.put(names.get(i), pre == null ? t : pre.getOutputType(t));
+            layers.put(names.get(i), net.getLayerWiseConfigurations().getConf(i).getLayer()); // the sizes as built
+        }
+        return in;
     }
 
     private static int numClassesOf(MultiLayerNetwork net) {

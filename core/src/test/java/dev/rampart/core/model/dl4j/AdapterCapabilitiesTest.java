@@ -21,6 +21,32 @@ import org.nd4j.linalg.factory.Nd4j;
 class AdapterCapabilitiesTest {
 
     @Test
+    void aNetworkThatCannotTakeTheInputShapeIsRefusedWhereItIsWrapped() {
+        MultiLayerNetwork cnn = TestNetworks.cnn(1, DataType.FLOAT, false);
+        IllegalArgumentException dense = assertThrows(IllegalArgumentException.class,
+                () -> MultiLayerNetworkModel.of(cnn, new long[] {2, 6, 6}, InputDomain.UNIT));
+        assertTrue(dense.getMessage().contains("shape [2, 6, 6] (72 values): layer 'layer6' takes 12 values, and 3")
+                && dense.getMessage().contains("reach it"), dense.getMessage());
+        IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
+                () -> MultiLayerNetworkModel.of(cnn, new long[] {3, 8, 8}, InputDomain.UNIT));
+        assertTrue(channels.getMessage().contains("layer 'layer0' takes 2 channels, and 3 reach it"), channels.getMessage());
+        IllegalArgumentException flat = assertThrows(IllegalArgumentException.class,
+                () -> MultiLayerNetworkModel.of(TestNetworks.mlp(1, DataType.FLOAT), new long[] {5}, InputDomain.UNIT));
+        assertTrue(flat.getMessage().contains("layer 'layer0' takes 6 values, and 5 reach it"), flat.getMessage());
+        ComputationGraph g = TestNetworks.graph(1, DataType.FLOAT);
+        IllegalArgumentException graph = assertThrows(IllegalArgumentException.class,
+                () -> ComputationGraphModel.of(g, new long[] {2, 6, 6}, InputDomain.UNIT));
+        assertTrue(graph.getMessage().contains("layer 'a' takes 1 channels, and 2 reach it"), graph.getMessage());
+        // the check propagates shapes through a copy: the user's configuration keeps its sizes
+        assertEquals(1, ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) ((org.deeplearning4j.nn.conf.graph
+                .LayerVertex) g.getConfiguration().getVertices().get("a")).getLayerConf().getLayer()).getNIn());
+        // global pooling takes any image size: a larger one is not refused
+        assertEquals(2, ComputationGraphModel.of(TestNetworks.graph(1, DataType.FLOAT), new long[] {1, 9, 9},
+                InputDomain.UNIT).predictClasses(Nd4j.rand(DataType.FLOAT, 2, 1, 9, 9)).length);
+        assertEquals(5, MultiLayerNetworkModel.of(cnn, new long[] {2, 8, 8}, InputDomain.UNIT).numClasses());
+    }
+
+    @Test
     void activationsByNameMatchDl4jInference() {
         MultiLayerNetwork net = TestNetworks.mlp(1, DataType.FLOAT);
         MultiLayerNetworkModel m = MultiLayerNetworkModel.of(net, new long[] {6}, InputDomain.UNIT);
