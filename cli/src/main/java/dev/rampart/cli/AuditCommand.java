@@ -185,7 +185,8 @@ public final class AuditCommand implements Callable<Integer> {
             try {
                 DataSource.check(config.data());
             } catch (IOException e) {
-                problems.add("--data " + e.getMessage());
+                problems.add("--data " + e.getMessage() + (e instanceof DataSource.SplitMissingException m
+                        ? ": " + m.splitHint() : ""));
             }
         }
         if (partitions < 0) {

@@ -83,7 +83,10 @@ public final class Rampart implements Runnable {
             }
             if (ex instanceof IOException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.UncheckedIOException) {
-                err.println(name + ": " + describe(ex));
+                String hint = ex instanceof dev.rampart.audit.source.DataSource.SplitMissingException m
+                        && c.getCommandSpec().findOption("--split") != null
+                        ? ": " + m.splitHint() : "";
+                err.println(name + ": " + describe(ex) + hint);
                 if (verbose(c)) {
                     ex.printStackTrace(err);
                 }

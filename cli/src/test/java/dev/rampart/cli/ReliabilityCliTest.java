@@ -81,6 +81,10 @@ class ReliabilityCliTest {
                 "spectral-signatures").code(), "a folder of training files is a training set");
         usage("no t10k-* (test) files: give --split train", "audit", "--models", "standard", "--data",
                 onlyTrain.toString(), "--samples", "10", "--out", "none");
+        // vet has no --split: the line says what is missing and offers no option it lacks
+        Run vet = usage("holds train-* (train) IDX files but no t10k-* (test) files", "vet", "--model", "standard",
+                "--data", onlyTrain.toString());
+        assertFalse(vet.err().contains("--split"), vet.err());
         Run test = run("scan", "--model", "standard", "--data", data.toString(), "--split", "test", "--method", "knn");
         assertEquals(Rampart.USAGE, test.code(), "40 test images are too few for the k-NN scan: " + test.err());
         assertTrue(test.err().contains("too small for knn") && test.err().contains("class "), test.err());

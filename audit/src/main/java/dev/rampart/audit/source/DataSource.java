@@ -105,6 +105,31 @@ public final class DataSource {
     }
 
     /**
+     * An IDX directory that holds the other split but not the one asked for. Commands that can
+     * read either split add how to ask for the one that is there.
+     */
+    public static final class SplitMissingException extends DatasetFormatException {
+        private static final long serialVersionUID = 1L;
+        private final transient Split available;
+
+        SplitMissingException(Path dir, Split wanted, Split available) {
+            super(dir, "holds " + available.idx().prefix() + "-* (" + available.option() + ") IDX files but no "
+                    + wanted.idx().prefix() + "-* (" + wanted.option() + ") files");
+            this.available = available;
+        }
+
+        /** The split the directory holds. */
+        public Split available() {
+            return available;
+        }
+
+        /** How a command with a {@code --split} option reads the split that is there. */
+        public String splitHint() {
+            return "give --split " + available.option() + " to read them";
+        }
+    }
+
+    /**
      * Loaded data.
      *
      * @param data examples and labels
@@ -241,9 +266,7 @@ public final class DataSource {
                         boolean wanted = Files.exists(p.resolve(split.idx().images()))
                                 || Files.exists(p.resolve(split.idx().prefix() + "-images-idx3-ubyte"));
                         if (!wanted) {
-                            throw new DatasetFormatException(p, "holds " + s.idx().prefix() + "-* (" + s.option()
-                                    + ") IDX files but no " + split.idx().prefix() + "-* (" + split.option()
-                                    + ") files: give --split " + s.option() + " to read them");
+                            throw new SplitMissingException(p, split, s);
                         }
                     }
                     return "idx";
