@@ -185,8 +185,7 @@ public final class AuditCommand implements Callable<Integer> {
             try {
                 DataSource.check(config.data());
             } catch (IOException e) {
-                problems.add("--data " + e.getMessage() + (e instanceof DataSource.SplitMissingException m
-                        ? ": " + m.splitHint() : ""));
+                problems.add(UsageException.dataProblem("--data", e, true));
             }
         }
         if (partitions < 0) {

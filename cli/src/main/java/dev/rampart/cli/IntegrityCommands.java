@@ -179,7 +179,7 @@ public final class IntegrityCommands {
                 s = new DataSource.Spec(data, format, 1, -1, false, 10, split);
                 DataSource.check(s);
             } catch (java.io.IOException | IllegalArgumentException e) {
-                p.add("--data " + e.getMessage());
+                p.add(UsageException.dataProblem("--data", e, true));
             }
             new OutputFiles().output("--out", out).input("--data", data).input("--check", check).check(p);
             if (!p.isEmpty()) {

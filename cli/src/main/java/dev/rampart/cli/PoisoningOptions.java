@@ -29,7 +29,7 @@ final class PoisoningOptions {
             DataSource.check(s);
             return s;
         } catch (IllegalArgumentException | IOException e) {
-            p.add(option + " " + e.getMessage());
+            p.add(UsageException.dataProblem(option, e, false));
             return null;
         }
     }

@@ -83,7 +83,7 @@ public final class ScanCommand implements Callable<Integer> {
             s = new DataSource.Spec(data, format, 1, -1, false, 10, split);
             DataSource.check(s);
         } catch (IllegalArgumentException | java.io.IOException e) {
-            p.add("--data " + e.getMessage());
+            p.add(UsageException.dataProblem("--data", e, true));
         }
         DataSource.Spec referenceSpec = null;
         if (reference != null) {

@@ -16,6 +16,16 @@ public final class UsageException extends RuntimeException {
         this.problems = List.copyOf(problems);
     }
 
+    /**
+     * The problem {@code e} with the data of {@code option}, in one line; where the command has a
+     * {@code --split} option ({@code hasSplit}), a folder holding only the other split says how to
+     * read it.
+     */
+    static String dataProblem(String option, Exception e, boolean hasSplit) {
+        return option + " " + e.getMessage() + (hasSplit && e instanceof dev.rampart.audit.source.DataSource
+                .SplitMissingException m ? ": " + m.splitHint() : "");
+    }
+
     /** Adds "{@code option} must be positive, found v" to {@code problems} unless {@code value > 0}. */
     static void positive(List<String> problems, String option, double value) {
         if (!(value > 0) || Double.isInfinite(value)) {
