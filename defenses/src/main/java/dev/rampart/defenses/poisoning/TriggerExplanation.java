@@ -21,7 +21,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * between the two centroids ({@code 0} at the clean one, {@code 1} at the triggered one) and
  * flagged above a threshold calibrated on the clean sample: the {@code 1 - falsePositiveRate}
  * quantile of the clean target images' projections (no fixed cut-off: how far the real trigger
- * moves a training image along the line depends on how well the scan reversed it). Works for any
+ * moves a training image along the line depends on how well the scan reversed it), provided the
+ * class's training images exceed the clean ones beyond it by more than {@link #EXCESS_Z} standard
+ * errors: Neural Cleanse also flags classes that are merely easy to reach (on a clean model of full
+ * Fashion-MNIST, shirts: anomaly index 2.61), whose training images the trigger explains no more
+ * than their clean ones, and those are left alone. Works for any
  * trigger the scan reverses well enough to work (patch, blend, warp), because it looks at what the
  * network does with the trigger rather than at its pixels.
  *
@@ -54,6 +58,13 @@ public final class TriggerExplanation extends RepresentationDetector {
             return scanSeed;
         }
     }
+
+    /**
+     * A flagged class's training images are flagged only where the share of them beyond the clean
+     * images' cut exceeds the clean share by more than this many standard errors (the
+     * two-proportion test of the detectors with a trusted reference, {@link ReferenceCut}).
+     */
+    public static final double EXCESS_Z = 3;
 
     /** Clean images of a class the calibration needs at least. */
     public static final int MIN_CLEAN_PER_CLASS = 20;
@@ -112,15 +123,18 @@ public final class TriggerExplanation extends RepresentationDetector {
             double norm2 = w.mul(w).sumNumber().doubleValue();
             double[] cleanProj = project(Representations.of(model, layer, Rows.gather(clean.features(), own)),
                     cleanCentre, w, norm2);
+            double[] proj = project(Rows.gather(r, idx), cleanCentre, w, norm2);
+            // a class Neural Cleanse flags for a natural small trigger (on a clean full Fashion-MNIST
+            // model, shirts) moves its training images no further than its clean ones: nothing to flag
+            ReferenceCut excess = ReferenceCut.judge(proj, cleanProj, config.falsePositiveRate(), EXCESS_Z);
             Arrays.sort(cleanProj);
             int q = (int) Math.min(cleanProj.length - 1, Math.ceil((1 - config.falsePositiveRate()) * cleanProj.length)
                     - 1);
             double threshold = cleanProj[Math.max(0, q)];
-            double[] proj = project(Rows.gather(r, idx), cleanCentre, w, norm2);
             int count = 0;
             for (int j = 0; j < idx.length; j++) {
                 scores[idx[j]] = proj[j];
-                if (proj[j] > threshold) {
+                if (excess.poisoned() && proj[j] > threshold) {
                     flagged[idx[j]] = true;
                     count++;
                 }
@@ -129,7 +143,9 @@ public final class TriggerExplanation extends RepresentationDetector {
             figures.put("threshold", threshold);
             figures.put("anomalyIndex", scan.anomalyIndex()[c]);
             figures.put("centroidDistance", Math.sqrt(norm2));
-            summary.add(new PoisonReport.ClassSummary(c, idx.length, count, PoisonReport.Verdict.SUSPICIOUS, figures));
+            figures.put("excessZ", excess.excessZ());
+            summary.add(new PoisonReport.ClassSummary(c, idx.length, count, excess.poisoned()
+                    ? PoisonReport.Verdict.SUSPICIOUS : PoisonReport.Verdict.CLEAN, figures));
         }
         return PoisonReport.of(this, flagged, scores, summary);
     }

@@ -11,6 +11,7 @@ import dev.rampart.core.model.GradientClassifier;
 import dev.rampart.core.report.Provenance;
 import dev.rampart.core.testing.Fixtures;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -61,6 +62,22 @@ class TriggerExplanationTest extends PoisonDetectorContract {
         // from all of them
         PoisonReport.ClassSummary zero = r.classes().get(0);
         assertTrue(zero.flagged() <= Math.max(3, zero.examples() / 10), zero.toString());
+    }
+
+    @Test
+    void aFlaggedClassWhoseTrainingImagesTheTriggerExplainsNoMoreThanItsCleanOnesIsLeftAlone() {
+        // the scan calls class 0 backdoored, but the training images are the clean sample itself:
+        // the class holds no excess beyond the clean cut, so nothing is flagged (at a 10% clean cut,
+        // a tenth of them lie beyond it, as many as of the clean ones)
+        LabeledData clean = Fixtures.testSample(1000).slice(500, 1000);
+        PoisonReport r = TriggerExplanation.builder(model, scanFlaggingClassZero(model), clean).falsePositiveRate(0.1)
+                .build().detect(clean);
+        PoisonReport.ClassSummary zero = r.classes().get(0);
+        assertTrue(Arrays.stream(r.scores()).filter(v -> v > zero.figures().get("threshold")).count() >= 3,
+                "clean training images lie beyond the clean cut: " + zero);
+        assertEquals(0, zero.flagged(), zero.toString());
+        assertEquals(PoisonReport.Verdict.CLEAN, zero.verdict(), zero.toString());
+        assertTrue(zero.figures().get("excessZ") <= TriggerExplanation.EXCESS_Z, zero.toString());
     }
 
     @Test
