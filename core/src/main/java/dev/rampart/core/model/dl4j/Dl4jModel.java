@@ -28,10 +28,10 @@ abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, P
      * configuration ({@link #layerInputs}), and each dense layer's input count and each
      * convolution's channels are compared with what reaches them; then one zero example is passed
      * forward for what that does not cover (and for networks with channels-last convolutions,
-     * whose images the propagation would read channels first). A mismatch is refused where the network is wrapped,
-     * naming the shape and the layer, rather than deep inside an attack with a native operation's
-     * message (an MLP of 784 inputs given 14x14 images failed in matmul, after the C++ library
-     * printed its own error).
+     * whose images the propagation would read channels first). A mismatch is refused where the
+     * network is wrapped, naming the shape and the layer, rather than deep inside an attack with a
+     * native operation's message (an MLP of 784 inputs given 14x14 images failed in matmul,
+     * after the C++ library printed its own error).
      *
      * @throws IllegalArgumentException if the network cannot take one example of the input shape
      */
@@ -45,7 +45,7 @@ abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, P
         try {
             inputs = layerInputs(InputType.inferInputType(Nd4j.zeros(dataType(), withBatch(shape))), layers);
         } catch (RuntimeException e) {
-                inputs = java.util.Map.of(); // a configuration the propagation does not follow: the forward pass decides
+            inputs = java.util.Map.of(); // a configuration the propagation does not follow: the forward pass decides
         }
         if (layers.values().stream().anyMatch(Dl4jModel::channelsLast)) {
             inputs = java.util.Map.of(); // the propagation reads images channels first: the forward pass decides
