@@ -255,24 +255,48 @@ public final class NeuralCleanse {
         for (int t = 0; t < model.numClasses(); t++) {
             triggers.add(reverse(clean, t, shape));
         }
-        // on the logarithms of the norms: their spread is multiplicative (see the class comment)
-        double[] norms = triggers.stream().mapToDouble(t -> Math.log(Math.max(t.maskL1(), SMALLEST_NORM))).toArray();
+        double[] norms = triggers.stream().mapToDouble(Trigger::maskL1).toArray();
+        double[] index = anomalyIndex(norms);
         double median = new Median().evaluate(norms);
-        double[] dev = new double[norms.length];
-        for (int i = 0; i < norms.length; i++) {
-            dev[i] = Math.abs(norms[i] - median);
-        }
-        double mad = MAD_CONSISTENCY * new Median().evaluate(dev);
-        double[] index = new double[norms.length];
         List<Integer> flagged = new ArrayList<>();
         for (int i = 0; i < norms.length; i++) {
-            index[i] = mad == 0 ? 0 : dev[i] / mad;
+            // only a small mask is evidence of a trigger
             if (norms[i] < median && index[i] > config.anomalyThreshold()) {
                 flagged.add(i);
             }
         }
         return new Report(triggers, index, flagged.stream().mapToInt(Integer::intValue).toArray(), config,
                 Provenance.current());
+    }
+
+    /**
+     * The anomaly index of each class's mask norm: the distance of its logarithm from the median of the log norms,
+     * in units of 1.4826 times their median absolute deviation (0 for every class when that deviation is 0).
+     *
+     * @param maskNorms the reversed masks' L1 norms, one per class, each finite and non-negative
+     * @return the index per class, a new array
+     */
+    static double[] anomalyIndex(double[] maskNorms) {
+        Check.finite(maskNorms, "maskNorms");
+        // on the logarithms of the norms: their spread is multiplicative (see the class comment)
+        double[] logs = new double[maskNorms.length];
+        for (int i = 0; i < logs.length; i++) {
+            if (maskNorms[i] < 0) {
+                throw new IllegalArgumentException("maskNorms[" + i + "] must be >= 0, got " + maskNorms[i]);
+            }
+            logs[i] = Math.log(Math.max(maskNorms[i], SMALLEST_NORM));
+        }
+        double median = new Median().evaluate(logs);
+        double[] dev = new double[logs.length];
+        for (int i = 0; i < logs.length; i++) {
+            dev[i] = Math.abs(logs[i] - median);
+        }
+        double mad = MAD_CONSISTENCY * new Median().evaluate(dev);
+        double[] index = new double[logs.length];
+        for (int i = 0; i < logs.length; i++) {
+            index[i] = mad == 0 ? 0 : dev[i] / mad;
+        }
+        return index;
     }
 
     private Trigger reverse(LabeledData clean, int target, long[] shape) {

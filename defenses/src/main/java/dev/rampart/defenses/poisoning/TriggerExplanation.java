@@ -22,8 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * flagged above a threshold calibrated on the clean sample: the {@code 1 - falsePositiveRate}
  * quantile of the clean target images' projections (no fixed cut-off: how far the real trigger
  * moves a training image along the line depends on how well the scan reversed it), provided the
- * class's training images exceed the clean ones beyond it by more than {@link #EXCESS_Z} standard
- * errors: Neural Cleanse also flags classes that are merely easy to reach (on a clean model of full
+ * class's training images exceed the clean ones beyond it by more than {@link Config#excessZ} standard
+ * errors (3 by default): Neural Cleanse also flags classes that are merely easy to reach (on a clean model of full
  * Fashion-MNIST, shirts: anomaly index 2.61), whose training images the trigger explains no more
  * than their clean ones, and those are left alone. Works for any
  * trigger the scan reverses well enough to work (patch, blend, warp), because it looks at what the
@@ -42,15 +42,20 @@ public final class TriggerExplanation extends RepresentationDetector {
      * @param layer the representation layer
      * @param targets the classes Neural Cleanse judged backdoored (their reversed triggers are used)
      * @param falsePositiveRate the share of the clean sample's target images allowed above the threshold
+     * @param excessZ a flagged class's training images are flagged only where the share of them beyond the
+     *     clean images' cut exceeds the clean share by more than this many standard errors (the two-proportion
+     *     test of the detectors with a trusted reference, {@link ReferenceCut})
      * @param scanSeed the seed of the Neural Cleanse scan the triggers came from
      */
-    public record Config(String layer, List<Integer> targets, double falsePositiveRate, long scanSeed)
+    public record Config(String layer, List<Integer> targets, double falsePositiveRate, double excessZ,
+            long scanSeed)
             implements PoisonDetector.Config {
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
             Check.notNull("layer", layer);
             targets = List.copyOf(Check.notNull("targets", targets));
             Check.share("falsePositiveRate", falsePositiveRate);
+            Check.finiteNotNegative("excessZ", excessZ);
         }
 
         @Override
@@ -58,13 +63,6 @@ public final class TriggerExplanation extends RepresentationDetector {
             return scanSeed;
         }
     }
-
-    /**
-     * A flagged class's training images are flagged only where the share of them beyond the clean
-     * images' cut exceeds the clean share by more than this many standard errors (the
-     * two-proportion test of the detectors with a trusted reference, {@link ReferenceCut}).
-     */
-    public static final double EXCESS_Z = 3;
 
     /** Clean images of a class the calibration needs at least. */
     public static final int MIN_CLEAN_PER_CLASS = 20;
@@ -126,7 +124,7 @@ public final class TriggerExplanation extends RepresentationDetector {
             double[] proj = project(Rows.gather(r, idx), cleanCentre, w, norm2);
             // a class Neural Cleanse flags for a natural small trigger (on a clean full Fashion-MNIST
             // model, shirts) moves its training images no further than its clean ones: nothing to flag
-            ReferenceCut excess = ReferenceCut.judge(proj, cleanProj, config.falsePositiveRate(), EXCESS_Z);
+            ReferenceCut excess = ReferenceCut.judge(proj, cleanProj, config.falsePositiveRate(), config.excessZ());
             Arrays.sort(cleanProj);
             int q = (int) Math.min(cleanProj.length - 1, Math.ceil((1 - config.falsePositiveRate()) * cleanProj.length)
                     - 1);
@@ -169,6 +167,7 @@ public final class TriggerExplanation extends RepresentationDetector {
         private final LabeledData clean;
         private String layer;
         private double falsePositiveRate = 0.005;
+        private double excessZ = 3;
 
         private Builder(ActivationModel model, NeuralCleanse.Report scan, LabeledData clean) {
             this.model = Check.notNull("model", model);
@@ -185,6 +184,15 @@ public final class TriggerExplanation extends RepresentationDetector {
         /** The share of clean target images allowed above the threshold (default 0.005). */
         public Builder falsePositiveRate(double rate) {
             this.falsePositiveRate = rate;
+            return this;
+        }
+
+        /**
+         * Standard errors by which a flagged class's training images beyond the cut must exceed the clean
+         * images' share there (default 3; 0 flags every training image beyond the cut).
+         */
+        public Builder excessZ(double z) {
+            this.excessZ = z;
             return this;
         }
 
@@ -209,7 +217,7 @@ public final class TriggerExplanation extends RepresentationDetector {
                 }
             }
             return new TriggerExplanation(model, new Config(Representations.resolve(model, layer), targets,
-                    falsePositiveRate, scan.config().seed()), scan, clean);
+                    falsePositiveRate, excessZ, scan.config().seed()), scan, clean);
         }
     }
 }

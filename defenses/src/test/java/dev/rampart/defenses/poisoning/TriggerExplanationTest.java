@@ -77,7 +77,10 @@ class TriggerExplanationTest extends PoisonDetectorContract {
                 "clean training images lie beyond the clean cut: " + zero);
         assertEquals(0, zero.flagged(), zero.toString());
         assertEquals(PoisonReport.Verdict.CLEAN, zero.verdict(), zero.toString());
-        assertTrue(zero.figures().get("excessZ") <= TriggerExplanation.EXCESS_Z, zero.toString());
+        assertTrue(zero.figures().get("excessZ") <= 3, zero.toString());
+        assertEquals(3, ((TriggerExplanation.Config) r.config()).excessZ());
+        assertMessage(() -> TriggerExplanation.builder(model, scanFlaggingClassZero(model), clean).excessZ(-1).build(),
+                "excessZ");
     }
 
     @Test

@@ -52,23 +52,21 @@ public final class ComputationGraphModel extends Dl4jModel {
     }
 
     @Override
-    java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> layerInputs(
-            org.deeplearning4j.nn.conf.inputs.InputType input,
-            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers) {
+    java.util.Map<String, LayerInput> layerInputs(org.deeplearning4j.nn.conf.inputs.InputType input) {
         org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> outputs = conf.getLayerActivationTypes(
                 input);
-        java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> in = new java.util.LinkedHashMap<>();
+        java.util.Map<String, LayerInput> in = new java.util.LinkedHashMap<>();
         conf.getVertices().forEach((name, vertex) -> {
             List<String> from = conf.getVertexInputs().get(name);
             if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv && from != null && from.size() == 1) {
                 org.deeplearning4j.nn.conf.inputs.InputType t = conf.getNetworkInputs().contains(from.get(0)) ? input
                         : outputs.get(from.get(0));
                 if (t != null) {
-                    in.put(name, lv.getPreProcessor() == null ? t : lv.getPreProcessor().getOutputType(t));
                     // the sizes as built, not the copy's that the propagation set
-                    layers.put(name, ((org.deeplearning4j.nn.conf.graph.LayerVertex) graph.getConfiguration()
-                            .getVertices().get(name)).getLayerConf().getLayer());
+                    in.put(name, new LayerInput(((org.deeplearning4j.nn.conf.graph.LayerVertex) graph
+                            .getConfiguration().getVertices().get(name)).getLayerConf().getLayer(),
+                            lv.getPreProcessor() == null ? t : lv.getPreProcessor().getOutputType(t)));
                 }
             }
         });

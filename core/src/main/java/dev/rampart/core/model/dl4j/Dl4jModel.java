@@ -40,19 +40,18 @@ abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, P
         long values = java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
         String what = "the network does not take examples of shape " + java.util.Arrays.toString(shape) + " ("
                 + values + " values): ";
-        java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers = new java.util.LinkedHashMap<>();
-        java.util.Map<String, InputType> inputs;
+        java.util.Map<String, LayerInput> inputs;
         try {
-            inputs = layerInputs(InputType.inferInputType(Nd4j.zeros(dataType(), withBatch(shape))), layers);
+            inputs = layerInputs(InputType.inferInputType(Nd4j.zeros(dataType(), withBatch(shape))));
         } catch (RuntimeException e) {
             inputs = java.util.Map.of(); // a configuration the propagation does not follow: the forward pass decides
         }
-        if (layers.values().stream().anyMatch(Dl4jModel::channelsLast)) {
+        if (inputs.values().stream().anyMatch(li -> channelsLast(li.layer()))) {
             inputs = java.util.Map.of(); // the propagation reads images channels first: the forward pass decides
         }
-        for (java.util.Map.Entry<String, InputType> e : inputs.entrySet()) {
-            org.deeplearning4j.nn.conf.layers.Layer l = layers.get(e.getKey());
-            InputType in = e.getValue();
+        for (java.util.Map.Entry<String, LayerInput> e : inputs.entrySet()) {
+            org.deeplearning4j.nn.conf.layers.Layer l = e.getValue().layer();
+            InputType in = e.getValue().input();
             if (l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c
                     && in instanceof InputType.InputTypeConvolutional ct && c.getNIn() > 0
                     && c.getNIn() != ct.getChannels()) {
@@ -77,13 +76,20 @@ abstract class Dl4jModel extends ProgramClassifier implements ActivationModel, P
     }
 
     /**
-     * What reaches each layer (after its preprocessor) when the network is given {@code input},
-     * by layer name, with the layers' configurations put in {@code layers}; layers fed by more
-     * than one vertex are left out. Works on a copy of the configuration: DL4J's shape
-     * propagation sets the layers' input sizes as it goes.
+     * A layer's configuration as built, and what reaches it (after its preprocessor).
+     *
+     * @param layer the layer's configuration, with the input sizes the network was built with
+     * @param input the type that reaches it when the network is given its input shape
      */
-    abstract java.util.Map<String, InputType> layerInputs(InputType input,
-            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers);
+    record LayerInput(org.deeplearning4j.nn.conf.layers.Layer layer, InputType input) {
+    }
+
+    /**
+     * What reaches each layer when the network is given {@code input}, by layer name in network
+     * order; layers fed by more than one vertex are left out. Works on a copy of the
+     * configuration: DL4J's shape propagation sets the layers' input sizes as it goes.
+     */
+    abstract java.util.Map<String, LayerInput> layerInputs(InputType input);
 
     private static boolean channelsLast(org.deeplearning4j.nn.conf.layers.Layer l) {
         org.deeplearning4j.nn.conf.CNN2DFormat nhwc = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;

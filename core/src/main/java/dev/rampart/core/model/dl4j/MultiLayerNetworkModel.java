@@ -59,18 +59,17 @@ public final class MultiLayerNetworkModel extends Dl4jModel implements dev.rampa
     }
 
     @Override
-    java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> layerInputs(
-            org.deeplearning4j.nn.conf.inputs.InputType input,
-            java.util.Map<String, org.deeplearning4j.nn.conf.layers.Layer> layers) {
+    java.util.Map<String, LayerInput> layerInputs(org.deeplearning4j.nn.conf.inputs.InputType input) {
         org.deeplearning4j.nn.conf.MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
         List<org.deeplearning4j.nn.conf.inputs.InputType> outputs = conf.getLayerActivationTypes(input);
-        java.util.Map<String, org.deeplearning4j.nn.conf.inputs.InputType> in = new java.util.LinkedHashMap<>();
+        java.util.Map<String, LayerInput> in = new java.util.LinkedHashMap<>();
         List<String> names = layerNames();
         for (int i = 0; i < names.size(); i++) {
             org.deeplearning4j.nn.conf.inputs.InputType t = i == 0 ? input : outputs.get(i - 1);
             org.deeplearning4j.nn.conf.InputPreProcessor pre = conf.getInputPreProcess(i);
-            in.put(names.get(i), pre == null ? t : pre.getOutputType(t));
-            layers.put(names.get(i), net.getLayerWiseConfigurations().getConf(i).getLayer()); // the sizes as built
+            // the sizes as built, not the copy's that the propagation set
+            in.put(names.get(i), new LayerInput(net.getLayerWiseConfigurations().getConf(i).getLayer(),
+                    pre == null ? t : pre.getOutputType(t)));
         }
         return in;
     }
