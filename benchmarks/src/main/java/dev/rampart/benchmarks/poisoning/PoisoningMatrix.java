@@ -70,6 +70,10 @@ public final class PoisoningMatrix implements Callable<Integer> {
     @Option(names = "--sanitize-with", split = ",", description = "retrain without what these detectors flag,"
             + " each a detector or a union such as spectre+explain (default none)")
     List<String> sanitizeWith = List.of();
+    @Option(names = "--precision-margins", split = ",", description = "also judge union-ref and fisher-ref with"
+            + " these precision margins (standard errors; TrustedUnion.Builder.precisionMargin) and print each"
+            + " verdict's recall and precision")
+    List<Double> precisionMargins = List.of();
     @Option(names = "--cache", description = "where trained models are kept (default ${DEFAULT-VALUE})")
     Path cache = Path.of(System.getProperty("java.io.tmpdir"), "rampart-poisoning-matrix");
     @Option(names = "--data", description = "Fashion-MNIST directory (default ${DEFAULT-VALUE})")
@@ -223,9 +227,21 @@ public final class PoisoningMatrix implements Callable<Integer> {
                         throw new CommandLine.ParameterException(new CommandLine(this), name + " needs at least two"
                                 + " of spectre-ref, label-ref, label-cv, contrast-ref, rcontrast-ref before it in --detectors " + detectors);
                     }
-                    r = TrustedUnion.builder(List.copyOf(refs.values())).combination(name.equals("fisher-ref")
-                            ? TrustedUnion.Combination.FISHER : TrustedUnion.Combination.MINIMUM).build()
-                            .judgeAll(refs.keySet().stream().map(refScores::get).toList()).union();
+                    TrustedUnion.Combination how = name.equals("fisher-ref") ? TrustedUnion.Combination.FISHER
+                            : TrustedUnion.Combination.MINIMUM;
+                    List<ReferenceScores> members = refs.keySet().stream().map(refScores::get).toList();
+                    r = TrustedUnion.builder(List.copyOf(refs.values())).combination(how).build().judgeAll(members)
+                            .union();
+                    for (double margin : precisionMargins) {
+                        PoisonReport alt = TrustedUnion.builder(List.copyOf(refs.values())).combination(how)
+                                .precisionMargin(margin).build().judgeAll(members).union();
+                        PoisonReport.Score as = alt.against(truth);
+                        say("  %s at precision margin %.3f: flagged %d, recall %.4f, precision %.4f; estimated"
+                                + " precision by class %s", name, margin, as.flagged(), as.recall(), as.precision(),
+                                alt.classes().stream().filter(PoisonReport.ClassSummary::suspicious)
+                                        .map(c -> c.label() + ": " + fmt("%.3f", c.figures().getOrDefault(
+                                                "estimatedPrecision", Double.NaN))).toList());
+                    }
                 } else {
                     PoisonDetector d = MatrixDetectors.make(name, model, largestShare(truth, poisoned),
                             test.slice(0, 1000), test.slice(0, reference), labelEpochs, crossFitEpochs, labelFolds, seed);

@@ -60,6 +60,9 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
      */
     static final int DEEP_CUT_MIN = 80;
 
+    /** Standard errors the clean share above a cut is taken above the trusted share, by default. */
+    static final double DEFAULT_MARGIN = 1;
+
     /** The quantile step of the cuts tried in a poisoned class. */
     private static final double CUT_STEP = 0.005;
     /** The deepest cut tried: the trusted share above it. */
@@ -94,6 +97,14 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
      * @param t its trusted scores
      */
     Deep deepen(double[] s, double[] t, double falsePositiveRate, double targetPrecision) {
+        return deepen(s, t, falsePositiveRate, targetPrecision, DEFAULT_MARGIN);
+    }
+
+    /**
+     * {@link #deepen(double[], double[], double, double)} with the clean share above a cut taken
+     * {@code margin} standard errors above the trusted share, rather than one.
+     */
+    Deep deepen(double[] s, double[] t, double falsePositiveRate, double targetPrecision, double margin) {
         double[] sorted = t.clone();
         Arrays.sort(sorted);
         int m = sorted.length;
@@ -117,9 +128,9 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
         }
         pi = Math.min(1, pi);
         double best = cut;
-        double precision = precision(shareAbove, trustedShareAbove, m, pi);
+        double precision = precision(shareAbove, trustedShareAbove, m, pi, margin);
         for (double[] c : cuts) {
-            double p = precision(c[1], c[2], m, pi);
+            double p = precision(c[1], c[2], m, pi, margin);
             if (p < targetPrecision) {
                 break;
             }
@@ -141,6 +152,14 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
     static PoisonReport.ClassSummary classify(int label, int[] idx, double[] s, double[] t, String score,
             double falsePositiveRate, double threshold, double targetPrecision, boolean deepen,
             Map<String, Double> extra, boolean[] flagged) {
+        return classify(label, idx, s, t, score, falsePositiveRate, threshold, targetPrecision, DEFAULT_MARGIN, deepen,
+                extra, flagged);
+    }
+
+    /** {@link #classify} with the precision estimate's {@code margin} in standard errors ({@link #deepen}). */
+    static PoisonReport.ClassSummary classify(int label, int[] idx, double[] s, double[] t, String score,
+            double falsePositiveRate, double threshold, double targetPrecision, double margin, boolean deepen,
+            Map<String, Double> extra, boolean[] flagged) {
         ReferenceCut judged = judge(s, t, falsePositiveRate, threshold);
         Map<String, Double> figures = new LinkedHashMap<>(extra);
         figures.put("mean" + score, Arrays.stream(s).average().orElse(0));
@@ -149,7 +168,7 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
         figures.put("excessZ", judged.excessZ());
         double cut = judged.cut();
         if (deepen && judged.poisoned() && t.length >= DEEP_CUT_MIN) {
-            Deep deep = judged.deepen(s, t, falsePositiveRate, targetPrecision);
+            Deep deep = judged.deepen(s, t, falsePositiveRate, targetPrecision, margin);
             cut = deep.cut();
             figures.put("estimatedPoisonShare", deep.poisonShare());
             figures.put("estimatedPrecision", deep.precision());
@@ -207,10 +226,10 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
 
     /**
      * The estimated share of poison among the examples above a cut, with the clean share above it
-     * taken one standard error above the {@code m} trusted examples' share.
+     * taken {@code margin} standard errors above the {@code m} trusted examples' share.
      */
-    private static double precision(double shareAbove, double trustedShareAbove, int m, double pi) {
-        double f = trustedShareAbove + Math.sqrt(trustedShareAbove * (1 - trustedShareAbove) / m);
+    private static double precision(double shareAbove, double trustedShareAbove, int m, double pi, double margin) {
+        double f = trustedShareAbove + margin * Math.sqrt(trustedShareAbove * (1 - trustedShareAbove) / m);
         return shareAbove <= 0 ? 0 : Math.max(0, 1 - (1 - pi) * f / shareAbove);
     }
 }

@@ -58,15 +58,18 @@ public final class TrustedUnion implements PoisonDetector {
      *     share by more than this many standard errors
      * @param targetPrecision in a poisoned class, the cut is lowered while the estimated precision
      *     of the flags stays at least this, in (0, 1]
+     * @param precisionMargin the precision estimate takes the clean share above a cut this many
+     *     standard errors above the trusted share (at least 0)
      * @param combination how an example's p-values under the members are combined
      */
     public record Config(List<PoisonDetector.Config> members, double falsePositiveRate, double anomalyThreshold,
-            double targetPrecision, Combination combination) implements PoisonDetector.Config {
+            double targetPrecision, double precisionMargin, Combination combination) implements PoisonDetector.Config {
         /** @throws IllegalArgumentException naming the first invalid value */
         public Config {
             members = List.copyOf(Check.notNull("members", members));
             Check.notNull("combination", combination);
             ReferenceCut.checkSettings(falsePositiveRate, anomalyThreshold, targetPrecision);
+            Check.finiteNotNegative("precisionMargin", precisionMargin);
         }
 
         /** The first member's seed. */
@@ -283,7 +286,8 @@ public final class TrustedUnion implements PoisonDetector {
                 perExample[idx[j]] = s[j];
             }
             summary.add(ReferenceCut.classify(c, idx, s, t, "Surprisal", config.falsePositiveRate(),
-                    config.anomalyThreshold(), config.targetPrecision(), true, figures, flagged));
+                    config.anomalyThreshold(), config.targetPrecision(), config.precisionMargin(), true, figures,
+                    flagged));
         }
         return PoisonReport.of(this, flagged, perExample, summary);
     }
@@ -314,6 +318,7 @@ public final class TrustedUnion implements PoisonDetector {
         private double falsePositiveRate = 0.01;
         private double anomalyThreshold = 3;
         private double targetPrecision = 0.8;
+        private double precisionMargin = ReferenceCut.DEFAULT_MARGIN;
         private Combination combination = Combination.FISHER;
 
         private Builder(List<ReferenceDetector> members) {
@@ -335,6 +340,15 @@ public final class TrustedUnion implements PoisonDetector {
         /** The estimated precision a poisoned class's cut keeps (default 0.8). */
         public Builder targetPrecision(double precision) {
             this.targetPrecision = precision;
+            return this;
+        }
+
+        /**
+         * Standard errors by which the precision estimate takes the clean share above a cut to exceed
+         * the trusted share (default 1): higher keeps precision more surely, at some recall.
+         */
+        public Builder precisionMargin(double margin) {
+            this.precisionMargin = margin;
             return this;
         }
 
@@ -365,7 +379,7 @@ public final class TrustedUnion implements PoisonDetector {
                 configs.add(d.config());
             }
             return new TrustedUnion(List.copyOf(members), new Config(configs, falsePositiveRate, anomalyThreshold,
-                    targetPrecision, combination));
+                    targetPrecision, precisionMargin, combination));
         }
     }
 }

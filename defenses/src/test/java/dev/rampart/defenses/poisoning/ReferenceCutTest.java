@@ -35,6 +35,17 @@ class ReferenceCutTest {
         assertTrue(deep.precision() >= 0.8 && deep.cut() < judged.cut(), deep + " " + judged);
         // the point estimate at the same cut is higher: the cut stops earlier than it would
         assertTrue(1 - (1 - deep.poisonShare()) * f / shareS > deep.precision());
+
+        // two standard errors: the same poison share, a cut no deeper, and its estimate counts two
+        ReferenceCut.Deep two = judged.deepen(s, t, 0.01, 0.8, 2);
+        double f2 = (double) ReferenceCut.above(t, two.cut()) / t.length;
+        double s2 = (double) ReferenceCut.above(s, two.cut()) / s.length;
+        assertEquals(deep.poisonShare(), two.poisonShare(), 0);
+        assertTrue(two.cut() > deep.cut(), two + " " + deep);
+        assertEquals(1 - (1 - two.poisonShare()) * (f2 + 2 * Math.sqrt(f2 * (1 - f2) / t.length)) / s2,
+                two.precision(), 1e-12);
+        // no margin: the point estimate, and a cut at least as deep
+        assertTrue(judged.deepen(s, t, 0.01, 0.8, 0).cut() <= deep.cut());
     }
 
     private static double gaussian(SplittableRandom rnd) {

@@ -209,6 +209,8 @@ class TrustedUnionTest extends PoisonDetectorContract {
         assertMessage(() -> TrustedUnion.builder(a).targetPrecision(0).build(),
                 "targetPrecision must be in (0, 1], found 0.0");
         assertMessage(() -> TrustedUnion.builder(a).combination(null).build(), "combination must not be null");
+        assertMessage(() -> TrustedUnion.builder(a).precisionMargin(-0.5).build(), "precisionMargin");
+        assertMessage(() -> TrustedUnion.builder(a).precisionMargin(Double.NaN).build(), "precisionMargin");
         assertMessage(() -> TrustedUnion.builder(Spectre.builder(model).build()).build(),
                 "members[0] (SPECTRE) has no trusted examples");
         TrustedUnion u = TrustedUnion.builder(a, a).build();
