@@ -60,8 +60,11 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
      */
     static final int DEEP_CUT_MIN = 80;
 
-    /** Standard errors the clean share above a cut is taken above the trusted share, by default. */
-    static final double DEFAULT_MARGIN = 1;
+    /**
+     * Standard errors the clean share above a cut is taken above the trusted share, by default: a
+     * one-sided 95% upper bound.
+     */
+    static final double DEFAULT_MARGIN = 1.645;
 
     /** The quantile step of the cuts tried in a poisoned class. */
     private static final double CUT_STEP = 0.005;
@@ -89,9 +92,13 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
      * all the poison above it; its one-sided 95% lower bound (a small trusted set is noisy, and an
      * overestimate would cut deep into the clean examples), the largest over cuts at trusted shares
      * 0.05 to 0.5. A cut's estimated precision is {@code 1 - (1 - pi) F' / S}, with {@code F'} the
-     * trusted share one standard error above its estimate: the goal is a precision of at least the
-     * target, and with a few hundred trusted examples a point estimate set at the target misses it in
-     * about half the classes (measured on full Fashion-MNIST, BadNets 1%: estimated 0.80, found 0.789).
+     * trusted share {@link #DEFAULT_MARGIN} (1.645) standard errors above its estimate, a one-sided
+     * 95% bound: the goal is a precision of at least the target, and with a few hundred trusted
+     * examples a point estimate set at the target misses it in about half the classes (measured on
+     * full Fashion-MNIST, BadNets 1%: estimated 0.80, found 0.789). One standard error was not enough
+     * either, because the chosen cut is the deepest that meets the target and so tends to stop where
+     * the trusted share happens to run low (held-out Blend 1%: estimated 0.806, found 0.788; 0.835 at
+     * 1.645, at the same recall; BENCHMARKS.md).
      *
      * @param s the class's training scores
      * @param t its trusted scores

@@ -26,7 +26,8 @@ import java.util.Map;
  * themselves. {@link Combination#MINIMUM} takes the smallest p-value instead (Tippett's method,
  * 1931): on full Fashion-MNIST the sum kept equal or higher precision in every cell of the matrix,
  * and recall within 0.007 of the minimum's or above (WaNet at 1%: 0.897 / 0.875 against 0.863 /
- * 0.855; label-consistent at 1%: 0.992 / 0.920 against 0.998 / 0.834; BENCHMARKS.md). Where some members judge a class poisoned on their
+ * 0.855; label-consistent at 1%: 0.992 / 0.920 against 0.998 / 0.834, at one standard error of
+ * precision margin; BENCHMARKS.md). Where some members judge a class poisoned on their
  * own, only those are combined for it: a member that sees nothing there adds its clean tail and
  * nothing else (on full Fashion-MNIST, SIG at 1% was caught by the contrast alone at recall 1.000,
  * and the three members together kept 0.327 of it). Where none does, all are combined, so that
@@ -345,7 +346,8 @@ public final class TrustedUnion implements PoisonDetector {
 
         /**
          * Standard errors by which the precision estimate takes the clean share above a cut to exceed
-         * the trusted share (default 1): higher keeps precision more surely, at some recall.
+         * the trusted share (default 1.645, a one-sided 95% bound): higher keeps precision more
+         * surely, at some recall.
          */
         public Builder precisionMargin(double margin) {
             this.precisionMargin = margin;
