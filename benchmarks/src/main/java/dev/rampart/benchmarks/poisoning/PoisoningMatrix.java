@@ -230,11 +230,10 @@ public final class PoisoningMatrix implements Callable<Integer> {
                     TrustedUnion.Combination how = name.equals("fisher-ref") ? TrustedUnion.Combination.FISHER
                             : TrustedUnion.Combination.MINIMUM;
                     List<ReferenceScores> members = refs.keySet().stream().map(refScores::get).toList();
-                    r = TrustedUnion.builder(List.copyOf(refs.values())).combination(how).build().judgeAll(members)
-                            .union();
+                    TrustedUnion.Builder joint = TrustedUnion.builder(List.copyOf(refs.values())).combination(how);
+                    r = joint.build().judgeAll(members).union();
                     for (double margin : precisionMargins) {
-                        PoisonReport alt = TrustedUnion.builder(List.copyOf(refs.values())).combination(how)
-                                .precisionMargin(margin).build().judgeAll(members).union();
+                        PoisonReport alt = joint.precisionMargin(margin).build().judgeAll(members).union();
                         PoisonReport.Score as = alt.against(truth);
                         say("  %s at precision margin %.3f: flagged %d, recall %.4f, precision %.4f; estimated"
                                 + " precision by class %s", name, margin, as.flagged(), as.recall(), as.precision(),

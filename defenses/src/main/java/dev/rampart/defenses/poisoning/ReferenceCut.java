@@ -92,8 +92,8 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
      * all the poison above it; its one-sided 95% lower bound (a small trusted set is noisy, and an
      * overestimate would cut deep into the clean examples), the largest over cuts at trusted shares
      * 0.05 to 0.5. A cut's estimated precision is {@code 1 - (1 - pi) F' / S}, with {@code F'} the
-     * trusted share {@link #DEFAULT_MARGIN} (1.645) standard errors above its estimate, a one-sided
-     * 95% bound: the goal is a precision of at least the target, and with a few hundred trusted
+     * trusted share {@code margin} standard errors above its estimate (by default
+     * {@link #DEFAULT_MARGIN}, 1.645, a one-sided 95% bound): the goal is a precision of at least the target, and with a few hundred trusted
      * examples a point estimate set at the target misses it in about half the classes (measured on
      * full Fashion-MNIST, BadNets 1%: estimated 0.80, found 0.789). One standard error was not enough
      * either, because the chosen cut is the deepest that meets the target and so tends to stop where
@@ -102,14 +102,7 @@ record ReferenceCut(double cut, double shareAbove, double trustedShareAbove, dou
      *
      * @param s the class's training scores
      * @param t its trusted scores
-     */
-    Deep deepen(double[] s, double[] t, double falsePositiveRate, double targetPrecision) {
-        return deepen(s, t, falsePositiveRate, targetPrecision, DEFAULT_MARGIN);
-    }
-
-    /**
-     * {@link #deepen(double[], double[], double, double)} with the clean share above a cut taken
-     * {@code margin} standard errors above the trusted share, rather than one.
+     * @param margin standard errors added to the trusted share above a cut
      */
     Deep deepen(double[] s, double[] t, double falsePositiveRate, double targetPrecision, double margin) {
         double[] sorted = t.clone();

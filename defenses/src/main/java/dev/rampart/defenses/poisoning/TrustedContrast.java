@@ -350,55 +350,62 @@ public final class TrustedContrast implements ReferenceDetector {
         }
 
         /**
-         * The weights {@code v} as they apply to the raw rows, {@code s[f] * v[f]}, with each model's
-         * centring term {@code c[f] . s[f] * v[f]} put in {@code offset}.
+         * The weights {@code v} as they apply to the raw rows: {@code weights[f] = s[f] * v[f]}, and
+         * each model's centring term {@code offset[f] = c[f] . weights[f]}.
          */
-        private double[][] scaled(double[][] v, double[] offset) {
+        private record Scaled(double[][] weights, double[] offset) {
+        }
+
+        private Scaled scaled(double[][] v) {
             double[][] sv = new double[v.length][d];
+            double[] offset = new double[v.length];
             for (int f = 0; f < v.length; f++) {
                 for (int j = 0; j < d; j++) {
                     sv[f][j] = s[f][j] * v[f][j];
                     offset[f] += c[f][j] * sv[f][j];
                 }
             }
-            return sv;
+            return new Scaled(sv, offset);
         }
 
         /** Every row's {@code z . v[f]} under every model {@code f}: {@code [k][n]}. */
         double[][] forward(double[][] v) {
             int k = v.length;
             int n = rows();
-            double[] offset = new double[k];
-            double[][] sv = scaled(v, offset);
+            Scaled sc = scaled(v);
             double[][] out = new double[k][n];
             for (int i = 0; i < n; i++) {
                 int o = i * d;
                 for (int f = 0; f < k; f++) {
-                    out[f][i] = dot(x, o, sv[f], d) - offset[f];
+                    out[f][i] = dot(x, o, sc.weights()[f], d) - sc.offset()[f];
                 }
             }
             return out;
         }
 
         /**
-         * The weighted log-loss gradients at weights {@code v} and biases {@code b}, per model:
-         * {@code [k][d]}, with the biases' put in {@code gb}. One pass over the rows, each row's
-         * logit and its share of the gradient taken while it is in cache: the rows are most of the
-         * memory traffic, and reading them once rather than twice (as {@link #forward} then
-         * {@link #backward} would) halves it, with the same arithmetic in the same order.
+         * Weighted log-loss gradients per model: {@code weights} {@code [k][d]}, {@code bias} {@code [k]}.
          */
-        double[][] gradient(double[][] v, double[] b, double[][] w, int p, double[] gb) {
+        private record Gradient(double[][] weights, double[] bias) {
+        }
+
+        /**
+         * The gradients at weights {@code v} and biases {@code b}, in one pass over the rows: each
+         * row's logit and its share of the gradient are taken together, rather than all logits
+         * ({@link #forward}) then all shares ({@link #backward}), with the same arithmetic in the
+         * same order.
+         */
+        Gradient gradient(double[][] v, double[] b, double[][] w, int p) {
             int k = v.length;
             int n = rows();
-            double[] offset = new double[k];
-            double[][] sv = scaled(v, offset);
+            Scaled sc = scaled(v);
             double[][] g = new double[k][d];
+            double[] gb = new double[k];
             for (int i = 0; i < n; i++) {
                 int o = i * d;
                 for (int f = 0; f < k; f++) {
-                    double wi = w[f][i];
-                    double logit = dot(x, o, sv[f], d) - offset[f];
-                    double ri = wi * (1 / (1 + Math.exp(-(logit + b[f]))) - (i < p ? 1 : 0));
+                    double logit = dot(x, o, sc.weights()[f], d) - sc.offset()[f];
+                    double ri = w[f][i] * (1 / (1 + Math.exp(-(logit + b[f]))) - (i < p ? 1 : 0));
                     gb[f] += ri;
                     if (ri != 0) {
                         double[] gf = g[f];
@@ -408,12 +415,17 @@ public final class TrustedContrast implements ReferenceDetector {
                     }
                 }
             }
-            for (int f = 0; f < k; f++) {
+            centre(g, gb);
+            return new Gradient(g, gb);
+        }
+
+        /** {@code g[f] = s[f] * (g[f] - c[f] * totals[f])}: sums over the raw rows made sums over the model's rows. */
+        private void centre(double[][] g, double[] totals) {
+            for (int f = 0; f < g.length; f++) {
                 for (int j = 0; j < d; j++) {
-                    g[f][j] = s[f][j] * (g[f][j] - c[f][j] * gb[f]);
+                    g[f][j] = s[f][j] * (g[f][j] - c[f][j] * totals[f]);
                 }
             }
-            return g;
         }
 
         /** Per model {@code f}, {@code sum_i r[f][i] z_i}: {@code [k][d]}. */
@@ -433,15 +445,13 @@ public final class TrustedContrast implements ReferenceDetector {
                     }
                 }
             }
+            double[] totals = new double[k];
             for (int f = 0; f < k; f++) {
-                double total = 0;
                 for (int i = 0; i < n; i++) {
-                    total += r[f][i];
-                }
-                for (int j = 0; j < d; j++) {
-                    g[f][j] = s[f][j] * (g[f][j] - c[f][j] * total);
+                    totals[f] += r[f][i];
                 }
             }
+            centre(g, totals);
             return g;
         }
 
@@ -512,11 +522,11 @@ public final class TrustedContrast implements ReferenceDetector {
                     }
                     yb[f] = bias[f] + mom * (bias[f] - prevBias[f]);
                 }
-                double[] gb = new double[k];
-                double[][] g = gradient(y, yb, w, p, gb);
+                Gradient grad = gradient(y, yb, w, p);
+                double[][] g = grad.weights();
                 for (int f = 0; f < k; f++) {
                     prevBias[f] = bias[f];
-                    bias[f] = yb[f] - step[f] * gb[f];
+                    bias[f] = yb[f] - step[f] * grad.bias()[f];
                 }
                 double[][] swap = prev;
                 prev = v;

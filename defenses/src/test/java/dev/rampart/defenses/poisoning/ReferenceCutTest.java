@@ -27,7 +27,7 @@ class ReferenceCutTest {
         }
         ReferenceCut judged = ReferenceCut.judge(s, t, 0.01, 3);
         assertTrue(judged.poisoned(), judged.toString());
-        ReferenceCut.Deep deep = judged.deepen(s, t, 0.01, 0.8);
+        ReferenceCut.Deep deep = judged.deepen(s, t, 0.01, 0.8, ReferenceCut.DEFAULT_MARGIN);
         double shareS = (double) ReferenceCut.above(s, deep.cut()) / s.length;
         double f = (double) ReferenceCut.above(t, deep.cut()) / t.length;
         double conservative = 1 - (1 - deep.poisonShare()) * (f + 1.645 * Math.sqrt(f * (1 - f) / t.length)) / shareS;
